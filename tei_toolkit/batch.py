@@ -1,0 +1,113 @@
+"""Many sources at once: which output goes where, and converting them in parallel."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+from .convert import ImportResult, import_file
+from .errors import Location, OutputError, TeiToolkitError
+from .lexicon import Lexicon
+from .profile import Profile
+
+Plan = list[tuple[Path, Path | None]]
+
+
+def expand_sources(paths: Iterable[str | Path], pattern: str = "*.txt") -> list[tuple[Path, Path]]:
+    """(file, the directory it was found under, or its own parent) for files and directories."""
+    out: list[tuple[Path, Path]] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += [(f, p) for f in sorted(p.rglob(pattern)) if f.is_file()]
+        else:
+            out.append((p, p.parent))
+    return out
+
+
+def plan_outputs(sources: Sequence[str | Path], output: Path | None = None,
+                 output_dir: Path | None = None) -> Plan:
+    """Where each source's TEI goes: None means stdout (one source, no -o or -d)."""
+    found = expand_sources(sources)
+    if output is not None:
+        if len(found) != 1:
+            raise OutputError(f"-o takes one source, got {len(found)}; use -d DIR for several",
+                              Location(str(output)))
+        return [(found[0][0], output)]
+    if output_dir is None and len(found) == 1 and not Path(sources[0]).is_dir():
+        return [(found[0][0], None)]
+    plan: Plan = []
+    seen: dict[Path, Path] = {}
+    for src, base in found:
+        if output_dir is None:
+            dest = src.with_suffix(".xml")
+        else:
+            dest = output_dir / src.relative_to(base).with_suffix(".xml")
+        key = dest.resolve()
+        if key in seen:
+            raise OutputError(f"{src} and {seen[key]} would both be written to {dest}",
+                              Location(str(dest)))
+        seen[key] = src
+        plan.append((src, dest))
+    return plan
+
+
+# Worker state: set once per process, so the lexicon is not pickled with every file.
+_STATE: dict = {}
+
+
+def _init(lexicon: Lexicon, profile: Profile, force: bool) -> None:
+    _STATE.update(lexicon=lexicon, profile=profile, force=force)
+
+
+def _convert(item: tuple[Path, Path | None]) -> ImportResult:
+    src, dest = item
+    try:
+        result = import_file(src, dest, lexicon=_STATE["lexicon"], profile=_STATE["profile"],
+                             force=_STATE["force"])
+    except TeiToolkitError as exc:
+        return ImportResult(str(src), str(dest) if dest else None, error=exc)
+    except Exception as exc:  # a bug must not take the rest of the batch down
+        return ImportResult(str(src), str(dest) if dest else None,
+                            error=TeiToolkitError(f"internal error: {type(exc).__name__}: {exc}",
+                                                  Location(str(src))))
+    if dest is not None:
+        result.xml = None  # written already; do not ship it back across processes
+    return result
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def run(plan: Plan, lexicon: Lexicon, profile: Profile, *, force: bool = False,
+        jobs: int | None = None, on_result: Callable[[ImportResult], None] | None = None,
+        ) -> list[ImportResult]:
+    """Convert every planned source; a failure is recorded in its result, never raised.
+
+    Results come back in plan order; ``on_result`` sees each as it completes (for progress).
+    """
+    jobs = min(jobs or default_jobs(), len(plan)) or 1
+    results: dict[str, ImportResult] = {}
+    for result in _results(plan, lexicon, profile, force, jobs):
+        results[result.source] = result
+        if on_result is not None:
+            on_result(result)
+    return [results[str(src)] for src, _ in plan]
+
+
+def _results(plan: Plan, lexicon: Lexicon, profile: Profile, force: bool,
+             jobs: int) -> Iterator[ImportResult]:
+    if jobs == 1:
+        _init(lexicon, profile, force)
+        yield from map(_convert, plan)
+        return
+    # Chunks big enough to amortise the inter-process hop, small enough to balance the load.
+    chunk = max(1, min(64, len(plan) // (jobs * 8)))
+    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with ctx.Pool(jobs, initializer=_init, initargs=(lexicon, profile, force)) as pool:
+        yield from pool.imap_unordered(_convert, plan, chunksize=chunk)

@@ -1,0 +1,85 @@
+"""One exception tree for the toolkit, and the exit codes the CLI maps it to.
+
+Findings that do not stop a conversion (warnings) are values, see :class:`Finding`;
+exceptions are for what does stop it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Exit codes, documented in the README and in `tei --help`.
+EXIT_OK = 0
+EXIT_FAILED = 1  # some input could not be converted (bad source, bad TEI)
+EXIT_USAGE = 2  # bad command line (click's own code for usage errors)
+EXIT_CANNOT_RUN = 3  # setup problem: bad lexicon or profile, output exists, unwritable path
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something is: a file name and a 1-based line and column (0 = unknown)."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.path}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A warning about a source: it was converted, but an editor should look here."""
+
+    location: Location
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: warning: {self.message} [{self.code}]"
+
+
+class TeiToolkitError(Exception):
+    """Root of every error the toolkit raises on purpose."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, message: str, location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        if self.location is not None:
+            return f"{self.location}: error: {self.message}"
+        return f"error: {self.message}"
+
+
+class SourceError(TeiToolkitError):
+    """The export text cannot be converted (encoding, layout, brackets...)."""
+
+
+class TeiInputError(TeiToolkitError):
+    """A TEI file given to `export` cannot be read back."""
+
+
+class SetupError(TeiToolkitError):
+    """A lexicon, profile or output path is unusable; nothing can run."""
+
+    exit_code = EXIT_CANNOT_RUN
+
+
+class LexiconError(SetupError):
+    """The lexicon file is malformed."""
+
+
+class ProfileError(SetupError):
+    """The profile file is malformed."""
+
+
+class OutputError(SetupError):
+    """An output cannot be written (exists without --force, would overwrite the input...)."""

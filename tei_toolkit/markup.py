@@ -1,0 +1,284 @@
+"""Inline text -> editorial spans: supplied, gap, note, flags, footnote anchors, corrections.
+
+The result is a list of nodes: plain ``str`` (where "\\n" is a line break) and the small
+classes below. Each node keeps enough of the source to write it back character for character
+(see :mod:`tei_toolkit.readings`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import Finding, SourceError
+from .lexicon import Entry, Matcher
+from .profile import Profile
+from .source import Text
+
+Node = "str | Supplied | Gap | Note | Flag | Choice | Marked | Anchor"
+
+
+@dataclass
+class Supplied:
+    children: list
+    cert: str | None = None
+
+
+@dataclass
+class Gap:
+    reason: str  # "omitted" or "illegible"
+    rend: str | None = None  # form of an ellipsis, see ellipsis_rend()
+    desc: str | None = None  # wording of an illegibility note
+    quantity: int | None = None
+    unit: str | None = None
+    extent: str | None = None
+
+
+@dataclass
+class Note:
+    type: str  # "translator" or "editor"
+    label: str  # "Translator’s note:" as written
+    children: list
+
+
+@dataclass
+class Flag:
+    type: str  # "sic" or "query"
+    text: str  # "sic", "sic!", "?" as written
+
+
+@dataclass
+class Choice:
+    entry: Entry
+    text: str  # the source form (== entry.sic)
+
+
+@dataclass
+class Marked:
+    """A word an editorial flag points at: <sic> for [sic], <unclear> for [?]."""
+
+    tag: str
+    children: list
+
+
+@dataclass
+class Anchor:
+    n: str
+    k: int = 1  # the k-th marker of footnote n
+
+
+@dataclass
+class Counts:
+    supplied: int = 0
+    gaps: int = 0
+    corrections: int = 0
+    notes: int = 0
+
+    def add(self, other: "Counts") -> None:
+        self.supplied += other.supplied
+        self.gaps += other.gaps
+        self.corrections += other.corrections
+        self.notes += other.notes
+
+
+@dataclass
+class Context:
+    """What inline parsing needs besides the text, and what it reports back."""
+
+    profile: Profile
+    matcher: Matcher | None
+    footnotes: frozenset[str] = frozenset()
+    counts: Counts = field(default_factory=Counts)
+    warnings: list[Finding] = field(default_factory=list)
+    anchors: dict[str, int] = field(default_factory=dict)
+
+
+_BRACKET = re.compile(r"[\[\]]")
+_ELLIPSIS = re.compile(r"\.(?: \.){2,}|\.{3,}|…+")
+_MARKER = re.compile(r"[0-9]{1,2}")
+_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_UNITS = r"words?|lines?|letters?|characters?|chars?|pages?|sentences?|paragraphs?"
+_ILLEGIBLE = re.compile(
+    rf"(?:(?P<q>\d+|{'|'.join(_NUMBERS)}|several|a few|some)\s+(?P<u1>{_UNITS})\s+)?"
+    rf"(?:illegible|unreadable|indecipherable)(?:\s+(?P<u2>{_UNITS}))?",
+    re.I,
+)
+_FLAG = re.compile(r"(?P<sic>sic!?)|(?P<query>\?)", re.I)
+_TRAILING_WORD = re.compile(r"(\w[\w'’-]*)(\s*)\Z")
+
+
+def ellipsis_rend(mark: str) -> str:
+    """The @rend token that records an ellipsis' exact form: '. . .' -> 'spaced-dots'."""
+    if mark.startswith("[") and mark.endswith("]"):
+        return "bracketed-" + ellipsis_rend(mark[1:-1])
+    n = mark.count(".") or mark.count("…")
+    kind = "ellipsis" if "…" in mark else "spaced-dots" if " " in mark else "dots"
+    default = 1 if kind == "ellipsis" else 3
+    return kind if n == default else f"{kind}{n}"
+
+
+def ellipsis_mark(rend: str) -> str | None:
+    """Inverse of ellipsis_rend; None for a token it does not know."""
+    if rend.startswith("bracketed-"):
+        inner = ellipsis_mark(rend[len("bracketed-"):])
+        return None if inner is None else f"[{inner}]"
+    m = re.fullmatch(r"(ellipsis|spaced-dots|dots)(\d*)", rend)
+    if not m:
+        return None
+    kind, n = m[1], int(m[2]) if m[2] else (1 if m[1] == "ellipsis" else 3)
+    if kind == "ellipsis":
+        return "…" * n
+    return " ".join("." * n) if kind == "spaced-dots" else "." * n
+
+
+def parse_inline(t: Text, ctx: Context, part: str, start: int = 0, end: int | None = None) -> list:
+    """Nodes for ``t.text[start:end]``; raises SourceError on unbalanced or nested brackets."""
+    text = t.text
+    end = len(text) if end is None else end
+    out: list = []
+    pos = start
+    open_at = -1
+    for m in _BRACKET.finditer(text, start, end):
+        i = m.start()
+        if m.group() == "[":
+            if open_at >= 0:
+                raise SourceError(
+                    f"nested square bracket inside the one opened at column "
+                    f"{t.location(open_at).column}: brackets in the export do not nest",
+                    t.location(i),
+                )
+            _plain(t, ctx, part, pos, i, out)
+            open_at = i
+        else:
+            if open_at < 0:
+                raise SourceError("']' without a matching '['", t.location(i))
+            _bracket(t, ctx, part, open_at + 1, i, out)
+            open_at = -1
+            pos = i + 1
+    if open_at >= 0:
+        raise SourceError("'[' is never closed in this paragraph", t.location(open_at))
+    _plain(t, ctx, part, pos, end, out)
+    return out
+
+
+def _plain(t: Text, ctx: Context, part: str, start: int, end: int, out: list) -> None:
+    """Unbracketed text: bare ellipses, then lexicon corrections."""
+    if start >= end:
+        return
+    text = t.text
+    if ctx.profile.bare_ellipsis == "gap":
+        pos = start
+        for m in _ELLIPSIS.finditer(text, start, end):
+            _words(t, ctx, part, pos, m.start(), out)
+            out.append(Gap("omitted", rend=ellipsis_rend(m.group())))
+            ctx.counts.gaps += 1
+            pos = m.end()
+        _words(t, ctx, part, pos, end, out)
+    else:
+        _words(t, ctx, part, start, end, out)
+
+
+def _words(t: Text, ctx: Context, part: str, start: int, end: int, out: list) -> None:
+    if start >= end:
+        return
+    segment = t.text[start:end]
+    matcher = ctx.matcher if part in ctx.profile.lexicon_parts else None
+    pos = 0
+    if matcher is not None:
+        for s, e, entry in matcher.finditer(segment):
+            _append_text(out, segment[pos:s])
+            out.append(Choice(entry, segment[s:e]))
+            ctx.counts.corrections += 1
+            pos = e
+        if ctx.profile.near_misses:
+            for s, e, corr in matcher.near_misses(segment):
+                ctx.warnings.append(Finding(
+                    t.location(start + s), "near-miss",
+                    f"{segment[s:e]!r} may be a misspelling of {corr!r}; add it to the "
+                    "lexicon if it is"))
+    _append_text(out, segment[pos:])
+
+
+def _append_text(out: list, s: str) -> None:
+    if not s:
+        return
+    if out and isinstance(out[-1], str):
+        out[-1] += s
+    else:
+        out.append(s)
+
+
+def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) -> None:
+    """One bracketed span ``t.text[start:end]`` (without the brackets)."""
+    inner = t.text[start:end]
+    if _ELLIPSIS.fullmatch(inner):
+        out.append(Gap("omitted", rend=ellipsis_rend(f"[{inner}]")))
+        ctx.counts.gaps += 1
+        return
+    m = _ILLEGIBLE.fullmatch(inner)
+    if m:
+        q = m["q"]
+        unit = m["u1"] or m["u2"]
+        gap = Gap("illegible", desc=inner)
+        if unit:
+            gap.unit = _plural(unit.lower())
+            if q is None and not unit.lower().endswith("s"):
+                gap.quantity = 1
+        if q is not None:
+            if q.isdigit() or q.lower() in _NUMBERS:
+                gap.quantity = int(q) if q.isdigit() else _NUMBERS[q.lower()]
+            else:
+                gap.extent = f"{q} {unit}"
+        out.append(gap)
+        ctx.counts.gaps += 1
+        return
+    m = _FLAG.fullmatch(inner)
+    if m:
+        _flag(Flag("sic" if m["sic"] else "query", inner), out)
+        ctx.counts.notes += 1
+        return
+    m = ctx.profile.note_pattern.match(inner)
+    if m:
+        label = m["label"]
+        children = parse_inline(t, ctx, part, start + m.start("rest"), end)
+        out.append(Note(ctx.profile.note_type(label), label, children))
+        ctx.counts.notes += 1
+        return
+    if part == "body" and inner in ctx.footnotes:
+        ctx.anchors[inner] = ctx.anchors.get(inner, 0) + 1
+        out.append(Anchor(inner, ctx.anchors[inner]))
+        return
+    if _MARKER.fullmatch(inner) and part == "body":
+        ctx.warnings.append(Finding(
+            t.location(start - 1), "lone-footnote-marker",
+            f"[{inner}] looks like a footnote marker, but no final paragraph starts with "
+            f"[{inner}]; encoded as supplied text"))
+    if not inner.strip():
+        ctx.warnings.append(Finding(t.location(start - 1), "empty-brackets",
+                                    "empty square brackets; encoded as an empty <supplied/>"))
+    out.append(Supplied(parse_inline(t, ctx, part, start, end)))
+    ctx.counts.supplied += 1
+
+
+def _plural(unit: str) -> str:
+    unit = {"char": "chars", "character": "chars", "characters": "chars"}.get(unit, unit)
+    return unit if unit.endswith("s") else unit + "s"
+
+
+def _flag(flag: Flag, out: list) -> None:
+    """Attach [sic] / [?] to what precedes it, then keep the flag itself as a note."""
+    prev = out[-1] if out else None
+    if flag.type == "query" and isinstance(prev, Supplied):
+        prev.cert = "low"
+    elif isinstance(prev, str):
+        m = _TRAILING_WORD.search(prev)
+        if m:
+            before = prev[: m.start()]
+            out.pop()
+            if before:
+                out.append(before)
+            out.append(Marked("sic" if flag.type == "sic" else "unclear", [m.group(1)]))
+            if m.group(2):
+                out.append(m.group(2))
+    out.append(flag)

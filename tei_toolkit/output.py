@@ -1,0 +1,105 @@
+"""What the CLI shows: messages on stderr, results on stdout, rich only on a terminal."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .convert import ImportResult
+from .markup import Counts
+
+# Per-file rows shown in the summary table before clean files are folded into one line.
+TABLE_ROWS = 50
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def progress(console: Console, total: int, label: str) -> Iterator[Callable[[ImportResult], None]]:
+    """A progress bar on a terminal; a silent callback elsewhere (CI logs, pipes)."""
+    if not console.is_terminal or total < 2:
+        yield lambda result: None
+        return
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda result: bar.advance(task)
+
+
+def print_findings(console: Console, results: list[ImportResult]) -> None:
+    for r in results:
+        for w in r.warnings:
+            console.print(str(w), markup=False)
+        if r.error is not None:
+            console.print(str(r.error), markup=False)
+
+
+def summary_table(console: Console, results: list[ImportResult]) -> None:
+    table = Table(title="tei import", title_justify="left")
+    for name, justify in (("file", "left"), ("status", "left"), ("supplied", "right"),
+                          ("gaps", "right"), ("corrections", "right"), ("notes", "right"),
+                          ("warnings", "right")):
+        table.add_column(name, justify=justify,  # type: ignore[arg-type]
+                         overflow="fold", no_wrap=name != "file")
+    total = Counts()
+    folded = 0
+    for r in results:
+        total.add(r.counts)
+        if len(results) > TABLE_ROWS and r.ok and not r.warnings:
+            folded += 1
+            continue
+        table.add_row(r.source, "ok" if r.ok else "FAILED", *_cells(r.counts), str(len(r.warnings)))
+    if folded:
+        table.add_row(f"({folded} more files, no warnings)", "ok", "", "", "", "", "0")
+    failed = sum(1 for r in results if not r.ok)
+    table.add_section()
+    table.add_row(f"{len(results)} files", f"{failed} failed" if failed else "ok", *_cells(total),
+                  str(sum(len(r.warnings) for r in results)))
+    console.print(table)
+
+
+def _cells(c: Counts) -> list[str]:
+    return [str(c.supplied), str(c.gaps), str(c.corrections), str(c.notes)]
+
+
+def summary_json(results: list[ImportResult]) -> str:
+    files = []
+    for r in results:
+        files.append({
+            "source": r.source,
+            "output": r.output,
+            "id": r.doc_id,
+            "ok": r.ok,
+            "error": None if r.error is None else {
+                "message": r.error.message,
+                **_where(r.error.location),
+            },
+            "supplied": r.counts.supplied,
+            "gaps": r.counts.gaps,
+            "corrections": r.counts.corrections,
+            "notes": r.counts.notes,
+            "warnings": [{"code": w.code, "message": w.message, **_where(w.location)}
+                         for w in r.warnings],
+        })
+    return json.dumps({
+        "files": files,
+        "summary": {
+            "files": len(results),
+            "converted": sum(1 for r in results if r.ok),
+            "failed": sum(1 for r in results if not r.ok),
+            "warnings": sum(len(r.warnings) for r in results),
+        },
+    }, ensure_ascii=False, indent=2)
+
+
+def _where(location) -> dict:
+    if location is None:
+        return {"file": None, "line": None, "column": None}
+    return {"file": location.path, "line": location.line or None, "column": location.column or None}

@@ -1,0 +1,176 @@
+"""Editorial conventions, declared once: which brackets and ellipses become which TEI.
+
+The default lives in ``data/default-profile.toml``; a user's profile file has the same keys
+and replaces only what it names. The same profile produces the prose of ``editorialDecl``,
+so the header always states the conventions that were actually applied.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import Location, ProfileError
+
+PARTS = ("title", "citation", "summary", "body")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    id_prefix: str
+    encoder: str
+    archive: str
+    supplied_reason: str
+    bare_ellipsis: str  # "gap" or "text"
+    note_labels: tuple[tuple[str, str], ...]  # (label as written, note type)
+    lexicon_parts: frozenset[str]
+    near_misses: bool
+    origin: str = "default"
+
+    @classmethod
+    def default(cls) -> "Profile":
+        return _DEFAULT
+
+    @classmethod
+    def load(cls, path: str | Path | None) -> "Profile":
+        """The default profile, with the values of the TOML file at ``path`` laid over it."""
+        if path is None:
+            return _DEFAULT
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ProfileError(f"cannot read: {exc.strerror}", Location(str(path))) from None
+        except UnicodeDecodeError:
+            raise ProfileError("not UTF-8", Location(str(path))) from None
+        except tomllib.TOMLDecodeError as exc:
+            m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+            loc = Location(str(path), int(m[1]), int(m[2])) if m else Location(str(path))
+            raise ProfileError(f"not valid TOML: {str(exc).split(' (at')[0]}", loc) from None
+        return _from_dict(_merge(_default_data(), data, str(path)), str(path))
+
+    @property
+    def note_pattern(self) -> re.Pattern[str]:
+        labels = sorted((re.escape(label) for label, _ in self.note_labels), key=len, reverse=True)
+        return re.compile(r"(?P<label>(?:" + "|".join(labels) + r")\s*:)(?P<rest>.*)\Z", re.S | re.I)
+
+    def note_type(self, label: str) -> str:
+        key = label.rstrip(": \t").casefold()
+        for written, kind in self.note_labels:
+            if written.casefold() == key:
+                return kind
+        return "editor"
+
+    def statements(self, lexicon_sources: list[str], lexicon_size: int) -> list[tuple[str, str]]:
+        """(editorialDecl child, prose) pairs describing this profile, in document order.
+
+        In the prose, ``{name}`` names an element and ``@name`` an attribute; the TEI builder
+        encodes them as ``<gi>`` and ``<att>``.
+        """
+        gaps = (
+            "Bare ellipses (..., ...., …, . . .) and bracketed ones ([...], […], [. . .]) mark "
+            "omissions and are encoded as {gap} with @reason \"omitted\"; @rend records the "
+            "exact form of the mark."
+            if self.bare_ellipsis == "gap"
+            else "Bracketed ellipses ([...], […], [. . .]) mark omissions and are encoded as "
+            "{gap} with @reason \"omitted\" and @rend recording their form; bare ellipses are "
+            "kept as punctuation."
+        )
+        labels = ", ".join(sorted({label for label, _ in self.note_labels}))
+        where = ", ".join(p for p in PARTS if p in self.lexicon_parts) or "nowhere"
+        lex = (
+            f"Reviewed corrections from a lexicon of {lexicon_size} entries "
+            f"({', '.join(Path(s).name for s in lexicon_sources) or 'none'}) are applied to whole "
+            f"words, longest match first, in: {where}. A misspelling is encoded as {{choice}} "
+            "holding {sic} and {corr}, a variant spelling or romanisation as {choice} holding "
+            "{orig} and {reg}; the archive's form is always kept."
+        )
+        return [
+            ("p", f"Encoded with the editorial profile \"{self.name}\" "
+                  f"({Path(self.origin).name})."),
+            ("p", "Words in square brackets added by the translator or the archive's editors "
+                  "(supplements for sense, identifications, completed dates, original wording) "
+                  f"are encoded as {{supplied}} with @reason \"{self.supplied_reason}\" and "
+                  "@resp pointing to the translator where the citation names one, otherwise to "
+                  "the archive."),
+            ("p", gaps),
+            ("p", "[illegible], [1 word illegible] and the like are encoded as {gap} with "
+                  "@reason \"illegible\", and @quantity and @unit where the note gives them; "
+                  "{desc} keeps the note's wording."),
+            ("p", "[sic] is kept as an inline {note} of type \"sic\" and the word before it is "
+                  "marked {sic}; [?] is kept as an inline {note} of type \"query\" and gives "
+                  "the preceding supplement @cert \"low\", or marks the preceding word "
+                  "{unclear}."),
+            ("p", f"Bracketed notes introduced by a label ({labels}) are encoded as {{note}} with "
+                  "@place \"inline\" and the label in {label}. Footnote markers [1] are encoded "
+                  "as {anchor}, and the final paragraphs \"[1] ...\" as {note} with @place "
+                  "\"end\" and @target pointing to their anchors."),
+            ("correction", lex),
+            ("normalization", "Spelling, capitalisation, punctuation and quotation marks are "
+                              "those of the export. Only the layout is normalised: byte-order "
+                              "mark, CRLF line ends, whitespace at line ends, blank lines at the "
+                              "start and end of the file, and the line breaks of a wrapped "
+                              "title. Line breaks inside a paragraph are encoded as {lb}."),
+            ("interpretation", "The sender and addressees in {correspDesc} are read from the "
+                               "title (\"Telegram, A to B, C, and D\"); bodies such as a central "
+                               "committee are encoded as {orgName}, individuals as {persName}."),
+        ]
+
+
+def _default_data() -> dict[str, Any]:
+    text = resources.files("tei_toolkit").joinpath("data/default-profile.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any], path: str, where: str = "") -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        name = f"{where}{key}"
+        if key not in base:
+            raise ProfileError(f"unknown setting {name!r}; known: {', '.join(sorted(base))}",
+                               Location(path))
+        if isinstance(base[key], dict):
+            if not isinstance(value, dict):
+                raise ProfileError(f"{name!r} must be a table", Location(path))
+            out[key] = _merge(base[key], value, path, name + ".")
+        else:
+            out[key] = value
+    return out
+
+
+def _from_dict(d: dict[str, Any], origin: str) -> Profile:
+    def need(cond: bool, message: str) -> None:
+        if not cond:
+            raise ProfileError(message, Location(origin))
+
+    for key in ("name", "id_prefix", "encoder", "archive"):
+        need(isinstance(d[key], str) and d[key].strip() != "", f"{key!r} must be a non-empty string")
+    need(re.fullmatch(r"[A-Za-z_][\w.-]*", d["id_prefix"]) is not None,
+         "'id_prefix' must start with a letter and hold only letters, digits, '.', '-', '_'")
+    reason = d["supplied"]["reason"]
+    need(isinstance(reason, str) and re.fullmatch(r"[^\s]+", reason) is not None,
+         "'supplied.reason' must be one word (it becomes an XML token)")
+    need(d["ellipsis"]["bare"] in ("gap", "text"), "'ellipsis.bare' must be \"gap\" or \"text\"")
+    labels: list[tuple[str, str]] = []
+    for kind in ("translator", "editor"):
+        value = d["notes"][kind]
+        need(isinstance(value, list) and all(isinstance(v, str) and v for v in value),
+             f"'notes.{kind}' must be a list of labels")
+        labels += [(v, kind) for v in value]
+    parts = d["lexicon"]["apply_in"]
+    need(isinstance(parts, list) and set(parts) <= set(PARTS),
+         f"'lexicon.apply_in' must list some of: {', '.join(PARTS)}")
+    need(isinstance(d["lexicon"]["near_misses"], bool), "'lexicon.near_misses' must be true or false")
+    return Profile(
+        name=d["name"], id_prefix=d["id_prefix"], encoder=d["encoder"], archive=d["archive"],
+        supplied_reason=reason,
+        bare_ellipsis=d["ellipsis"]["bare"], note_labels=tuple(labels),
+        lexicon_parts=frozenset(parts), near_misses=d["lexicon"]["near_misses"], origin=origin,
+    )
+
+
+_DEFAULT = _from_dict(_default_data(), "default")

@@ -1,0 +1,165 @@
+"""TEI written by the importer -> text again: the source reading and the corrected reading.
+
+The source reading gives back the export (after the layout normalisation stated in
+``editorialDecl``) character for character; the corrected reading applies the corrections,
+drops the brackets of supplied text and renders omissions plainly.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .errors import Location, TeiInputError
+from .markup import ellipsis_mark
+from .tei import TEI_NS, T
+
+READINGS = ("source", "corrected")
+_NS = {"t": TEI_NS}
+
+
+def reading(root: etree._Element, which: str = "source", path: str = "<tei>") -> str:
+    """The export text of a TEI document written by ``tei import``."""
+    if which not in READINGS:
+        raise ValueError(f"unknown reading {which!r}")
+    if root.tag != T("TEI"):
+        raise TeiInputError(f"the root element is {root.tag!r}, not a TEI document")
+    r = _Renderer(which == "corrected", path)
+    date = _one(root, "t:teiHeader/t:profileDesc/t:creation/t:date", path, "creation date")
+    title = _one(root, "t:teiHeader/t:fileDesc/t:titleStmt/t:title", path, "title")
+    blocks = [f"**{r.inline(date)}**", f"**{r.inline(title)}**"]
+
+    source_desc = _one(root, "t:teiHeader/t:fileDesc/t:sourceDesc", path, "sourceDesc")
+    bibl = source_desc.find(T("bibl"))
+    if bibl is not None:
+        blocks += ["**Citation:**", r.inline(bibl)]
+    abstract = root.find(f"{T('teiHeader')}/{T('profileDesc')}/{T('abstract')}")
+    if abstract is not None:
+        blocks += ["**Summary:**", r.paragraphs(abstract)]
+    for note in root.iterfind(f"{T('teiHeader')}/{T('fileDesc')}/{T('notesStmt')}/{T('note')}"):
+        blocks += [f"**{note.get('n') or 'Notes'}:**", r.paragraphs(note)]
+    languages = root.xpath("t:teiHeader/t:profileDesc/t:langUsage/t:language[@n='original']",
+                           namespaces=_NS)
+    if languages:
+        blocks += ["**Original Language:**", ", ".join(r.inline(x) for x in languages)]
+    blocks.append("**Contents:**")
+    div = _one(root, "t:text/t:body/t:div", path, "body div")
+    if div.get("n"):
+        blocks.append(div.get("n"))
+    for child in div:
+        if child.tag == T("p"):
+            blocks.append(r.inline(child))
+        elif child.tag == T("note"):
+            blocks.append(f"[{child.get('n')}] {r.inline(child)}")
+    return "\n\n".join(b for b in blocks if b) + "\n"
+
+
+def _one(root: etree._Element, xpath: str, path: str, what: str) -> etree._Element:
+    found = root.xpath(xpath, namespaces=_NS)
+    if not found:
+        raise TeiInputError(
+            f"no {what} ({xpath.replace('t:', '')}): only TEI written by 'tei import' can be "
+            "exported as text", Location(path))
+    return found[0]
+
+
+class _Renderer:
+    def __init__(self, corrected: bool, path: str) -> None:
+        self.corrected = corrected
+        self.path = path
+
+    def paragraphs(self, el: etree._Element) -> str:
+        return "\n\n".join(self.inline(p) for p in el.iterfind(T("p")))
+
+    def inline(self, el: etree._Element) -> str:
+        out: list[str] = []
+        self._content(el, out)
+        return "".join(out)
+
+    def _content(self, el: etree._Element, out: list[str]) -> None:
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            if isinstance(child.tag, str):
+                self._element(child, out)
+            if child.tail:
+                out.append(child.tail)
+
+    def _element(self, el: etree._Element, out: list[str]) -> None:
+        tag = etree.QName(el).localname if el.tag.startswith("{") else el.tag
+        if tag == "lb":
+            out.append("\n")
+        elif tag == "supplied":
+            out.append(self.inline(el) if self.corrected else f"[{self.inline(el)}]")
+        elif tag == "gap":
+            out.append(self._gap(el))
+        elif tag == "note":
+            if el.get("place") == "inline":
+                out.append(f"[{self.inline(el)}]")
+            else:
+                self._content(el, out)
+        elif tag == "anchor":
+            if el.get("n"):
+                out.append(f"[{el.get('n')}]")
+        elif tag == "choice":
+            keep = ("corr", "reg") if self.corrected else ("sic", "orig")
+            for child in el:
+                if isinstance(child.tag, str) and etree.QName(child).localname in keep:
+                    self._content(child, out)
+                    break
+        elif tag == "respStmt":
+            resp = el.find(T("resp"))
+            names = [self.inline(c) for c in el if c.tag != T("resp") and isinstance(c.tag, str)]
+            parts = [self.inline(resp)] if resp is not None else []
+            if names:
+                parts.append(" and ".join(names))
+            out.append(" ".join(parts))
+        elif tag == "desc":
+            pass
+        else:
+            self._content(el, out)
+
+    def _gap(self, el: etree._Element) -> str:
+        if el.get("reason") == "illegible":
+            desc = el.find(T("desc"))
+            text = self.inline(desc) if desc is not None else "illegible"
+            return f"[{text}]"
+        mark = ellipsis_mark(el.get("rend") or "")
+        if self.corrected:
+            return "[…]" if mark is None or mark.startswith("[") else "…"
+        return mark if mark is not None else "[...]"
+
+
+def normalize_source(text: str) -> str:
+    """An export with the layout normalisation the round trip promises: BOM dropped, LF line
+    ends, whitespace at line ends removed, blank lines at the start and end removed, a wrapped
+    title joined into one line, one final newline."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip(" \t") for line in text.split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    # The title: the bold block after the date, up to the line that closes the bold.
+    i = next((k for k in range(1, len(lines)) if lines[k]), None)
+    if i is not None and lines[i].startswith("**"):
+        j = i
+        while j < len(lines) and lines[j] and not (lines[j].endswith("**") and (j > i or len(lines[j]) > 3)):
+            j += 1
+        if j < len(lines) and j > i and lines[j]:
+            joined = " ".join([lines[i]] + [x.strip(" \t") for x in lines[i + 1 : j + 1]])
+            lines[i : j + 1] = [joined]
+    return "\n".join(lines) + "\n"
+
+
+def read_tei(data: bytes, path: str) -> etree._Element:
+    """Parse TEI safely: no entities expanded, no DTD, no network."""
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
+                             dtd_validation=False, huge_tree=False)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        line, col = exc.position if exc.position else (0, 0)
+        msg = re.sub(r", line \d+, column \d+$", "", exc.msg or str(exc))
+        raise TeiInputError(f"not well-formed XML: {msg}", Location(path, line, col)) from None

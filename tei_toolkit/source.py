@@ -1,0 +1,308 @@
+"""Export text -> a source document whose every part knows its line and column.
+
+The export format is described in ``shared/FORMAT.md``: a bold date, a bold (possibly
+wrapped) title, then bold ``**Heading:**`` sections, the last of which is ``**Contents:**``.
+This module only takes the layout apart; inline brackets are :mod:`tei_toolkit.markup`'s job.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import re
+from dataclasses import dataclass, field
+
+from .errors import Finding, Location, SourceError
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+
+_HEADING = re.compile(r"\*\*([^*\n]+?):\*\*")
+_BOLD_LINE = re.compile(r"\*\*(.+)\*\*")
+_DATE = re.compile(
+    r"(?:(?P<month>[A-Za-z]+)\.?\s+(?:(?P<day>\d{1,2}),?\s+)?)?(?P<year>\d{4})"
+)
+# XML 1.0 forbids these characters outright; they would make the TEI unwritable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of source text made of whole lines, with the position of each line.
+
+    ``text`` is the lines joined by ``sep`` ("\\n" for paragraphs, " " for a wrapped title).
+    """
+
+    text: str
+    path: str
+    lines: tuple[int, ...]  # 1-based source line of each joined line
+    starts: tuple[int, ...]  # offset in ``text`` where each joined line starts
+
+    @classmethod
+    def join(
+        cls, path: str, numbered: list[tuple[int, str]], sep: str = "\n", first_column: int = 1
+    ) -> "Text":
+        """Join numbered lines; ``first_column`` is where the first line's text starts."""
+        starts, offset = [], 0
+        for _, line in numbered:
+            starts.append(offset)
+            offset += len(line) + len(sep)
+        if starts:
+            starts[0] -= first_column - 1
+        return cls(sep.join(s for _, s in numbered), path, tuple(n for n, _ in numbered), tuple(starts))
+
+    def location(self, offset: int = 0) -> Location:
+        """The file:line:column of character ``offset`` of ``text``."""
+        if not self.lines:
+            return Location(self.path)
+        i = max(0, bisect.bisect_right(self.starts, offset) - 1)
+        return Location(self.path, self.lines[i], offset - self.starts[i] + 1)
+
+    def sub(self, start: int, end: int | None = None) -> "Text":
+        """The part ``text[start:end]``, keeping positions right."""
+        end = len(self.text) if end is None else end
+        lines, starts = [], []
+        for i, s in enumerate(self.starts):
+            line_end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text) + 1
+            if line_end <= start or s >= end and starts:
+                continue
+            lines.append(self.lines[i])
+            starts.append(max(s, start) - start)
+        return Text(self.text[start:end], self.path, tuple(lines), tuple(starts))
+
+
+@dataclass
+class Section:
+    heading: str  # as written, without the bold and the colon
+    line: int
+    paragraphs: list[Text]
+
+
+@dataclass
+class SourceDocument:
+    """The export taken apart: what every later stage works from."""
+
+    path: str
+    date: Text
+    when: str  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    title: Text
+    sections: list[Section]
+    version: Text | None  # "Translation - English" or the like, first line of Contents
+    body: list[Text]
+    warnings: list[Finding] = field(default_factory=list)
+
+    def section(self, heading: str) -> Section | None:
+        for s in self.sections:
+            if s.heading == heading:
+                return s
+        return None
+
+
+def decode(data: bytes, path: str) -> str:
+    """Bytes -> text with LF line ends and no BOM, or a SourceError saying where it broke."""
+    if not data.strip():
+        raise SourceError("the file is empty", Location(path))
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise SourceError(
+            "this looks like a binary file (NUL byte), not a text export",
+            Location(path, line, nul - data.rfind(b"\n", 0, nul)),
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        raise SourceError(
+            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded "
+            "(re-save the export as UTF-8)",
+            Location(path, line, column),
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _NOT_XML.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - text.rfind("\n", 0, bad.start())
+        raise SourceError(
+            f"character U+{ord(bad.group()):04X} is not allowed in XML",
+            Location(path, line, column),
+        )
+    return text
+
+
+def parse_date(raw: str) -> str | None:
+    """'June 19, 1954' -> '1954-06-19'; 'June 1954' -> '1954-06'; '1954' -> '1954'."""
+    m = _DATE.fullmatch(raw.strip())
+    if not m:
+        return None
+    year = int(m["year"])
+    if not m["month"]:
+        return f"{year:04d}"
+    month = MONTHS.get(m["month"].lower())
+    if month is None:
+        return None
+    if not m["day"]:
+        return f"{year:04d}-{month:02d}"
+    day = int(m["day"])
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def parse(data: bytes | str, path: str = "<string>") -> SourceDocument:
+    """Take an export apart. Raises SourceError for what cannot be converted."""
+    text = data if isinstance(data, str) else decode(data, path)
+    if isinstance(data, str):
+        text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        if not text.strip():
+            raise SourceError("the file is empty", Location(path))
+    lines = [(n, s.rstrip(" \t")) for n, s in enumerate(text.split("\n"), start=1)]
+    warnings: list[Finding] = []
+    reader = _Lines(lines, path, warnings)
+
+    reader.skip_blank(leading=True)
+    n, date_line = reader.take()
+    m = _BOLD_LINE.fullmatch(date_line)
+    if not m or _HEADING.fullmatch(date_line):
+        raise SourceError(
+            "expected the document date in bold on the first line, like **June 19, 1954**",
+            Location(path, n, 1),
+        )
+    when = parse_date(m.group(1))
+    if when is None:
+        raise SourceError(
+            f"cannot read the date {m.group(1)!r}; expected a month name, day and year "
+            "like June 19, 1954", Location(path, n, 3)
+        )
+    date = Text.join(path, [(n, m.group(1))], first_column=3)
+
+    reader.skip_blank()
+    title = _read_title(reader, path)
+
+    sections: list[Section] = []
+    version: Text | None = None
+    body: list[Text] = []
+    reader.skip_blank()
+    while not reader.done():
+        n, line = reader.take()
+        h = _HEADING.fullmatch(line)
+        if not h:
+            raise SourceError(
+                f"expected a section heading like **Citation:**, found {_clip(line)!r}",
+                Location(path, n, 1),
+            )
+        heading = h.group(1).strip()
+        if heading == "Contents":
+            paragraphs = reader.paragraphs(until_heading=False)
+            if not paragraphs:
+                raise SourceError("the **Contents:** section is empty", Location(path, n, 1))
+            first = paragraphs[0]
+            if _VERSION.fullmatch(first.text):
+                version = first
+                paragraphs = paragraphs[1:]
+            else:
+                warnings.append(Finding(first.location(), "no-version-line",
+                                        "Contents does not start with a version line like "
+                                        "'Translation - English'"))
+            if not paragraphs:
+                raise SourceError("the **Contents:** section has no text", Location(path, n, 1))
+            body = paragraphs
+            break
+        paragraphs = reader.paragraphs(until_heading=True)
+        sections.append(Section(heading, n, paragraphs))
+    else:
+        raise SourceError(
+            "no **Contents:** section: there is no document text to convert",
+            Location(path, reader.last_line or 1, 1),
+        )
+    return SourceDocument(path, date, when, title, sections, version, body, warnings)
+
+
+_VERSION = re.compile(
+    r"(?:Translation|Transcript|Transcription|Original)\s+-\s+\S.*|\S+ (?:Translation|Transcript|Transcription)"
+)
+
+
+def _clip(s: str, n: int = 40) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _read_title(reader: "_Lines", path: str) -> Text:
+    if reader.done():
+        raise SourceError("no title: expected a bold title after the date",
+                          Location(path, reader.last_line or 1, 1))
+    n, first = reader.take()
+    if not first.startswith("**") or _HEADING.fullmatch(first):
+        raise SourceError(
+            "expected the title in bold after the date, like **Telegram, A to B**",
+            Location(path, n, 1),
+        )
+    parts = [(n, first[2:])]
+    while not (parts[-1][1].endswith("**") and (len(parts) > 1 or len(parts[0][1]) > 2)):
+        if reader.done() or reader.peek()[1] == "":
+            raise SourceError("the bold title is not closed with **", Location(path, n, 1))
+        parts.append(reader.take())
+    ln, last = parts[-1]
+    parts[-1] = (ln, last[:-2])
+    if not "".join(p for _, p in parts).strip():
+        raise SourceError("the title is empty", Location(path, n, 1))
+    # A wrapped title is joined into one line (its line breaks are layout, not text).
+    joined = [(ln, p.strip(" \t") if i else p) for i, (ln, p) in enumerate(parts)]
+    return Text.join(path, joined, sep=" ", first_column=3)
+
+
+class _Lines:
+    """A cursor over numbered lines that groups them into paragraphs."""
+
+    def __init__(self, lines: list[tuple[int, str]], path: str, warnings: list[Finding]) -> None:
+        # Trailing blank lines at the end of the file are layout only.
+        while lines and not lines[-1][1]:
+            lines.pop()
+        self.lines = lines
+        self.i = 0
+        self.path = path
+        self.warnings = warnings
+        self.last_line = lines[-1][0] if lines else 0
+
+    def done(self) -> bool:
+        return self.i >= len(self.lines)
+
+    def peek(self) -> tuple[int, str]:
+        return self.lines[self.i]
+
+    def take(self) -> tuple[int, str]:
+        item = self.lines[self.i]
+        self.i += 1
+        return item
+
+    def skip_blank(self, leading: bool = False) -> None:
+        skipped = 0
+        while not self.done() and not self.peek()[1]:
+            self.i += 1
+            skipped += 1
+        if skipped > 1 and not leading and not self.done():
+            self.warnings.append(Finding(
+                Location(self.path, self.peek()[0] - skipped + 1, 1), "extra-blank-lines",
+                f"{skipped} blank lines where the format has one; "
+                "the TEI keeps one paragraph break"))
+
+    def paragraphs(self, until_heading: bool) -> list[Text]:
+        """Paragraphs (runs of non-blank lines) up to the next heading or the end."""
+        out: list[Text] = []
+        while True:
+            self.skip_blank()
+            if self.done():
+                return out
+            if until_heading and _HEADING.fullmatch(self.peek()[1]):
+                return out
+            block = []
+            while not self.done() and self.peek()[1]:
+                if until_heading and _HEADING.fullmatch(self.peek()[1]):
+                    break
+                block.append(self.take())
+            out.append(Text.join(self.path, block))

@@ -1,0 +1,41 @@
+"""Small helpers the tests share."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from tei_toolkit import import_text, read_tei
+
+NS = {"t": "http://www.tei-c.org/ns/1.0"}
+
+
+def tei_of(text: str | bytes, path: str = "doc.txt", **kw) -> etree._Element:
+    result = import_text(text, path, **kw)
+    return read_tei(result.xml, path)
+
+
+def xp(root: etree._Element, path: str) -> list:
+    return root.xpath(path, namespaces=NS)
+
+
+def text_of(el: etree._Element) -> str:
+    return "".join(el.itertext())
+
+
+def export(*, date: str = "June 19, 1954", title: str = "Telegram, A to B",
+           citation: str | None = None, summary: str | None = "A summary.",
+           language: str | None = "Chinese", body: str = "Some text.",
+           version: str | None = "Translation - English", extra: str = "") -> str:
+    """A well-formed export with the given parts (None leaves a section out)."""
+    if citation is None:
+        citation = (f'"{title}", {date}, Wilson Center Digital Archive, Some Book, p. 1.  \n'
+                    "<https://digitalarchive.wilsoncenter.org/document/123>")
+    parts = [f"**{date}**", f"**{title}**", "**Citation:**", citation]
+    if summary is not None:
+        parts += ["**Summary:**", summary]
+    if extra:
+        parts.append(extra)
+    if language is not None:
+        parts += ["**Original Language:**", language]
+    parts += ["**Contents:**"] + ([version] if version else []) + [body]
+    return "\n\n".join(parts) + "\n"
