@@ -103,6 +103,9 @@ def decode(data: bytes, path: str) -> str:
     """Bytes -> text with LF line ends and no BOM, or a SourceError saying where it broke."""
     if not data.strip():
         raise SourceError("the file is empty", Location(path))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SourceError("the file is encoded as UTF-16; re-save the export as UTF-8",
+                          Location(path, 1, 1))
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1

@@ -23,14 +23,17 @@ def text_of(el: etree._Element) -> str:
 
 
 def export(*, date: str = "June 19, 1954", title: str = "Telegram, A to B",
-           citation: str | None = None, summary: str | None = "A summary.",
+           citation: str | bool | None = None, summary: str | None = "A summary.",
            language: str | None = "Chinese", body: str = "Some text.",
            version: str | None = "Translation - English", extra: str = "") -> str:
-    """A well-formed export with the given parts (None leaves a section out)."""
+    """A well-formed export with the given parts (None leaves a section out; citation=False
+    leaves the citation out, None gives a typical one)."""
     if citation is None:
         citation = (f'"{title}", {date}, Wilson Center Digital Archive, Some Book, p. 1.  \n'
                     "<https://digitalarchive.wilsoncenter.org/document/123>")
-    parts = [f"**{date}**", f"**{title}**", "**Citation:**", citation]
+    parts = [f"**{date}**", f"**{title}**"]
+    if citation is not False:
+        parts += ["**Citation:**", citation]
     if summary is not None:
         parts += ["**Summary:**", summary]
     if extra:
@@ -39,3 +42,13 @@ def export(*, date: str = "June 19, 1954", title: str = "Telegram, A to B",
         parts += ["**Original Language:**", language]
     parts += ["**Contents:**"] + ([version] if version else []) + [body]
     return "\n\n".join(parts) + "\n"
+
+
+def body_xml(body: str, **kw) -> str:
+    """The inner XML of the body paragraphs of an export whose Contents text is ``body``."""
+    root = tei_of(export(body=body), **kw)
+    out = []
+    for el in xp(root, "t:text/t:body/t:div/*"):
+        s = etree.tostring(el, encoding="unicode", with_tail=False)
+        out.append(s.replace(' xmlns="http://www.tei-c.org/ns/1.0"', ""))
+    return "\n".join(out)
