@@ -100,9 +100,7 @@ class SourceDocument:
 
 
 def decode(data: bytes, path: str) -> str:
-    """Bytes -> text with LF line ends and no BOM, or a SourceError saying where it broke."""
-    if not data.strip():
-        raise SourceError("the file is empty", Location(path))
+    """Bytes -> text, or a SourceError saying where the bytes stop being UTF-8 text."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceError("the file is encoded as UTF-16; re-save the export as UTF-8",
                           Location(path, 1, 1))
@@ -114,7 +112,7 @@ def decode(data: bytes, path: str) -> str:
             Location(path, line, nul - data.rfind(b"\n", 0, nul)),
         )
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         line_start = data.rfind(b"\n", 0, exc.start) + 1
@@ -124,9 +122,13 @@ def decode(data: bytes, path: str) -> str:
             "(re-save the export as UTF-8)",
             Location(path, line, column),
         ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def normalize_text(text: str, path: str) -> str:
+    """No BOM, LF line ends; a SourceError for an empty text or a character XML cannot hold."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise SourceError("the file is empty", Location(path))
     bad = _NOT_XML.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
@@ -159,11 +161,7 @@ def parse_date(raw: str) -> str | None:
 
 def parse(data: bytes | str, path: str = "<string>") -> SourceDocument:
     """Take an export apart. Raises SourceError for what cannot be converted."""
-    text = data if isinstance(data, str) else decode(data, path)
-    if isinstance(data, str):
-        text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-        if not text.strip():
-            raise SourceError("the file is empty", Location(path))
+    text = normalize_text(data if isinstance(data, str) else decode(data, path), path)
     lines = [(n, s.rstrip(" \t")) for n, s in enumerate(text.split("\n"), start=1)]
     warnings: list[Finding] = []
     reader = _Lines(lines, path, warnings)
