@@ -17,7 +17,7 @@ from .errors import LexiconError, Location
 
 TYPES = {"name", "typo", "regularisation"}
 _TYPE_ALIASES = {"regularization": "regularisation", "reg": "regularisation", "": "typo"}
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -121,72 +121,112 @@ class Matcher:
     def __init__(self, lexicon: Lexicon) -> None:
         self.entries = lexicon.entries
         forms = sorted(self.entries, key=lambda s: (-len(s), s))
+        # No leading look-behind: a pattern that starts with its literals lets the regex engine
+        # skip ahead to possible first characters; the word boundary before is checked by hand.
         self.pattern = (
-            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, forms)) + r")(?!\w)") if forms else None
+            re.compile(r"(?:" + "|".join(map(re.escape, forms)) + r")(?!\w)") if forms else None
         )
         # Near misses: corrected forms, split into words, indexed by their one-deletions.
-        self.targets: list[tuple[str, ...]] = []
+        self.targets: list[tuple[tuple[str, ...], str]] = []
         index: dict[str, set[int]] = {}
-        for i, corr in enumerate(sorted({e.corr for e in self.entries.values()})):
+        for corr in sorted({e.corr for e in self.entries.values()}):
             words = tuple(_WORD.findall(corr))
-            if not words or " ".join(words) != corr:
-                continue  # corr values with odd punctuation are matched exactly only
-            self.targets.append(words)
+            if not words:
+                continue
+            self.targets.append((words, corr))
             t = len(self.targets) - 1
             for j, w in enumerate(words):
                 if len(w) >= 4:
                     for key in _deletions(w):
                         index.setdefault(key, set()).add(t << 8 | j)
         self.index = {k: frozenset(v) for k, v in index.items()}
-        self.sic_forms = frozenset(self.entries)
-        self._token_hits = lru_cache(maxsize=65536)(self._token_hits_uncached)
+        self.sic_words = frozenset(tuple(_WORD.findall(s)) for s in self.entries)
+        self._word_codes = lru_cache(maxsize=1 << 16)(self._word_codes_uncached)
+        self._clean: set[str] = set()
+        self._dirty: set[str] = set()
+        self._verdict = lru_cache(maxsize=1 << 16)(self._verdict_uncached)
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, Entry]]:
         if self.pattern is None:
             return
-        for m in self.pattern.finditer(text):
-            yield m.start(), m.end(), self.entries[m.group()]
+        pos = 0
+        search = self.pattern.search
+        while True:
+            m = search(text, pos)
+            if m is None:
+                return
+            s = m.start()
+            if s and (text[s - 1].isalnum() or text[s - 1] == "_"):
+                pos = s + 1  # inside a word: not a whole-word match; look again just after
+                continue
+            yield s, m.end(), self.entries[m.group()]
+            pos = m.end()
 
-    def _token_hits_uncached(self, token: str) -> frozenset[int]:
-        hits: set[int] = set()
-        for key in _deletions(token):
-            got = self.index.get(key)
-            if got:
-                hits |= got
-        return frozenset(hits)
+    def _word_codes_uncached(self, word: str) -> tuple[int, ...]:
+        """(target << 8 | word index) of corrected-form words near ``word`` but not equal to it."""
+        if len(word) < 3:
+            return ()
+        codes = {code for key in _deletions(word) for code in self.index.get(key, ())}
+        return tuple(sorted(c for c in codes if self.targets[c >> 8][0][c & 0xFF] != word))
+
+    def _chunk_hits(self, chunk: str) -> bool:
+        return any(self._word_codes(w) for w in _WORD.findall(chunk))
+
+    def _verdict_uncached(self, window: tuple[str, ...], t: int) -> bool:
+        words, corr = self.targets[t]
+        if window == words or window in self.sic_words:
+            return False
+        seen, target = " ".join(window), " ".join(words)
+        limit = 1 if len(target) < 8 else 2
+        return abs(len(seen) - len(target)) <= limit and _distance(seen, target, limit) <= limit
 
     def near_misses(self, text: str) -> Iterator[tuple[int, int, str]]:
         """Spans of ``text`` within a small edit distance of a corrected form (not equal to it).
 
         A word sequence is a candidate when one of its words is within one deletion-pair of the
-        corresponding word of a corrected form; the whole sequence must then be within
-        distance 1 (forms under 8 characters) or 2 (longer ones).
+        corresponding word of a corrected form without being that word; the whole sequence must
+        then be within distance 1 (forms under 8 characters) or 2 (longer ones).
         """
         if not self.targets:
             return
-        tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
-        seen: set[tuple[int, int]] = set()
-        for i, (_, _, tok) in enumerate(tokens):
-            if len(tok) < 3:
-                continue
-            for code in self._token_hits(tok):
+        # Fast path: whitespace-separated chunks already known to hold no suspect word are
+        # removed with set operations (C speed); most texts have no suspect left.
+        chunks = set(text.split())
+        for c in chunks - self._clean - self._dirty:
+            (self._dirty if self._chunk_hits(c) else self._clean).add(c)
+        if len(self._clean) > 1 << 20:
+            self._clean.clear()
+        dirty = chunks & self._dirty
+        if not dirty:
+            return
+        suspects = frozenset(w for c in dirty for w in _WORD.findall(c) if self._word_codes(w))
+        found: dict[tuple[str, ...], str] = {}
+        for m in _suspect_pattern(suspects).finditer(text):
+            word = m.group()
+            if m.start() and _WORD.match(text, m.start() - 1):
+                continue  # the end of a longer word
+            for code in self._word_codes(word):
                 t, j = code >> 8, code & 0xFF
-                words = self.targets[t]
-                first = i - j
-                last = first + len(words) - 1
-                if first < 0 or last >= len(tokens):
+                target, corr = self.targets[t]
+                before = _WORD.findall(text, max(0, m.start() - 120), m.start())[-j:] if j else []
+                need = len(target) - j - 1
+                after = _WORD.findall(text, m.end(), m.end() + 120)[:need] if need else []
+                if len(before) < j or len(after) < need:
                     continue
-                start, end = tokens[first][0], tokens[last][1]
-                if (start, end) in seen:
-                    continue
-                seen.add((start, end))
-                found = text[start:end]
-                corr = " ".join(words)
-                if found == corr or found in self.sic_forms:
-                    continue
-                limit = 1 if len(corr) < 8 else 2
-                if abs(len(found) - len(corr)) <= limit and _distance(found, corr, limit) <= limit:
-                    yield start, end, corr
+                window = (*before, word, *after)
+                if window not in found and self._verdict(window, t):
+                    found[window] = corr
+        # Rare: place each near miss in the text (every occurrence of its word sequence).
+        for window, corr in found.items():
+            pattern = r"(?<!\w)" + r"\W+".join(map(re.escape, window)) + r"(?!\w)"
+            for m in re.finditer(pattern, text):
+                yield m.start(), m.end(), corr
+
+
+@lru_cache(maxsize=4096)
+def _suspect_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(r"(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+                      + r")(?!\w)")
 
 
 def _deletions(word: str) -> set[str]:

@@ -7,6 +7,7 @@ classes below. Each node keeps enough of the source to write it back character f
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -91,6 +92,25 @@ class Context:
     counts: Counts = field(default_factory=Counts)
     warnings: list[Finding] = field(default_factory=list)
     anchors: dict[str, int] = field(default_factory=dict)
+    _seen: dict[int, tuple[Text, list]] = field(default_factory=dict)
+
+    def corrections(self, t: Text) -> list[tuple[int, int, Entry]]:
+        """Lexicon matches in the whole of ``t``, found once; near misses warned about once."""
+        cached = self._seen.get(id(t))
+        if cached is not None and cached[0] is t:
+            return cached[1]
+        assert self.matcher is not None
+        matches = list(self.matcher.finditer(t.text))
+        self._seen[id(t)] = (t, matches)
+        if self.profile.near_misses:
+            for s, e, corr in self.matcher.near_misses(t.text):
+                if any(ms < e and s < me for ms, me, _ in matches):
+                    continue
+                self.warnings.append(Finding(
+                    t.location(s), "near-miss",
+                    f"{t.text[s:e]!r} may be a misspelling of {corr!r}; add it to the lexicon "
+                    "if it is"))
+        return matches
 
 
 _BRACKET = re.compile(r"[\[\]]")
@@ -182,22 +202,17 @@ def _plain(t: Text, ctx: Context, part: str, start: int, end: int, out: list) ->
 def _words(t: Text, ctx: Context, part: str, start: int, end: int, out: list) -> None:
     if start >= end:
         return
-    segment = t.text[start:end]
-    matcher = ctx.matcher if part in ctx.profile.lexicon_parts else None
-    pos = 0
-    if matcher is not None:
-        for s, e, entry in matcher.finditer(segment):
-            _append_text(out, segment[pos:s])
-            out.append(Choice(entry, segment[s:e]))
+    pos = start
+    if ctx.matcher is not None and part in ctx.profile.lexicon_parts:
+        matches = ctx.corrections(t)
+        for s, e, entry in matches[bisect.bisect_left(matches, (start,)):]:
+            if e > end:
+                break
+            _append_text(out, t.text[pos:s])
+            out.append(Choice(entry, t.text[s:e]))
             ctx.counts.corrections += 1
             pos = e
-        if ctx.profile.near_misses:
-            for s, e, corr in matcher.near_misses(segment):
-                ctx.warnings.append(Finding(
-                    t.location(start + s), "near-miss",
-                    f"{segment[s:e]!r} may be a misspelling of {corr!r}; add it to the "
-                    "lexicon if it is"))
-    _append_text(out, segment[pos:])
+    _append_text(out, t.text[pos:end])
 
 
 def _append_text(out: list, s: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,7 @@ class Profile:
 
     @property
     def note_pattern(self) -> re.Pattern[str]:
-        labels = sorted((re.escape(label) for label, _ in self.note_labels), key=len, reverse=True)
-        return re.compile(r"(?P<label>(?:" + "|".join(labels) + r")\s*:)(?P<rest>.*)\Z", re.S | re.I)
+        return _note_pattern(self.note_labels)
 
     def note_type(self, label: str) -> str:
         key = label.rstrip(": \t").casefold()
@@ -119,6 +119,12 @@ class Profile:
                                "title (\"Telegram, A to B, C, and D\"); bodies such as a central "
                                "committee are encoded as {orgName}, individuals as {persName}."),
         ]
+
+
+@lru_cache(maxsize=32)
+def _note_pattern(note_labels: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    labels = sorted((re.escape(label) for label, _ in note_labels), key=len, reverse=True)
+    return re.compile(r"(?P<label>(?:" + "|".join(labels) + r")\s*:)(?P<rest>.*)\Z", re.S | re.I)
 
 
 def _default_data() -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 
@@ -103,15 +104,7 @@ def build(doc: SourceDocument, lexicon: Lexicon, profile: Profile) -> Built:
     else:
         _sub(source_desc, "p", "The export has no citation of its source.")
 
-    enc = etree.SubElement(header, T("encodingDesc"))
-    app = etree.SubElement(etree.SubElement(enc, T("appInfo")), T("application"),
-                           ident="tei_toolkit", version=__version__)
-    _sub(app, "label", "tei_toolkit")
-    _sub(app, "desc", "Imported from a plain-text archive export by tei_toolkit.")
-    decl = etree.SubElement(enc, T("editorialDecl"))
-    for tag, prose in profile.statements(lexicon.sources, len(lexicon)):
-        _prose(etree.SubElement(decl if tag == "p" else etree.SubElement(decl, T(tag)), T("p")),
-               prose)
+    header.append(_encoding_desc(profile, tuple(lexicon.sources), len(lexicon)))
 
     profile_desc = etree.SubElement(header, T("profileDesc"))
     creation = etree.SubElement(profile_desc, T("creation"))
@@ -174,6 +167,27 @@ def _sub(parent: etree._Element, tag: str, text: str | None, **attrib: str) -> e
     if text is not None:
         el.text = text
     return el
+
+
+_ENCODING_DESCS: dict[tuple, etree._Element] = {}
+
+
+def _encoding_desc(profile: Profile, sources: tuple[str, ...], size: int) -> etree._Element:
+    """encodingDesc for a profile and lexicon: built once, copied for every document."""
+    key = (profile, sources, size)
+    cached = _ENCODING_DESCS.get(key)
+    if cached is None:
+        enc = etree.Element(T("encodingDesc"))
+        app = etree.SubElement(etree.SubElement(enc, T("appInfo")), T("application"),
+                               ident="tei_toolkit", version=__version__)
+        _sub(app, "label", "tei_toolkit")
+        _sub(app, "desc", "Imported from a plain-text archive export by tei_toolkit.")
+        decl = etree.SubElement(enc, T("editorialDecl"))
+        for tag, prose in profile.statements(list(sources), size):
+            parent = decl if tag == "p" else etree.SubElement(decl, T(tag))
+            _prose(etree.SubElement(parent, T("p")), prose)
+        cached = _ENCODING_DESCS[key] = enc
+    return copy.deepcopy(cached)
 
 
 _PROSE_MARK = re.compile(r"\{(\w+)\}|@(\w+)")

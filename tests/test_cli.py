@@ -1,0 +1,163 @@
+"""The `tei` command, through click's CliRunner and as the installed program."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from tei_toolkit import __version__, normalize_source
+from tei_toolkit.cli import main
+
+from .conftest import CORPUS, ROOT, SEED
+from .helpers import export
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and __version__ in result.stdout
+
+
+def test_every_command_has_help_and_is_in_the_readme():
+    for name, command in main.commands.items():
+        result = run(name, "--help")
+        assert result.exit_code == 0
+        assert "Exit codes:" in result.stdout
+        assert f"tei {name}" in README, f"`tei {name}` is not documented in the README"
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and opt != "--help":
+                    assert opt in README, f"{opt} of `tei {name}` is not in the README"
+
+
+def test_single_source_to_stdout_warnings_to_stderr(tmp_path):
+    src = tmp_path / "doc.txt"
+    src.write_text(export(body="The advsers said"), encoding="utf-8")
+    result = run("import", str(src))
+    assert result.exit_code == 0
+    root = etree.fromstring(result.stdout_bytes)
+    assert root.tag == "{http://www.tei-c.org/ns/1.0}TEI"
+    assert result.stderr.strip() == (
+        f"{src}:22:5: warning: 'advsers' may be a misspelling of 'advisers'; add it to the "
+        "lexicon if it is [near-miss]")
+
+
+def test_output_file_and_export_round_trip(tmp_path):
+    out = tmp_path / "seed.xml"
+    assert run("import", str(SEED), "-o", str(out)).exit_code == 0
+    result = run("export", str(out), "--to", "text", "--reading", "source")
+    assert result.exit_code == 0
+    assert result.stdout == normalize_source(SEED.read_text(encoding="utf-8"))
+    corrected = tmp_path / "seed.reading.txt"
+    assert run("export", str(out), "--reading", "corrected", "-o", str(corrected)).exit_code == 0
+    assert "Mao Zedong" in corrected.read_text(encoding="utf-8")
+
+
+def test_batch_summary_table_and_json(tmp_path):
+    out = tmp_path / "out"
+    result = run("import", str(CORPUS / "sources"), "-d", str(out), "--jobs", "2")
+    assert result.exit_code == 0, result.stderr
+    assert "7 files" in result.stderr and "supplied" in result.stderr
+    assert len(list(out.glob("*.xml"))) == 7
+    result = run("import", str(CORPUS / "sources"), "-d", str(out), "--force", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["summary"] == {"files": 7, "converted": 7, "failed": 0, "warnings": 0}
+    seed = next(f for f in data["files"] if f["source"].endswith(SEED.name))
+    assert (seed["supplied"], seed["gaps"], seed["id"]) == (9, 2, "wcda-121156")
+
+
+def test_json_needs_an_output(tmp_path):
+    result = run("import", str(SEED), "--json")
+    assert result.exit_code == 2 and "--json needs -o or -d" in result.stderr
+
+
+def test_o_and_d_together_is_a_usage_error(tmp_path):
+    result = run("import", str(SEED), "-o", str(tmp_path / "a"), "-d", str(tmp_path / "b"))
+    assert result.exit_code == 2
+
+
+def test_o_with_several_sources(tmp_path):
+    result = run("import", str(CORPUS / "sources"), "-o", str(tmp_path / "a.xml"))
+    assert result.exit_code == 3 and "-o takes one source" in result.stderr
+
+
+def test_extra_lexicon_overrides_and_adds(tmp_path):
+    lex = tmp_path / "more.tsv"
+    lex.write_text("sic\tcorr\ttype\nMao Zeong\tMAO ZEDONG\tname\nBidault\tBidault (Georges)\tname\n",
+                   encoding="utf-8")
+    result = run("import", str(SEED), "--lexicon", str(lex))
+    assert result.exit_code == 0
+    xml = result.stdout
+    assert "<corr resp=\"#encoder\" type=\"name\">MAO ZEDONG</corr>" in xml
+    assert "<sic>Bidault</sic>" in xml
+    assert "lexicon of 10 entries (lexicon.tsv, more.tsv)" in xml
+    result = run("import", str(SEED), "--no-default-lexicon", "--lexicon", str(lex))
+    assert "<sic>Dien Binh Phu</sic>" not in result.stdout
+
+
+def test_profile_changes_the_encoding_and_says_so(tmp_path):
+    prof = tmp_path / "mine.toml"
+    prof.write_text('name = "mine"\n[ellipsis]\nbare = "text"\n[supplied]\nreason = "sense"\n',
+                    encoding="utf-8")
+    result = run("import", str(SEED), "--profile", str(prof))
+    assert result.exit_code == 0
+    assert 'reason="sense"' in result.stdout and "<gap" not in result.stdout
+    assert '"mine" (mine.toml)' in result.stdout
+    assert "bare ellipses are kept as punctuation" in result.stdout
+
+
+# The installed program, as a user runs it.
+TEI = shutil.which("tei") or str(Path(sys.executable).parent / "tei")
+needs_tei = pytest.mark.skipif(not Path(TEI).exists(), reason="the tei command is not installed")
+
+
+@needs_tei
+def test_installed_tei_imports_the_corpus(tmp_path):
+    proc = subprocess.run([TEI, "import", str(CORPUS / "sources"), "-d", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.stem for p in tmp_path.glob("*.xml")) == \
+        sorted(p.stem for p in (CORPUS / "sources").glob("*.txt"))
+    assert "\x1b[" not in proc.stderr  # no terminal escapes when not on a terminal
+
+
+@needs_tei
+def test_installed_tei_bad_file_exit_code_and_one_line(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"**June 19, 1954**\n\n**T**\n\n**Contents:**\n\nx [y\n")
+    proc = subprocess.run([TEI, "import", str(bad), "-o", str(tmp_path / "bad.xml")],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr == f"{bad}:7:3: error: '[' is never closed in this paragraph\n"
+    assert "Traceback" not in proc.stderr and not (tmp_path / "bad.xml").exists()
+
+
+@needs_tei
+def test_python_dash_m_and_pipe_to_export(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "tei_toolkit", "import", str(SEED)],
+                          capture_output=True, timeout=60)
+    assert proc.returncode == 0
+    xml = tmp_path / "seed.xml"
+    xml.write_bytes(proc.stdout)
+    proc = subprocess.run([TEI, "export", str(xml)], capture_output=True, timeout=60)
+    assert proc.stdout.decode("utf-8") == normalize_source(SEED.read_text(encoding="utf-8"))
+
+
+def test_readme_quick_start_is_what_ci_runs():
+    commands = re.findall(r"^```(?:sh|bash)\n(.*?)\n```", README, re.S | re.M)
+    test_command = next(c for c in commands if "pytest" in c)
+    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
