@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -13,7 +12,7 @@ from .lexicon import Lexicon
 from .markup import Counts
 from .profile import Profile
 from .source import parse
-from .tei import build, serialize
+from .tei import build
 
 
 @dataclass
@@ -51,11 +50,7 @@ def import_text(data: bytes | str, path: str = "<string>", lexicon: Lexicon | No
     profile = Profile.default() if profile is None else profile
     doc = parse(data, path)
     built = build(doc, lexicon, profile)
-    try:
-        xml = serialize(built.root)
-    except ValueError as exc:  # lxml refuses characters XML cannot hold
-        raise SourceError(f"cannot be written as XML: {exc}", Location(path)) from None
-    return ImportResult(path, None, built.doc_id, xml, built.counts, built.warnings)
+    return ImportResult(path, None, built.doc_id, built.xml, built.counts, built.warnings)
 
 
 def import_file(source: str | Path, output: str | Path | None = None, *,
@@ -74,26 +69,37 @@ def import_file(source: str | Path, output: str | Path | None = None, *,
     return result
 
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+_MADE_DIRS: set[str] = set()
 
 
 def write_atomic(dest: Path, data: bytes, *, force: bool = False, source: Path | None = None) -> None:
     """Write ``data`` to ``dest`` through a temporary file, so no half-written file is ever
     seen; refuse to replace an existing file without ``force``, and the source ever."""
-    if source is not None and _same_file(source, dest):
-        raise OutputError("the output would overwrite the input", Location(str(dest)))
-    if dest.exists() and not force:
-        raise OutputError("the output file exists; use --force to replace it", Location(str(dest)))
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+        existing = os.stat(dest)
+    except FileNotFoundError:
+        existing = None
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror}", Location(str(dest))) from None
+    if existing is not None:
+        if source is not None and _same_file(source, existing):
+            raise OutputError("the output would overwrite the input", Location(str(dest)))
+        if not force:
+            raise OutputError("the output file exists; use --force to replace it",
+                              Location(str(dest)))
+    parent = os.path.dirname(dest) or "."
+    tmp = os.path.join(parent, f".{os.path.basename(dest)}.{os.getpid()}.tmp")
+    try:
+        if parent not in _MADE_DIRS:
+            os.makedirs(parent, exist_ok=True)
+            _MADE_DIRS.add(parent)
+        # O_EXCL: never write through a file (or link) someone else put there.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror}", Location(str(dest))) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)
         if force:
             os.replace(tmp, dest)
             return
@@ -107,12 +113,15 @@ def write_atomic(dest: Path, data: bytes, *, force: bool = False, source: Path |
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror}", Location(str(dest))) from None
     finally:
-        if os.path.lexists(tmp):
+        try:
             os.unlink(tmp)
+        except FileNotFoundError:
+            pass
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _same_file(source: Path, dest: os.stat_result) -> bool:
     try:
-        return a.resolve() == b.resolve() or (b.exists() and os.path.samefile(a, b))
+        st = os.stat(source)
     except OSError:
         return False
+    return (st.st_dev, st.st_ino) == (dest.st_dev, dest.st_ino)

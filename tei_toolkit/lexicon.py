@@ -149,6 +149,9 @@ class Matcher:
     def finditer(self, text: str) -> Iterator[tuple[int, int, Entry]]:
         if self.pattern is None:
             return
+        # A small lexicon is screened with substring tests, far faster than a regex scan.
+        if len(self.entries) <= 64 and not any(form in text for form in self.entries):
+            return
         pos = 0
         search = self.pattern.search
         while True:
@@ -180,13 +183,31 @@ class Matcher:
         limit = 1 if len(target) < 8 else 2
         return abs(len(seen) - len(target)) <= limit and _distance(seen, target, limit) <= limit
 
-    def near_misses(self, text: str) -> Iterator[tuple[int, int, str]]:
+    def _windows(self, text: str, word: str, at: int, end: int,
+                 found: dict[tuple[str, ...], str]) -> None:
+        """Check the word sequences around ``word`` (at text[at:end]) against its targets."""
+        for code in self._word_codes(word):
+            t, j = code >> 8, code & 0xFF
+            target, corr = self.targets[t]
+            before = _WORD.findall(text, max(0, at - 120), at)[-j:] if j else []
+            need = len(target) - j - 1
+            after = _WORD.findall(text, end, end + 120)[:need] if need else []
+            if len(before) < j or len(after) < need:
+                continue
+            window = (*before, word, *after)
+            if window not in found and self._verdict(window, t):
+                found[window] = corr
+
+    def near_misses(self, text: str, skip: Iterable[tuple[int, int]] = ()
+                    ) -> Iterator[tuple[int, int, str]]:
         """Spans of ``text`` within a small edit distance of a corrected form (not equal to it).
 
         A word sequence is a candidate when one of its words is within one deletion-pair of the
         corresponding word of a corrected form without being that word; the whole sequence must
-        then be within distance 1 (forms under 8 characters) or 2 (longer ones).
+        then be within distance 1 (forms under 8 characters) or 2 (longer ones). Words inside
+        the ``skip`` spans (the lexicon's own matches) are not looked at.
         """
+        skip = tuple(skip)
         if not self.targets:
             return
         # Fast path: whitespace-separated chunks already known to hold no suspect word are
@@ -199,23 +220,17 @@ class Matcher:
         dirty = chunks & self._dirty
         if not dirty:
             return
-        suspects = frozenset(w for c in dirty for w in _WORD.findall(c) if self._word_codes(w))
+        suspects = {w for c in dirty for w in _WORD.findall(c) if self._word_codes(w)}
         found: dict[tuple[str, ...], str] = {}
-        for m in _suspect_pattern(suspects).finditer(text):
-            word = m.group()
-            if m.start() and _WORD.match(text, m.start() - 1):
-                continue  # the end of a longer word
-            for code in self._word_codes(word):
-                t, j = code >> 8, code & 0xFF
-                target, corr = self.targets[t]
-                before = _WORD.findall(text, max(0, m.start() - 120), m.start())[-j:] if j else []
-                need = len(target) - j - 1
-                after = _WORD.findall(text, m.end(), m.end() + 120)[:need] if need else []
-                if len(before) < j or len(after) < need:
-                    continue
-                window = (*before, word, *after)
-                if window not in found and self._verdict(window, t):
-                    found[window] = corr
+        for word in suspects:
+            at = text.find(word)
+            while at >= 0:
+                end = at + len(word)
+                whole = (not at or not _is_word_char(text[at - 1])) and \
+                    (end == len(text) or not _is_word_char(text[end]))
+                if whole and not any(s <= at < e for s, e in skip):
+                    self._windows(text, word, at, end, found)
+                at = text.find(word, end)
         # Rare: place each near miss in the text (every occurrence of its word sequence).
         for window, corr in found.items():
             pattern = r"(?<!\w)" + r"\W+".join(map(re.escape, window)) + r"(?!\w)"
@@ -223,10 +238,8 @@ class Matcher:
                 yield m.start(), m.end(), corr
 
 
-@lru_cache(maxsize=4096)
-def _suspect_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    return re.compile(r"(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
-                      + r")(?!\w)")
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
 
 
 def _deletions(word: str) -> set[str]:
