@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import LexiconError, Location
+from .source import xml_unsafe
 
 TYPES = {"name", "typo", "regularisation"}
 _TYPE_ALIASES = {"regularization": "regularisation", "reg": "regularisation", "": "typo"}
@@ -48,6 +49,11 @@ class Lexicon:
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             cells = [c.strip() for c in line.split("\t")]
+            for col, cell in enumerate(cells, start=1):
+                bad = xml_unsafe(cell)
+                if bad is not None:
+                    raise LexiconError(f"character U+{ord(bad):04X} is not allowed in XML",
+                                       Location(path, n, col))
             if header is None:
                 header = [c.lower() for c in cells]
                 missing = {"sic", "corr"} - set(header)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, ProfileError
+from .source import xml_unsafe
 
 PARTS = ("title", "citation", "summary", "body")
 
@@ -155,6 +156,7 @@ def _from_dict(d: dict[str, Any], origin: str) -> Profile:
 
     for key in ("name", "id_prefix", "encoder", "archive"):
         need(isinstance(d[key], str) and d[key].strip() != "", f"{key!r} must be a non-empty string")
+        need(xml_unsafe(d[key]) is None, f"{key!r} holds a character XML cannot hold")
     need(re.fullmatch(r"[A-Za-z_][\w.-]*", d["id_prefix"]) is not None,
          "'id_prefix' must start with a letter and hold only letters, digits, '.', '-', '_'")
     reason = d["supplied"]["reason"]

@@ -99,6 +99,12 @@ class SourceDocument:
         return None
 
 
+def xml_unsafe(s: str) -> str | None:
+    """The first character of ``s`` that XML 1.0 cannot hold, if any."""
+    m = _NOT_XML.search(s)
+    return m.group() if m else None
+
+
 def decode(data: bytes, path: str) -> str:
     """Bytes -> text, or a SourceError saying where the bytes stop being UTF-8 text."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -1,0 +1,111 @@
+"""The lexicon file and the editorial profile: formats, errors, overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from tei_toolkit import LexiconError, Profile, ProfileError, default_lexicon, import_text
+from tei_toolkit.lexicon import Lexicon
+
+from .helpers import export
+
+
+def test_lexicon_columns_types_comments_and_bom():
+    lex = Lexicon.parse("\ufeffcorr\tsic\tnote\ttype\n# a comment\n\nPeking\tPekin\tx\treg\n"
+                        "Zhou Enlai\tZhou Enali\t\tname\n", "l.tsv")
+    assert lex.entries["Pekin"].corr == "Peking" and lex.entries["Pekin"].is_regularisation
+    assert lex.entries["Zhou Enali"].type == "name"
+    assert lex.entries["Zhou Enali"].origin == "l.tsv:5"
+
+
+@pytest.mark.parametrize("text, where, message", [
+    ("", "l.tsv:1:1", "the lexicon is empty"),
+    ("from\tto\n", "l.tsv:1:1", "missing corr, sic"),
+    ("sic\tcorr\nMao Zeong\n", "l.tsv:2:1", "needs both"),
+    ("sic\tcorr\nA\tA\n", "l.tsv:2:1", "the same"),
+    ("sic\tcorr\ttype\nA\tB\tspelling\n", "l.tsv:2:3", "unknown type 'spelling'"),
+    ("sic\tcorr\nA\tB\nA\tC\n", "l.tsv:3:1", "listed twice (first at l.tsv:2)"),
+    ("sic\tcorr\nA\tB\x01\n", "l.tsv:2:2", "U+0001"),
+])
+def test_lexicon_errors_say_where(text, where, message):
+    with pytest.raises(LexiconError) as err:
+        Lexicon.parse(text, "l.tsv")
+    assert str(err.value).startswith(where + ": error: ")
+    assert message in str(err.value)
+
+
+def test_later_lexicon_files_override_earlier_ones(tmp_path):
+    a = tmp_path / "a.tsv"
+    a.write_text("sic\tcorr\nX\tY\nP\tQ\n", encoding="utf-8")
+    b = tmp_path / "b.tsv"
+    b.write_text("sic\tcorr\nX\tZ\n", encoding="utf-8")
+    lex = Lexicon.load([a, b])
+    assert {k: e.corr for k, e in lex.entries.items()} == {"X": "Z", "P": "Q"}
+    assert lex.sources == [str(a), str(b)]
+
+
+def test_unreadable_lexicon(tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_bytes(b"sic\tcorr\n\xff\n")
+    with pytest.raises(LexiconError, match="not UTF-8"):
+        Lexicon.load([bad])
+    with pytest.raises(LexiconError, match="cannot read"):
+        Lexicon.load([tmp_path / "missing.tsv"])
+
+
+def test_longest_match_wins():
+    lex = Lexicon.parse("sic\tcorr\nDien\tDIEN\nDien Binh Phu\tDien Bien Phu\n")
+    result = import_text(export(body="At Dien Binh Phu and Dien."), "d.txt", lexicon=lex)
+    xml = result.xml.decode()
+    assert "<sic>Dien Binh Phu</sic>" in xml and "<sic>Dien</sic>" in xml
+
+
+def test_empty_lexicon_corrects_nothing():
+    result = import_text(export(body="Mao Zeong"), "d.txt", lexicon=Lexicon())
+    assert b"<choice>" not in result.xml and result.counts.corrections == 0
+
+
+def test_default_profile_is_the_shipped_file():
+    p = Profile.default()
+    assert (p.name, p.id_prefix, p.supplied_reason, p.bare_ellipsis) == \
+        ("wilson-center-default", "wcda", "clarity", "gap")
+    assert p.lexicon_parts == {"title", "citation", "summary", "body"}
+
+
+def test_profile_overrides_only_what_it_names(tmp_path):
+    f = tmp_path / "p.toml"
+    f.write_text('id_prefix = "ed"\n[notes]\ntranslator = ["Anm. d. Übers."]\n'
+                 '[lexicon]\napply_in = ["body"]\n', encoding="utf-8")
+    p = Profile.load(f)
+    assert p.id_prefix == "ed" and p.supplied_reason == "clarity"
+    result = import_text(export(title="Letter, Mao Zeong to B",
+                                body="Mao Zeong [Anm. d. Übers.: x]"), "d.txt", profile=p)
+    xml = result.xml.decode()
+    assert 'xml:id="ed-123"' in xml
+    assert xml.count("<choice>") == 1  # the body only, not the title or citation
+    assert '<note type="translator" place="inline" resp="#archive"><label>Anm. d. Übers.:</label>' in xml
+
+
+@pytest.mark.parametrize("toml, message", [
+    ("nme = 'x'\n", "unknown setting 'nme'"),
+    ("[ellipsis]\nbare = 'sometimes'\n", "'ellipsis.bare' must be"),
+    ("[supplied]\nreason = 'two words'\n", "must be one word"),
+    ("id_prefix = '1abc'\n", "must start with a letter"),
+    ("supplied = 3\n", "'supplied' must be a table"),
+    ("[lexicon]\napply_in = ['footer']\n", "'lexicon.apply_in'"),
+    ('encoder = "a\\u0001"\n', "XML cannot hold"),
+])
+def test_profile_errors(tmp_path, toml, message):
+    f = tmp_path / "p.toml"
+    f.write_text(toml, encoding="utf-8")
+    with pytest.raises(ProfileError) as err:
+        Profile.load(f)
+    assert message in str(err.value) and str(err.value).startswith(str(f))
+
+
+def test_default_lexicon_holds_the_required_corrections():
+    entries = default_lexicon().entries
+    assert entries["Mao Zeong"].corr == "Mao Zedong"
+    assert entries["Dien Binh Phu"].corr == "Dien Bien Phu"
+    assert entries["long-rang"].corr == "long-range"
+    assert entries["Mendes-France"].is_regularisation
