@@ -108,6 +108,8 @@ def _results(plan: Plan, lexicon: Lexicon, profile: Profile, force: bool,
         return
     # Chunks big enough to amortise the inter-process hop, small enough to balance the load.
     chunk = max(1, min(64, len(plan) // (jobs * 8)))
-    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    ctx = multiprocessing.get_context("forkserver" if hasattr(os, "fork") else "spawn")
+    if hasattr(os, "fork"):
+        ctx.set_forkserver_preload(["tei_toolkit.batch"])
     with ctx.Pool(jobs, initializer=_init, initargs=(lexicon, profile, force)) as pool:
         yield from pool.imap_unordered(_convert, plan, chunksize=chunk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
@@ -18,7 +19,11 @@ TABLE_ROWS = 50
 
 
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        # Logs and pipes have no width: do not fold file names into 80 columns.
+        console.width = 160
+    return console
 
 
 @contextmanager
@@ -42,7 +47,8 @@ def print_findings(console: Console, results: list[ImportResult]) -> None:
 
 
 def summary_table(console: Console, results: list[ImportResult]) -> None:
-    table = Table(title="tei import", title_justify="left")
+    base = _common_dir([r.source for r in results])
+    table = Table(title=f"tei import: {base}" if base else "tei import", title_justify="left")
     for name, justify in (("file", "left"), ("status", "left"), ("supplied", "right"),
                           ("gaps", "right"), ("corrections", "right"), ("notes", "right"),
                           ("warnings", "right")):
@@ -55,7 +61,8 @@ def summary_table(console: Console, results: list[ImportResult]) -> None:
         if len(results) > TABLE_ROWS and r.ok and not r.warnings:
             folded += 1
             continue
-        table.add_row(r.source, "ok" if r.ok else "FAILED", *_cells(r.counts), str(len(r.warnings)))
+        table.add_row(os.path.relpath(r.source, base) if base else r.source,
+                      "ok" if r.ok else "FAILED", *_cells(r.counts), str(len(r.warnings)))
     if folded:
         table.add_row(f"({folded} more files, no warnings)", "ok", "", "", "", "", "0")
     failed = sum(1 for r in results if not r.ok)
@@ -63,6 +70,14 @@ def summary_table(console: Console, results: list[ImportResult]) -> None:
     table.add_row(f"{len(results)} files", f"{failed} failed" if failed else "ok", *_cells(total),
                   str(sum(len(r.warnings) for r in results)))
     console.print(table)
+
+
+def _common_dir(paths: list[str]) -> str:
+    try:
+        common = os.path.commonpath([os.path.dirname(p) or "." for p in paths])
+    except ValueError:  # mixed absolute and relative paths, or different drives
+        return ""
+    return "" if common in ("", ".") else common
 
 
 def _cells(c: Counts) -> list[str]:
