@@ -204,16 +204,13 @@ class Matcher:
             if window not in found and self._verdict(window, t):
                 found[window] = corr
 
-    def near_misses(self, text: str, skip: Iterable[tuple[int, int]] = ()
-                    ) -> Iterator[tuple[int, int, str]]:
+    def near_misses(self, text: str) -> Iterator[tuple[int, int, str]]:
         """Spans of ``text`` within a small edit distance of a corrected form (not equal to it).
 
         A word sequence is a candidate when one of its words is within one deletion-pair of the
         corresponding word of a corrected form without being that word; the whole sequence must
-        then be within distance 1 (forms under 8 characters) or 2 (longer ones). Words inside
-        the ``skip`` spans (the lexicon's own matches) are not looked at.
+        then be within distance 1 (forms under 8 characters) or 2 (longer ones).
         """
-        skip = tuple(skip)
         if not self.targets:
             return
         # Fast path: whitespace-separated chunks already known to hold no suspect word are
@@ -234,7 +231,7 @@ class Matcher:
                 end = at + len(word)
                 whole = (not at or not _is_word_char(text[at - 1])) and \
                     (end == len(text) or not _is_word_char(text[end]))
-                if whole and not any(s <= at < e for s, e in skip):
+                if whole:
                     self._windows(text, word, at, end, found)
                 at = text.find(word, end)
         # Rare: place each near miss in the text (every occurrence of its word sequence).

@@ -103,10 +103,11 @@ class Context:
         matches = list(self.matcher.finditer(t.text))
         self._seen[id(t)] = (t, matches)
         if self.profile.near_misses:
-            spans = [(s, e) for s, e, _ in matches]
-            for s, e, corr in self.matcher.near_misses(t.text, spans):
-                if any(ms < e and s < me for ms, me in spans):
-                    continue
+            # The lexicon's own matches are blanked out: they are corrected, not near misses.
+            text = t.text
+            for s, e, _ in matches:
+                text = text[:s] + " " * (e - s) + text[e:]
+            for s, e, corr in self.matcher.near_misses(text):
                 self.warnings.append(Finding(
                     t.location(s), "near-miss",
                     f"{t.text[s:e]!r} may be a misspelling of {corr!r}; add it to the lexicon "
