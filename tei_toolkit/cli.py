@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import functools
+import glob
+import io
+import itertools
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable
 
 import click
 
-from . import __version__, batch, output
+from . import __version__, batch, output, report
+from .report import FORMATS
+from .validate import Validator
 from .convert import default_lexicon, write_atomic
-from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, EXIT_USAGE, OutputError,
-                     TeiInputError, TeiToolkitError)
+from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Location, OutputError,
+                     SetupError, TeiInputError, TeiToolkitError)
 from .lexicon import Lexicon
 from .profile import Profile
 from .readings import READINGS, read_tei, reading
@@ -151,3 +157,115 @@ def export_command(tei_file: Path, to: str, which: str, output_file: Path | None
     else:
         write_atomic(output_file, text.encode("utf-8"), force=force, source=tei_file)
     return EXIT_OK
+
+
+VALIDATE_EXIT_CODES = f"""\b
+Exit codes:
+  {EXIT_OK}  every document is valid (warnings allowed unless --strict)
+  {EXIT_FAILED}  errors found (or warnings, with --strict); never the number of errors
+  {EXIT_USAGE}  usage error
+  {EXIT_CANNOT_RUN}  could not run: schema missing or broken, unreadable path
+"""
+
+
+@main.command("validate", epilog=VALIDATE_EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--schema", metavar="NAME|FILE",
+              help="A bundled schema (tei_toolkit) or a .rng/.rnc file. Default: the "
+                   "document's own local <?xml-model?>, else tei_toolkit.")
+@click.option("--schematron", "schematron_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An ISO Schematron file (XPath 1). Default: the bundled editorial rules, "
+                   "for TEI documents.")
+@click.option("--no-schematron", is_flag=True, help="Skip Schematron.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for people; json, junit or github (annotations) for CI.")
+@click.option("--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report here instead of stdout (replaced if it exists).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Files validated in parallel (default: all cores).")
+@click.option("--strict", is_flag=True, help="Warnings fail too.")
+@_one_line_errors
+def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file: Path | None,
+                     no_schematron: bool, fmt: str, output_file: Path | None, jobs: int | None,
+                     strict: bool) -> int:
+    """Validate TEI: well-formedness, RELAX NG, Schematron and local pointers.
+
+    PATH: files, directories (their *.xml, recursively), globs, or - for stdin.
+
+    \b
+    Examples:
+      tei validate corpus/tei
+      tei validate 'editions/**/*.xml' --schema tei_all.rng --format github
+      tei validate tei/ --format junit --output validation.xml
+    """
+    files, stdin = _validation_inputs(paths)
+    validator = Validator(schema, False if no_schematron else schematron_file)
+    start = time.perf_counter()
+    inputs: list = list(files)
+    reports_iter = validator.validate_paths(inputs, jobs)
+    if stdin is not None:
+        stdin_report = validator.validate("-", stdin)
+        reports_iter = itertools.chain([stdin_report], reports_iter)
+    out = io.StringIO()
+    if fmt == "text":
+        target = _text_console(output_file)
+        reports = report.text_report(target, reports_iter, strict)
+        report.text_summary(target, reports, strict, time.perf_counter() - start)
+        if output_file is not None:
+            write_atomic(output_file, target.export_text().encode("utf-8"), force=True)
+    else:
+        if fmt == "github":
+            reports = report.github_report(out, reports_iter)
+            text = out.getvalue()
+        else:
+            reports = list(reports_iter)
+            seconds = time.perf_counter() - start
+            text = (report.json_report(reports, strict, seconds) + "\n" if fmt == "json"
+                    else report.junit_report(reports, strict, seconds).decode("utf-8"))
+        if output_file is None:
+            click.echo(text, nl=False)
+        else:
+            write_atomic(output_file, text.encode("utf-8"), force=True)
+    if any(p.source == "input" and p.message.startswith("cannot read") for r in reports
+           for p in r.problems):
+        return EXIT_CANNOT_RUN
+    return EXIT_OK if all(r.ok(strict) for r in reports) else EXIT_FAILED
+
+
+def _text_console(output_file: Path | None):
+    from rich.console import Console
+
+    if output_file is not None:
+        return Console(record=True, file=io.StringIO(), width=160, highlight=False,
+                       color_system=None)
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = 160
+    return console
+
+
+def _validation_inputs(paths: tuple[str, ...]) -> tuple[list[Path], bytes | None]:
+    files: list[Path] = []
+    stdin = None
+    for raw in paths:
+        if raw == "-":
+            if stdin is not None:
+                raise click.UsageError("- (stdin) can be given once")
+            stdin = sys.stdin.buffer.read()
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*.xml") if f.is_file())
+        elif p.exists():
+            files.append(p)
+        elif any(c in raw for c in "*?["):
+            matched = sorted(Path(m) for m in glob.glob(raw, recursive=True) if Path(m).is_file())
+            if not matched:
+                raise SetupError("the pattern matches no file", Location(raw))
+            files += matched
+        else:
+            raise SetupError("no such file or directory", Location(raw))
+    if not files and stdin is None:
+        raise SetupError("no *.xml files found in " + ", ".join(paths))
+    return files, stdin

@@ -27,6 +27,15 @@ _FOOTNOTE = re.compile(r"\[([0-9]{1,3})\] ")
 _NCNAME_BAD = re.compile(r"[^\w.-]", re.UNICODE)
 
 
+# The bundled schemas; `tei validate` finds them by these names (see tei_toolkit.validate).
+XML_MODELS = (
+    '<?xml-model href="tei_toolkit.rng" type="application/xml" '
+    'schematypens="http://relaxng.org/ns/structure/1.0"?>\n'
+    '<?xml-model href="tei_toolkit.sch" type="application/xml" '
+    'schematypens="http://purl.oclc.org/dsdl/schematron"?>\n'
+)
+
+
 def T(tag: str) -> str:
     """A TEI element name in lxml's {namespace}local form."""
     return f"{{{TEI_NS}}}{tag}"
@@ -79,6 +88,7 @@ def build(doc: SourceDocument, lexicon: Lexicon, profile: Profile) -> Built:
     line = _lines(out)
 
     out.append("<?xml version='1.0' encoding='UTF-8'?>\n")
+    out.append(XML_MODELS)
     out.append(f'<TEI xmlns="{TEI_NS}" xml:id="{attr(doc_id)}" xml:lang="en">')
     line(1, "<teiHeader>")
     line(2, "<fileDesc>")

@@ -1,0 +1,184 @@
+"""libxml2's RELAX NG messages, rewritten to say what was expected where the schema tells.
+
+libxml2 says "Expecting an element , got nothing" or "Invalid attribute when for element date";
+with the schema at hand we can say which children or values would have been right.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+_R = "{http://relaxng.org/ns/structure/1.0}"
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+_MAX_LISTED = 12
+
+
+@dataclass
+class ContentModels:
+    """Element name -> its content pattern, from a RELAX NG grammar, to answer "what may go here"."""
+
+    elements: dict[str, list[etree._Element]] = field(default_factory=dict)
+    defines: dict[str, etree._Element] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> "ContentModels":
+        try:
+            root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True,
+                                                          remove_comments=True)).getroot()
+        except (OSError, etree.XMLSyntaxError):
+            return cls()
+        models = cls()
+        models.defines = {d.get("name"): d for d in root.iter(_R + "define")}
+        for el in root.iter(_R + "element"):
+            name = el.get("name")
+            if name:
+                models.elements.setdefault(name.split(":")[-1], []).append(el)
+        return models
+
+    def children(self, element: str, first_only: bool = False) -> list[str]:
+        """Names of elements that may appear in ``element`` (or start its content)."""
+        out: set[str] = set()
+        for pattern in self.elements.get(element, []):
+            self._names(list(pattern), out, first_only, set())
+        return sorted(out)
+
+    def attribute_values(self, element: str, attribute: str) -> tuple[list[str], str]:
+        """(enumerated values, datatype description) the schema gives ``element/@attribute``."""
+        values: list[str] = []
+        types: list[str] = []
+        for pattern in self.elements.get(element, []):
+            for attr in self._attributes(pattern, set()):
+                if attr.get("name") == attribute:
+                    values += [v.text or "" for v in attr.iter(_R + "value")]
+                    for d in attr.iter(_R + "data"):
+                        param = d.find(_R + "param[@name='pattern']")
+                        types.append(d.get("type", "") + (f" matching {param.text}" if param is not None else ""))
+        return sorted(set(values)), " or ".join(dict.fromkeys(t for t in types if t))
+
+    def attribute_names(self, element: str) -> set[str]:
+        return {a.get("name") for p in self.elements.get(element, [])
+                for a in self._attributes(p, set()) if a.get("name")}
+
+    def _attributes(self, node: etree._Element, seen: set[str]):
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag == _R + "attribute":
+                yield child
+            elif child.tag == _R + "ref":
+                name = child.get("name")
+                if name not in seen and name in self.defines:
+                    seen.add(name)
+                    yield from self._attributes(self.defines[name], seen)
+            elif child.tag != _R + "element":
+                yield from self._attributes(child, seen)
+
+    def _names(self, nodes: list, out: set[str], first_only: bool, seen: set[str]) -> bool:
+        """Collect element names; returns True if the sequence ``nodes`` can match nothing."""
+        for node in nodes:
+            if not isinstance(node.tag, str):
+                continue
+            nullable = self._name(node, out, first_only, seen)
+            if first_only and not nullable:
+                return False
+        return True
+
+    def _name(self, node: etree._Element, out: set[str], first_only: bool, seen: set[str]) -> bool:
+        tag = node.tag[len(_R):] if node.tag.startswith(_R) else ""
+        if tag == "element":
+            name = node.get("name")
+            if name:
+                out.add(name.split(":")[-1])
+            return False
+        if tag == "ref":
+            name = node.get("name")
+            if name in seen or name not in self.defines:
+                return True
+            seen.add(name)
+            return self._names(list(self.defines[name]), out, first_only, seen)
+        if tag == "choice":
+            results = [self._names([c], out, first_only, seen) for c in node if isinstance(c.tag, str)]
+            return any(results) if results else True
+        if tag in ("zeroOrMore", "optional"):
+            self._names(list(node), out, first_only, seen)
+            return True
+        if tag in ("group", "oneOrMore", "interleave", "mixed", "define"):
+            return self._names(list(node), out, first_only, seen)
+        return tag in ("empty", "attribute", "text", "notAllowed", "")
+
+
+def _list(names: list[str]) -> str:
+    shown = ", ".join(f"<{n}>" for n in names[:_MAX_LISTED])
+    return shown + (f" (and {len(names) - _MAX_LISTED} more)" if len(names) > _MAX_LISTED else "")
+
+
+def improve(message: str, el: etree._Element | None, models: ContentModels | None) -> str:
+    """A message that says what was wrong and, where the schema tells, what was expected."""
+    message = " ".join(message.split())
+    local = etree.QName(el).localname if el is not None and isinstance(el.tag, str) else None
+    m = re.fullmatch(r"Expecting an element , got nothing", message)
+    if m and local:
+        expected = models.children(local, first_only=True) if models else []
+        return (f"<{local}> is incomplete: a required child element is missing"
+                + (f"; its content may start with {_list(expected)}" if expected else ""))
+    m = re.fullmatch(r"Did not expect element (\S+) there", message)
+    if m and el is not None:
+        name = m.group(1)
+        parent = el.getparent()
+        if parent is None:
+            ns = etree.QName(el).namespace
+            hint = ""
+            if models and name in models.elements and ns != TEI_NS:
+                hint = f" (its namespace is {ns or 'none'}; TEI's is {TEI_NS})"
+            return f"<{name}> is not allowed as the root element here{hint}"
+        where = etree.QName(parent).localname
+        allowed = models.children(where) if models else []
+        if name in allowed:
+            first = models.children(where, first_only=True) if models else []
+            return (f"<{name}> is out of place inside <{where}>: an element is missing before "
+                    f"it, or the order is wrong" + (f"; <{where}> starts with {_list(first)}"
+                                                    if first else ""))
+        return (f"<{name}> is not allowed here, inside <{where}>"
+                + (f"; <{where}> may contain {_list(allowed)}" if allowed else
+                   f"; <{where}> may not contain elements" if models else ""))
+    m = re.fullmatch(r"Expecting element (\S+), got (\S+)", message)
+    if m:
+        return f"expected <{m.group(1)}> here, found <{m.group(2)}>"
+    m = re.fullmatch(r"Element (\S+) has extra content: (\S+)", message)
+    if m:
+        return f"<{m.group(1)}> has content that is not allowed: <{m.group(2)}>"
+    m = re.fullmatch(r"Did not expect text in element (\S+) content", message)
+    if m:
+        return f"text is not allowed directly inside <{m.group(1)}>, only elements"
+    m = re.fullmatch(r"Invalid attribute (\S+) for element (\S+)", message)
+    if m:
+        attr, elem = m.group(1), m.group(2)
+        shown, value = attr, None
+        if el is not None:
+            for key, v in el.attrib.items():
+                q = etree.QName(key)
+                if q.localname == attr:
+                    shown = ("xml:" if q.namespace == XML_NS else "") + attr
+                    value = v
+                    break
+        if models and elem in models.elements and shown not in models.attribute_names(elem):
+            return f"@{shown} is not allowed on <{elem}>"
+        text = f"@{shown} of <{elem}>" + (f" has an invalid value {value!r}" if value is not None
+                                          else " is not allowed")
+        if models and value is not None:
+            values, datatype = models.attribute_values(elem, shown)
+            shown_values = ", ".join(v or '""' for v in values[:_MAX_LISTED])
+            if values and not datatype:
+                text += f"; expected one of: {shown_values}"
+            elif datatype:
+                text += f"; expected {datatype}" + (f" or one of: {shown_values}" if values else "")
+        return text
+    m = re.fullmatch(r"Element (\S+) failed to validate (content|attributes)", message)
+    if m:
+        return f"<{m.group(1)}>: its {m.group(2)} is not valid"
+    return message

@@ -1,0 +1,118 @@
+"""Validation reports for people and for CI: text, JSON, JUnit XML, GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, TextIO
+
+from lxml import etree
+from rich.console import Console
+from rich.table import Table
+
+from .validate import ERROR, FileReport, Problem
+
+FORMATS = ("text", "json", "junit", "github")
+
+
+def summary(reports: list[FileReport], strict: bool, seconds: float) -> dict:
+    return {
+        "files": len(reports),
+        "valid": sum(1 for r in reports if r.ok(strict)),
+        "invalid": sum(1 for r in reports if not r.ok(strict)),
+        "errors": sum(len(r.errors) for r in reports),
+        "warnings": sum(len(r.warnings) for r in reports),
+        "strict": strict,
+        "seconds": round(seconds, 3),
+    }
+
+
+def text_report(console: Console, reports: Iterable[FileReport], strict: bool) -> list[FileReport]:
+    """One line per problem (file:line:col: severity: message [source]), grouped by file, as
+    the reports arrive; returns them for the summary."""
+    seen = []
+    for r in reports:
+        seen.append(r)
+        if not r.problems:
+            continue
+        console.print(f"[bold]{r.file}[/bold]" + (f"  [dim](schema: {r.schema})[/dim]" if r.schema else ""))
+        for p in r.problems:
+            colour = "red" if p.severity == ERROR else "yellow"
+            where = f"  [dim]{p.path}[/dim]" if p.path else ""
+            console.print(f"  {_escape(str(p.location))}: [{colour}]{p.severity}[/{colour}]: "
+                          f"{_escape(p.message)} [dim]\\[{p.source}][/dim]{where}", soft_wrap=True)
+    return seen
+
+
+def text_summary(console: Console, reports: list[FileReport], strict: bool, seconds: float) -> None:
+    s = summary(reports, strict, seconds)
+    table = Table(title="tei validate", title_justify="left")
+    for col in ("files", "valid", "invalid", "errors", "warnings", "seconds"):
+        table.add_column(col, justify="right")
+    table.add_row(*(str(s[k]) for k in ("files", "valid", "invalid", "errors", "warnings", "seconds")))
+    console.print(table)
+
+
+def _escape(s: str) -> str:
+    return s.replace("[", "\\[")
+
+
+def problem_dict(p: Problem) -> dict:
+    return {"file": p.file, "line": p.line or None, "column": p.column or None,
+            "severity": p.severity, "source": p.source, "message": p.message,
+            "path": p.path or None}
+
+
+def json_report(reports: list[FileReport], strict: bool, seconds: float) -> str:
+    return json.dumps({
+        "problems": [problem_dict(p) for r in reports for p in r.problems],
+        "files": [{"file": r.file, "valid": r.ok(strict), "schema": r.schema,
+                   "errors": len(r.errors), "warnings": len(r.warnings)} for r in reports],
+        "summary": summary(reports, strict, seconds),
+    }, ensure_ascii=False, indent=2)
+
+
+def junit_report(reports: list[FileReport], strict: bool, seconds: float) -> bytes:
+    """One testcase per file; a failure lists its problems (warnings fail only with --strict)."""
+    s = summary(reports, strict, seconds)
+    suites = etree.Element("testsuites", name="tei validate", tests=str(s["files"]),
+                           failures=str(s["invalid"]), errors="0", time=f"{seconds:.3f}")
+    suite = etree.SubElement(suites, "testsuite", name="tei validate", tests=str(s["files"]),
+                             failures=str(s["invalid"]), errors="0", skipped="0",
+                             time=f"{seconds:.3f}")
+    for r in reports:
+        case = etree.SubElement(suite, "testcase", classname="tei.validate", name=r.file,
+                                file=r.file, time=f"{r.seconds:.3f}")
+        counted = r.problems if strict else r.errors
+        if counted:
+            failure = etree.SubElement(
+                case, "failure", type="validation",
+                message=f"{len(r.errors)} error(s), {len(r.warnings)} warning(s); first: "
+                        f"{counted[0]}")
+            failure.text = "\n".join(str(p) for p in r.problems)
+        elif r.problems:
+            etree.SubElement(case, "system-out").text = "\n".join(str(p) for p in r.problems)
+    return etree.tostring(suites, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def github_report(out: TextIO, reports: Iterable[FileReport]) -> list[FileReport]:
+    """GitHub Actions workflow commands: ::error file=...,line=...,col=...::message"""
+    seen = []
+    for r in reports:
+        seen.append(r)
+        for p in r.problems:
+            props = [f"file={_prop(p.file)}"]
+            if p.line:
+                props.append(f"line={p.line}")
+            if p.column:
+                props.append(f"col={p.column}")
+            props.append(f"title={_prop('tei validate (' + p.source + ')')}")
+            out.write(f"::{p.severity} {','.join(props)}::{_data(p.message)}\n")
+    return seen
+
+
+def _data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(s: str) -> str:
+    return _data(s).replace(":", "%3A").replace(",", "%2C")
