@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import functools
 import glob
-import io
 import itertools
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -178,6 +176,7 @@ Exit codes:
               help="An ISO Schematron file (XPath 1). Default: the bundled editorial rules, "
                    "for TEI documents.")
 @click.option("--no-schematron", is_flag=True, help="Skip Schematron.")
+@click.option("--no-pointers", is_flag=True, help="Skip the check that #id pointers resolve.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people; json, junit or github (annotations) for CI.")
 @click.option("--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -187,7 +186,7 @@ Exit codes:
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
 @_one_line_errors
 def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file: Path | None,
-                     no_schematron: bool, fmt: str, output_file: Path | None, jobs: int | None,
+                     no_schematron: bool, no_pointers: bool, fmt: str, output_file: Path | None, jobs: int | None,
                      strict: bool) -> int:
     """Validate TEI: well-formedness, RELAX NG, Schematron and local pointers.
 
@@ -200,49 +199,16 @@ def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file
       tei validate tei/ --format junit --output validation.xml
     """
     files, stdin = _validation_inputs(paths)
-    validator = Validator(schema, False if no_schematron else schematron_file)
-    start = time.perf_counter()
-    inputs: list = list(files)
-    reports_iter = validator.validate_paths(inputs, jobs)
+    validator = Validator(schema, False if no_schematron else schematron_file,
+                          pointers=not no_pointers)
+    reports = validator.validate_paths(files, jobs)
     if stdin is not None:
-        stdin_report = validator.validate("-", stdin)
-        reports_iter = itertools.chain([stdin_report], reports_iter)
-    out = io.StringIO()
-    if fmt == "text":
-        target = _text_console(output_file)
-        reports = report.text_report(target, reports_iter, strict)
-        report.text_summary(target, reports, strict, time.perf_counter() - start)
-        if output_file is not None:
-            write_atomic(output_file, target.export_text().encode("utf-8"), force=True)
-    else:
-        if fmt == "github":
-            reports = report.github_report(out, reports_iter)
-            text = out.getvalue()
-        else:
-            reports = list(reports_iter)
-            seconds = time.perf_counter() - start
-            text = (report.json_report(reports, strict, seconds) + "\n" if fmt == "json"
-                    else report.junit_report(reports, strict, seconds).decode("utf-8"))
-        if output_file is None:
-            click.echo(text, nl=False)
-        else:
-            write_atomic(output_file, text.encode("utf-8"), force=True)
-    if any(p.source == "input" and p.message.startswith("cannot read") for r in reports
+        reports = itertools.chain([validator.validate("-", stdin)], reports)
+    done = report.emit(fmt, reports, strict, output_file)
+    if any(p.source == "input" and p.message.startswith("cannot read") for r in done
            for p in r.problems):
         return EXIT_CANNOT_RUN
-    return EXIT_OK if all(r.ok(strict) for r in reports) else EXIT_FAILED
-
-
-def _text_console(output_file: Path | None):
-    from rich.console import Console
-
-    if output_file is not None:
-        return Console(record=True, file=io.StringIO(), width=160, highlight=False,
-                       color_system=None)
-    console = Console(highlight=False, soft_wrap=True)
-    if not console.is_terminal:
-        console.width = 160
-    return console
+    return EXIT_OK if all(r.ok(strict) for r in done) else EXIT_FAILED
 
 
 def _validation_inputs(paths: tuple[str, ...]) -> tuple[list[Path], bytes | None]:

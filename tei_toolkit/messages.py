@@ -123,7 +123,7 @@ def improve(message: str, el: etree._Element | None, models: ContentModels | Non
     local = etree.QName(el).localname if el is not None and isinstance(el.tag, str) else None
     m = re.fullmatch(r"Expecting an element , got nothing", message)
     if m and local:
-        expected = models.children(local, first_only=True) if models else []
+        expected = models.children(local, first_only=True) if models is not None else []
         return (f"<{local}> is incomplete: a required child element is missing"
                 + (f"; its content may start with {_list(expected)}" if expected else ""))
     m = re.fullmatch(r"Did not expect element (\S+) there", message)
@@ -137,15 +137,16 @@ def improve(message: str, el: etree._Element | None, models: ContentModels | Non
                 hint = f" (its namespace is {ns or 'none'}; TEI's is {TEI_NS})"
             return f"<{name}> is not allowed as the root element here{hint}"
         where = etree.QName(parent).localname
-        allowed = models.children(where) if models else []
+        known = models is not None and where in models.elements
+        allowed = models.children(where) if known else []
         if name in allowed:
-            first = models.children(where, first_only=True) if models else []
+            first = models.children(where, first_only=True) if known else []
             return (f"<{name}> is out of place inside <{where}>: an element is missing before "
                     f"it, or the order is wrong" + (f"; <{where}> starts with {_list(first)}"
                                                     if first else ""))
         return (f"<{name}> is not allowed here, inside <{where}>"
                 + (f"; <{where}> may contain {_list(allowed)}" if allowed else
-                   f"; <{where}> may not contain elements" if models else ""))
+                   f"; <{where}> may not contain elements" if known else ""))
     m = re.fullmatch(r"Expecting element (\S+), got (\S+)", message)
     if m:
         return f"expected <{m.group(1)}> here, found <{m.group(2)}>"

@@ -2,16 +2,60 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
+import time
+from pathlib import Path
 from typing import Iterable, TextIO
 
 from lxml import etree
 from rich.console import Console
 from rich.table import Table
 
+from .convert import write_atomic
 from .validate import ERROR, FileReport, Problem
 
 FORMATS = ("text", "json", "junit", "github")
+
+
+def emit(fmt: str, reports: Iterable[FileReport], strict: bool,
+         output_file: Path | None = None) -> list[FileReport]:
+    """Write the report in ``fmt`` to stdout or ``output_file``; returns the file reports.
+
+    text and github stream as files are validated; json and junit need them all first.
+    """
+    start = time.perf_counter()
+    if fmt == "text":
+        console = _text_console(output_file)
+        done = text_report(console, reports, strict)
+        text_summary(console, done, strict, time.perf_counter() - start)
+        if output_file is not None:
+            write_atomic(output_file, console.export_text().encode("utf-8"), force=True)
+        return done
+    out = io.StringIO() if output_file is not None else sys.stdout
+    if fmt == "github":
+        done = github_report(out, reports)
+    else:
+        done = list(reports)
+        seconds = time.perf_counter() - start
+        out.write(json_report(done, strict, seconds) + "\n" if fmt == "json"
+                  else junit_report(done, strict, seconds).decode("utf-8"))
+    if output_file is not None:
+        write_atomic(output_file, out.getvalue().encode("utf-8"), force=True)  # type: ignore[union-attr]
+    else:
+        out.flush()
+    return done
+
+
+def _text_console(output_file: Path | None) -> Console:
+    if output_file is not None:
+        return Console(record=True, file=io.StringIO(), width=160, highlight=False,
+                       color_system=None)
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = 160  # logs have no width: do not fold lines into 80 columns
+    return console
 
 
 def summary(reports: list[FileReport], strict: bool, seconds: float) -> dict:

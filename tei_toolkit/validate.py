@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,11 +86,13 @@ class Validator:
 
     ``schema``: a bundled schema name, a .rng file, or None for the document's own local
     ``<?xml-model?>`` or else the project schema. ``schematron``: a .sch file, None for the
-    bundled editorial rules (TEI documents only), or False for none.
+    bundled editorial rules (TEI documents only), or False for none. ``pointers``: check that
+    ``#id`` pointers resolve.
     """
 
     def __init__(self, schema: str | Path | None = None, schematron: str | Path | None | bool = None,
-                 ) -> None:
+                 pointers: bool = True) -> None:
+        self.pointers = pointers
         self.forced = _schema_choice(schema) if schema is not None else None
         self.default = SchemaChoice(schemas.path(schemas.BUNDLED["tei_toolkit"]), "tei_toolkit")
         if schematron is False:
@@ -130,8 +133,6 @@ class Validator:
     # -- the three entry points --------------------------------------------------------------
     def validate(self, path: str | Path, data: bytes | None = None) -> FileReport:
         """A report for one file (or for ``data`` read elsewhere, named ``path``)."""
-        import time
-
         start = time.perf_counter()
         report = FileReport(str(path))
         report.problems = list(self.iter_problems(path, data, report))
@@ -163,7 +164,8 @@ class Validator:
         if not rng.validate(doc.tree):
             yield from doc.relaxng_problems(rng.error_log, self._models.get(choice.path),
                                             doc.id_problems)
-        yield from doc.pointer_problems()
+        if self.pointers:
+            yield from doc.pointer_problems()
         sch_path = self._choose_schematron(doc, path)
         if sch_path is not None:
             sch = self._schematron(sch_path)
@@ -239,8 +241,6 @@ def _schema_choice(schema: str | Path) -> SchemaChoice:
     if not p.is_file():
         known = ", ".join(sorted(schemas.BUNDLED))
         raise SetupError(f"no such schema file, and not a bundled schema ({known})", Location(name))
-    if p.suffix == ".rnc":
-        return SchemaChoice(p, name)
     return SchemaChoice(p, name)
 
 
@@ -445,10 +445,11 @@ class _Document:
                 if not value or "#" not in value:
                     continue
                 for token in value.split():
-                    if token.startswith("#") and token[1:] not in ids:
-                        yield Problem(self.name, el.sourceline or 0, self.column_of(el), ERROR,
-                                      "pointer", f"@{attr} points to {token}, but no element has "
-                                      f"xml:id=\"{token[1:]}\"", self.xpath_of(el))
+                    for target in _local_ids(token):
+                        if target not in ids:
+                            yield Problem(self.name, el.sourceline or 0, self.column_of(el),
+                                          ERROR, "pointer", f"@{attr} points to {token}, but no "
+                                          f"element has xml:id=\"{target}\"", self.xpath_of(el))
 
     def schematron_problems(self, report: etree._ElementTree) -> Iterator[Problem]:
         for node in report.getroot():
@@ -461,6 +462,22 @@ class _Document:
             yield Problem(self.name, (el.sourceline if el is not None else 0) or 0,
                           self.column_of(el) if el is not None else 0, severity, "schematron",
                           text, self.xpath_of(el))
+
+
+_NCNAME = re.compile(r"[^\W\d][\w.-]*")
+_RANGE = re.compile(r"range\(([^,()\s]+),([^,()\s]+)\)")
+
+
+def _local_ids(token: str) -> list[str]:
+    """The xml:ids a pointer token refers to: "#a" -> ["a"]; "#range(a,b)" -> ["a", "b"].
+    Other TEI pointer schemes (xpath(), string-range(), ...) are not checked."""
+    if not token.startswith("#"):
+        return []
+    rest = token[1:]
+    if _NCNAME.fullmatch(rest):
+        return [rest]
+    m = _RANGE.fullmatch(rest)
+    return [i for i in m.groups() if _NCNAME.fullmatch(i)] if m else []
 
 
 def _is_id_error(e) -> bool:
