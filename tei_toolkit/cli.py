@@ -12,15 +12,17 @@ from typing import Any, Callable
 
 import click
 
-from . import __version__, batch, output, report
-from .report import FORMATS
-from .validate import Validator
+from . import __version__
 from .convert import default_lexicon, write_atomic
 from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Location, OutputError,
                      SetupError, TeiInputError, TeiToolkitError)
 from .lexicon import Lexicon
 from .profile import Profile
 from .readings import READINGS, read_tei, reading
+
+# The validate command's choices, without importing the validator and rich for every command.
+FORMATS = ("text", "json", "junit", "github")
+ENGINES = ("lxml", "jing", "both")
 
 EXIT_CODES = f"""\b
 Exit codes:
@@ -37,21 +39,20 @@ def _one_line_errors(fn: Callable[..., int]) -> Callable[..., None]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        console = output.stderr_console()
         try:
             code = fn(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except TeiToolkitError as exc:
-            console.print(str(exc), markup=False)
+            click.echo(str(exc), err=True)
             code = exc.exit_code
         except KeyboardInterrupt:
-            console.print("interrupted", markup=False)
+            click.echo("interrupted", err=True)
             code = 130
         except Exception as exc:  # a bug: say so in one line
             if os.environ.get("TEI_TOOLKIT_DEBUG"):
                 raise
-            console.print(f"internal error: {type(exc).__name__}: {exc}", markup=False)
+            click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
             code = 4
         sys.exit(code)
 
@@ -97,6 +98,8 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
       tei import exports/ -d tei/         # a whole folder, in parallel
       tei import doc.txt -o doc.xml --lexicon my-names.tsv
     """
+    from . import batch, output
+
     if output_file is not None and output_dir is not None:
         raise click.UsageError("give -o FILE or -d DIR, not both")
     profile = Profile.load(profile_file)
@@ -177,6 +180,9 @@ Exit codes:
                    "for TEI documents.")
 @click.option("--no-schematron", is_flag=True, help="Skip Schematron.")
 @click.option("--no-pointers", is_flag=True, help="Skip the check that #id pointers resolve.")
+@click.option("--engine", type=click.Choice(ENGINES), default="lxml", show_default=True,
+              help="RELAX NG engine: lxml (libxml2, no Java), jing (the reference validator, "
+                   "needs Java), or both (reports every file where their verdicts differ).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people; json, junit or github (annotations) for CI.")
 @click.option("--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -186,7 +192,7 @@ Exit codes:
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
 @_one_line_errors
 def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file: Path | None,
-                     no_schematron: bool, no_pointers: bool, fmt: str, output_file: Path | None, jobs: int | None,
+                     no_schematron: bool, no_pointers: bool, engine: str, fmt: str, output_file: Path | None, jobs: int | None,
                      strict: bool) -> int:
     """Validate TEI: well-formedness, RELAX NG, Schematron and local pointers.
 
@@ -198,9 +204,12 @@ def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file
       tei validate 'editions/**/*.xml' --schema tei_all.rng --format github
       tei validate tei/ --format junit --output validation.xml
     """
+    from . import report
+    from .validate import Validator
+
     files, stdin = _validation_inputs(paths)
     validator = Validator(schema, False if no_schematron else schematron_file,
-                          pointers=not no_pointers)
+                          pointers=not no_pointers, engine=engine)
     reports = validator.validate_paths(files, jobs)
     if stdin is not None:
         reports = itertools.chain([validator.validate("-", stdin)], reports)

@@ -10,13 +10,11 @@ from pathlib import Path
 from typing import Iterable, TextIO
 
 from lxml import etree
-from rich.console import Console
-from rich.table import Table
 
 from .convert import write_atomic
 from .validate import ERROR, FileReport, Problem
 
-FORMATS = ("text", "json", "junit", "github")
+FORMATS = ("text", "json", "junit", "github")  # also in cli.py, which must not import this
 
 
 def emit(fmt: str, reports: Iterable[FileReport], strict: bool,
@@ -48,7 +46,9 @@ def emit(fmt: str, reports: Iterable[FileReport], strict: bool,
     return done
 
 
-def _text_console(output_file: Path | None) -> Console:
+def _text_console(output_file: Path | None):
+    from rich.console import Console  # only the text format needs rich
+
     if output_file is not None:
         return Console(record=True, file=io.StringIO(), width=160, highlight=False,
                        color_system=None)
@@ -70,7 +70,7 @@ def summary(reports: list[FileReport], strict: bool, seconds: float) -> dict:
     }
 
 
-def text_report(console: Console, reports: Iterable[FileReport], strict: bool) -> list[FileReport]:
+def text_report(console, reports: Iterable[FileReport], strict: bool) -> list[FileReport]:
     """One line per problem (file:line:col: severity: message [source]), grouped by file, as
     the reports arrive; returns them for the summary."""
     seen = []
@@ -87,7 +87,9 @@ def text_report(console: Console, reports: Iterable[FileReport], strict: bool) -
     return seen
 
 
-def text_summary(console: Console, reports: list[FileReport], strict: bool, seconds: float) -> None:
+def text_summary(console, reports: list[FileReport], strict: bool, seconds: float) -> None:
+    from rich.table import Table
+
     s = summary(reports, strict, seconds)
     table = Table(title="tei validate", title_justify="left")
     for col in ("files", "valid", "invalid", "errors", "warnings", "seconds"):

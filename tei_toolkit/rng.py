@@ -64,8 +64,103 @@ class Grammar:
         return out
 
     def reduce(self, names: Iterable[Name]) -> etree._ElementTree:
-        """The grammar for documents whose elements all have one of ``names``."""
+        """The grammar restricted to elements named in ``names``: every other element pattern
+        becomes ``notAllowed``. A subset of the original language (this is how the project
+        schema is made), and the same verdicts for documents that use only ``names``."""
         keep = frozenset(names)
+        return self._reduce(lambda name: name in keep)
+
+    def reduce_local(self, local_names: Iterable[str],
+                     attributes: Iterable[str] | None = None) -> etree._ElementTree:
+        """The grammar for validating documents whose element local names are all in
+        ``local_names``, with exactly the original verdicts on them.
+
+        An element pattern for any other name can never match in such a document, whatever
+        its content, so it may be removed (``notAllowed``) or kept as a stub with ``empty``
+        content. Elements that a kept element requires (``<title>`` in ``<titleStmt>``),
+        and the root elements, become stubs: the parent's content model then still names
+        them, and libxml2 still says what is missing. All others are removed.
+        """
+        keep = frozenset(local_names)
+        stubs = set(self._start_names())
+        memo: dict = {}
+        for name in keep:
+            for el in self._by_local.get(name, ()):
+                stubs |= self._required(el, keep, memo,
+                                        skip=0 if el.get("name") is not None else 1)
+        stubs -= keep
+        tree = self._reduce(lambda n: n[1] in keep or (n[1] in stubs and "stub"))
+        if attributes is not None:
+            prune_attributes(tree.getroot(), frozenset(attributes))
+        return tree
+
+    @property
+    def _by_local(self) -> dict[str, list[etree._Element]]:
+        index = self.__dict__.get("_by_local_index")
+        if index is None:
+            index = {}
+            for el in self.root.iter(_R + "element"):
+                name = _element_name(el)
+                if name is not None:
+                    index.setdefault(name[1], []).append(el)
+            self.__dict__["_by_local_index"] = index
+        return index
+
+    def _start_names(self) -> set[str]:
+        out: set[str] = set()
+        for start in self.root.iterchildren(_R + "start"):
+            for node in start.iter(_R + "ref", _R + "element"):
+                if node.tag == _R + "element":
+                    name = _element_name(node)
+                    if name:
+                        out.add(name[1])
+                else:
+                    body = self.defines.get(node.get("name"))
+                    el = body.find(_R + "element") if body is not None else None
+                    name = _element_name(el) if el is not None else None
+                    if name:
+                        out.add(name[1])
+        return out
+
+    def _required(self, node: etree._Element, keep: frozenset[str], memo: dict,
+                  skip: int = 0) -> set[str]:
+        """Element names to keep as stubs so that ``node``'s content (its children after
+        ``skip``, as a group) can still match: those it must contain, and for a required
+        choice none of whose branches the kept names can satisfy, the first branch's."""
+        out: set[str] = set()
+        for child in list(node)[skip:]:
+            if isinstance(child.tag, str):
+                out |= self._required_pattern(child, keep, memo)
+        return out
+
+    def _required_pattern(self, node: etree._Element, keep: frozenset[str], memo: dict
+                          ) -> set[str]:
+        tag = node.tag[len(_R):] if node.tag.startswith(_R) else ""
+        if tag == "element":
+            name = _element_name(node)
+            return {name[1]} if name else set()
+        if tag == "ref":
+            name = node.get("name")
+            if name not in memo:
+                memo[name] = set()  # a cycle contributes nothing
+                body = self.defines.get(name)
+                memo[name] = self._required(body, keep, memo) if body is not None else set()
+            return memo[name]
+        if tag == "choice":
+            branches = [self._required_pattern(c, keep, memo) for c in node
+                        if isinstance(c.tag, str) and c.tag != _R + "notAllowed"]
+            if not branches or any(not b or b <= keep for b in branches):
+                return set()  # a branch needs nothing, or only what is kept
+            # Stubbing every branch's candidates would bloat big choices (and slow libxml2
+            # down); one branch is enough to keep the parent, and the message, alive.
+            return branches[0]
+        if tag in ("group", "interleave", "oneOrMore", "mixed"):
+            return self._required(node, keep, memo)
+        return set()
+
+    def _reduce(self, keep) -> etree._ElementTree:
+        """``keep(name)``: True keeps an element pattern, "stub" empties its content, False
+        replaces it by notAllowed; then simplify to a fixed point."""
         tree = copy.deepcopy(self.tree)
         root = tree.getroot()
         defines = {d.get("name"): d for d in root.iterchildren(_R + "define")}
@@ -99,11 +194,12 @@ class Grammar:
         for start in root.iterchildren(_R + "start"):
             simplifier.children(start)
         _drop_unreachable(root)
+        linearize(root)
         return tree
 
 
 class _Simplifier:
-    def __init__(self, keep: frozenset[Name], ref_state) -> None:
+    def __init__(self, keep, ref_state) -> None:
         self.keep = keep
         self.ref_state = ref_state
 
@@ -145,8 +241,15 @@ class _Simplifier:
         if tag in ("element", "attribute"):
             if tag == "element":
                 name = _element_name(node)
-                if name is not None and name not in self.keep:
+                verdict = self.keep(name) if name is not None else True
+                if not verdict:
                     return _replace(node, "notAllowed", NA)
+                if verdict == "stub":
+                    skip = 0 if node.get("name") is not None else 1
+                    for child in list(node)[skip:]:
+                        node.remove(child)
+                    etree.SubElement(node, _R + "empty")
+                    return OTHER
             s = self.children(node, 0 if node.get("name") is not None else 1)
             return _replace(node, "notAllowed", NA) if s == NA else OTHER
         if tag == "choice":
@@ -185,6 +288,104 @@ def _replace(node: etree._Element, tag: str, state: int) -> int:
         new.tail = node.tail
         parent.replace(node, new)
     return state
+
+
+def prune_attributes(root: etree._Element, present: frozenset[str]) -> None:
+    """Drop optional attributes that no document has: ``optional(attribute X)`` with X (by
+    local name) absent from every element can only match its absent case, so it is ``empty``.
+
+    Then drop the empties that leaves (group(p, empty) = p, references to definitions that
+    became empty, optional(empty) = empty) to a fixed point. With TEI's dozens of optional
+    global attributes on every element, this halves libxml2's validation time; an ``empty``
+    left in a group would double it instead.
+    """
+    for opt in list(root.iter(_R + "optional")):
+        kids = [c for c in opt if isinstance(c.tag, str)]
+        if len(kids) == 1 and kids[0].tag == _R + "attribute" and kids[0].get("name"):
+            if kids[0].get("name").rsplit(":", 1)[-1] not in present:
+                _swap(opt, etree.Element(_R + "empty"))
+    _drop_empties(root)
+
+
+def _drop_empties(root: etree._Element) -> None:
+    def patterns(node: etree._Element) -> list[etree._Element]:
+        kids = [c for c in node if isinstance(c.tag, str)]
+        if node.tag in (_R + "element", _R + "attribute") and node.get("name") is None:
+            kids = kids[1:]  # the name class
+        return kids
+
+    keep_as_is = {_R + t for t in ("attribute", "choice", "list", "data", "value", "except",
+                                   "name", "anyName", "nsName")}
+    changed = True
+    while changed:
+        changed = False
+        defines = {d.get("name"): d for d in root.iterchildren(_R + "define")}
+        empty = {n for n, d in defines.items()
+                 if all(c.tag == _R + "empty" for c in patterns(d))}
+        for ref in list(root.iter(_R + "ref")):
+            if ref.get("name") in empty:
+                _swap(ref, etree.Element(_R + "empty"))
+                changed = True
+        for node in list(root.iter()):
+            if not isinstance(node.tag, str) or node.tag in keep_as_is or node.getparent() is None \
+                    and node.tag != _R + "grammar":
+                continue
+            kids = patterns(node)
+            empties = [c for c in kids if c.tag == _R + "empty"]
+            if empties and len(empties) < len(kids):
+                for c in empties:
+                    node.remove(c)
+                changed = True
+            elif kids and len(empties) == len(kids) and node.tag in (
+                    _R + "optional", _R + "zeroOrMore", _R + "oneOrMore", _R + "group",
+                    _R + "interleave"):
+                _swap(node, etree.Element(_R + "empty"))
+                changed = True
+            elif len(empties) == len(kids) > 1:
+                for c in empties[1:]:
+                    node.remove(c)
+                changed = True
+
+
+def linearize(root: etree._Element) -> int:
+    """Rewrite repetitions libxml2 validates in cubic time into equivalent linear forms.
+
+    TEI's list containers (listBibl, listPerson, ...) say ``(B+, X*)+``: one or more runs of
+    entries, each followed by optional relations. That language is exactly ``B, (B | X)*``
+    (it starts with a B, then any mix), which libxml2 matches in linear time. After a
+    reduction removes X, ``(B+)+`` is left, which is ``B+``. Returns the number of rewrites.
+    """
+    count = 0
+    for node in list(root.iter(_R + "oneOrMore")):
+        if node.getparent() is None:
+            continue
+        kids = [c for c in node if isinstance(c.tag, str)]
+        if len(kids) == 1 and kids[0].tag == _R + "oneOrMore":
+            _swap(node, kids[0])
+            count += 1
+        elif (len(kids) == 2 and kids[0].tag == _R + "oneOrMore"
+              and kids[1].tag == _R + "zeroOrMore"):
+            b = [c for c in kids[0] if isinstance(c.tag, str)]
+            x = [c for c in kids[1] if isinstance(c.tag, str)]
+            if len(b) != 1 or len(x) != 1:
+                continue
+            group = etree.Element(_R + "group")
+            group.append(copy.deepcopy(b[0]))
+            choice = etree.SubElement(etree.SubElement(group, _R + "zeroOrMore"), _R + "choice")
+            choice.append(b[0])
+            choice.append(x[0])
+            _swap(node, group)
+            count += 1
+    return count
+
+
+def _swap(old: etree._Element, new: etree._Element) -> None:
+    """Put ``new`` where ``old`` stands, keeping inherited ns/datatypeLibrary settings."""
+    for attr in ("ns", "datatypeLibrary"):
+        if old.get(attr) is not None and new.get(attr) is None:
+            new.set(attr, old.get(attr))
+    new.tail = old.tail
+    old.getparent().replace(old, new)
 
 
 def _element_name(el: etree._Element) -> Name | None:

@@ -9,24 +9,31 @@ or no. Sources of problems: ``input`` (unreadable), ``well-formedness``, ``xml:i
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 from urllib.parse import urlparse
 
 from lxml import etree
 from lxml.isoschematron import Schematron
 
-from . import schemas
+from . import jing, schemas
 from .errors import Location, SetupError
+from .compiled import (FAST_PARSER_OPTIONS, PARSER_OPTIONS, SchemaStore, document_names,
+                       has_doctype, scan_files)
 from .messages import ContentModels, improve
 
 ERROR, WARNING = "error", "warning"
+ENGINES = ("lxml", "jing", "both")  # also in cli.py
+# Problems that make a document invalid in RELAX NG terms, whichever engine finds them.
+_RNG_SOURCES = ("well-formedness", "xml:id", "relaxng")
 XI_NS = "http://www.w3.org/2001/XInclude"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 # Attributes that hold TEI pointers (teidata.pointer), space-separated.
@@ -34,6 +41,8 @@ POINTER_ATTRIBUTES = ("ref", "target", "resp", "corresp", "source", "who", "ana"
                       "copyOf", "next", "prev", "synch", "hand", "decls", "facs", "scribeRef",
                       "scriptRef", "select", "spanTo", "wit", "from", "to")
 _SVRL = "{http://purl.oclc.org/dsdl/svrl}"
+# Elements with a pointer attribute holding a local reference: found by libxml2, not Python.
+_POINTER_XPATH = "//*[" + " or ".join(f"contains(@{a}, '#')" for a in POINTER_ATTRIBUTES) + "]"
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class FileReport:
     problems: list[Problem] = field(default_factory=list)
     schema: str = ""
     seconds: float = 0.0
+    schema_path: Path | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -91,7 +101,12 @@ class Validator:
     """
 
     def __init__(self, schema: str | Path | None = None, schematron: str | Path | None | bool = None,
-                 pointers: bool = True) -> None:
+                 pointers: bool = True, reduce: bool = True, engine: str = "lxml") -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
+        self.engine = engine
+        if engine != "lxml":
+            jing.command()  # fail now, not after the first file, when jing is missing
         self.pointers = pointers
         self.forced = _schema_choice(schema) if schema is not None else None
         self.default = SchemaChoice(schemas.path(schemas.BUNDLED["tei_toolkit"]), "tei_toolkit")
@@ -104,24 +119,26 @@ class Validator:
             if not self.schematron_path.is_file():
                 raise SetupError("Schematron file not found", Location(str(schematron)))
         self._local = threading.local()
-        self._lock = threading.Lock()
-        self._models: dict[Path, ContentModels] = {}
-        # Compile what every document needs now, so a broken schema fails before any file.
-        self._relaxng((self.forced or self.default).path)
+        self.store = SchemaStore(reduce)
+        self.names_hint: tuple[frozenset[str], frozenset[str]] | None = None
+        self._scanned: frozenset[str] = frozenset()
+        # Check now what every document needs, so a broken schema fails before any file: a
+        # grammar that can be reduced is parsed (compiling it whole would take seconds for
+        # tei_all), any other is compiled.
+        path = (self.forced or self.default).path
+        if self.store.grammar(path) is None:
+            self.store.relaxng(path, None)
         if self.schematron_path is not None:
             self._schematron(self.schematron_path)
 
-    # -- compiled schemas, one set per thread (lxml keeps a validator's error log on the
-    # -- validator object, so two threads must not share one)
-    def _relaxng(self, path: Path) -> etree.RelaxNG:
-        cache = self._local.__dict__.setdefault("relaxng", {})
-        rng = cache.get(path)
-        if rng is None:
-            rng = cache[path] = _compile_relaxng(path)
-            with self._lock:
-                if path not in self._models:
-                    self._models[path] = ContentModels.load(path)
-        return rng
+    def _relaxng(self, path: Path, names: tuple[frozenset[str], frozenset[str]]
+                 ) -> etree.RelaxNG:
+        """The schema at ``path`` compiled for documents with these element and attribute
+        names."""
+        hint = self.names_hint
+        if hint is not None and names[0] <= hint[0] and names[1] <= hint[1]:
+            names = hint  # one reduction and one compilation serve the whole batch
+        return self.store.relaxng(path, names)
 
     def _schematron(self, path: Path) -> Schematron:
         cache = self._local.__dict__.setdefault("schematron", {})
@@ -137,13 +154,19 @@ class Validator:
         report = FileReport(str(path))
         report.problems = list(self.iter_problems(path, data, report))
         report.seconds = time.perf_counter() - start
+        if self.engine != "lxml":
+            self._run_jing([report], {str(path): data} if data is not None else {})
         return report
 
     def is_valid(self, path: str | Path, data: bytes | None = None, strict: bool = False) -> bool:
         return self.validate(path, data).ok(strict)
 
     def iter_problems(self, path: str | Path, data: bytes | None = None,
-                      report: FileReport | None = None) -> Iterator[Problem]:
+                      report: FileReport | None = None, relaxng: bool | None = None
+                      ) -> Iterator[Problem]:
+        """Every problem of one document; ``relaxng=False`` leaves RELAX NG out (for jing)."""
+        if relaxng is None:
+            relaxng = self.engine != "jing"
         name = str(path)
         if data is None:
             try:
@@ -160,19 +183,27 @@ class Validator:
         yield from notes
         if report is not None:
             report.schema = choice.label
-        rng = self._relaxng(choice.path)
-        if not rng.validate(doc.tree):
-            yield from doc.relaxng_problems(rng.error_log, self._models.get(choice.path),
-                                            doc.id_problems)
+            report.schema_path = choice.path
+        rng = None
+        if relaxng:
+            scanned = str(path) in self._scanned and self.names_hint is not None
+            names = self.names_hint if scanned else document_names(doc.tree)
+            rng = self._relaxng(choice.path, names)
+        if rng is not None and not rng.validate(doc.tree):
+            yield from doc.relaxng_problems(rng.error_log, lambda: self.store.models(choice.path),
+                                            doc.id_problems, self.pointers)
         if self.pointers:
             yield from doc.pointer_problems()
-        sch_path = self._choose_schematron(doc, path)
+        sch_path = self._choose_schematron(doc, path, choice)
         if sch_path is not None:
             sch = self._schematron(sch_path)
             sch.validate(doc.tree)
             yield from doc.schematron_problems(sch.validation_report)
 
-    def _choose_schematron(self, doc: "_Document", path: str | Path) -> Path | None:
+    def _choose_schematron(self, doc: "_Document", path: str | Path,
+                           schema: SchemaChoice) -> Path | None:
+        """--schematron FILE; else the document's local Schematron <?xml-model?>; else the
+        bundled editorial rules, for TEI documents checked against the project schema."""
         if self.schematron_path is None:
             return None
         if self.schematron_path != self.default_sch:
@@ -182,7 +213,9 @@ class Validator:
             candidate = local if local.is_absolute() else Path(path).parent / local
             if "://" not in href and candidate.is_file():
                 return candidate
-        return self.default_sch if doc.is_tei else None
+        if doc.is_tei and schema.path == self.default.path:
+            return self.default_sch
+        return None
 
     @property
     def default_sch(self) -> Path:
@@ -206,7 +239,7 @@ class Validator:
                 if candidate.suffix == ".rnc":
                     return _schema_choice(candidate), notes
                 try:
-                    self._relaxng(candidate)
+                    self._relaxng(candidate, document_names(doc.tree))  # type: ignore[arg-type]
                 except SetupError as exc:
                     notes.append(Problem(doc.name, line, 1, ERROR, "input",
                                          f"the schema in <?xml-model?> is unusable: {exc.message}"))
@@ -225,12 +258,95 @@ class Validator:
         """Reports for many files, in the given order, validated by ``jobs`` threads."""
         files = list(paths)
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
+        self.prepare(files, jobs)
+        if self.engine == "lxml":
+            run = self.validate
+        else:
+            # Each file is parsed and checked here (well-formedness, safety, schema choice,
+            # pointers, Schematron, and lxml's RELAX NG for "both"); jing then runs once per
+            # schema over all the files.
+            run = functools.partial(self._validate_part, relaxng=self.engine == "both")
         if jobs == 1:
-            yield from map(self.validate, files)
-            return
-        with ThreadPoolExecutor(jobs) as pool:
-            # map() keeps order and holds at most the results not yet consumed.
-            yield from pool.map(self.validate, files)
+            results = map(run, files)
+        else:
+            pool = ThreadPoolExecutor(jobs)
+            results = pool.map(run, files)  # keeps order; holds only results not yet consumed
+        try:
+            if self.engine == "lxml":
+                yield from results
+            else:
+                reports = list(results)
+                self._run_jing(reports, {})
+                yield from reports
+        finally:
+            if jobs > 1:
+                pool.shutdown()
+
+    def _validate_part(self, path: str | Path, relaxng: bool) -> FileReport:
+        start = time.perf_counter()
+        report = FileReport(str(path))
+        report.problems = list(self.iter_problems(path, None, report, relaxng))
+        report.seconds = time.perf_counter() - start
+        return report
+
+    def _run_jing(self, reports: list[FileReport], data: dict[str, bytes]) -> None:
+        """Add jing's verdicts: its problems (engine jing), or a problem where the two engines
+        disagree (engine both)."""
+        groups: dict[Path, list[FileReport]] = {}
+        for r in reports:
+            if r.schema_path is not None:  # None: not well-formed, or unreadable
+                groups.setdefault(r.schema_path, []).append(r)
+        for schema_path, group in groups.items():
+            temp: list[str] = []
+            names = []
+            for r in group:
+                if r.file in data:  # stdin: jing reads files
+                    fd, name = tempfile.mkstemp(suffix=".xml")
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(data[r.file])
+                    temp.append(name)
+                    names.append(name)
+                else:
+                    names.append(r.file)
+            try:
+                found = jing.run(schema_path, names)
+            finally:
+                for name in temp:
+                    os.unlink(name)
+            for r, name in zip(group, names):
+                jing_problems = [Problem(r.file, line, col, sev, "relaxng", f"{msg} (jing)")
+                                 for line, col, sev, msg in found.get(name, [])]
+                if self.engine == "jing":
+                    r.problems = _merge(r.problems, jing_problems)
+                    continue
+                lxml_invalid = any(p.source in _RNG_SOURCES and p.severity == ERROR
+                                   for p in r.problems)
+                jing_invalid = any(p.severity == ERROR for p in jing_problems)
+                if lxml_invalid != jing_invalid:
+                    first = jing_problems[0] if jing_problems else None
+                    r.problems.append(Problem(
+                        r.file, first.line if first else 0, first.column if first else 0, ERROR,
+                        "engines",
+                        f"lxml and jing disagree: lxml says {'invalid' if lxml_invalid else 'valid'}, "
+                        f"jing says {'invalid' if jing_invalid else 'valid'}"
+                        + (f" ({first.message})" if first else "")))
+
+
+    def prepare(self, files: list, jobs: int = 1) -> None:
+        """Learn the element names a batch uses (from a scan of its bytes), so one reduced
+        schema serves every file; a file whose names turn out different gets its own."""
+        names, attributes, scanned = scan_files(files, jobs)
+        self.names_hint = (frozenset(names), frozenset(attributes))
+        # For these files the scan is a superset of their element names: no need to walk
+        # their trees to know that the batch's schema fits them.
+        self._scanned = frozenset(scanned)
+
+
+def _merge(problems: list[Problem], more: list[Problem]) -> list[Problem]:
+    """Add ``more`` in line order, leaving out jing's repeat of a well-formedness error."""
+    if any(p.source == "well-formedness" for p in problems):
+        return problems
+    return sorted(problems + more, key=lambda p: (p.line, p.column))
 
 
 def _schema_choice(schema: str | Path) -> SchemaChoice:
@@ -244,32 +360,7 @@ def _schema_choice(schema: str | Path) -> SchemaChoice:
     return SchemaChoice(p, name)
 
 
-_PARSER_OPTIONS = dict(resolve_entities=False, load_dtd=False, no_network=True,
-                       dtd_validation=False, huge_tree=False, remove_blank_text=False)
-
-
-def _compile_relaxng(path: Path) -> etree.RelaxNG:
-    try:
-        if path.suffix == ".rnc":
-            try:
-                return etree.RelaxNG.from_rnc_string(path.read_text(encoding="utf-8"),
-                                                     base_url=str(path))
-            except ImportError:
-                raise SetupError("compact-syntax schemas need the rnc2rng package "
-                                 "(pip install 'tei_toolkit[rnc]')", Location(str(path))) from None
-        tree = etree.parse(str(path), etree.XMLParser(**_PARSER_OPTIONS))
-        return etree.RelaxNG(tree)
-    except OSError as exc:
-        raise SetupError(f"cannot read the schema: {exc}", Location(str(path))) from None
-    except etree.XMLSyntaxError as exc:
-        line, col = exc.position
-        raise SetupError(f"the schema is not well-formed XML: {exc.msg}",
-                         Location(str(path), line, col)) from None
-    except etree.RelaxNGParseError as exc:
-        first = exc.error_log[0] if len(exc.error_log) else None
-        where = Location(str(path), first.line, first.column) if first else Location(str(path))
-        raise SetupError(f"not a usable RELAX NG schema: {first.message if first else exc}",
-                         where) from None
+_PARSER_OPTIONS = PARSER_OPTIONS
 
 
 def _compile_schematron(path: Path) -> Schematron:
@@ -300,7 +391,8 @@ class _Document:
 
     # -- parsing -------------------------------------------------------------------------------
     def parse(self) -> Iterator[Problem]:
-        parser = etree.XMLParser(**_PARSER_OPTIONS)
+        options = _PARSER_OPTIONS if has_doctype(self.data) else FAST_PARSER_OPTIONS
+        parser = etree.XMLParser(**options)
         try:
             self.tree = etree.ElementTree(etree.fromstring(self.data, parser))
             return
@@ -316,7 +408,7 @@ class _Document:
             self.id_problems = True
             for e in ids:
                 yield Problem(self.name, e.line, e.column or 1, ERROR, "xml:id", _id_message(e))
-            recover = etree.XMLParser(recover=True, **_PARSER_OPTIONS)
+            recover = etree.XMLParser(recover=True, **options)
             root = etree.fromstring(self.data, recover)
             if root is not None:
                 self.tree = etree.ElementTree(root)
@@ -410,8 +502,13 @@ class _Document:
         return found[0] if found and isinstance(found[0], etree._Element) else None
 
     # -- findings ----------------------------------------------------------------------------
-    def relaxng_problems(self, log, models: ContentModels | None,
-                         id_problems: bool = False) -> Iterator[Problem]:
+    def _is_duplicate_id(self, el: etree._Element) -> bool:
+        value = el.get(XML_ID)
+        return value is not None and len(self.tree.xpath(  # type: ignore[union-attr]
+            "//*[@xml:id = $v]", v=value)) > 1
+
+    def relaxng_problems(self, log, models: Callable[[], ContentModels | None],
+                         id_problems: bool = False, pointers: bool = True) -> Iterator[Problem]:
         entries = list(log)
         # libxml2 repeats itself: a summary for every ancestor ("failed to validate content"),
         # and "has extra content: X" beside "Did not expect element X there".
@@ -423,30 +520,44 @@ class _Document:
             m = re.match(r"Element \S+ has extra content: (\S+)", e.message)
             if m and (e.path, m.group(1)) in unexpected:
                 continue
-            if id_problems and re.match(r"Invalid attribute id for element", e.message):
-                continue  # already reported as a duplicate or malformed xml:id
+            if re.match(r"Invalid attribute id for element", e.message):
+                el = self._element_at(e.path)
+                if id_problems or (el is not None and self._is_duplicate_id(el)):
+                    if id_problems or pointers:
+                        continue  # reported as an xml:id problem already
+                    yield Problem(self.name, el.sourceline or e.line, self.column_of(el), ERROR,
+                                  "xml:id", f"duplicate xml:id \"{el.get(XML_ID)}\": every "
+                                  "xml:id must be unique", self.xpath_of(el))
+                    continue
             kept.append(e)
+        content_models = models() if kept else None
         for e in kept:
             el = self._element_at(e.path)
-            message = improve(e.message, el, models)
+            message = improve(e.message, el, content_models)
             line = (el.sourceline if el is not None else None) or e.line
             column = self.column_of(el) if el is not None else e.column
             yield Problem(self.name, line, column, ERROR, "relaxng", message, self.xpath_of(el))
 
     def pointer_problems(self) -> Iterator[Problem]:
+        """Duplicate xml:ids, and #id pointers that name no xml:id."""
         assert self.tree is not None
-        ids = {el.get(XML_ID) for el in self.tree.iter() if isinstance(el.tag, str)}
-        ids.discard(None)
-        for el in self.tree.iter():
-            if not isinstance(el.tag, str) or not el.attrib:
-                continue
+        seen: dict[str, etree._Element] = {}
+        for el in self.tree.xpath("//*[@xml:id]"):
+            value = el.get(XML_ID)
+            if value in seen and not self.id_problems:
+                yield Problem(self.name, el.sourceline or 0, self.column_of(el), ERROR, "xml:id",
+                              f"duplicate xml:id \"{value}\" (first on line "
+                              f"{seen[value].sourceline}): every xml:id must be unique",
+                              self.xpath_of(el))
+            seen.setdefault(value, el)
+        for el in self.tree.xpath(_POINTER_XPATH):
             for attr in POINTER_ATTRIBUTES:
                 value = el.get(attr)
                 if not value or "#" not in value:
                     continue
                 for token in value.split():
                     for target in _local_ids(token):
-                        if target not in ids:
+                        if target not in seen:
                             yield Problem(self.name, el.sourceline or 0, self.column_of(el),
                                           ERROR, "pointer", f"@{attr} points to {token}, but no "
                                           f"element has xml:id=\"{target}\"", self.xpath_of(el))

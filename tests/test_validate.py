@@ -289,3 +289,12 @@ def test_pointer_schemes(tmp_path):
     assert [p.message for p in report.errors] == [
         '@target points to #range(n2,nope), but no element has xml:id="nope"']
     assert Validator(pointers=False).validate(doc).problems == []
+
+
+def test_duplicate_xml_id_is_reported_once_with_or_without_the_pointer_check():
+    path = DATA / "invalid" / "duplicate-xml-id.xml"
+    for pointers in (True, False):
+        report = Validator(pointers=pointers).validate(path)
+        assert [(p.source, p.line) for p in report.errors] == [("xml:id", 80)], \
+            [str(p) for p in report.problems]
+        assert 'duplicate xml:id "n2"' in report.errors[0].message

@@ -1,0 +1,244 @@
+"""Compiled RELAX NG schemas: reduced to the documents' element names, one per thread.
+
+Compiling tei_all in libxml2 takes about 6 s; the same grammar reduced to the elements the
+documents at hand use (see :mod:`tei_toolkit.rng`) compiles in milliseconds and validates
+faster, with the same verdicts. Reduced grammars are shared between threads; compiled ones are
+not (lxml keeps a validator's error log on the validator object).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Iterable
+
+from lxml import etree
+
+from .errors import Location, SetupError
+from .messages import ContentModels
+from .rng import Grammar
+
+PARSER_OPTIONS = dict(resolve_entities=False, load_dtd=False, no_network=True,
+                      dtd_validation=False, huge_tree=False, remove_blank_text=False)
+# For documents without a DOCTYPE: lxml's ID hash halves parsing speed and keeps threads from
+# parsing in parallel; duplicate xml:ids are found by the schema (TEI types xml:id as ID) and
+# the pointer check instead. Not with a DOCTYPE: with collect_ids=False lxml loads the external
+# DTD (a local file read), which the safe parser never does.
+FAST_PARSER_OPTIONS = dict(PARSER_OPTIONS, collect_ids=False)
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+
+
+def has_doctype(data: bytes) -> bool:
+    """Does the prolog (before the root element) hold a DOCTYPE? True when unsure."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:512]:
+        return True
+    m = _ROOT_START.search(data)
+    return b"<!DOCTYPE" in data[: m.start() if m else len(data)]
+# Start tags in raw bytes: a cheap over-approximation of a document's element names.
+_START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+_CACHE = 32
+
+Names = frozenset[str]
+
+
+# Attribute names, found backwards: in the reversed bytes `name="` reads `="eman`, and a
+# pattern that starts with a literal is searched for at memchr speed.
+_ATTRIBUTE_REVERSED = re.compile(rb"=\s*([\w.-]+)")
+
+
+def scan_attributes(data: bytes) -> set[str] | None:
+    """Local names of every attribute in ``data`` (a superset, as for scan_names)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    elif b"\x00" in data[:512]:
+        return None
+    return {m[::-1].decode("ascii", "replace") for m in _ATTRIBUTE_REVERSED.findall(data[::-1])}
+
+
+def scan_names(data: bytes) -> set[str] | None:
+    """Local names of every start tag in ``data``: a superset of the document's element
+    names (comments and CDATA may add some). None when the bytes are not in an
+    ASCII-compatible encoding (UTF-16 or UTF-32 without a BOM, say), so a scan could miss one.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    elif b"\x00" in data[:512]:
+        return None
+    return {m.decode("ascii", "replace") for m in _START_TAG.findall(data)}
+
+
+def scan_files(files: list, jobs: int = 1) -> tuple[set[str], set[str], set[str]]:
+    """(union of the files' element names, of their attribute names, the files whose scan is
+    complete).
+
+    A large batch is scanned by ``jobs`` forked processes: the regex holds the GIL, and on a
+    batch of 80 MB the scan is a tenth of the run. Forking is used only while this process
+    has a single thread (forking a threaded process can deadlock the child).
+    """
+    sizes = []
+    for f in files:
+        try:
+            sizes.append(os.path.getsize(f))
+        except OSError:
+            sizes.append(0)
+    if jobs > 1 and sum(sizes) > _PARALLEL_SCAN_BYTES and hasattr(os, "fork") \
+            and threading.active_count() == 1:
+        chunks = [files[i::jobs] for i in range(jobs)]
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs) as pool:
+            parts = pool.map(_scan_chunk, chunks)
+    else:
+        parts = [_scan_chunk(files)]
+    names: set[str] = set()
+    attributes: set[str] = set()
+    scanned: set[str] = set()
+    for n, a, s in parts:
+        names |= n
+        attributes |= a
+        scanned |= s
+    return names, attributes, scanned
+
+
+_PARALLEL_SCAN_BYTES = 16 << 20
+
+
+def _scan_chunk(files: list) -> tuple[set[str], set[str], set[str]]:
+    names: set[str] = set()
+    attributes: set[str] = set()
+    scanned: set[str] = set()
+    for f in files:
+        try:
+            with open(f, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        found = scan_names(data)
+        if found is not None:
+            names |= found
+            attributes |= scan_attributes(data) or set()
+            scanned.add(str(f))
+    return names, attributes, scanned
+
+
+def document_names(tree: etree._ElementTree) -> tuple[frozenset[str], frozenset[str]]:
+    """(element local names, attribute local names) of a parsed document."""
+    tags: set[str] = set()
+    attributes: set[str] = set()
+    for el in tree.iter():
+        if isinstance(el.tag, str):
+            tags.add(el.tag)
+            if el.attrib:
+                attributes.update(el.attrib.keys())
+    return (frozenset(t.rsplit("}", 1)[-1] for t in tags),
+            frozenset(a.rsplit("}", 1)[-1] for a in attributes))
+
+
+class SchemaStore:
+    def __init__(self, reduce: bool = True) -> None:
+        self.reduce = reduce
+        self._lock = threading.Lock()
+        self._grammars: dict[Path, Grammar | None] = {}
+        self._reduced: OrderedDict[tuple, etree._ElementTree] = OrderedDict()
+        self._models: dict[Path, ContentModels] = {}
+        self._local = threading.local()
+
+    def grammar(self, path: Path) -> Grammar | None:
+        """The parsed grammar, or None when it cannot be reduced (compact syntax, include,
+        an element pattern at the root); raises SetupError when it cannot be read at all."""
+        with self._lock:
+            if path in self._grammars:
+                return self._grammars[path]
+        grammar = None
+        if self.reduce and path.suffix != ".rnc":
+            try:
+                grammar = Grammar(etree.parse(str(path), etree.XMLParser(**PARSER_OPTIONS)))
+            except OSError as exc:
+                raise SetupError(f"cannot read the schema: {exc}", Location(str(path))) from None
+            except etree.XMLSyntaxError as exc:
+                line, col = exc.position
+                raise SetupError(f"the schema is not well-formed XML: {exc.msg}",
+                                 Location(str(path), line, col)) from None
+            except ValueError:
+                grammar = None
+        with self._lock:
+            self._grammars[path] = grammar
+        return grammar
+
+    def relaxng(self, path: Path, names: tuple[Names, Names] | None) -> etree.RelaxNG:
+        """A compiled validator for documents whose element and attribute local names are
+        among ``names`` (None: the whole grammar)."""
+        grammar = self.grammar(path)
+        key = (path, names if grammar is not None else None)
+        cache: OrderedDict = self._local.__dict__.setdefault("compiled", OrderedDict())
+        rng = cache.get(key)
+        if rng is not None:
+            cache.move_to_end(key)
+            return rng
+        if key[1] is None:
+            rng = _compile(path, None)
+        else:
+            rng = _compile(path, self._reduce(path, grammar, key[1]))  # type: ignore[arg-type]
+        cache[key] = rng
+        if len(cache) > _CACHE:
+            cache.popitem(last=False)
+        return rng
+
+    def _reduce(self, path: Path, grammar: Grammar, names: tuple[Names, Names]
+                ) -> etree._ElementTree:
+        key = (path, names)
+        with self._lock:
+            tree = self._reduced.get(key)
+            if tree is not None:
+                self._reduced.move_to_end(key)
+                return tree
+        tree = grammar.reduce_local(names[0], names[1])
+        with self._lock:
+            self._reduced[key] = tree
+            if len(self._reduced) > _CACHE:
+                self._reduced.popitem(last=False)
+        return tree
+
+    def models(self, path: Path) -> ContentModels:
+        """Content models of the whole grammar, for messages (loaded when first needed)."""
+        with self._lock:
+            models = self._models.get(path)
+        if models is None:
+            models = ContentModels.load(path)
+            with self._lock:
+                self._models[path] = models
+        return models
+
+
+def _compile(path: Path, tree: etree._ElementTree | None) -> etree.RelaxNG:
+    try:
+        if tree is not None:
+            return etree.RelaxNG(tree)
+        if path.suffix == ".rnc":
+            try:
+                return etree.RelaxNG.from_rnc_string(path.read_text(encoding="utf-8"),
+                                                     base_url=str(path))
+            except ImportError:
+                raise SetupError("compact-syntax schemas need the rnc2rng package "
+                                 "(pip install 'tei_toolkit[rnc]')", Location(str(path))) from None
+        return etree.RelaxNG(etree.parse(str(path), etree.XMLParser(**PARSER_OPTIONS)))
+    except OSError as exc:
+        raise SetupError(f"cannot read the schema: {exc}", Location(str(path))) from None
+    except etree.XMLSyntaxError as exc:
+        line, col = exc.position
+        raise SetupError(f"the schema is not well-formed XML: {exc.msg}",
+                         Location(str(path), line, col)) from None
+    except etree.RelaxNGParseError as exc:
+        first = exc.error_log[0] if len(exc.error_log) else None
+        where = Location(str(path), first.line, first.column) if first else Location(str(path))
+        raise SetupError(f"not a usable RELAX NG schema: {first.message if first else exc}",
+                         where) from None
