@@ -14,7 +14,6 @@ import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Iterable
 
 from lxml import etree
 
@@ -50,31 +49,34 @@ Names = frozenset[str]
 _ATTRIBUTE_REVERSED = re.compile(rb"=\s*([\w.-]+)")
 
 
-def scan_attributes(data: bytes) -> set[str] | None:
-    """Local names of every attribute in ``data`` (a superset, as for scan_names)."""
+def _ascii_compatible(data: bytes) -> bytes | None:
+    """``data`` in an encoding where markup is ASCII bytes (UTF-16 with a BOM is converted),
+    or None when a byte scan could miss markup (UTF-16 or UTF-32 without a BOM, say)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            data = data.decode("utf-16").encode("utf-8")
+            return data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError:
             return None
-    elif b"\x00" in data[:512]:
+    return None if b"\x00" in data[:512] else data
+
+
+def scan_attributes(data: bytes) -> set[str] | None:
+    """Local names of every attribute in ``data`` (a superset, as for scan_names)."""
+    text = _ascii_compatible(data)
+    if text is None:
         return None
-    return {m[::-1].decode("ascii", "replace") for m in _ATTRIBUTE_REVERSED.findall(data[::-1])}
+    return {m[::-1].decode("ascii", "replace") for m in _ATTRIBUTE_REVERSED.findall(text[::-1])}
 
 
 def scan_names(data: bytes) -> set[str] | None:
     """Local names of every start tag in ``data``: a superset of the document's element
     names (comments and CDATA may add some). None when the bytes are not in an
-    ASCII-compatible encoding (UTF-16 or UTF-32 without a BOM, say), so a scan could miss one.
+    ASCII-compatible encoding, so a scan could miss one.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            data = data.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    elif b"\x00" in data[:512]:
+    text = _ascii_compatible(data)
+    if text is None:
         return None
-    return {m.decode("ascii", "replace") for m in _START_TAG.findall(data)}
+    return {m.decode("ascii", "replace") for m in _START_TAG.findall(text)}
 
 
 def scan_files(files: list, jobs: int = 1) -> tuple[set[str], set[str], set[str]]:

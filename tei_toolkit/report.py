@@ -12,7 +12,7 @@ from typing import Iterable, TextIO
 from lxml import etree
 
 from .convert import write_atomic
-from .validate import ERROR, FileReport, Problem
+from .problems import ERROR, FileReport, Problem
 
 FORMATS = ("text", "json", "junit", "github")  # also in cli.py, which must not import this
 

@@ -1,0 +1,48 @@
+"""Validation problems as values, and the report of one file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Location
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    severity: str  # "error" or "warning"
+    source: str
+    message: str
+    path: str = ""
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.column)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}: {self.message} [{self.source}]"
+
+
+@dataclass
+class FileReport:
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+    schema: str = ""
+    seconds: float = 0.0
+    schema_path: Path | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    def ok(self, strict: bool = False) -> bool:
+        return not self.errors and not (strict and self.warnings)
