@@ -37,8 +37,10 @@ def has_doctype(data: bytes) -> bool:
         return True
     m = _ROOT_START.search(data)
     return b"<!DOCTYPE" in data[: m.start() if m else len(data)]
-# Start tags in raw bytes: a cheap over-approximation of a document's element names.
-_START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+# Start tags in raw bytes: a cheap over-approximation of a document's element names. A name
+# is every byte up to a delimiter, so non-ASCII names are caught whole.
+_START_TAG = re.compile(rb"<([^\s/>!?<=\"']+)")
+_DECLARED_ENCODING = re.compile(rb"<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 _CACHE = 32
 
 Names = frozenset[str]
@@ -46,18 +48,28 @@ Names = frozenset[str]
 
 # Attribute names, found backwards: in the reversed bytes `name="` reads `="eman`, and a
 # pattern that starts with a literal is searched for at memchr speed.
-_ATTRIBUTE_REVERSED = re.compile(rb"=\s*([\w.-]+)")
+_ATTRIBUTE_REVERSED = re.compile(rb"=\s*([^\s\"'<>=/]+)")
 
 
 def _ascii_compatible(data: bytes) -> bytes | None:
-    """``data`` in an encoding where markup is ASCII bytes (UTF-16 with a BOM is converted),
-    or None when a byte scan could miss markup (UTF-16 or UTF-32 without a BOM, say)."""
+    """``data`` as UTF-8 (UTF-16 with a BOM is converted), or None when a byte scan could
+    get a name wrong: no BOM and NUL bytes (UTF-16 or UTF-32), or another declared encoding
+    (in ISO-8859-1, a name's bytes are not its UTF-8)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError:
             return None
-    return None if b"\x00" in data[:512] else data
+    if b"\x00" in data[:512]:
+        return None
+    m = _DECLARED_ENCODING.match(data.removeprefix(b"\xef\xbb\xbf"))
+    if m and m.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
+        return None
+    return data
+
+
+def _local(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace").rsplit(":", 1)[-1]
 
 
 def scan_attributes(data: bytes) -> set[str] | None:
@@ -65,7 +77,7 @@ def scan_attributes(data: bytes) -> set[str] | None:
     text = _ascii_compatible(data)
     if text is None:
         return None
-    return {m[::-1].decode("ascii", "replace") for m in _ATTRIBUTE_REVERSED.findall(text[::-1])}
+    return {_local(m[::-1]) for m in set(_ATTRIBUTE_REVERSED.findall(text[::-1]))}
 
 
 def scan_names(data: bytes) -> set[str] | None:
@@ -76,7 +88,7 @@ def scan_names(data: bytes) -> set[str] | None:
     text = _ascii_compatible(data)
     if text is None:
         return None
-    return {m.decode("ascii", "replace") for m in _START_TAG.findall(text)}
+    return {_local(m) for m in set(_START_TAG.findall(text))}
 
 
 def scan_files(files: list, jobs: int = 1) -> tuple[set[str], set[str], set[str]]:

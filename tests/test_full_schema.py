@@ -175,3 +175,25 @@ def test_cold_start_compiles_no_whole_tei_all(tmp_path):
     took = time.perf_counter() - start
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert took < 2.5, took
+
+
+def test_scans_catch_non_ascii_names_and_give_up_on_other_encodings():
+    from tei_toolkit.compiled import scan_attributes, scan_names
+    data = '<TEI xmlns:x="u"><x:naïve élé="1" b = \'2\'/><!-- <c --></TEI>'.encode()
+    assert {"TEI", "naïve"} <= scan_names(data)
+    assert {"élé", "b", "x"} <= scan_attributes(data)
+    assert scan_names(b'<?xml version="1.0" encoding="ISO-8859-1"?><a/>') is None
+    assert scan_names("<a/>".encode("utf-16")) == {"a"}
+    assert scan_names("<a/>".encode("utf-16-le")) is None
+
+
+def test_a_document_the_scan_cannot_vouch_for_gets_its_own_reduction(validator, tmp_path):
+    latin = tmp_path / "latin.xml"
+    text = (DATA / "validate" / "valid" / "letter.xml").read_text(encoding="utf-8")
+    latin.write_bytes(text.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')
+                      .encode("latin-1", "replace"))
+    plain = tmp_path / "plain.xml"
+    plain.write_text(text, encoding="utf-8")
+    reports = list(Validator(TEI_ALL, schematron=False, pointers=False)
+                   .validate_paths([plain, latin], jobs=1))
+    assert [r.errors for r in reports] == [[], []]
