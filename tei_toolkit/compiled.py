@@ -210,17 +210,17 @@ class SchemaStore:
     def _reduce(self, path: Path, grammar: Grammar, names: tuple[Names, Names]
                 ) -> etree._ElementTree:
         key = (path, names)
+        # Under the lock: reductions are rare (one per batch), and two threads walking one
+        # lxml tree at once is best avoided.
         with self._lock:
             tree = self._reduced.get(key)
-            if tree is not None:
+            if tree is None:
+                tree = self._reduced[key] = grammar.reduce_local(names[0], names[1])
+                if len(self._reduced) > _CACHE:
+                    self._reduced.popitem(last=False)
+            else:
                 self._reduced.move_to_end(key)
-                return tree
-        tree = grammar.reduce_local(names[0], names[1])
-        with self._lock:
-            self._reduced[key] = tree
-            if len(self._reduced) > _CACHE:
-                self._reduced.popitem(last=False)
-        return tree
+            return tree
 
     def models(self, path: Path) -> ContentModels:
         """Content models of the whole grammar, for messages (loaded when first needed)."""
