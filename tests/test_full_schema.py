@@ -197,3 +197,13 @@ def test_a_document_the_scan_cannot_vouch_for_gets_its_own_reduction(validator, 
     reports = list(Validator(TEI_ALL, schematron=False, pointers=False)
                    .validate_paths([plain, latin], jobs=1))
     assert [r.errors for r in reports] == [[], []]
+
+
+def test_engine_jing_reads_stdin_through_a_temporary_file(jing):
+    data = (DATA / "full" / "body-sp-in-p.xml").read_bytes()
+    result = CliRunner().invoke(main, ["validate", "-", "--schema", str(TEI_ALL), "--engine",
+                                       "jing", "--format", "json", "--no-schematron"], input=data)
+    import json
+    report = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert [(p["file"], p["source"]) for p in report["problems"]] == [("-", "relaxng")]
