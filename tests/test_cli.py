@@ -161,3 +161,20 @@ def test_readme_quick_start_is_what_ci_runs():
     commands = re.findall(r"^```(?:sh|bash)\n(.*?)\n```", README, re.S | re.M)
     test_command = next(c for c in commands if "pytest" in c)
     assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_summary_table_folds_clean_files_in_big_batches():
+    from rich.console import Console
+
+    from tei_toolkit.convert import ImportResult
+    from tei_toolkit.errors import Finding, Location
+    from tei_toolkit.output import TABLE_ROWS, summary_table
+
+    results = [ImportResult(f"in/doc{i:03d}.txt") for i in range(TABLE_ROWS + 10)]
+    results[3].warnings.append(Finding(Location("in/doc003.txt", 1, 1), "x", "look here"))
+    console = Console(record=True, width=200, file=__import__("io").StringIO())
+    summary_table(console, results)
+    text = console.export_text()
+    assert "doc003.txt" in text and "doc004.txt" not in text
+    assert f"({TABLE_ROWS + 9} more files, no warnings)" in text
+    assert f"{TABLE_ROWS + 10} files" in text
