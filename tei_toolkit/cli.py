@@ -244,3 +244,26 @@ def _validation_inputs(paths: tuple[str, ...]) -> tuple[list[Path], bytes | None
     if not files and stdin is None:
         raise SetupError("no *.xml files found in " + ", ".join(paths))
     return files, stdin
+
+
+@main.command("schemas", epilog=EXIT_CODES)
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace schema files that exist.")
+@_one_line_errors
+def schemas_command(directory: Path, force: bool) -> int:
+    """Copy the bundled schemas (tei_toolkit.rng, tei_toolkit.sch) into DIRECTORY.
+
+    The TEI that `tei import` writes names them in <?xml-model?> lines relative to each
+    document: copied beside the documents, they let XML editors (oXygen and the like) validate
+    as `tei validate` does.
+
+    \b
+    Example:
+      tei import exports/ -d tei/ && tei schemas tei/
+    """
+    from . import schemas
+
+    for name in (schemas.BUNDLED["tei_toolkit"], schemas.BUNDLED_SCHEMATRON["tei_toolkit"]):
+        write_atomic(directory / name, schemas.path(name).read_bytes(), force=force)
+        click.echo(str(directory / name))
+    return EXIT_OK

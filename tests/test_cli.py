@@ -178,3 +178,18 @@ def test_summary_table_folds_clean_files_in_big_batches():
     assert "doc003.txt" in text and "doc004.txt" not in text
     assert f"({TABLE_ROWS + 9} more files, no warnings)" in text
     assert f"{TABLE_ROWS + 10} files" in text
+
+
+def test_schemas_command_copies_the_bundled_schemas(tmp_path):
+    from tei_toolkit.validate import Validator
+
+    out = tmp_path / "tei"
+    assert run("import", str(SEED), "-d", str(out)).exit_code == 0
+    result = run("schemas", str(out))
+    assert result.exit_code == 0
+    assert (out / "tei_toolkit.rng").read_bytes() == (ROOT / "schemas" / "tei_toolkit.rng").read_bytes()
+    assert (out / "tei_toolkit.sch").is_file()
+    report = Validator().validate(out / (SEED.stem + ".xml"))
+    assert report.schema == "tei_toolkit.rng" and report.problems == []  # the local copy
+    assert run("schemas", str(out)).exit_code == 3  # exists: not replaced without --force
+    assert run("schemas", str(out), "--force").exit_code == 0
