@@ -175,13 +175,7 @@ class SchemaStore:
         grammar = None
         if self.reduce and path.suffix != ".rnc":
             try:
-                grammar = Grammar(etree.parse(str(path), etree.XMLParser(**PARSER_OPTIONS)))
-            except OSError as exc:
-                raise SetupError(f"cannot read the schema: {exc}", Location(str(path))) from None
-            except etree.XMLSyntaxError as exc:
-                line, col = exc.position
-                raise SetupError(f"the schema is not well-formed XML: {exc.msg}",
-                                 Location(str(path), line, col)) from None
+                grammar = Grammar(_parse_schema(path))
             except ValueError:
                 grammar = None
         with self._lock:
@@ -233,6 +227,17 @@ class SchemaStore:
         return models
 
 
+def _parse_schema(path: Path) -> etree._ElementTree:
+    try:
+        return etree.parse(str(path), etree.XMLParser(**PARSER_OPTIONS))
+    except OSError as exc:
+        raise SetupError(f"cannot read the schema: {exc}", Location(str(path))) from None
+    except etree.XMLSyntaxError as exc:
+        line, col = exc.position
+        raise SetupError(f"the schema is not well-formed XML: {exc.msg}",
+                         Location(str(path), line, col)) from None
+
+
 def _compile(path: Path, tree: etree._ElementTree | None) -> etree.RelaxNG:
     try:
         if tree is not None:
@@ -244,13 +249,14 @@ def _compile(path: Path, tree: etree._ElementTree | None) -> etree.RelaxNG:
             except ImportError:
                 raise SetupError("compact-syntax schemas need the rnc2rng package "
                                  "(pip install 'tei_toolkit[rnc]')", Location(str(path))) from None
-        return etree.RelaxNG(etree.parse(str(path), etree.XMLParser(**PARSER_OPTIONS)))
-    except OSError as exc:
-        raise SetupError(f"cannot read the schema: {exc}", Location(str(path))) from None
-    except etree.XMLSyntaxError as exc:
-        line, col = exc.position
-        raise SetupError(f"the schema is not well-formed XML: {exc.msg}",
-                         Location(str(path), line, col)) from None
+            except OSError as exc:
+                raise SetupError(f"cannot read the schema: {exc}", Location(str(path))) from None
+            except etree.RelaxNGParseError:
+                raise
+            except Exception as exc:  # rnc2rng's own syntax errors have no common base class
+                raise SetupError(f"not a usable compact-syntax schema: {exc}",
+                                 Location(str(path))) from None
+        return etree.RelaxNG(_parse_schema(path))
     except etree.RelaxNGParseError as exc:
         first = exc.error_log[0] if len(exc.error_log) else None
         where = Location(str(path), first.line, first.column) if first else Location(str(path))

@@ -59,18 +59,6 @@ class Text:
         i = max(0, bisect.bisect_right(self.starts, offset) - 1)
         return Location(self.path, self.lines[i], offset - self.starts[i] + 1)
 
-    def sub(self, start: int, end: int | None = None) -> "Text":
-        """The part ``text[start:end]``, keeping positions right."""
-        end = len(self.text) if end is None else end
-        lines, starts = [], []
-        for i, s in enumerate(self.starts):
-            line_end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text) + 1
-            if line_end <= start or s >= end and starts:
-                continue
-            lines.append(self.lines[i])
-            starts.append(max(s, start) - start)
-        return Text(self.text[start:end], self.path, tuple(lines), tuple(starts))
-
 
 @dataclass
 class Section:

@@ -15,3 +15,15 @@ def test_rnc_schema(tmp_path):
     report = Validator(rnc, schematron=False).validate(LETTER)
     assert report.schema == str(rnc)
     assert [p.message for p in report.errors] == ["<teiHeader> is not allowed here, inside <TEI>"]
+
+
+def test_broken_rnc_schema_is_a_setup_error(tmp_path):
+    from click.testing import CliRunner
+
+    from tei_toolkit.cli import main
+
+    rnc = tmp_path / "broken.rnc"
+    rnc.write_text("start = element TEI { \n")
+    result = CliRunner().invoke(main, ["validate", str(LETTER), "--schema", str(rnc)])
+    assert result.exit_code == 3
+    assert str(rnc) in result.stderr and "Traceback" not in result.output
