@@ -193,3 +193,27 @@ def test_schemas_command_copies_the_bundled_schemas(tmp_path):
     assert report.schema == "tei_toolkit.rng" and report.problems == []  # the local copy
     assert run("schemas", str(out)).exit_code == 3  # exists: not replaced without --force
     assert run("schemas", str(out), "--force").exit_code == 0
+
+
+def test_progress_bar_only_on_a_terminal():
+    import io
+
+    from rich.console import Console
+
+    from tei_toolkit.convert import ImportResult
+    from tei_toolkit.output import progress
+
+    for terminal in (True, False):
+        buffer = io.StringIO()
+        console = Console(file=buffer, force_terminal=terminal, width=80)
+        with progress(console, 3, "importing") as advance:
+            for i in range(3):
+                advance(ImportResult(f"{i}.txt"))
+        assert ("3/3" in buffer.getvalue() or "importing" in buffer.getvalue()) == terminal
+
+
+def test_pre_commit_hook_runs_tei_validate_on_xml():
+    hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert "- id: tei-validate" in hooks
+    assert "entry: tei validate" in hooks and "types: [xml]" in hooks
+    assert "tei = \"tei_toolkit.cli:main\"" in (ROOT / "pyproject.toml").read_text()
