@@ -58,6 +58,11 @@ def import_file(source: str | Path, output: str | Path | None = None, *,
                 force: bool = False) -> ImportResult:
     """Convert ``source``; write the TEI to ``output`` (atomically) when given."""
     source = Path(source)
+    if output is not None and not force and os.path.lexists(output):
+        # Fail before the work, not after it: a rerun without --force costs a stat per file.
+        # write_atomic checks again, for outputs that appear while converting.
+        raise OutputError("the output file exists; use --force to replace it",
+                          Location(str(output)))
     try:
         data = source.read_bytes()
     except OSError as exc:
