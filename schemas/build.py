@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tei_toolkit.schemas import build_project_schema  # noqa: E402
+from tei_toolkit.validation.schemas import build_project_schema  # noqa: E402
 
 if __name__ == "__main__":
     source = sys.argv[1] if len(sys.argv) > 1 else "../shared/schemas/tei_all.rng"

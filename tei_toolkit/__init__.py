@@ -2,25 +2,33 @@
 
 The command line (``tei``) is a thin layer over this API::
 
-    from tei_toolkit import import_text, reading
+    from tei_toolkit import import_text, reading, read_tei, Validator
     result = import_text(open("doc.txt", "rb").read(), "doc.txt")
     print(result.xml.decode())
+    print(reading(read_tei(result.xml, "doc.xml"), "corrected"))
+    report = Validator().validate("doc.xml")   # a FileReport: .problems, .ok()
+
+Three wings: :mod:`tei_toolkit.importer` (text exports to TEI), :mod:`tei_toolkit.validation`
+(RELAX NG, Schematron, pointers; reports) and :mod:`tei_toolkit.exports` (TEI to readings).
+Everything a user calls is re-exported here; ``tests/test_api.py`` pins the list.
 """
 
-__version__ = "0.1.0"
-
-from .convert import ImportResult, default_lexicon, import_file, import_text, write_atomic  # noqa: E402
-from .errors import (  # noqa: E402
-    Finding, LexiconError, Location, OutputError, ProfileError, SetupError, SourceError,
-    TeiInputError, TeiToolkitError,
-)
-from .lexicon import Lexicon  # noqa: E402
-from .profile import Profile  # noqa: E402
-from .readings import normalize_source, read_tei, reading  # noqa: E402
+from ._version import __version__
+from .errors import (Finding, LexiconError, Location, OutputError, ProfileError, SetupError,
+                     SourceError, TeiInputError, TeiToolkitError)
+from .exports.readings import READINGS, normalize_source, read_tei, reading
+from .files import expand_paths, write_atomic
+from .importer.batch import plan_outputs
+from .importer.convert import ImportResult, default_lexicon, import_file, import_text
+from .importer.lexicon import Lexicon
+from .importer.profile import Profile
+from .validation.problems import FileReport, Problem
+from .validation.validate import Validator
 
 __all__ = [
-    "Finding", "ImportResult", "Lexicon", "LexiconError", "Location", "OutputError", "Profile",
-    "ProfileError", "SetupError", "SourceError", "TeiInputError", "TeiToolkitError",
-    "__version__", "default_lexicon", "import_file", "import_text", "normalize_source",
+    "READINGS", "FileReport", "Finding", "ImportResult", "Lexicon", "LexiconError", "Location",
+    "OutputError", "Problem", "Profile", "ProfileError", "SetupError", "SourceError",
+    "TeiInputError", "TeiToolkitError", "Validator", "__version__", "default_lexicon",
+    "expand_paths", "import_file", "import_text", "normalize_source", "plan_outputs",
     "read_tei", "reading", "write_atomic",
 ]

@@ -12,13 +12,14 @@ from typing import Any, Callable
 
 import click
 
-from . import __version__
-from .convert import default_lexicon, write_atomic
+from ._version import __version__
+from .files import write_atomic
+from .importer.convert import default_lexicon
 from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Location, OutputError,
                      SetupError, TeiInputError, TeiToolkitError)
-from .lexicon import Lexicon
-from .profile import Profile
-from .readings import READINGS, read_tei, reading
+from .exports.readings import READINGS, read_tei, reading
+from .importer.lexicon import Lexicon
+from .importer.profile import Profile
 
 # The validate command's choices, without importing the validator and rich for every command.
 FORMATS = ("text", "json", "junit", "github")
@@ -98,7 +99,7 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
       tei import exports/ -d tei/         # a whole folder, in parallel
       tei import doc.txt -o doc.xml --lexicon my-names.tsv
     """
-    from . import batch, output
+    from .importer import batch, output
 
     if output_file is not None and output_dir is not None:
         raise click.UsageError("give -o FILE or -d DIR, not both")
@@ -204,8 +205,8 @@ def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file
       tei validate 'editions/**/*.xml' --schema tei_all.rng --format github
       tei validate tei/ --format junit --output validation.xml
     """
-    from . import report
-    from .validate import Validator
+    from .validation import report
+    from .validation.validate import Validator
 
     files, stdin = _validation_inputs(paths)
     validator = Validator(schema, False if no_schematron else schematron_file,
@@ -261,7 +262,7 @@ def schemas_command(directory: Path, force: bool) -> int:
     Example:
       tei import exports/ -d tei/ && tei schemas tei/
     """
-    from . import schemas
+    from .validation import schemas
 
     for name in (schemas.BUNDLED["tei_toolkit"], schemas.BUNDLED_SCHEMATRON["tei_toolkit"]):
         write_atomic(directory / name, schemas.path(name).read_bytes(), force=force)

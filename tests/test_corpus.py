@@ -42,7 +42,7 @@ def test_source_reading_round_trips(src: Path):
 
 def test_the_bundled_lexicon_is_the_packaged_default():
     from tei_toolkit import default_lexicon
-    from tei_toolkit.lexicon import Lexicon
+    from tei_toolkit.importer.lexicon import Lexicon
     bundled = Lexicon.load([CORPUS / "lexicon.tsv"])
     assert bundled.entries.keys() == default_lexicon().entries.keys()
     required = {"Mao Zeong": "Mao Zedong", "Dien Binh Phu": "Dien Bien Phu",

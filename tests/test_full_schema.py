@@ -20,8 +20,8 @@ from click.testing import CliRunner
 from lxml import etree
 
 from tei_toolkit.cli import main
-from tei_toolkit.rng import Grammar
-from tei_toolkit.validate import Validator
+from tei_toolkit.validation.rng import Grammar
+from tei_toolkit.validation.validate import Validator
 
 from .conftest import CORPUS, SHARED, TEI_ALL
 
@@ -178,7 +178,7 @@ def test_cold_start_compiles_no_whole_tei_all(tmp_path):
 
 
 def test_scans_catch_non_ascii_names_and_give_up_on_other_encodings():
-    from tei_toolkit.compiled import scan_attributes, scan_names
+    from tei_toolkit.validation.compiled import scan_attributes, scan_names
     data = '<TEI xmlns:x="u"><x:naïve élé="1" b = \'2\'/><!-- <c --></TEI>'.encode()
     assert {"TEI", "naïve"} <= scan_names(data)
     assert {"élé", "b", "x"} <= scan_attributes(data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tei_toolkit import LexiconError, Profile, ProfileError, default_lexicon, import_text
-from tei_toolkit.lexicon import Lexicon
+from tei_toolkit.importer.lexicon import Lexicon
 
 from .helpers import export
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tei_toolkit.validate import Validator
+from tei_toolkit.validation.validate import Validator
 
 from .test_validate import LETTER
 

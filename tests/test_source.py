@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tei_toolkit import import_text, normalize_source, read_tei, reading
-from tei_toolkit.source import parse, parse_date
+from tei_toolkit.importer.source import parse, parse_date
 
 from .helpers import export, tei_of, xp
 

@@ -16,7 +16,7 @@ from lxml import etree
 
 from tei_toolkit import import_file
 from tei_toolkit.cli import main
-from tei_toolkit.validate import Validator
+from tei_toolkit.validation.validate import Validator
 
 from .conftest import CORPUS, ROOT, TEI_ALL, corpus_sources
 
@@ -108,7 +108,7 @@ def test_invalid_documents_fail_both_schemas(jing):
 
 @pytest.mark.skipif(not TEI_ALL.is_file(), reason="../shared/schemas/tei_all.rng is absent")
 def test_the_committed_schema_is_tei_all_reduced():
-    from tei_toolkit.schemas import build_project_schema
+    from tei_toolkit.validation.schemas import build_project_schema
     committed = (ROOT / "schemas" / "tei_toolkit.rng").read_bytes()
     assert build_project_schema(TEI_ALL) == committed, \
         "schemas/tei_toolkit.rng is stale: run python schemas/build.py ../shared/schemas/tei_all.rng"

@@ -71,7 +71,7 @@ def test_generated_documents_are_valid(jing, tmp_path: Path):
     ok, report = jing.validate(files)
     assert ok, report[:3000]
     # ... and against the project schema, its Schematron rules and the pointer check
-    from tei_toolkit.validate import Validator
+    from tei_toolkit.validation.validate import Validator
     for report in Validator().validate_paths(files, jobs=2):
         assert report.errors == [], [str(p) for p in report.errors][:5]
 

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tei_toolkit import Profile, default_lexicon, import_text  # noqa: E402
-from tei_toolkit.batch import default_jobs, plan_outputs, run  # noqa: E402
+from tei_toolkit.importer.batch import default_jobs, plan_outputs, run  # noqa: E402
 
 SEED = ROOT / "corpus" / "sources" / "000_b00edda5464e9fe3.txt"
 

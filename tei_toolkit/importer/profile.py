@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import Location, ProfileError
+from ..errors import Location, ProfileError
 from .source import xml_unsafe
 
 PARTS = ("title", "citation", "summary", "body")

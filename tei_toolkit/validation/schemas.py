@@ -20,11 +20,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..xmlcore import TEI_NS
 from .rng import Grammar
 
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-RELAXNG_NS = "http://relaxng.org/ns/structure/1.0"
-SCHEMATRON_NS = "http://purl.oclc.org/dsdl/schematron"
 
 # Bundled schemas by name: `tei validate --schema NAME`.
 BUNDLED = {"tei_toolkit": "tei_toolkit.rng"}

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from lxml import etree
 
-_R = "{http://relaxng.org/ns/structure/1.0}"
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
+from ..xmlcore import RELAXNG_NS, TEI_NS, XML_NS, safe_parser
+
+_R = f"{{{RELAXNG_NS}}}"
 _MAX_LISTED = 12
 
 
@@ -28,8 +28,7 @@ class ContentModels:
     @classmethod
     def load(cls, path: Path) -> "ContentModels":
         try:
-            root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True,
-                                                          remove_comments=True)).getroot()
+            root = etree.parse(str(path), safe_parser(remove_comments=True, huge_tree=True)).getroot()
         except (OSError, etree.XMLSyntaxError):
             return cls()
         models = cls()

@@ -25,8 +25,9 @@ from lxml import etree
 from lxml.isoschematron import Schematron
 
 from . import jing, schemas
-from .errors import Location, SetupError
-from .compiled import PARSER_OPTIONS, SchemaStore, document_names, scan_files
+from ..errors import Location, SetupError
+from ..xmlcore import SCHEMATRON_NS, safe_parser
+from .compiled import SchemaStore, document_names, scan_files
 from .document import Document
 from .problems import ERROR, WARNING, FileReport, Problem
 
@@ -160,7 +161,7 @@ class Validator:
             return None
         if self.schematron_path != self.default_sch:
             return self.schematron_path
-        for _, href in doc.xml_models(schemas.SCHEMATRON_NS):
+        for _, href in doc.xml_models(SCHEMATRON_NS):
             local = Path(href)
             candidate = local if local.is_absolute() else Path(path).parent / local
             if "://" not in href and candidate.is_file():
@@ -316,7 +317,7 @@ def _schema_choice(schema: str | Path) -> SchemaChoice:
 
 def _compile_schematron(path: Path) -> Schematron:
     try:
-        tree = etree.parse(str(path), etree.XMLParser(**PARSER_OPTIONS))
+        tree = etree.parse(str(path), safe_parser())
         return Schematron(tree, store_report=True, error_finder=Schematron.ASSERTS_AND_REPORTS)
     except OSError as exc:
         raise SetupError(f"cannot read the Schematron schema: {exc}", Location(str(path))) from None

@@ -9,18 +9,15 @@ from typing import Callable, Iterator
 
 from lxml import etree
 
-from . import schemas
-from .compiled import FAST_PARSER_OPTIONS, PARSER_OPTIONS, has_doctype
+from ..xmlcore import RELAXNG_NS, SVRL_NS, TEI_NS, XI_NS, XML_ID, parser_for
 from .messages import ContentModels, improve
 from .problems import ERROR, WARNING, Problem
 
-XI_NS = "http://www.w3.org/2001/XInclude"
-XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 # Attributes that hold TEI pointers (teidata.pointer), space-separated.
 POINTER_ATTRIBUTES = ("ref", "target", "resp", "corresp", "source", "who", "ana", "sameAs",
                       "copyOf", "next", "prev", "synch", "hand", "decls", "facs", "scribeRef",
                       "scriptRef", "select", "spanTo", "wit", "from", "to")
-_SVRL = "{http://purl.oclc.org/dsdl/svrl}"
+_SVRL = f"{{{SVRL_NS}}}"
 _POINTER_SET = frozenset(POINTER_ATTRIBUTES)
 
 
@@ -38,12 +35,11 @@ class Document:
     @property
     def is_tei(self) -> bool:
         return self.tree is not None and self.tree.getroot().tag.startswith(
-            "{" + schemas.TEI_NS + "}")
+            "{" + TEI_NS + "}")
 
     # -- parsing -------------------------------------------------------------------------------
     def parse(self) -> Iterator[Problem]:
-        options = PARSER_OPTIONS if has_doctype(self.data) else FAST_PARSER_OPTIONS
-        parser = etree.XMLParser(**options)
+        parser = parser_for(self.data)
         try:
             self.tree = etree.ElementTree(etree.fromstring(self.data, parser))
             return
@@ -60,7 +56,7 @@ class Document:
             self.id_problems = True
             for e in ids:
                 yield Problem(self.name, e.line, e.column or 1, ERROR, "xml:id", _id_message(e))
-            recover = etree.XMLParser(recover=True, **options)
+            recover = parser_for(self.data, recover=True)
             root = etree.fromstring(self.data, recover)
             if root is not None:
                 self.tree = etree.ElementTree(root)
@@ -92,7 +88,7 @@ class Document:
                           f"XInclude of {inc.get('href')!r} is not processed (XInclude is off); "
                           "include the content itself", self.xpath_of(inc))
 
-    def xml_models(self, kind: str = schemas.RELAXNG_NS
+    def xml_models(self, kind: str = RELAXNG_NS
                    ) -> Iterator[tuple[etree._ProcessingInstruction, str]]:
         """The <?xml-model?> processing instructions (of a schema ``kind``) before the root."""
         assert self.tree is not None
@@ -102,7 +98,7 @@ class Document:
             if isinstance(node, etree._ProcessingInstruction) and node.target == "xml-model":
                 href = node.get("href")
                 declared = node.get("schematypens") or ""
-                suffixes = (".rng", ".rnc") if kind == schemas.RELAXNG_NS else (".sch",)
+                suffixes = (".rng", ".rnc") if kind == RELAXNG_NS else (".sch",)
                 if href and (declared == kind or not declared and href.endswith(suffixes)):
                     found.append((node, href))
             node = node.getprevious()

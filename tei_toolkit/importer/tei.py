@@ -10,18 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import __version__
+from .._version import __version__
 from .citation import Citation, parse_citation
 from .correspondents import read_correspondents
-from .errors import Finding, Location, SourceError
+from ..errors import Finding, Location, SourceError
 from .languages import SEPARATOR, split_languages
 from .lexicon import Lexicon
 from .markup import (Anchor, Choice, Context, Counts, Flag, Gap, Marked, Note, Supplied,
                      parse_inline)
 from .profile import Profile
 from .source import SourceDocument, Text
+from ..xmlcore import TEI_NS
 
-TEI_NS = "http://www.tei-c.org/ns/1.0"
 STRUCTURAL = "Citation", "Summary", "Original Language"
 _FOOTNOTE = re.compile(r"\[([0-9]{1,3})\] ")
 _NCNAME_BAD = re.compile(r"[^\w.-]", re.UNICODE)

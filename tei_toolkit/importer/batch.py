@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from .convert import ImportResult, import_file
-from .errors import Location, OutputError, TeiToolkitError
+from ..errors import Location, OutputError, TeiToolkitError
 from .lexicon import Lexicon
 from .profile import Profile
 

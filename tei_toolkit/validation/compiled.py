@@ -17,26 +17,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import Location, SetupError
+from ..errors import Location, SetupError
+from ..xmlcore import safe_parser
 from .messages import ContentModels
 from .rng import Grammar
 
-PARSER_OPTIONS = dict(resolve_entities=False, load_dtd=False, no_network=True,
-                      dtd_validation=False, huge_tree=False, remove_blank_text=False)
-# For documents without a DOCTYPE: lxml's ID hash halves parsing speed and keeps threads from
-# parsing in parallel; duplicate xml:ids are found by the schema (TEI types xml:id as ID) and
-# the pointer check instead. Not with a DOCTYPE: with collect_ids=False lxml loads the external
-# DTD (a local file read), which the safe parser never does.
-FAST_PARSER_OPTIONS = dict(PARSER_OPTIONS, collect_ids=False)
-_ROOT_START = re.compile(rb"<[A-Za-z_]")
-
-
-def has_doctype(data: bytes) -> bool:
-    """Does the prolog (before the root element) hold a DOCTYPE? True when unsure."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:512]:
-        return True
-    m = _ROOT_START.search(data)
-    return b"<!DOCTYPE" in data[: m.start() if m else len(data)]
 # Start tags in raw bytes: a cheap over-approximation of a document's element names. A name
 # is every byte up to a delimiter, so non-ASCII names are caught whole.
 _START_TAG = re.compile(rb"<([^\s/>!?<=\"']+)")
@@ -229,7 +214,7 @@ class SchemaStore:
 
 def _parse_schema(path: Path) -> etree._ElementTree:
     try:
-        return etree.parse(str(path), etree.XMLParser(**PARSER_OPTIONS))
+        return etree.parse(str(path), safe_parser())
     except OSError as exc:
         raise SetupError(f"cannot read the schema: {exc}", Location(str(path))) from None
     except etree.XMLSyntaxError as exc:

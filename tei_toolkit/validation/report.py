@@ -11,7 +11,7 @@ from typing import Iterable, TextIO
 
 from lxml import etree
 
-from .convert import write_atomic
+from ..files import write_atomic
 from .problems import ERROR, FileReport, Problem
 
 FORMATS = ("text", "json", "junit", "github")  # also in cli.py, which must not import this

@@ -11,9 +11,10 @@ import re
 
 from lxml import etree
 
-from .errors import Location, TeiInputError
-from .markup import ellipsis_mark
-from .tei import TEI_NS, T
+from ..errors import Location, TeiInputError
+from ..importer.markup import ellipsis_mark
+from ..importer.tei import T
+from ..xmlcore import TEI_NS, safe_parser
 
 READINGS = ("source", "corrected")
 _NS = {"t": TEI_NS}
@@ -155,8 +156,7 @@ def normalize_source(text: str) -> str:
 
 def read_tei(data: bytes, path: str) -> etree._Element:
     """Parse TEI safely: no entities expanded, no DTD, no network."""
-    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
-                             dtd_validation=False, huge_tree=False)
+    parser = safe_parser()
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:

@@ -12,7 +12,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 
-from .errors import Finding, Location, SourceError
+from ..errors import Finding, Location, SourceError
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})

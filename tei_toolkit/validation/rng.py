@@ -27,8 +27,9 @@ from typing import Iterable
 
 from lxml import etree
 
-RNG_NS = "http://relaxng.org/ns/structure/1.0"
-_R = f"{{{RNG_NS}}}"
+from ..xmlcore import RELAXNG_NS, safe_parser
+
+_R = f"{{{RELAXNG_NS}}}"
 NA, EMPTY, OTHER = 0, 1, 2
 # Pattern elements whose children form an implicit group.
 _GROUPING = {"group", "interleave", "oneOrMore", "zeroOrMore", "optional", "mixed", "list",
@@ -52,8 +53,7 @@ class Grammar:
 
     @classmethod
     def parse(cls, source: str | bytes) -> "Grammar":
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                 remove_comments=True, huge_tree=True)
+        parser = safe_parser(remove_comments=True, huge_tree=True)
         if isinstance(source, bytes):
             return cls(etree.ElementTree(etree.fromstring(source, parser)))
         return cls(etree.parse(source, parser))

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .errors import Finding, Location, OutputError, SourceError, TeiToolkitError
+from ..errors import Finding, Location, OutputError, SourceError, TeiToolkitError
+from ..files import write_atomic
 from .lexicon import Lexicon
 from .markup import Counts
 from .profile import Profile
@@ -72,61 +73,3 @@ def import_file(source: str | Path, output: str | Path | None = None, *,
         write_atomic(Path(output), result.xml or b"", force=force, source=source)
         result.output = str(output)
     return result
-
-
-_MADE_DIRS: set[str] = set()
-
-
-def write_atomic(dest: Path, data: bytes, *, force: bool = False, source: Path | None = None) -> None:
-    """Write ``data`` to ``dest`` through a temporary file, so no half-written file is ever
-    seen; refuse to replace an existing file without ``force``, and the source ever."""
-    try:
-        existing = os.stat(dest)
-    except FileNotFoundError:
-        existing = None
-    except OSError as exc:
-        raise OutputError(f"cannot write: {exc.strerror}", Location(str(dest))) from None
-    if existing is not None:
-        if source is not None and _same_file(source, existing):
-            raise OutputError("the output would overwrite the input", Location(str(dest)))
-        if not force:
-            raise OutputError("the output file exists; use --force to replace it",
-                              Location(str(dest)))
-    parent = os.path.dirname(dest) or "."
-    tmp = os.path.join(parent, f".{os.path.basename(dest)}.{os.getpid()}.tmp")
-    try:
-        if parent not in _MADE_DIRS:
-            os.makedirs(parent, exist_ok=True)
-            _MADE_DIRS.add(parent)
-        # O_EXCL: never write through a file (or link) someone else put there.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise OutputError(f"cannot write: {exc.strerror}", Location(str(dest))) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        if force:
-            os.replace(tmp, dest)
-            return
-        try:
-            os.link(tmp, dest)  # fails if dest appeared meanwhile: never clobber without --force
-        except FileExistsError:
-            raise OutputError("the output file exists; use --force to replace it",
-                              Location(str(dest))) from None
-        except OSError:
-            os.replace(tmp, dest)  # a file system without hard links
-    except OSError as exc:
-        raise OutputError(f"cannot write: {exc.strerror}", Location(str(dest))) from None
-    finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-
-
-def _same_file(source: Path, dest: os.stat_result) -> bool:
-    try:
-        st = os.stat(source)
-    except OSError:
-        return False
-    return (st.st_dev, st.st_ino) == (dest.st_dev, dest.st_ino)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import LexiconError, Location
+from ..errors import LexiconError, Location
 from .source import xml_unsafe
 
 TYPES = {"name", "typo", "regularisation"}

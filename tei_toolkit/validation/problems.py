@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Location
+from ..errors import Location
 
 ERROR, WARNING = "error", "warning"
 

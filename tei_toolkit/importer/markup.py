@@ -11,7 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from .errors import Finding, SourceError
+from ..errors import Finding, SourceError
 from .lexicon import Entry, Matcher
 from .profile import Profile
 from .source import Text

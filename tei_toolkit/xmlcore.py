@@ -1,0 +1,68 @@
+"""XML facts every wing uses: the namespaces, and the one safe parser configuration.
+
+Every parser in the toolkit is made here, so no code path can expand an entity, load a DTD
+or open a connection: ``resolve_entities=False``, ``load_dtd=False``, ``no_network=True``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+RELAXNG_NS = "http://relaxng.org/ns/structure/1.0"
+SCHEMATRON_NS = "http://purl.oclc.org/dsdl/schematron"
+SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+XI_NS = "http://www.w3.org/2001/XInclude"
+XML_ID = f"{{{XML_NS}}}id"
+
+PARSER_OPTIONS: dict[str, Any] = dict(resolve_entities=False, load_dtd=False, no_network=True,
+                                      dtd_validation=False, huge_tree=False)
+# For documents without a DOCTYPE: lxml's ID hash halves parsing speed and keeps threads from
+# parsing in parallel; duplicate xml:ids are found by the schema (TEI types xml:id as ID) and
+# the pointer check instead. Never with a DOCTYPE: with collect_ids=False lxml loads the
+# external DTD (a local file read), which the safe parser never does.
+FAST_PARSER_OPTIONS: dict[str, Any] = dict(PARSER_OPTIONS, collect_ids=False)
+
+
+def safe_parser(**extra: Any) -> etree.XMLParser:
+    """A parser with the safe options; ``extra`` may add (recover, remove_comments,
+    huge_tree for trusted schemas...) but never re-enable entities, DTDs or the network."""
+    for key in ("resolve_entities", "load_dtd", "no_network", "dtd_validation"):
+        if key in extra and extra[key] != PARSER_OPTIONS[key]:
+            raise ValueError(f"{key} cannot be changed: it is what keeps parsing safe")
+    return etree.XMLParser(**{**PARSER_OPTIONS, **extra})
+
+
+def parser_for(data: bytes, **extra: Any) -> etree.XMLParser:
+    """The fast parser when the prolog surely has no DOCTYPE, else the safe one."""
+    options = PARSER_OPTIONS if has_doctype(data) else FAST_PARSER_OPTIONS
+    return etree.XMLParser(**{**options, **extra})
+
+
+# The prolog, token by token: XML declaration and other processing instructions, comments,
+# white space. Anything else ends the scan.
+_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+_ROOT_START = re.compile(rb"<[^!?/\s>]")
+
+
+def has_doctype(data: bytes) -> bool:
+    """Does the prolog hold a DOCTYPE? True whenever unsure.
+
+    The prolog is scanned as XML defines it: comments and processing instructions are skipped
+    whole, so a ``<a`` inside a comment does not end it. Only a start tag right after the
+    prolog answers no; a DOCTYPE, anything unexpected, an unterminated comment or bytes in an
+    encoding that is not ASCII-compatible answer yes (the caller then uses the safe parser).
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:512]:
+        return True
+    pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        m = _PROLOG_ITEM.match(data, pos)
+        if m is None:
+            break
+        pos = m.end()
+    return _ROOT_START.match(data, pos) is None
