@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-import glob
 import itertools
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -13,10 +13,11 @@ from typing import Any, Callable
 import click
 
 from ._version import __version__
-from .files import write_atomic
 from .importer.convert import default_lexicon
-from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Location, OutputError,
-                     SetupError, TeiInputError, TeiToolkitError)
+from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
+                     EXIT_USAGE, Location, OutputError, SetupError, TeiInputError,
+                     TeiToolkitError)
+from .files import expand_paths, is_input, remove_pending, write_atomic
 from .exports.readings import READINGS, read_tei, reading
 from .importer.lexicon import Lexicon
 from .importer.profile import Profile
@@ -25,14 +26,38 @@ from .importer.profile import Profile
 FORMATS = ("text", "json", "junit", "github")
 ENGINES = ("lxml", "jing", "both")
 
-EXIT_CODES = f"""\b
-Exit codes:
-  {EXIT_OK}  everything was converted (warnings may have been printed)
-  {EXIT_FAILED}  some input could not be converted; the rest was
-  {EXIT_USAGE}  usage error (unknown option, missing file)
-  {EXIT_CANNOT_RUN}  could not run: bad lexicon or profile, output exists, unwritable path
-  4  internal error (a bug; set TEI_TOOLKIT_DEBUG=1 for the traceback)
+# Every command's exit codes, stated in its --help and in the README (a test compares them).
+_COMMON_CODES = f"""  {EXIT_USAGE}  usage error (unknown option, missing file)
+  {EXIT_INTERNAL}  internal error (a bug; set TEI_TOOLKIT_DEBUG=1 for the traceback)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C, SIGTERM); no partial output is left
 """
+IMPORT_EXIT_CODES = f"""\b
+Exit codes:
+  {EXIT_OK}  every source was converted or skipped (warnings may have been printed)
+  {EXIT_FAILED}  some source could not be converted; the rest was
+  {EXIT_CANNOT_RUN}  could not run: bad lexicon or profile, output exists, unwritable path
+""" + _COMMON_CODES
+EXPORT_EXIT_CODES = f"""\b
+Exit codes:
+  {EXIT_OK}  written
+  {EXIT_FAILED}  the input is not TEI written by tei import
+  {EXIT_CANNOT_RUN}  could not run: output exists, would overwrite the input, unwritable path
+""" + _COMMON_CODES
+VALIDATE_EXIT_CODES = f"""\b
+Exit codes:
+  {EXIT_OK}  every document is valid (warnings allowed unless --strict)
+  {EXIT_FAILED}  errors found (or warnings, with --strict); never the number of errors
+  {EXIT_CANNOT_RUN}  could not run: schema missing or broken, unreadable path, bad --output
+""" + _COMMON_CODES
+WRITE_EXIT_CODES = f"""\b
+Exit codes:
+  {EXIT_OK}  written
+  {EXIT_CANNOT_RUN}  could not run: a file exists (use --force), unwritable path
+""" + _COMMON_CODES
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _one_line_errors(fn: Callable[..., int]) -> Callable[..., None]:
@@ -40,6 +65,8 @@ def _one_line_errors(fn: Callable[..., int]) -> Callable[..., None]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        # SIGTERM (a CI timeout, kill) cleans up as Ctrl-C does.
+        signal.signal(signal.SIGTERM, _interrupted)
         try:
             code = fn(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -48,26 +75,33 @@ def _one_line_errors(fn: Callable[..., int]) -> Callable[..., None]:
             click.echo(str(exc), err=True)
             code = exc.exit_code
         except KeyboardInterrupt:
+            remove_pending()
             click.echo("interrupted", err=True)
-            code = 130
+            code = EXIT_INTERRUPTED
         except Exception as exc:  # a bug: say so in one line
+            remove_pending()
             if os.environ.get("TEI_TOOLKIT_DEBUG"):
                 raise
             click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-            code = 4
+            code = EXIT_INTERNAL
         sys.exit(code)
 
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]},
-             epilog=EXIT_CODES)
+def _note_new_folder(folder: Path | None) -> None:
+    """An output folder that does not exist is created (with its parents), and said so."""
+    if folder is not None and str(folder) not in ("", ".") and not folder.exists():
+        click.echo(f"creating folder {folder}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tei")
 def main() -> None:
     """tei_toolkit: turn archival text exports into TEI P5, and TEI back into text."""
 
 
-@main.command("import", epilog=EXIT_CODES)
+@main.command("import", epilog=IMPORT_EXIT_CODES)
 @click.argument("sources", nargs=-1, required=True,
                 type=click.Path(exists=True, readable=True, path_type=Path))
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -81,8 +115,10 @@ def main() -> None:
 @click.option("--no-default-lexicon", is_flag=True,
               help="Do not start from the bundled lexicon (corpus/lexicon.tsv).")
 @click.option("--profile", "profile_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A TOML editorial profile (see tei_toolkit/data/default-profile.toml).")
+              help="A TOML editorial profile; start from `tei profile show > my.toml`.")
 @click.option("--force", is_flag=True, help="Replace output files that exist.")
+@click.option("--skip-existing", is_flag=True,
+              help="Leave output files that exist as they are (to finish an interrupted batch).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Files converted in parallel (default: all cores).")
 @click.option("--json", "as_json", is_flag=True,
@@ -90,7 +126,7 @@ def main() -> None:
 @_one_line_errors
 def import_command(sources: tuple[Path, ...], output_file: Path | None, output_dir: Path | None,
                    lexicons: tuple[Path, ...], no_default_lexicon: bool, profile_file: Path | None,
-                   force: bool, jobs: int | None, as_json: bool) -> int:
+                   force: bool, skip_existing: bool, jobs: int | None, as_json: bool) -> int:
     """Convert archive text exports (files, or directories of *.txt) into TEI P5.
 
     \b
@@ -103,6 +139,8 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
 
     if output_file is not None and output_dir is not None:
         raise click.UsageError("give -o FILE or -d DIR, not both")
+    if force and skip_existing:
+        raise click.UsageError("give --force or --skip-existing, not both")
     profile = Profile.load(profile_file)
     lexicon = Lexicon() if no_default_lexicon else default_lexicon()
     lexicon = lexicon.merged(Lexicon.load(lexicons))
@@ -111,9 +149,12 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
         raise OutputError("no *.txt files found in " + ", ".join(map(str, sources)))
     if as_json and plan[0][1] is None:
         raise click.UsageError("--json needs -o or -d: the TEI itself goes to stdout")
+    _note_new_folder(output_dir if output_dir is not None
+                     else output_file.parent if output_file is not None else None)
     console = output.stderr_console()
     with output.progress(console, len(plan), "importing") as advance:
-        results = batch.run(plan, lexicon, profile, force=force, jobs=jobs, on_result=advance)
+        results = batch.run(plan, lexicon, profile, force=force, skip_existing=skip_existing,
+                            jobs=jobs, on_result=advance)
     output.print_findings(console, results)
     if plan[0][1] is None and results[0].ok:
         sys.stdout.buffer.write(results[0].xml or b"")
@@ -122,13 +163,15 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
         click.echo(output.summary_json(results))
     elif len(plan) > 1 or output_dir is not None:
         output.summary_table(console, results)
+    elif results[0].skipped:
+        click.echo(f"{results[0].output}: exists; skipped (--skip-existing)", err=True)
     setup_errors = [r for r in results if r.error is not None and r.error.exit_code == EXIT_CANNOT_RUN]
     if setup_errors:
         return EXIT_CANNOT_RUN
     return EXIT_FAILED if any(not r.ok for r in results) else EXIT_OK
 
 
-@main.command("export", epilog=EXIT_CODES)
+@main.command("export", epilog=EXPORT_EXIT_CODES)
 @click.argument("tei_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--to", "to", type=click.Choice(["text"]), default="text", show_default=True,
               help="Output format: the archive's text export format.")
@@ -152,22 +195,14 @@ def export_command(tei_file: Path, to: str, which: str, output_file: Path | None
     try:
         data = tei_file.read_bytes()
     except OSError as exc:
-        raise TeiInputError(f"cannot read: {exc.strerror}") from None
+        raise TeiInputError(f"cannot read: {exc.strerror}", Location(str(tei_file))) from None
     text = reading(read_tei(data, str(tei_file)), which, str(tei_file))
     if output_file is None:
         click.echo(text, nl=False)
     else:
+        _note_new_folder(output_file.parent)
         write_atomic(output_file, text.encode("utf-8"), force=force, source=tei_file)
     return EXIT_OK
-
-
-VALIDATE_EXIT_CODES = f"""\b
-Exit codes:
-  {EXIT_OK}  every document is valid (warnings allowed unless --strict)
-  {EXIT_FAILED}  errors found (or warnings, with --strict); never the number of errors
-  {EXIT_USAGE}  usage error
-  {EXIT_CANNOT_RUN}  could not run: schema missing or broken, unreadable path
-"""
 
 
 @main.command("validate", epilog=VALIDATE_EXIT_CODES)
@@ -180,6 +215,10 @@ Exit codes:
               help="An ISO Schematron file (XPath 1). Default: the bundled editorial rules, "
                    "for TEI documents.")
 @click.option("--no-schematron", is_flag=True, help="Skip Schematron.")
+@click.option("--allow-read", "allow_read", multiple=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder Schematron may read (document()) besides the schema's and the "
+                   "document's own. Repeatable.")
 @click.option("--no-pointers", is_flag=True, help="Skip the check that #id pointers resolve.")
 @click.option("--engine", type=click.Choice(ENGINES), default="lxml", show_default=True,
               help="RELAX NG engine: lxml (libxml2, no Java), jing (the reference validator, "
@@ -187,13 +226,17 @@ Exit codes:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people; json, junit or github (annotations) for CI.")
 @click.option("--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report here instead of stdout (replaced if it exists).")
+              help="Write the report here instead of stdout (replaced if it exists; never "
+                   "one of the documents).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Files validated in parallel (default: all cores).")
-@click.option("--strict", is_flag=True, help="Warnings fail too.")
+@click.option("--strict", is_flag=True,
+              help="Warnings fail too, and XML files outside the TEI namespace with no schema "
+                   "of their own are checked against the TEI schema instead of skipped.")
 @_one_line_errors
 def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file: Path | None,
-                     no_schematron: bool, no_pointers: bool, engine: str, fmt: str, output_file: Path | None, jobs: int | None,
+                     no_schematron: bool, allow_read: tuple[Path, ...], no_pointers: bool,
+                     engine: str, fmt: str, output_file: Path | None, jobs: int | None,
                      strict: bool) -> int:
     """Validate TEI: well-formedness, RELAX NG, Schematron and local pointers.
 
@@ -209,8 +252,14 @@ def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file
     from .validation.validate import Validator
 
     files, stdin = _validation_inputs(paths)
+    if output_file is not None and is_input(output_file, files):
+        raise OutputError("the report would overwrite a document being validated",
+                          Location(str(output_file)))
     validator = Validator(schema, False if no_schematron else schematron_file,
-                          pointers=not no_pointers, engine=engine)
+                          pointers=not no_pointers, engine=engine, allow_read=allow_read,
+                          skip_non_tei=not strict)
+    if output_file is not None:
+        _note_new_folder(output_file.parent)
     reports = validator.validate_paths(files, jobs)
     if stdin is not None:
         reports = itertools.chain([validator.validate("-", stdin)], reports)
@@ -222,32 +271,16 @@ def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file
 
 
 def _validation_inputs(paths: tuple[str, ...]) -> tuple[list[Path], bytes | None]:
-    files: list[Path] = []
-    stdin = None
-    for raw in paths:
-        if raw == "-":
-            if stdin is not None:
-                raise click.UsageError("- (stdin) can be given once")
-            stdin = sys.stdin.buffer.read()
-            continue
-        p = Path(raw)
-        if p.is_dir():
-            files += sorted(f for f in p.rglob("*.xml") if f.is_file())
-        elif p.exists():
-            files.append(p)
-        elif any(c in raw for c in "*?["):
-            matched = sorted(Path(m) for m in glob.glob(raw, recursive=True) if Path(m).is_file())
-            if not matched:
-                raise SetupError("the pattern matches no file", Location(raw))
-            files += matched
-        else:
-            raise SetupError("no such file or directory", Location(raw))
+    if paths.count("-") > 1:
+        raise click.UsageError("- (stdin) can be given once")
+    files = expand_paths([p for p in paths if p != "-"], ".xml")
+    stdin = sys.stdin.buffer.read() if "-" in paths else None
     if not files and stdin is None:
         raise SetupError("no *.xml files found in " + ", ".join(paths))
     return files, stdin
 
 
-@main.command("schemas", epilog=EXIT_CODES)
+@main.command("schemas", epilog=WRITE_EXIT_CODES)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace schema files that exist.")
 @_one_line_errors
@@ -264,7 +297,36 @@ def schemas_command(directory: Path, force: bool) -> int:
     """
     from .validation import schemas
 
+    _note_new_folder(directory)
     for name in (schemas.BUNDLED["tei_toolkit"], schemas.BUNDLED_SCHEMATRON["tei_toolkit"]):
         write_atomic(directory / name, schemas.path(name).read_bytes(), force=force)
         click.echo(str(directory / name))
+    return EXIT_OK
+
+
+@main.group("profile")
+def profile_group() -> None:
+    """Editorial profiles: how brackets, ellipses and notes become TEI."""
+
+
+@profile_group.command("show", epilog=WRITE_EXIT_CODES)
+@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@_one_line_errors
+def profile_show_command(output_file: Path | None, force: bool) -> int:
+    """Print the default profile (TOML, with comments): the file to start your own from.
+
+    \b
+    Example:
+      tei profile show -o my-profile.toml   # edit it, then:
+      tei import exports/ -d tei/ --profile my-profile.toml
+    """
+    from .importer.profile import default_text
+
+    if output_file is None:
+        click.echo(default_text(), nl=False)
+    else:
+        _note_new_folder(output_file.parent)
+        write_atomic(output_file, default_text().encode("utf-8"), force=force)
     return EXIT_OK

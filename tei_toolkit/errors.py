@@ -13,6 +13,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1  # some input could not be converted (bad source, bad TEI)
 EXIT_USAGE = 2  # bad command line (click's own code for usage errors)
 EXIT_CANNOT_RUN = 3  # setup problem: bad lexicon or profile, output exists, unwritable path
+EXIT_INTERNAL = 4  # a bug: an error the toolkit did not expect (never a traceback)
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM; temporary files are removed
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,12 @@ class Location:
     path: str
     line: int = 0
     column: int = 0
+
+    def __post_init__(self) -> None:
+        # libxml2 says -1 for "no line": that is unknown, never a line to print.
+        if self.line < 0 or self.column < 0:
+            object.__setattr__(self, "line", max(self.line, 0))
+            object.__setattr__(self, "column", max(self.column, 0))
 
     def __str__(self) -> str:
         if self.line and self.column:

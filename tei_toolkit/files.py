@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import glob
 import os
-import signal
 import threading
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from .errors import Location, OutputError, SetupError
 
@@ -85,18 +84,16 @@ def write_atomic(dest: Path, data: bytes, *, force: bool = False,
             raise OutputError("the output file exists; use --force to replace it",
                               Location(str(dest)))
     parent = os.path.dirname(dest) or "."
-    tmp = os.path.join(parent, f".{os.path.basename(dest)}.{os.getpid()}."
-                               f"{threading.get_ident()}.tmp")
+    tmp = _temporary_name(str(dest), os.getpid(), threading.get_ident())
+    with _PENDING_LOCK:
+        _PENDING.add(tmp)  # before it exists: an interrupt from here on removes it
     try:
-        os.makedirs(parent, exist_ok=True)
-        with _PENDING_LOCK:
-            _PENDING.add(tmp)
-        # O_EXCL: never write through a file (or link) someone else put there.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        _forget(tmp)
-        raise OutputError(f"cannot write: {exc.strerror}", Location(str(dest))) from None
-    try:
+        try:
+            os.makedirs(parent, exist_ok=True)
+            # O_EXCL: never write through a file (or link) someone else put there.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except OSError as exc:
+            raise OutputError(f"cannot write: {exc.strerror}", Location(str(dest))) from None
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         if force:
@@ -117,6 +114,37 @@ def write_atomic(dest: Path, data: bytes, *, force: bool = False,
         except FileNotFoundError:
             pass
         _forget(tmp)
+
+
+def _temporary_name(dest: str, pid: int, thread: int) -> str:
+    parent, name = os.path.split(dest)
+    return os.path.join(parent or ".", f".{name}.{pid}.{thread}.tmp")
+
+
+def sweep_temporary(dests: Iterable[str | Path], pids: Iterable[int]) -> None:
+    """Remove temporary files that processes ``pids`` (ended workers) left beside ``dests``."""
+    prefixes = tuple(f".{pid}." for pid in pids)
+    folders: dict[str, set[str]] = {}
+    for d in dests:
+        parent, name = os.path.split(str(d))
+        folders.setdefault(parent or ".", set()).add(name)
+    for folder, names in folders.items():
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        for entry in entries:
+            if not (entry.startswith(".") and entry.endswith(".tmp")):
+                continue
+            for name in names:
+                rest = entry[len(name) + 1:-len(".tmp")] if entry.startswith("." + name + ".") \
+                    else None
+                if rest is not None and ("." + rest + ".").startswith(prefixes):
+                    try:
+                        os.unlink(os.path.join(folder, entry))
+                    except OSError:
+                        pass
+                    break
 
 
 def _forget(tmp: str) -> None:
@@ -150,13 +178,3 @@ def is_input(dest: Path, inputs: Iterable[Path]) -> bool:
     """Is ``dest`` one of ``inputs`` (the same file, or the same path before it exists)?"""
     real = os.path.realpath(dest)
     return any(os.path.realpath(i) == real or same_file(i, dest) for i in inputs)
-
-
-def terminate_on_sigterm() -> Iterator[None] | None:
-    """Make SIGTERM raise KeyboardInterrupt in the main thread, so a killed batch cleans up
-    as an interrupted one does."""
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, handler)
-    return None

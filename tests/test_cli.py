@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import click
 from click.testing import CliRunner
 from lxml import etree
 
-from tei_toolkit import __version__, normalize_source
+from tei_toolkit import Profile, __version__, normalize_source
 from tei_toolkit.cli import main
 
 from .conftest import CORPUS, ROOT, SEED
@@ -31,16 +32,47 @@ def test_version():
     assert result.exit_code == 0 and __version__ in result.stdout
 
 
+def _leaf_commands(group, prefix=()):
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _leaf_commands(command, prefix + (name,))
+        else:
+            yield prefix + (name,), command
+
+
 def test_every_command_has_help_and_is_in_the_readme():
-    for name, command in main.commands.items():
-        result = run(name, "--help")
+    readme_codes = set(re.findall(r"^\| (\d+) \|", README, re.M))
+    helps = {}
+    for words, command in _leaf_commands(main):
+        result = run(*words, "--help")
         assert result.exit_code == 0
-        assert "Exit codes:" in result.stdout
+        assert "Exit codes:" in result.stdout, words
+        helps[words] = result.stdout
+        codes = set(re.findall(r"^ +(\d+)  ", result.stdout.split("Exit codes:")[1], re.M))
+        assert {"0", "2", "4", "130"} <= codes and codes <= readme_codes, (words, codes)
+        name = " ".join(words)
         assert f"tei {name}" in README, f"`tei {name}` is not documented in the README"
         for param in command.params:
             for opt in getattr(param, "opts", []):
                 if opt.startswith("--") and opt != "--help":
                     assert opt in README, f"{opt} of `tei {name}` is not in the README"
+    # Each command states its own outcomes, not another's.
+    assert "some source could not be converted" in helps[("import",)]
+    for other in (("export",), ("schemas",), ("validate",), ("profile", "show")):
+        assert "some source could not be converted" not in helps[other], other
+    assert "errors found" in helps[("validate",)]
+
+
+def test_profile_show_prints_the_default_profile_that_loads(tmp_path):
+    result = run("profile", "show")
+    assert result.exit_code == 0
+    from tei_toolkit.importer.profile import default_text
+    assert result.stdout == default_text() and "[" in result.stdout
+    out = tmp_path / "new" / "mine.toml"
+    result = run("profile", "show", "-o", str(out))
+    assert result.exit_code == 0 and f"creating folder {out.parent}" in result.stderr
+    assert Profile.load(out).note_labels == Profile.default().note_labels
+    assert run("profile", "show", "-o", str(out)).exit_code == 3  # exists, no --force
 
 
 def test_single_source_to_stdout_warnings_to_stderr(tmp_path):
@@ -77,7 +109,8 @@ def test_batch_summary_table_and_json(tmp_path):
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     warnings = sum(len(f["warnings"]) for f in data["files"])
-    assert data["summary"] == {"files": n, "converted": n, "failed": 0, "warnings": warnings}
+    assert data["summary"] == {"files": n, "converted": n, "skipped": 0, "failed": 0,
+                               "warnings": warnings}
     seed = next(f for f in data["files"] if f["source"].endswith(SEED.name))
     assert (seed["supplied"], seed["gaps"], seed["id"]) == (9, 2, "wcda-121156")
 

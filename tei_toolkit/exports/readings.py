@@ -25,7 +25,8 @@ def reading(root: etree._Element, which: str = "source", path: str = "<tei>") ->
     if which not in READINGS:
         raise ValueError(f"unknown reading {which!r}")
     if root.tag != T("TEI"):
-        raise TeiInputError(f"the root element is {root.tag!r}, not a TEI document")
+        raise TeiInputError(f"the root element is {root.tag!r}, not a TEI document",
+                            Location(path, root.sourceline or 0))
     r = _Renderer(which == "corrected", path)
     date = _one(root, "t:teiHeader/t:profileDesc/t:creation/t:date", path, "creation date")
     title = _one(root, "t:teiHeader/t:fileDesc/t:titleStmt/t:title", path, "title")

@@ -4,32 +4,23 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from .convert import ImportResult, import_file
 from ..errors import Location, OutputError, TeiToolkitError
+from ..files import expand_with_bases, remove_pending, sweep_temporary
 from .lexicon import Lexicon
 from .profile import Profile
 
 Plan = list[tuple[Path, Path | None]]
 
 
-def expand_sources(paths: Iterable[str | Path], pattern: str = "*.txt") -> list[tuple[Path, Path]]:
-    """(file, the directory it was found under, or its own parent) for files and directories."""
-    out: list[tuple[Path, Path]] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += [(f, p) for f in sorted(p.rglob(pattern)) if f.is_file()]
-        else:
-            out.append((p, p.parent))
-    return out
-
-
 def plan_outputs(sources: Sequence[str | Path], output: Path | None = None,
                  output_dir: Path | None = None) -> Plan:
     """Where each source's TEI goes: None means stdout (one source, no -o or -d)."""
-    found = expand_sources(sources)
+    found = expand_with_bases(sources, ".txt")
     if output is not None:
         if len(found) != 1:
             raise OutputError(f"-o takes one source, got {len(found)}; use -d DIR for several",
@@ -57,12 +48,24 @@ def plan_outputs(sources: Sequence[str | Path], output: Path | None = None,
 _STATE: dict = {}
 
 
-def _init(lexicon: Lexicon, profile: Profile, force: bool) -> None:
-    _STATE.update(lexicon=lexicon, profile=profile, force=force)
+def _init(lexicon: Lexicon, profile: Profile, force: bool, skip_existing: bool = False,
+          worker: bool = False) -> None:
+    _STATE.update(lexicon=lexicon, profile=profile, force=force, skip_existing=skip_existing)
+    if worker:
+        # The pool ends its workers with SIGTERM (after Ctrl-C, say): unwind, so a file being
+        # written loses its temporary file instead of leaving it behind.
+        signal.signal(signal.SIGTERM, _unwind)
+
+
+def _unwind(signum: int, frame: object) -> None:
+    remove_pending()
+    raise KeyboardInterrupt
 
 
 def _convert(item: tuple[Path, Path | None]) -> ImportResult:
     src, dest = item
+    if dest is not None and _STATE["skip_existing"] and os.path.lexists(dest):
+        return ImportResult(str(src), str(dest), skipped=True)
     try:
         result = import_file(src, dest, lexicon=_STATE["lexicon"], profile=_STATE["profile"],
                              force=_STATE["force"])
@@ -85,25 +88,28 @@ def default_jobs() -> int:
 
 
 def run(plan: Plan, lexicon: Lexicon, profile: Profile, *, force: bool = False,
-        jobs: int | None = None, on_result: Callable[[ImportResult], None] | None = None,
-        ) -> list[ImportResult]:
+        skip_existing: bool = False, jobs: int | None = None,
+        on_result: Callable[[ImportResult], None] | None = None) -> list[ImportResult]:
     """Convert every planned source; a failure is recorded in its result, never raised.
+    ``skip_existing``: an output that exists is left alone and its result marked skipped.
 
     Results come back in plan order; ``on_result`` sees each as it completes (for progress).
+    Interrupted (KeyboardInterrupt), it stops the workers and removes their temporary files
+    before the interrupt goes on.
     """
     jobs = min(jobs or default_jobs(), len(plan)) or 1
     results: dict[str, ImportResult] = {}
-    for result in _results(plan, lexicon, profile, force, jobs):
+    for result in _results(plan, lexicon, profile, force, skip_existing, jobs):
         results[result.source] = result
         if on_result is not None:
             on_result(result)
     return [results[str(src)] for src, _ in plan]
 
 
-def _results(plan: Plan, lexicon: Lexicon, profile: Profile, force: bool,
+def _results(plan: Plan, lexicon: Lexicon, profile: Profile, force: bool, skip_existing: bool,
              jobs: int) -> Iterator[ImportResult]:
     if jobs == 1:
-        _init(lexicon, profile, force)
+        _init(lexicon, profile, force, skip_existing)
         yield from map(_convert, plan)
         return
     # Chunks big enough to amortise the inter-process hop, small enough to balance the load.
@@ -111,5 +117,18 @@ def _results(plan: Plan, lexicon: Lexicon, profile: Profile, force: bool,
     ctx = multiprocessing.get_context("forkserver" if hasattr(os, "fork") else "spawn")
     if hasattr(os, "fork"):
         ctx.set_forkserver_preload(["tei_toolkit.batch"])
-    with ctx.Pool(jobs, initializer=_init, initargs=(lexicon, profile, force)) as pool:
+    pool = ctx.Pool(jobs, initializer=_init,
+                    initargs=(lexicon, profile, force, skip_existing, True))
+    workers = [proc.pid for proc in pool._pool]  # type: ignore[attr-defined]
+    try:
         yield from pool.imap_unordered(_convert, plan, chunksize=chunk)
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        # A worker killed mid-write cannot clean up after itself: its temporary files are
+        # named after its pid, so remove them here.
+        sweep_temporary([dest for _, dest in plan if dest is not None], workers)
+        raise
+    else:
+        pool.close()
+        pool.join()

@@ -18,7 +18,8 @@ from .tei import build
 
 @dataclass
 class ImportResult:
-    """What one conversion produced. ``error`` is set, and ``xml`` None, when it failed."""
+    """What one conversion produced. ``error`` is set, and ``xml`` None, when it failed;
+    ``skipped`` when its output existed and the batch was told to keep such outputs."""
 
     source: str
     output: str | None = None
@@ -27,6 +28,7 @@ class ImportResult:
     counts: Counts = field(default_factory=Counts)
     warnings: list[Finding] = field(default_factory=list)
     error: TeiToolkitError | None = None
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -62,8 +64,8 @@ def import_file(source: str | Path, output: str | Path | None = None, *,
     if output is not None and not force and os.path.lexists(output):
         # Fail before the work, not after it: a rerun without --force costs a stat per file.
         # write_atomic checks again, for outputs that appear while converting.
-        raise OutputError("the output file exists; use --force to replace it",
-                          Location(str(output)))
+        raise OutputError("the output file exists; use --force to replace it, or "
+                          "--skip-existing to keep it", Location(str(output)))
     try:
         data = source.read_bytes()
     except OSError as exc:

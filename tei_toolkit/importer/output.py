@@ -61,13 +61,17 @@ def summary_table(console: Console, results: list[ImportResult]) -> None:
         if len(results) > TABLE_ROWS and r.ok and not r.warnings:
             folded += 1
             continue
+        status = "skipped" if r.skipped else "ok" if r.ok else "FAILED"
         table.add_row(os.path.relpath(r.source, base) if base else r.source,
-                      "ok" if r.ok else "FAILED", *_cells(r.counts), str(len(r.warnings)))
+                      status, *_cells(r.counts), str(len(r.warnings)))
     if folded:
         table.add_row(f"({folded} more files, no warnings)", "ok", "", "", "", "", "0")
     failed = sum(1 for r in results if not r.ok)
+    skipped = sum(1 for r in results if r.skipped)
+    status = ", ".join(([f"{failed} failed"] if failed else [])
+                       + ([f"{skipped} skipped"] if skipped else [])) or "ok"
     table.add_section()
-    table.add_row(f"{len(results)} files", f"{failed} failed" if failed else "ok", *_cells(total),
+    table.add_row(f"{len(results)} files", status, *_cells(total),
                   str(sum(len(r.warnings) for r in results)))
     console.print(table)
 
@@ -92,6 +96,7 @@ def summary_json(results: list[ImportResult]) -> str:
             "output": r.output,
             "id": r.doc_id,
             "ok": r.ok,
+            "skipped": r.skipped,
             "error": None if r.error is None else {
                 "message": r.error.message,
                 **_where(r.error.location),
@@ -107,7 +112,8 @@ def summary_json(results: list[ImportResult]) -> str:
         "files": files,
         "summary": {
             "files": len(results),
-            "converted": sum(1 for r in results if r.ok),
+            "converted": sum(1 for r in results if r.ok and not r.skipped),
+            "skipped": sum(1 for r in results if r.skipped),
             "failed": sum(1 for r in results if not r.ok),
             "warnings": sum(len(r.warnings) for r in results),
         },

@@ -128,9 +128,13 @@ def _note_pattern(note_labels: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
     return re.compile(r"(?P<label>(?:" + "|".join(labels) + r")\s*:)(?P<rest>.*)\Z", re.S | re.I)
 
 
+def default_text() -> str:
+    """The default profile, as TOML with its comments: the file to start a profile from."""
+    return resources.files("tei_toolkit").joinpath("data/default-profile.toml").read_text("utf-8")
+
+
 def _default_data() -> dict[str, Any]:
-    text = resources.files("tei_toolkit").joinpath("data/default-profile.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return tomllib.loads(default_text())
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any], path: str, where: str = "") -> dict[str, Any]:

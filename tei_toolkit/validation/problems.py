@@ -30,11 +30,16 @@ class Problem:
 
 @dataclass
 class FileReport:
+    """What one file's validation found. ``skipped`` says why a file was not checked (a
+    non-TEI file seen by a repository-wide hook); ``schema`` names what it was checked
+    against."""
+
     file: str
     problems: list[Problem] = field(default_factory=list)
     schema: str = ""
     seconds: float = 0.0
     schema_path: Path | None = None
+    skipped: str = ""
 
     @property
     def errors(self) -> list[Problem]:

@@ -61,8 +61,9 @@ def _text_console(output_file: Path | None):
 def summary(reports: list[FileReport], strict: bool, seconds: float) -> dict:
     return {
         "files": len(reports),
-        "valid": sum(1 for r in reports if r.ok(strict)),
+        "valid": sum(1 for r in reports if r.ok(strict) and not r.skipped),
         "invalid": sum(1 for r in reports if not r.ok(strict)),
+        "skipped": sum(1 for r in reports if r.skipped),
         "errors": sum(len(r.errors) for r in reports),
         "warnings": sum(len(r.warnings) for r in reports),
         "strict": strict,
@@ -73,17 +74,24 @@ def summary(reports: list[FileReport], strict: bool, seconds: float) -> dict:
 def text_report(console, reports: Iterable[FileReport], strict: bool) -> list[FileReport]:
     """One line per problem (file:line:col: severity: message [source]), grouped by file, as
     the reports arrive; returns them for the summary."""
+    from rich.text import Text  # every external string goes in as Text: never read as markup
+
     seen = []
     for r in reports:
         seen.append(r)
+        if r.skipped:
+            console.print(Text.assemble((r.file, "bold"), ("  " + r.skipped, "dim")))
+            continue
         if not r.problems:
             continue
-        console.print(f"[bold]{r.file}[/bold]" + (f"  [dim](schema: {r.schema})[/dim]" if r.schema else ""))
+        console.print(Text.assemble((r.file, "bold"),
+                                    (f"  (schema: {r.schema})" if r.schema else "", "dim")))
         for p in r.problems:
             colour = "red" if p.severity == ERROR else "yellow"
-            where = f"  [dim]{p.path}[/dim]" if p.path else ""
-            console.print(f"  {_escape(str(p.location))}: [{colour}]{p.severity}[/{colour}]: "
-                          f"{_escape(p.message)} [dim]\\[{p.source}][/dim]{where}", soft_wrap=True)
+            console.print(Text.assemble(
+                f"  {p.location}: ", (p.severity, colour), f": {p.message} ",
+                (f"[{p.source}]", "dim"), (f"  {p.path}" if p.path else "", "dim")),
+                soft_wrap=True)
     return seen
 
 
@@ -91,15 +99,14 @@ def text_summary(console, reports: list[FileReport], strict: bool, seconds: floa
     from rich.table import Table
 
     s = summary(reports, strict, seconds)
+    columns = ["files", "valid", "invalid", "errors", "warnings", "seconds"]
+    if s["skipped"]:
+        columns.insert(3, "skipped")
     table = Table(title="tei validate", title_justify="left")
-    for col in ("files", "valid", "invalid", "errors", "warnings", "seconds"):
+    for col in columns:
         table.add_column(col, justify="right")
-    table.add_row(*(str(s[k]) for k in ("files", "valid", "invalid", "errors", "warnings", "seconds")))
+    table.add_row(*(str(s[k]) for k in columns))
     console.print(table)
-
-
-def _escape(s: str) -> str:
-    return s.replace("[", "\\[")
 
 
 def problem_dict(p: Problem) -> dict:
@@ -111,7 +118,8 @@ def problem_dict(p: Problem) -> dict:
 def json_report(reports: list[FileReport], strict: bool, seconds: float) -> str:
     return json.dumps({
         "problems": [problem_dict(p) for r in reports for p in r.problems],
-        "files": [{"file": r.file, "valid": r.ok(strict), "schema": r.schema,
+        "files": [{"file": r.file, "valid": r.ok(strict) and not r.skipped,
+                   "skipped": r.skipped or None, "schema": r.schema,
                    "errors": len(r.errors), "warnings": len(r.warnings)} for r in reports],
         "summary": summary(reports, strict, seconds),
     }, ensure_ascii=False, indent=2)
@@ -123,13 +131,15 @@ def junit_report(reports: list[FileReport], strict: bool, seconds: float) -> byt
     suites = etree.Element("testsuites", name="tei validate", tests=str(s["files"]),
                            failures=str(s["invalid"]), errors="0", time=f"{seconds:.3f}")
     suite = etree.SubElement(suites, "testsuite", name="tei validate", tests=str(s["files"]),
-                             failures=str(s["invalid"]), errors="0", skipped="0",
+                             failures=str(s["invalid"]), errors="0", skipped=str(s["skipped"]),
                              time=f"{seconds:.3f}")
     for r in reports:
         case = etree.SubElement(suite, "testcase", classname="tei.validate", name=r.file,
                                 file=r.file, time=f"{r.seconds:.3f}")
         counted = r.problems if strict else r.errors
-        if counted:
+        if r.skipped:
+            etree.SubElement(case, "skipped", message=r.skipped)
+        elif counted:
             failure = etree.SubElement(
                 case, "failure", type="validation",
                 message=f"{len(r.errors)} error(s), {len(r.warnings)} warning(s); first: "
@@ -145,6 +155,8 @@ def github_report(out: TextIO, reports: Iterable[FileReport]) -> list[FileReport
     seen = []
     for r in reports:
         seen.append(r)
+        if r.skipped:
+            out.write(f"::notice file={_prop(r.file)}::{_data(r.skipped)}\n")
         for p in r.problems:
             props = [f"file={_prop(p.file)}"]
             if p.line:

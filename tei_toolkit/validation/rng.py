@@ -45,7 +45,7 @@ class Grammar:
         root = tree.getroot()
         if root.tag != _R + "grammar":
             raise ValueError("not a RELAX NG grammar (root element is not rng:grammar)")
-        if any(root.iter(_R + "include", _R + "externalRef")):
+        if next(root.iter(_R + "include", _R + "externalRef"), None) is not None:
             raise ValueError("grammars with include or externalRef cannot be reduced")
         self.tree = _strip_foreign(copy.deepcopy(tree))
         self.root = self.tree.getroot()

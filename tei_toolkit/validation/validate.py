@@ -22,18 +22,21 @@ from typing import Iterable, Iterator
 from urllib.parse import urlparse
 
 from lxml import etree
-from lxml.isoschematron import Schematron
 
 from . import jing, schemas
 from ..errors import Location, SetupError
-from ..xmlcore import SCHEMATRON_NS, safe_parser
+from ..files import expand_paths
+from ..xmlcore import SCHEMATRON_NS
 from .compiled import SchemaStore, document_names, scan_files
 from .document import Document
 from .problems import ERROR, WARNING, FileReport, Problem
+from .schematron import ConfinedSchematron
 
 ENGINES = ("lxml", "jing", "both")  # also in cli.py
 # Problems that make a document invalid in RELAX NG terms, whichever engine finds them.
 _RNG_SOURCES = ("well-formedness", "xml:id", "relaxng")
+# A root with one of these names is meant to be TEI, whatever its namespace: always checked.
+_TEI_ROOTS = frozenset({"TEI", "teiCorpus"})
 
 
 @dataclass(frozen=True)
@@ -50,17 +53,25 @@ class Validator:
     ``schema``: a bundled schema name, a .rng file, or None for the document's own local
     ``<?xml-model?>`` or else the project schema. ``schematron``: a .sch file, None for the
     bundled editorial rules (TEI documents only), or False for none. ``pointers``: check that
-    ``#id`` pointers resolve.
+    ``#id`` pointers resolve. ``allow_read``: folders Schematron may read besides the schema's
+    and the document's. ``skip_non_tei``: a document whose root is not TEI (neither in the TEI
+    namespace nor named ``TEI`` or ``teiCorpus``), with no schema of its own and none given, is
+    skipped (reported as such), not checked against a TEI schema: for hooks that see every
+    XML file of a repository (``pom.xml``, a copied schema).
+
+    A Validator holds no state about the files it validated: each call stands alone.
     """
 
     def __init__(self, schema: str | Path | None = None, schematron: str | Path | None | bool = None,
-                 pointers: bool = True, reduce: bool = True, engine: str = "lxml") -> None:
+                 pointers: bool = True, reduce: bool = True, engine: str = "lxml",
+                 allow_read: Iterable[str | Path] = (), skip_non_tei: bool = False) -> None:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
         self.engine = engine
         if engine != "lxml":
             jing.command()  # fail now, not after the first file, when jing is missing
         self.pointers = pointers
+        self.allow_read = tuple(Path(p) for p in allow_read)
         self.forced = _schema_choice(schema) if schema is not None else None
         self.default = SchemaChoice(schemas.path(schemas.BUNDLED["tei_toolkit"]), "tei_toolkit")
         if schematron is False:
@@ -73,8 +84,7 @@ class Validator:
                 raise SetupError("Schematron file not found", Location(str(schematron)))
         self._local = threading.local()
         self.store = SchemaStore(reduce)
-        self.names_hint: tuple[frozenset[str], frozenset[str]] | None = None
-        self._scanned: frozenset[str] = frozenset()
+        self.skip_non_tei = skip_non_tei
         # Check now what every document needs, so a broken schema fails before any file: a
         # grammar that can be reduced is parsed (compiling it whole would take seconds for
         # tei_all), any other is compiled.
@@ -84,42 +94,48 @@ class Validator:
         if self.schematron_path is not None:
             self._schematron(self.schematron_path)
 
-    def _relaxng(self, path: Path, names: tuple[frozenset[str], frozenset[str]]
-                 ) -> etree.RelaxNG:
+    def _relaxng(self, path: Path, names: tuple[frozenset[str], frozenset[str]],
+                 batch: "_Batch | None" = None) -> etree.RelaxNG:
         """The schema at ``path`` compiled for documents with these element and attribute
         names."""
-        hint = self.names_hint
-        if hint is not None and names[0] <= hint[0] and names[1] <= hint[1]:
-            names = hint  # one reduction and one compilation serve the whole batch
+        if batch is not None and names[0] <= batch.names[0] and names[1] <= batch.names[1]:
+            names = batch.names  # one reduction and one compilation serve the whole batch
         return self.store.relaxng(path, names)
 
-    def _schematron(self, path: Path) -> Schematron:
+    def _schematron(self, path: Path) -> ConfinedSchematron:
         cache = self._local.__dict__.setdefault("schematron", {})
         sch = cache.get(path)
         if sch is None:
-            sch = cache[path] = _compile_schematron(path)
+            sch = cache[path] = ConfinedSchematron(path, self.allow_read)
         return sch
 
     # -- the three entry points --------------------------------------------------------------
     def validate(self, path: str | Path, data: bytes | None = None) -> FileReport:
         """A report for one file (or for ``data`` read elsewhere, named ``path``)."""
-        start = time.perf_counter()
-        report = FileReport(str(path))
-        report.problems = list(self.iter_problems(path, data, report))
-        report.seconds = time.perf_counter() - start
+        report = self._report(path, data, self.engine != "jing", None)
         if self.engine != "lxml":
             self._run_jing([report], {str(path): data} if data is not None else {})
+        return report
+
+    def _report(self, path: str | Path, data: bytes | None, relaxng: bool,
+                batch: "_Batch | None") -> FileReport:
+        start = time.perf_counter()
+        report = FileReport(str(path))
+        found = list(self._problems(path, data, report, relaxng, batch))
+        # In line order whatever check found them (stable: one check's order is kept).
+        report.problems = sorted(found, key=lambda p: (p.line, p.column))
+        report.seconds = time.perf_counter() - start
         return report
 
     def is_valid(self, path: str | Path, data: bytes | None = None, strict: bool = False) -> bool:
         return self.validate(path, data).ok(strict)
 
-    def iter_problems(self, path: str | Path, data: bytes | None = None,
-                      report: FileReport | None = None, relaxng: bool | None = None
-                      ) -> Iterator[Problem]:
-        """Every problem of one document; ``relaxng=False`` leaves RELAX NG out (for jing)."""
-        if relaxng is None:
-            relaxng = self.engine != "jing"
+    def iter_problems(self, path: str | Path, data: bytes | None = None) -> Iterator[Problem]:
+        """Every problem of one document, as the checks find them (RELAX NG by lxml)."""
+        return self._problems(path, data, None, self.engine != "jing", None)
+
+    def _problems(self, path: str | Path, data: bytes | None, report: FileReport | None,
+                  relaxng: bool, batch: "_Batch | None") -> Iterator[Problem]:
         name = str(path)
         if data is None:
             try:
@@ -132,26 +148,51 @@ class Validator:
         if doc.tree is None:
             return
         yield from doc.safety()
-        choice, notes = self._choose_schema(doc, path)
+        choice, notes = self._choose_schema(doc, path, batch)
+        if choice is None:
+            if report is not None:
+                report.skipped = (f"not TEI (the root element is {doc.tree.getroot().tag}) "
+                                  "and no schema is declared: skipped")
+            return
         yield from notes
         if report is not None:
             report.schema = choice.label
             report.schema_path = choice.path
         rng = None
         if relaxng:
-            scanned = str(path) in self._scanned and self.names_hint is not None
-            names = self.names_hint if scanned else document_names(doc.tree)
-            rng = self._relaxng(choice.path, names)
+            scanned = batch is not None and str(path) in batch.scanned
+            names = batch.names if batch is not None and scanned else document_names(doc.tree)
+            rng = self._relaxng(choice.path, names, batch)
         if rng is not None and not rng.validate(doc.tree):
+            if len(rng.error_log) == 0:
+                # libxml2 can answer "invalid" with an empty log: never report that as valid.
+                yield Problem(doc.name, 0, 0, ERROR, "relaxng",
+                              "the document is not valid against the schema (the RELAX NG "
+                              "engine gave no details)")
             yield from doc.relaxng_problems(rng.error_log, lambda: self.store.models(choice.path),
                                             doc.id_problems, self.pointers)
         if self.pointers:
             yield from doc.pointer_problems()
         sch_path = self._choose_schematron(doc, path, choice)
         if sch_path is not None:
-            sch = self._schematron(sch_path)
-            sch.validate(doc.tree)
-            yield from doc.schematron_problems(sch.validation_report)
+            try:
+                sch = self._schematron(sch_path)
+            except SetupError as exc:
+                yield Problem(doc.name, 0, 0, ERROR, "schematron",
+                              f"the Schematron schema {sch_path} is unusable: {exc.message}")
+                return
+            outcome = sch.run(doc.tree, Path(path).parent if doc.name != "-" else None)
+            for url in outcome.refused:
+                yield Problem(doc.name, 0, 0, ERROR, "schematron",
+                              f"the Schematron schema {sch_path} tried to read {url}, outside "
+                              "the folders of the schema and the document; refused (allow it "
+                              "with --allow-read DIR)")
+            if outcome.error is not None:
+                yield Problem(doc.name, 0, 0, ERROR, "schematron",
+                              f"the Schematron schema {sch_path} failed while running: "
+                              f"{outcome.error}")
+            if outcome.report is not None:
+                yield from doc.schematron_problems(outcome.report)
 
     def _choose_schematron(self, doc: "Document", path: str | Path,
                            schema: SchemaChoice) -> Path | None:
@@ -174,7 +215,9 @@ class Validator:
     def default_sch(self) -> Path:
         return schemas.path(schemas.BUNDLED_SCHEMATRON["tei_toolkit"])
 
-    def _choose_schema(self, doc: "Document", path: str | Path) -> tuple[SchemaChoice, list[Problem]]:
+    def _choose_schema(self, doc: "Document", path: str | Path, batch: "_Batch | None" = None
+                       ) -> tuple[SchemaChoice | None, list[Problem]]:
+        """The schema for ``doc``, with notes on declared schemas not used; None: skip it."""
         if self.forced is not None:
             return self.forced, []
         notes: list[Problem] = []
@@ -192,7 +235,7 @@ class Validator:
                 if candidate.suffix == ".rnc":
                     return _schema_choice(candidate), notes
                 try:
-                    self._relaxng(candidate, document_names(doc.tree))  # type: ignore[arg-type]
+                    self._relaxng(candidate, document_names(doc.tree), batch)  # type: ignore[arg-type]
                 except SetupError as exc:
                     notes.append(Problem(doc.name, line, 1, ERROR, "input",
                                          f"the schema in <?xml-model?> is unusable: {exc.message}"))
@@ -204,21 +247,24 @@ class Validator:
             notes.append(Problem(doc.name, line, 1, WARNING, "input",
                                  f"<?xml-model?> schema {href} not found; validating against "
                                  "the project schema"))
+        if self.skip_non_tei and not doc.is_tei and not notes and \
+                etree.QName(doc.tree.getroot()).localname not in _TEI_ROOTS:
+            return None, []
         return self.default, notes
 
     def validate_paths(self, paths: Iterable[str | Path], jobs: int | None = None
                        ) -> Iterator[FileReport]:
-        """Reports for many files, in the given order, validated by ``jobs`` threads."""
-        files = list(paths)
+        """Reports for many files, in order, validated by ``jobs`` threads. ``paths`` are
+        expanded as on the command line (directories' *.xml, globs; each file once); a path
+        that names nothing raises SetupError before any file is validated."""
+        files = expand_paths(paths, ".xml")
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
-        self.prepare(files, jobs)
-        if self.engine == "lxml":
-            run = self.validate
-        else:
-            # Each file is parsed and checked here (well-formedness, safety, schema choice,
-            # pointers, Schematron, and lxml's RELAX NG for "both"); jing then runs once per
-            # schema over all the files.
-            run = functools.partial(self._validate_part, relaxng=self.engine == "both")
+        batch = _Batch.scan(files, jobs)
+        # jing: each file is parsed and checked here (well-formedness, safety, schema choice,
+        # pointers, Schematron, and lxml's RELAX NG for "both"); jing then runs once per
+        # schema over all the files.
+        run = functools.partial(self._report, data=None, relaxng=self.engine != "jing",
+                                batch=batch)
         if jobs == 1:
             results = map(run, files)
         else:
@@ -234,13 +280,6 @@ class Validator:
         finally:
             if jobs > 1:
                 pool.shutdown()
-
-    def _validate_part(self, path: str | Path, relaxng: bool) -> FileReport:
-        start = time.perf_counter()
-        report = FileReport(str(path))
-        report.problems = list(self.iter_problems(path, None, report, relaxng))
-        report.seconds = time.perf_counter() - start
-        return report
 
     def _run_jing(self, reports: list[FileReport], data: dict[str, bytes]) -> None:
         """Add jing's verdicts: its problems (engine jing), or a problem where the two engines
@@ -284,15 +323,21 @@ class Validator:
                         f"jing says {'invalid' if jing_invalid else 'valid'}"
                         + (f" ({first.message})" if first else "")))
 
-    def prepare(self, files: list, jobs: int = 1) -> None:
-        """Learn the element and attribute names a batch uses (from a scan of its bytes), so
-        one reduced schema serves every file; a file whose names turn out different gets its
-        own."""
+
+@dataclass(frozen=True)
+class _Batch:
+    """What one validate_paths call learnt about its files: the union of their element and
+    attribute names (from a scan of their bytes), so one reduced schema serves every file,
+    and the files whose scan is complete (a file whose names turn out different gets its
+    own). Local to the call: a reused Validator never applies it to a file edited since."""
+
+    names: tuple[frozenset[str], frozenset[str]]
+    scanned: frozenset[str]
+
+    @classmethod
+    def scan(cls, files: list[Path], jobs: int) -> "_Batch":
         names, attributes, scanned = scan_files(files, jobs)
-        self.names_hint = (frozenset(names), frozenset(attributes))
-        # For these files the scan is a superset of their element names: no need to walk
-        # their trees to know that the batch's schema fits them.
-        self._scanned = frozenset(scanned)
+        return cls((frozenset(names), frozenset(attributes)), frozenset(scanned))
 
 
 def _merge(problems: list[Problem], more: list[Problem]) -> list[Problem]:
@@ -311,15 +356,3 @@ def _schema_choice(schema: str | Path) -> SchemaChoice:
         known = ", ".join(sorted(schemas.BUNDLED))
         raise SetupError(f"no such schema file, and not a bundled schema ({known})", Location(name))
     return SchemaChoice(p, name)
-
-
-
-
-def _compile_schematron(path: Path) -> Schematron:
-    try:
-        tree = etree.parse(str(path), safe_parser())
-        return Schematron(tree, store_report=True, error_finder=Schematron.ASSERTS_AND_REPORTS)
-    except OSError as exc:
-        raise SetupError(f"cannot read the Schematron schema: {exc}", Location(str(path))) from None
-    except (etree.XMLSyntaxError, etree.SchematronParseError, etree.XSLTError) as exc:
-        raise SetupError(f"not a usable Schematron schema: {exc}", Location(str(path))) from None
