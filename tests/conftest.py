@@ -58,14 +58,32 @@ class Jing:
         return proc.returncode == 0 and not proc.stdout.strip(), proc.stdout
 
 
+def need(ok: object, what: str) -> None:
+    """Skip a test that needs ``what`` where it is missing; under CI=true, fail instead: CI
+    must never pass by skipping what it is there to check."""
+    if ok:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must run this test, but {what} is missing")
+    pytest.skip(f"needs {what}")
+
+
 @pytest.fixture(scope="session")
-def jing() -> Jing:
+def tei_all() -> Path:
+    need(TEI_ALL.is_file(), f"{TEI_ALL}")
+    return TEI_ALL
+
+
+@pytest.fixture(scope="session")
+def jing(tei_all: Path) -> Jing:
     exe = shutil.which("jing")
-    missing = [what for what, ok in (("jing (apt-get install -y jing)", exe),
-                                      (f"{TEI_ALL}", TEI_ALL.is_file())) if not ok]
-    if missing:
-        if IN_CI:
-            pytest.fail("CI must check validity against tei_all, but this is missing: "
-                        + ", ".join(missing))
-        pytest.skip("validity against tei_all needs " + " and ".join(missing))
+    need(exe, "jing (apt-get install -y jing)")
     return Jing(exe)  # type: ignore[arg-type]
+
+
+def installed_tei() -> str:
+    """The installed `tei` program (needed: the tests run what users run)."""
+    import sys
+    exe = shutil.which("tei") or str(Path(sys.executable).parent / "tei")
+    need(Path(exe).exists(), "the installed tei command (pip install .)")
+    return exe

@@ -17,7 +17,7 @@ from lxml import etree
 from tei_toolkit import Profile, __version__, normalize_source
 from tei_toolkit.cli import main
 
-from .conftest import CORPUS, ROOT, SEED
+from .conftest import CORPUS, ROOT, SEED, installed_tei
 from .helpers import export
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -156,13 +156,13 @@ def test_profile_changes_the_encoding_and_says_so(tmp_path):
 
 
 # The installed program, as a user runs it.
-TEI = shutil.which("tei") or str(Path(sys.executable).parent / "tei")
-needs_tei = pytest.mark.skipif(not Path(TEI).exists(), reason="the tei command is not installed")
+@pytest.fixture
+def tei() -> str:
+    return installed_tei()
 
 
-@needs_tei
-def test_installed_tei_imports_the_corpus(tmp_path):
-    proc = subprocess.run([TEI, "import", str(CORPUS / "sources"), "-d", str(tmp_path)],
+def test_installed_tei_imports_the_corpus(tmp_path, tei):
+    proc = subprocess.run([tei, "import", str(CORPUS / "sources"), "-d", str(tmp_path)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.stem for p in tmp_path.glob("*.xml")) == \
@@ -170,25 +170,23 @@ def test_installed_tei_imports_the_corpus(tmp_path):
     assert "\x1b[" not in proc.stderr  # no terminal escapes when not on a terminal
 
 
-@needs_tei
-def test_installed_tei_bad_file_exit_code_and_one_line(tmp_path):
+def test_installed_tei_bad_file_exit_code_and_one_line(tmp_path, tei):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"**June 19, 1954**\n\n**T**\n\n**Contents:**\n\nx [y\n")
-    proc = subprocess.run([TEI, "import", str(bad), "-o", str(tmp_path / "bad.xml")],
+    proc = subprocess.run([tei, "import", str(bad), "-o", str(tmp_path / "bad.xml")],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert proc.stderr == f"{bad}:7:3: error: '[' is never closed in this paragraph\n"
     assert "Traceback" not in proc.stderr and not (tmp_path / "bad.xml").exists()
 
 
-@needs_tei
-def test_python_dash_m_and_pipe_to_export(tmp_path):
+def test_python_dash_m_and_pipe_to_export(tmp_path, tei):
     proc = subprocess.run([sys.executable, "-m", "tei_toolkit", "import", str(SEED)],
                           capture_output=True, timeout=60)
     assert proc.returncode == 0
     xml = tmp_path / "seed.xml"
     xml.write_bytes(proc.stdout)
-    proc = subprocess.run([TEI, "export", str(xml)], capture_output=True, timeout=60)
+    proc = subprocess.run([tei, "export", str(xml)], capture_output=True, timeout=60)
     assert proc.stdout.decode("utf-8") == normalize_source(SEED.read_text(encoding="utf-8"))
 
 

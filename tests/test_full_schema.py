@@ -25,7 +25,11 @@ from tei_toolkit.validation.validate import Validator
 
 from .conftest import CORPUS, SHARED, TEI_ALL
 
-pytestmark = pytest.mark.skipif(not TEI_ALL.is_file(), reason="../shared/schemas/tei_all.rng is absent")
+
+
+@pytest.fixture(autouse=True)
+def _needs_tei_all(tei_all) -> None:
+    """Every test here reads ../shared/schemas/tei_all.rng: skipped without it, failed in CI."""
 
 DATA = Path(__file__).parent / "data"
 FULL = sorted((DATA / "full").glob("*.xml"))
@@ -102,17 +106,22 @@ LISTS = [
 @pytest.mark.parametrize("container, entry", LISTS, ids=[c for c, _ in LISTS])
 def test_list_containers_validate_in_linear_time(validator, tmp_path, container, entry):
     relation = '<relation name="r" active="#a" passive="#b"/>'
+    # Growth, not speed (speed is the benchmark's): the best of several runs is what the code
+    # costs without the machine's noise. 8x the entries take ~8x the time when linear and ~64x
+    # when quadratic (what this guards against); 24x leaves room for a busy machine.
     timings = {}
-    for n in (1000, 4000):
+    for n in (500, 4000):
         doc = tmp_path / f"{container}-{n}.xml"
         doc.write_bytes(_list_doc(container, entry, n, relation))
-        validator.validate(doc)  # compile for these names first: the cold start is separate
-        start = time.perf_counter()
-        report = validator.validate(doc)
-        timings[n] = time.perf_counter() - start
+        report = validator.validate(doc)  # compile for these names first: cold start apart
         assert report.errors == [], [str(p) for p in report.errors]
-    assert timings[4000] < 0.5, timings
-    assert timings[4000] < 8 * timings[1000] + 0.05, timings  # 4x the entries, ~4x the time
+        runs = []
+        for _ in range(5):
+            start = time.perf_counter()
+            validator.validate(doc)
+            runs.append(time.perf_counter() - start)
+        timings[n] = min(runs)
+    assert timings[4000] < 24 * timings[500] + 0.02, timings
 
 
 def test_the_rewrites_apply_and_keep_the_language(validator):

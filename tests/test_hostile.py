@@ -137,7 +137,7 @@ def test_deep_nesting_is_refused(tmp_path):
 
 @pytest.mark.parametrize("content, fragment", [
     (b"this is not XML at all", "Start tag expected"),
-    (b"\x00\x01\x02binary", ""),
+    (b"\x00\x01\x02binary", "Document is empty"),
     (b"", "empty"),
 ])
 def test_not_xml(tmp_path, content, fragment):
@@ -147,6 +147,7 @@ def test_not_xml(tmp_path, content, fragment):
     assert result.exit_code == 1
     (problem,) = data["problems"]
     assert problem["source"] == "well-formedness" and fragment in problem["message"]
+    assert (problem["line"], problem["file"]) == (1, str(doc))
 
 
 def test_truncated_file(tmp_path):

@@ -4,9 +4,15 @@ import pytest
 
 from tei_toolkit.validation.validate import Validator
 
+from .conftest import need
 from .test_validate import LETTER
 
-pytest.importorskip("rnc2rng")
+
+
+@pytest.fixture(autouse=True)
+def _rnc2rng() -> None:
+    import importlib.util
+    need(importlib.util.find_spec("rnc2rng"), "rnc2rng (the test extra installs it)")
 
 
 def test_rnc_schema(tmp_path):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tei_toolkit import __version__, import_file, normalize_source, read_tei, reading
+from lxml import etree
+
+from tei_toolkit import Profile, __version__, import_file, normalize_source, read_tei, reading
 
 from .conftest import SEED
 from .helpers import text_of, xp
@@ -62,7 +64,8 @@ def test_title_is_unwrapped(seed):
 def test_publication_statement(seed):
     _, root = seed
     pub = xp(root, "t:teiHeader/t:fileDesc/t:publicationStmt")[0]
-    assert xp(pub, "string(t:authority)")
+    assert xp(pub, "string(t:authority)") == Profile.default().encoder != ""
+    assert [etree.QName(c).localname for c in pub] == ["authority", "idno", "idno"]
     assert xp(pub, "string(t:idno[@type='URI'])") == \
         "https://wilson-center-digital-archive.dvincitest.com/document/121156"
     assert xp(pub, "string(t:idno[@type='archive'])") == "121156"

@@ -18,7 +18,7 @@ from tei_toolkit import import_file
 from tei_toolkit.cli import main
 from tei_toolkit.validation.validate import Validator
 
-from .conftest import CORPUS, ROOT, TEI_ALL, corpus_sources
+from .conftest import CORPUS, ROOT, TEI_ALL, corpus_sources, installed_tei
 
 DATA = Path(__file__).parent / "data" / "validate"
 VALID = sorted((DATA / "valid").glob("*.xml"))
@@ -106,8 +106,7 @@ def test_invalid_documents_fail_both_schemas(jing):
         assert ok == (row["tei_all"] == "valid"), row["file"]
 
 
-@pytest.mark.skipif(not TEI_ALL.is_file(), reason="../shared/schemas/tei_all.rng is absent")
-def test_the_committed_schema_is_tei_all_reduced():
+def test_the_committed_schema_is_tei_all_reduced(tei_all):
     from tei_toolkit.validation.schemas import build_project_schema
     committed = (ROOT / "schemas" / "tei_toolkit.rng").read_bytes()
     assert build_project_schema(TEI_ALL) == committed, \
@@ -215,9 +214,13 @@ def test_exit_codes(tmp_path):
     unreadable = tmp_path / "secret.xml"
     unreadable.write_text("<x/>")
     unreadable.chmod(0)
-    if not _can_read(unreadable):
+    if not _can_read(unreadable):  # not as root: root reads anything
         result = run("validate", str(unreadable))
         assert result.exit_code == 3 and "cannot read" in result.stdout
+    # A file that exists and that even root cannot read (Linux: /proc/self/mem at offset 0).
+    assert Path("/proc/self/mem").is_file() and not _can_read(Path("/proc/self/mem"))
+    result = run("validate", "/proc/self/mem")
+    assert result.exit_code == 3 and "/proc/self/mem: error: cannot read" in result.stdout
 
 
 def _can_read(p: Path) -> bool:
@@ -267,9 +270,7 @@ def test_threads_keep_each_files_problems_apart(tmp_path):
 
 def test_installed_command_validates_without_the_repository(tmp_path):
     """The schemas ship inside the package: run the installed `tei` far from the checkout."""
-    tei = shutil.which("tei") or str(Path(sys.executable).parent / "tei")
-    if not Path(tei).exists():
-        pytest.skip("the tei command is not installed")
+    tei = installed_tei()
     doc = tmp_path / "letter.xml"
     shutil.copy(LETTER, doc)
     bad = tmp_path / "bad.xml"

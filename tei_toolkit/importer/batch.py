@@ -52,14 +52,15 @@ def _init(lexicon: Lexicon, profile: Profile, force: bool, skip_existing: bool =
           worker: bool = False) -> None:
     _STATE.update(lexicon=lexicon, profile=profile, force=force, skip_existing=skip_existing)
     if worker:
-        # The pool ends its workers with SIGTERM (after Ctrl-C, say): unwind, so a file being
-        # written loses its temporary file instead of leaving it behind.
-        signal.signal(signal.SIGTERM, _unwind)
+        # Ctrl-C is the parent's to handle: it ends the pool, whose workers get SIGTERM and
+        # leave at once, removing the temporary file of a write under way (no traceback).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, _leave)
 
 
-def _unwind(signum: int, frame: object) -> None:
+def _leave(signum: int, frame: object) -> None:
     remove_pending()
-    raise KeyboardInterrupt
+    os._exit(128 + signum)
 
 
 def _convert(item: tuple[Path, Path | None]) -> ImportResult:
