@@ -66,3 +66,10 @@ def has_doctype(data: bytes) -> bool:
             break
         pos = m.end()
     return _ROOT_START.match(data, pos) is None
+
+
+def tag_of(el: etree._Element) -> str:
+    """An element's tag as lxml gives it (``{ns}local``); "" for comments and processing
+    instructions, whose ``tag`` is not a string."""
+    tag = el.tag
+    return tag if isinstance(tag, str) else ""

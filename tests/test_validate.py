@@ -22,8 +22,8 @@ from .conftest import CORPUS, ROOT, TEI_ALL, corpus_sources, installed_tei
 
 DATA = Path(__file__).parent / "data" / "validate"
 VALID = sorted((DATA / "valid").glob("*.xml"))
-MANIFEST = list(csv.DictReader((DATA / "invalid" / "MANIFEST.tsv").open(encoding="utf-8"),
-                               delimiter="\t"))
+MANIFEST = list(csv.DictReader(
+    (DATA / "invalid" / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines(), delimiter="\t"))
 LETTER = DATA / "valid" / "letter.xml"
 
 

@@ -14,7 +14,7 @@ from lxml import etree
 from ..errors import Location, TeiInputError
 from ..importer.markup import ellipsis_mark
 from ..importer.tei import T
-from ..xmlcore import TEI_NS, safe_parser
+from ..xmlcore import TEI_NS, safe_parser, tag_of
 
 READINGS = ("source", "corrected")
 _NS = {"t": TEI_NS}
@@ -47,8 +47,9 @@ def reading(root: etree._Element, which: str = "source", path: str = "<tei>") ->
         blocks += ["**Original Language:**", ", ".join(r.inline(x) for x in languages)]
     blocks.append("**Contents:**")
     div = _one(root, "t:text/t:body/t:div", path, "body div")
-    if div.get("n"):
-        blocks.append(div.get("n"))
+    heading = div.get("n")
+    if heading:
+        blocks.append(heading)
     for child in div:
         if child.tag == T("p"):
             blocks.append(r.inline(child))
@@ -89,7 +90,7 @@ class _Renderer:
                 out.append(child.tail)
 
     def _element(self, el: etree._Element, out: list[str]) -> None:
-        tag = etree.QName(el).localname if el.tag.startswith("{") else el.tag
+        tag = etree.QName(el).localname if tag_of(el).startswith("{") else tag_of(el)
         if tag == "lb":
             out.append("\n")
         elif tag == "supplied":

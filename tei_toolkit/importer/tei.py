@@ -162,8 +162,10 @@ def build(doc: SourceDocument, lexicon: Lexicon, profile: Profile) -> Built:
     summary = doc.section("Summary")
     if summary is not None:
         line(3, "<abstract>")
-        for para in summary.paragraphs or [None]:
-            line(4, _el("p", e.xml(parse_inline(para, ctx, "summary")) if para else ""))
+        for para in summary.paragraphs:
+            line(4, _el("p", e.xml(parse_inline(para, ctx, "summary"))))
+        if not summary.paragraphs:
+            line(4, _el("p", ""))
         line(3, "</abstract>")
     _corresp_desc(e, line, title_nodes, doc.when)
     line(2, "</profileDesc>")

@@ -9,7 +9,7 @@ from typing import Callable, Iterator
 
 from lxml import etree
 
-from ..xmlcore import RELAXNG_NS, SVRL_NS, TEI_NS, XI_NS, XML_ID, parser_for
+from ..xmlcore import RELAXNG_NS, SVRL_NS, TEI_NS, XI_NS, XML_ID, parser_for, tag_of
 from .messages import ContentModels, improve
 from .problems import ERROR, WARNING, Problem
 
@@ -34,7 +34,7 @@ class Document:
 
     @property
     def is_tei(self) -> bool:
-        return self.tree is not None and self.tree.getroot().tag.startswith(
+        return self.tree is not None and tag_of(self.tree.getroot()).startswith(
             "{" + TEI_NS + "}")
 
     # -- parsing -------------------------------------------------------------------------------
@@ -44,7 +44,7 @@ class Document:
             self.tree = etree.ElementTree(etree.fromstring(self.data, parser))
             return
         except etree.XMLSyntaxError as exc:
-            errors = list(parser.error_log) or [exc]
+            errors: list[etree._LogEntry | etree.XMLSyntaxError] = list(parser.error_log) or [exc]
             fallback_line = exc.position[0] if exc.position else 0
         except ValueError as exc:  # e.g. a str with an encoding declaration; not for bytes
             yield Problem(self.name, 0, 0, ERROR, "well-formedness", str(exc))
@@ -55,7 +55,8 @@ class Document:
             # problems like any other, so parse again leniently and go on.
             self.id_problems = True
             for e in ids:
-                yield Problem(self.name, e.line, e.column or 1, ERROR, "xml:id", _id_message(e))
+                yield Problem(self.name, getattr(e, "line", 0), getattr(e, "column", 0) or 1,
+                              ERROR, "xml:id", _id_message(e))
             recover = parser_for(self.data, recover=True)
             root = etree.fromstring(self.data, recover)
             if root is not None:
@@ -93,7 +94,7 @@ class Document:
         """The <?xml-model?> processing instructions (of a schema ``kind``) before the root."""
         assert self.tree is not None
         node = self.tree.getroot().getprevious()
-        found = []
+        found: list[tuple[etree._ProcessingInstruction, str]] = []
         while node is not None:
             if isinstance(node, etree._ProcessingInstruction) and node.target == "xml-model":
                 href = node.get("href")
@@ -171,7 +172,7 @@ class Document:
             if re.match(r"Invalid attribute id for element", e.message):
                 el = self._element_at(e.path)
                 if id_problems or (el is not None and self._is_duplicate_id(el)):
-                    if id_problems or pointers:
+                    if id_problems or pointers or el is None:
                         continue  # reported as an xml:id problem already
                     yield Problem(self.name, el.sourceline or e.line, self.column_of(el), ERROR,
                                   "xml:id", f"duplicate xml:id \"{el.get(XML_ID)}\": every "
@@ -193,7 +194,7 @@ class Document:
         elements with any of two dozen pointer attributes is twenty times slower.
         """
         assert self.tree is not None
-        values = self.tree.xpath("//@xml:id")
+        values: list[str] = [str(v) for v in self.tree.xpath("//@xml:id")]
         ids = set(values)
         if len(ids) < len(values) and not self.id_problems:
             for value, count in Counter(values).items():

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..xmlcore import RELAXNG_NS, TEI_NS, XML_NS, safe_parser
+from ..xmlcore import RELAXNG_NS, TEI_NS, XML_NS, safe_parser, tag_of
 
 _R = f"{{{RELAXNG_NS}}}"
 _MAX_LISTED = 12
@@ -32,7 +32,7 @@ class ContentModels:
         except (OSError, etree.XMLSyntaxError):
             return cls()
         models = cls()
-        models.defines = {d.get("name"): d for d in root.iter(_R + "define")}
+        models.defines = {d.get("name", ""): d for d in root.iter(_R + "define")}
         for el in root.iter(_R + "element"):
             name = el.get("name")
             if name:
@@ -88,7 +88,7 @@ class ContentModels:
         return True
 
     def _name(self, node: etree._Element, out: set[str], first_only: bool, seen: set[str]) -> bool:
-        tag = node.tag[len(_R):] if node.tag.startswith(_R) else ""
+        tag = tag_of(node)[len(_R):] if tag_of(node).startswith(_R) else ""
         if tag == "element":
             name = node.get("name")
             if name:
@@ -137,9 +137,10 @@ def improve(message: str, el: etree._Element | None, models: ContentModels | Non
             return f"<{name}> is not allowed as the root element here{hint}"
         where = etree.QName(parent).localname
         known = models is not None and where in models.elements
-        allowed = models.children(where) if known else []
+        allowed = models.children(where) if models is not None and known else []
         if name in allowed:
-            first = models.children(where, first_only=True) if known else []
+            first = models.children(where, first_only=True) if models is not None and known \
+                else []
             return (f"<{name}> is out of place inside <{where}>: an element is missing before "
                     f"it, or the order is wrong" + (f"; <{where}> starts with {_list(first)}"
                                                     if first else ""))

@@ -27,7 +27,7 @@ from typing import Iterable
 
 from lxml import etree
 
-from ..xmlcore import RELAXNG_NS, safe_parser
+from ..xmlcore import RELAXNG_NS, safe_parser, tag_of
 
 _R = f"{{{RELAXNG_NS}}}"
 NA, EMPTY, OTHER = 0, 1, 2
@@ -49,7 +49,7 @@ class Grammar:
             raise ValueError("grammars with include or externalRef cannot be reduced")
         self.tree = _strip_foreign(copy.deepcopy(tree))
         self.root = self.tree.getroot()
-        self.defines = {d.get("name"): d for d in self.root.iterchildren(_R + "define")}
+        self.defines = {d.get("name", ""): d for d in self.root.iterchildren(_R + "define")}
 
     @classmethod
     def parse(cls, source: str | bytes) -> "Grammar":
@@ -116,7 +116,7 @@ class Grammar:
                     if name:
                         out.add(name[1])
                 else:
-                    body = self.defines.get(node.get("name"))
+                    body = self.defines.get(node.get("name", ""))
                     el = body.find(_R + "element") if body is not None else None
                     name = _element_name(el) if el is not None else None
                     if name:
@@ -136,17 +136,17 @@ class Grammar:
 
     def _required_pattern(self, node: etree._Element, keep: frozenset[str], memo: dict
                           ) -> set[str]:
-        tag = node.tag[len(_R):] if node.tag.startswith(_R) else ""
+        tag = tag_of(node)[len(_R):] if tag_of(node).startswith(_R) else ""
         if tag == "element":
             name = _element_name(node)
             return {name[1]} if name else set()
         if tag == "ref":
-            name = node.get("name")
-            if name not in memo:
-                memo[name] = set()  # a cycle contributes nothing
-                body = self.defines.get(name)
-                memo[name] = self._required(body, keep, memo) if body is not None else set()
-            return memo[name]
+            ref = node.get("name", "")
+            if ref not in memo:
+                memo[ref] = set()  # a cycle contributes nothing
+                body = self.defines.get(ref)
+                memo[ref] = self._required(body, keep, memo) if body is not None else set()
+            return memo[ref]
         if tag == "choice":
             branches = [self._required_pattern(c, keep, memo) for c in node
                         if isinstance(c.tag, str) and c.tag != _R + "notAllowed"]
@@ -164,12 +164,12 @@ class Grammar:
         replaces it by notAllowed; then simplify to a fixed point."""
         tree = copy.deepcopy(self.tree)
         root = tree.getroot()
-        defines = {d.get("name"): d for d in root.iterchildren(_R + "define")}
+        defines = {d.get("name", ""): d for d in root.iterchildren(_R + "define")}
         state: dict[str, int] = {}
         users: dict[str, set[str]] = defaultdict(set)
         for name, d in defines.items():
             for ref in d.iter(_R + "ref"):
-                users[ref.get("name")].add(name)
+                users[ref.get("name", "")].add(name)
 
         def ref_state(name: str) -> int:
             return state.get(name, OTHER)
@@ -228,7 +228,7 @@ class _Simplifier:
         return result
 
     def pattern(self, node: etree._Element) -> int:
-        tag = node.tag[len(_R):] if node.tag.startswith(_R) else None
+        tag = tag_of(node)[len(_R):] if tag_of(node).startswith(_R) else None
         if tag is None or tag in ("text", "value", "data", "parentRef", "grammar"):
             return OTHER
         if tag == "notAllowed":
@@ -303,7 +303,7 @@ def prune_attributes(root: etree._Element, present: frozenset[str]) -> None:
     for opt in list(root.iter(_R + "optional")):
         kids = [c for c in opt if isinstance(c.tag, str)]
         if len(kids) == 1 and kids[0].tag == _R + "attribute" and kids[0].get("name"):
-            if kids[0].get("name").rsplit(":", 1)[-1] not in present:
+            if kids[0].get("name", "").rsplit(":", 1)[-1] not in present:
                 _swap(opt, etree.Element(_R + "empty"))
     _drop_empties(root)
 
@@ -320,7 +320,7 @@ def _drop_empties(root: etree._Element) -> None:
     changed = True
     while changed:
         changed = False
-        defines = {d.get("name"): d for d in root.iterchildren(_R + "define")}
+        defines = {d.get("name", ""): d for d in root.iterchildren(_R + "define")}
         empty = {n for n, d in defines.items()
                  if all(c.tag == _R + "empty" for c in patterns(d))}
         for ref in list(root.iter(_R + "ref")):
@@ -383,10 +383,13 @@ def linearize(root: etree._Element) -> int:
 def _swap(old: etree._Element, new: etree._Element) -> None:
     """Put ``new`` where ``old`` stands, keeping inherited ns/datatypeLibrary settings."""
     for attr in ("ns", "datatypeLibrary"):
-        if old.get(attr) is not None and new.get(attr) is None:
-            new.set(attr, old.get(attr))
+        value = old.get(attr)
+        if value is not None and new.get(attr) is None:
+            new.set(attr, value)
     new.tail = old.tail
-    old.getparent().replace(old, new)
+    parent = old.getparent()
+    assert parent is not None  # a pattern inside a grammar always has a parent
+    parent.replace(old, new)
 
 
 def _element_name(el: etree._Element) -> Name | None:
@@ -401,8 +404,8 @@ def _element_name(el: etree._Element) -> Name | None:
         holder = el
     if ":" in raw:
         prefix, local = raw.split(":", 1)
-        return holder.nsmap.get(prefix, ""), local
-    ns = next((a.get("ns") for a in [holder, *holder.iterancestors()] if a.get("ns") is not None), "")
+        return holder.nsmap.get(prefix) or "", local
+    ns = next((a.get("ns", "") for a in [holder, *holder.iterancestors()] if a.get("ns") is not None), "")
     return ns, raw
 
 
@@ -421,16 +424,16 @@ def _strip_foreign(tree: etree._ElementTree) -> etree._ElementTree:
 
 
 def _drop_unreachable(root: etree._Element) -> None:
-    defines = {d.get("name"): d for d in root.iterchildren(_R + "define")}
+    defines = {d.get("name", ""): d for d in root.iterchildren(_R + "define")}
     seen: set[str] = set()
-    todo = [ref.get("name") for start in root.iterchildren(_R + "start")
+    todo = [ref.get("name", "") for start in root.iterchildren(_R + "start")
             for ref in start.iter(_R + "ref")]
     while todo:
         name = todo.pop()
         if name in seen or name not in defines:
             continue
         seen.add(name)
-        todo.extend(ref.get("name") for ref in defines[name].iter(_R + "ref"))
+        todo.extend(ref.get("name", "") for ref in defines[name].iter(_R + "ref"))
     for name, d in defines.items():
         if name not in seen:
             root.remove(d)

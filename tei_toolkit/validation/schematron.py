@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 from urllib.parse import unquote, urlparse
 
 from lxml import etree
@@ -34,7 +34,8 @@ class _Confinement(etree.Resolver):
         self.allowed: tuple[str, ...] = ()
         self.refused: list[str] = []
 
-    def resolve(self, url: str | None, pubid: str | None, context: object) -> object:
+    def resolve(self, url: str | None, pubid: str | None, context: object
+                ) -> Any:  # lxml's _InputDocument, which it does not export
         path = _local_path(url or "")
         if path is not None and _inside(path, self.allowed):
             return self.resolve_filename(path, context)
@@ -99,6 +100,7 @@ class ConfinedSchematron:
         self.resolver = _Confinement()
         parser = safe_parser()
         parser.resolvers.add(self.resolver)
+        assert sch.validator_xslt is not None  # store_xslt=True
         xslt_doc = etree.fromstring(etree.tostring(sch.validator_xslt), parser,
                                     base_url=str(path.resolve()))
         try:

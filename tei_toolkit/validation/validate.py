@@ -26,7 +26,7 @@ from lxml import etree
 from . import jing, schemas
 from ..errors import Location, SetupError
 from ..files import expand_paths
-from ..xmlcore import SCHEMATRON_NS
+from ..xmlcore import SCHEMATRON_NS, tag_of
 from .compiled import SchemaStore, document_names, scan_files
 from .document import Document
 from .problems import ERROR, WARNING, FileReport, Problem
@@ -79,7 +79,7 @@ class Validator:
         elif schematron is None:
             self.schematron_path = schemas.path(schemas.BUNDLED_SCHEMATRON["tei_toolkit"])
         else:
-            self.schematron_path = Path(schematron)
+            self.schematron_path = Path(schematron)  # type: ignore[arg-type]  # True is not documented
             if not self.schematron_path.is_file():
                 raise SetupError("Schematron file not found", Location(str(schematron)))
         self._local = threading.local()
@@ -151,7 +151,7 @@ class Validator:
         choice, notes = self._choose_schema(doc, path, batch)
         if choice is None:
             if report is not None:
-                report.skipped = (f"not TEI (the root element is {doc.tree.getroot().tag}) "
+                report.skipped = (f"not TEI (the root element is {tag_of(doc.tree.getroot())}) "
                                   "and no schema is declared: skipped")
             return
         yield from notes
@@ -247,7 +247,7 @@ class Validator:
             notes.append(Problem(doc.name, line, 1, WARNING, "input",
                                  f"<?xml-model?> schema {href} not found; validating against "
                                  "the project schema"))
-        if self.skip_non_tei and not doc.is_tei and not notes and \
+        if self.skip_non_tei and not doc.is_tei and not notes and doc.tree is not None and \
                 etree.QName(doc.tree.getroot()).localname not in _TEI_ROOTS:
             return None, []
         return self.default, notes
@@ -265,6 +265,7 @@ class Validator:
         # schema over all the files.
         run = functools.partial(self._report, data=None, relaxng=self.engine != "jing",
                                 batch=batch)
+        results: Iterator[FileReport]
         if jobs == 1:
             results = map(run, files)
         else:
