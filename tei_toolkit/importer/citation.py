@@ -24,7 +24,7 @@ _TRANSLATOR = re.compile(
     rf"(?P<resp>Translated (?:for [^.;,\n]*? )?by) (?P<name>{_NAME})(?: and (?P<name2>{_NAME}))?"
     r"(?=[.,;\s]|$)"
 )
-_RECORD = re.compile(r"/(?P<id>\d+)/?\Z|/(?P<slug>[A-Za-z0-9][\w.-]*)/?\Z")
+_RECORD = re.compile(r"/(?P<id>[0-9]+)/?\Z|/(?P<slug>[A-Za-z0-9][\w.-]*)/?\Z")
 
 
 @dataclass(frozen=True)

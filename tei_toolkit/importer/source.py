@@ -190,13 +190,13 @@ def parse(data: bytes | str, path: str = "<string>") -> SourceDocument:
         )
     date = Text.join(path, [(n, m.group(1))], first_column=3)
 
-    reader.skip_blank()
+    reader.skip_blank(required=True)
     title = _read_title(reader, path)
 
     sections: list[Section] = []
     version: Text | None = None
     body: list[Text] = []
-    reader.skip_blank()
+    reader.skip_blank(required=True)
     while not reader.done():
         n, line = reader.take()
         h = _HEADING.fullmatch(line)
@@ -289,16 +289,26 @@ class _Lines:
         self.i += 1
         return item
 
-    def skip_blank(self, leading: bool = False) -> None:
+    def skip_blank(self, leading: bool = False, required: bool = False) -> None:
+        """Step over blank lines; warn where the format has one and there is none
+        (``required``: the text reading will put it back) or where there are several."""
         skipped = 0
         while not self.done() and not self.peek()[1]:
             self.i += 1
             skipped += 1
+        if required and not skipped and not self.done():
+            self.missing_blank(self.peek()[0])
         if skipped > 1 and not leading and not self.done():
             self.warnings.append(Finding(
                 Location(self.path, self.peek()[0] - skipped + 1, 1), "extra-blank-lines",
                 f"{skipped} blank lines where the format has one; "
                 "the TEI keeps one paragraph break"))
+
+    def missing_blank(self, line: int) -> None:
+        self.warnings.append(Finding(
+            Location(self.path, line, 1), "missing-blank-line",
+            "no blank line before this line where the format has one; the TEI's text "
+            "reading puts one back"))
 
     def paragraphs(self, until_heading: bool) -> list[Text]:
         """Paragraphs (runs of non-blank lines) up to the next heading or the end."""
@@ -306,12 +316,14 @@ class _Lines:
         lines, n = self.lines, len(self.lines)
         heading = _HEADING.fullmatch if until_heading else None
         while True:
-            self.skip_blank()
+            self.skip_blank(required=not out)  # a heading is followed by a blank line
             i = self.i
             if i >= n or heading and heading(lines[i][1]):
                 return out
             start = i
             while i < n and lines[i][1] and not (heading and i > start and heading(lines[i][1])):
                 i += 1
+            if i < n and lines[i][1]:  # a heading right after the text, no blank line
+                self.missing_blank(lines[i][0])
             self.i = i
             out.append(Text.join(self.path, lines[start:i]))

@@ -24,7 +24,9 @@ from ..xmlcore import TEI_NS
 
 STRUCTURAL = "Citation", "Summary", "Original Language"
 _FOOTNOTE = re.compile(r"\[([0-9]{1,3})\] ")
-_NCNAME_BAD = re.compile(r"[^\w.-]", re.UNICODE)
+# xml:id characters: ASCII only, so the id is a name for every XML parser (libxml2's name
+# tables refuse many letters outside the BMP that Python's \w accepts).
+_NCNAME_BAD = re.compile(r"[^A-Za-z0-9._-]")
 
 
 # The bundled schemas; `tei validate` finds them by these names (see tei_toolkit.validate).
@@ -144,6 +146,10 @@ def build(doc: SourceDocument, lexicon: Lexicon, profile: Profile) -> Built:
     line(3, "<creation>" + _el("date", esc(doc.date.text), ("when", doc.when)) + "</creation>")
     line(3, "<langUsage>")
     lang_section = doc.section("Original Language")
+    if lang_section is not None and not lang_section.paragraphs:
+        warnings.append(Finding(Location(doc.path, lang_section.line, 1), "empty-section",
+                                "the Original Language section is empty; the TEI does not "
+                                "keep the heading"))
     if lang_section is not None and lang_section.paragraphs:
         lang_text = lang_section.paragraphs[0]
         languages = split_languages(lang_text.text)
@@ -288,6 +294,32 @@ def _doc_id(profile: Profile, citation: Citation | None, path: str) -> str:
     return f"{profile.id_prefix}-{record or _NCNAME_BAD.sub('-', slug or 'document')}"
 
 
+def as_uri(text: str) -> str:
+    """A URL as written, made a URI every validator accepts (xsd:anyURI): characters a URI
+    cannot hold are percent-encoded, as browsers do; the text itself stays in the element."""
+    uri = _URI_UNSAFE.sub(_escape_match, text)
+    if _ANY_URI.fullmatch(uri):
+        return uri
+    # Still not a URI (a ':' or '*' in the host, say): keep the scheme, escape the rest.
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        scheme, rest = "", uri
+    return scheme + sep + re.sub(r"[^A-Za-z0-9\-._~/%]", _escape_match, rest)
+
+
+def _escape_match(m: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in m.group().encode("utf-8"))
+
+
+# What libxml2 accepts as xsd:anyURI, in the shape the URLs of exports take.
+_ANY_URI = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://(?:[A-Za-z0-9\-._~%!$&'()+,;=]*@)?"
+                      r"[A-Za-z0-9\-._~%!$&'()+,;=]*(?::[0-9]*)?)?[^:*]*")
+
+
+# Outside RFC 3986's characters (and '%' not starting an escape).
+_URI_UNSAFE = re.compile(r"[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]|%(?![0-9A-Fa-f]{2})")
+
+
 def _anchor_id(n: str, k: int) -> str:
     return f"fn{n}-a" if k == 1 else f"fn{n}-a{k}"
 
@@ -326,7 +358,7 @@ def _bibl(e: "_Inline", citation: Citation, ctx: Context) -> str:
         elif kind == "publisher":
             out.append(_el("publisher", esc(t.text[part.start:part.end])))
         elif kind == "url":
-            out.append(_el("ref", esc(part.value), ("target", part.value)))
+            out.append(_el("ref", esc(part.value), ("target", as_uri(part.value))))
         elif kind == "source":
             if translator is None:
                 content = e.xml(parse_inline(t, ctx, "citation", part.start, part.end))
