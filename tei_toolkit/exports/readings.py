@@ -13,6 +13,7 @@ from lxml import etree
 
 from ..errors import Location, TeiInputError
 from ..importer.markup import ellipsis_mark
+from ..importer.source import closes_title
 from ..importer.tei import T
 from ..xmlcore import TEI_NS, safe_parser, tag_of
 
@@ -148,7 +149,8 @@ def normalize_source(text: str) -> str:
     i = next((k for k in range(1, len(lines)) if lines[k]), None)
     if i is not None and lines[i].startswith("**"):
         j = i
-        while j < len(lines) and lines[j] and not (lines[j].endswith("**") and (j > i or len(lines[j]) > 3)):
+        while j < len(lines) and lines[j] and \
+                not closes_title(lines[j] if j > i else lines[j][2:], first_line=j == i):
             j += 1
         if j < len(lines) and j > i and lines[j]:
             joined = " ".join([lines[i]] + [x.strip(" \t") for x in lines[i + 1 : j + 1]])

@@ -241,6 +241,13 @@ def _clip(s: str, n: int = 40) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+def closes_title(line: str, first_line: bool) -> bool:
+    """Does this line of a bold title (its first line without the opening ``**``) close it?
+    The one rule, for the importer and for the round trip's normalisation: it ends with
+    ``**``, and on the title's first line that ``**`` is not the opening one's other half."""
+    return line.endswith("**") and (not first_line or len(line) > 2)
+
+
 def _read_title(reader: "_Lines", path: str) -> Text:
     if reader.done():
         raise SourceError("no title: expected a bold title after the date",
@@ -252,7 +259,7 @@ def _read_title(reader: "_Lines", path: str) -> Text:
             Location(path, n, 1),
         )
     parts = [(n, first[2:])]
-    while not (parts[-1][1].endswith("**") and (len(parts) > 1 or len(parts[0][1]) > 2)):
+    while not closes_title(parts[-1][1], first_line=len(parts) == 1):
         if reader.done() or reader.peek()[1] == "":
             raise SourceError("the bold title is not closed with **", Location(path, n, 1))
         parts.append(reader.take())
