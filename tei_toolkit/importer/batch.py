@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import signal
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .convert import ImportResult, import_file
 from ..errors import Location, OutputError, TeiToolkitError
