@@ -73,134 +73,171 @@ class Built:
 
 def build(doc: SourceDocument, lexicon: Lexicon, profile: Profile) -> Built:
     """The TEI document for ``doc``. Raises SourceError from inline parsing."""
-    footnotes, body = _split_footnotes(doc.body)
-    ctx = Context(profile, lexicon.matcher if len(lexicon) else None,
-                  frozenset(n for n, _ in footnotes))
-    warnings = list(doc.warnings)
+    return _Builder(doc, lexicon, profile).build()
 
-    citation_text = _section_text(doc, "Citation")
-    citation = parse_citation(citation_text) if citation_text is not None else None
-    if citation is None:
-        warnings.append(Finding(doc.title.location(), "no-citation",
-                                "no **Citation:** section; sourceDesc says so"))
-    e = _Inline(profile, "#translator" if citation and citation.translators else "#archive")
-    title_nodes = parse_inline(doc.title, ctx, "title")
-    doc_id = _doc_id(profile, citation, doc.path)
-    out: list[str] = []
-    line = _lines(out)
 
-    out.append("<?xml version='1.0' encoding='UTF-8'?>\n")
-    out.append(XML_MODELS)
-    out.append(f'<TEI xmlns="{TEI_NS}" xml:id="{attr(doc_id)}" xml:lang="en">')
-    line(1, "<teiHeader>")
-    line(2, "<fileDesc>")
-    line(3, "<titleStmt>")
-    line(4, _el("title", e.xml(title_nodes)))
-    _resp(line, 4, "encoder", "TEI encoding and lexicon corrections", "name", profile.encoder)
-    _resp(line, 4, "archive", "publication of the English translation and its editorial "
-          "brackets", "orgName", (citation and citation.archive) or profile.archive)
-    line(3, "</titleStmt>")
+class _Builder:
+    """One document's TEI, written part by part in document order into ``out``."""
 
-    line(3, "<publicationStmt>")
-    line(4, _el("authority", esc(profile.encoder)))
-    if citation and citation.url:
-        line(4, _el("idno", esc(citation.url), ("type", "URI")))
-        record, _ = citation.record_id()
-        if record:
-            line(4, _el("idno", esc(record), ("type", "archive")))
-    line(3, "</publicationStmt>")
+    def __init__(self, doc: SourceDocument, lexicon: Lexicon, profile: Profile) -> None:
+        self.doc, self.lexicon, self.profile = doc, lexicon, profile
+        self.footnotes, self.body = _split_footnotes(doc.body)
+        self.ctx = Context(profile, lexicon.matcher if len(lexicon) else None,
+                           frozenset(n for n, _ in self.footnotes))
+        self.warnings = list(doc.warnings)
+        citation_text = _section_text(doc, "Citation")
+        self.citation = parse_citation(citation_text) if citation_text is not None else None
+        if self.citation is None:
+            self.warn(doc.title.location(), "no-citation",
+                      "no **Citation:** section; sourceDesc says so")
+        self.e = _Inline(profile, "#translator" if self.citation and self.citation.translators
+                         else "#archive")
+        self.title_nodes = parse_inline(doc.title, self.ctx, "title")
+        self.doc_id = _doc_id(profile, self.citation, doc.path)
+        self.out: list[str] = []
+        self.line = _lines(self.out)
 
-    # Sections with no structural place of their own (Credits, unknown headings, repeats).
-    seen: set[str] = set()
-    notes = []
-    for section in doc.sections:
-        if section.heading in STRUCTURAL and section.heading not in seen:
-            seen.add(section.heading)
-            continue
-        notes.append(section)
-        if section.heading != "Credits":
-            warnings.append(Finding(
-                Location(doc.path, section.line, 1), "unknown-section",
-                f"section **{section.heading}:** has no place of its own in TEI; kept in "
-                "notesStmt/note"))
-    _check_order(doc, notes, warnings)
-    if notes:
-        line(3, "<notesStmt>")
-        for section in notes:
-            kind = "credits" if section.heading == "Credits" else "export-section"
-            line(4, _el("note", _paragraphs(e, section.paragraphs, ctx, "other"),
-                        ("type", kind), ("n", section.heading)))
-        line(3, "</notesStmt>")
+    def warn(self, where: Location, code: str, message: str) -> None:
+        self.warnings.append(Finding(where, code, message))
 
-    line(3, "<sourceDesc>")
-    if citation is not None:
-        line(4, _bibl(e, citation, ctx))
-    else:
-        line(4, "<p>The export has no citation of its source.</p>")
-    line(3, "</sourceDesc>")
-    line(2, "</fileDesc>")
+    def build(self) -> Built:
+        self.out.append("<?xml version='1.0' encoding='UTF-8'?>\n")
+        self.out.append(XML_MODELS)
+        self.out.append(f'<TEI xmlns="{TEI_NS}" xml:id="{attr(self.doc_id)}" xml:lang="en">')
+        self.line(1, "<teiHeader>")
+        self.file_desc()
+        self.out.append(_encoding_desc(self.profile, tuple(self.lexicon.sources),
+                                       len(self.lexicon)))
+        self.profile_desc()
+        self.line(1, "</teiHeader>")
+        self.text()
+        self.out.append("\n</TEI>\n")
+        for n, para in self.footnotes:
+            if not self.ctx.anchors.get(n):
+                self.warn(para.location(), "footnote-without-marker",
+                          f"footnote [{n}] has no marker [{n}] in the text")
+        self.warnings.extend(self.ctx.warnings)
+        return Built("".join(self.out).encode("utf-8"), self.doc_id, self.ctx.counts,
+                     self.warnings)
 
-    out.append(_encoding_desc(profile, tuple(lexicon.sources), len(lexicon)))
+    # -- teiHeader/fileDesc --------------------------------------------------------------------
 
-    line(2, "<profileDesc>")
-    line(3, "<creation>" + _el("date", esc(doc.date.text), ("when", doc.when)) + "</creation>")
-    line(3, "<langUsage>")
-    lang_section = doc.section("Original Language")
-    if lang_section is not None and not lang_section.paragraphs:
-        warnings.append(Finding(Location(doc.path, lang_section.line, 1), "empty-section",
-                                "the Original Language section is empty; the TEI does not "
-                                "keep the heading"))
-    if lang_section is not None and lang_section.paragraphs:
-        lang_text = lang_section.paragraphs[0]
-        languages = split_languages(lang_text.text)
-        listed = SEPARATOR.join(n for n, _ in languages)
-        if listed != lang_text.text or len(lang_section.paragraphs) > 1:
-            warnings.append(Finding(lang_text.location(), "language-list",
-                                    f"original languages {lang_text.text!r} are listed as "
-                                    f"{listed!r}"))
-        for name, code in languages:
-            if code is None:
-                warnings.append(Finding(lang_text.location(), "unknown-language",
-                                        f"no ISO 639 code known for {name!r}; encoded as 'und'"))
-            line(4, _el("language", esc(name), ("ident", code or "und"), ("n", "original")))
-    line(4, _el("language", "English", ("ident", "en")))
-    line(3, "</langUsage>")
-    summary = doc.section("Summary")
-    if summary is not None:
-        line(3, "<abstract>")
-        for para in summary.paragraphs:
-            line(4, _el("p", e.xml(parse_inline(para, ctx, "summary"))))
-        if not summary.paragraphs:
-            line(4, _el("p", ""))
-        line(3, "</abstract>")
-    _corresp_desc(e, line, title_nodes, doc.when)
-    line(2, "</profileDesc>")
-    line(1, "</teiHeader>")
+    def file_desc(self) -> None:
+        line, profile, citation, e = self.line, self.profile, self.citation, self.e
+        line(2, "<fileDesc>")
+        line(3, "<titleStmt>")
+        line(4, _el("title", e.xml(self.title_nodes)))
+        _resp(line, 4, "encoder", "TEI encoding and lexicon corrections", "name",
+              profile.encoder)
+        _resp(line, 4, "archive", "publication of the English translation and its editorial "
+              "brackets", "orgName", (citation and citation.archive) or profile.archive)
+        line(3, "</titleStmt>")
 
-    line(1, "<text>")
-    line(2, "<body>")
-    line(3, "<div" + _attrs((("type", "translation"), ("xml:lang", "en"),
-                               ("n", doc.version.text if doc.version else None))) + ">")
-    for kind, para, n in body:
-        if kind == "p":
-            line(4, _el("p", e.xml(parse_inline(para, ctx, "body"))))
+        line(3, "<publicationStmt>")
+        line(4, _el("authority", esc(profile.encoder)))
+        if citation and citation.url:
+            line(4, _el("idno", esc(citation.url), ("type", "URI")))
+            record, _ = citation.record_id()
+            if record:
+                line(4, _el("idno", esc(record), ("type", "archive")))
+        line(3, "</publicationStmt>")
+        self.notes_stmt()
+        line(3, "<sourceDesc>")
+        if citation is not None:
+            line(4, _bibl(e, citation, self.ctx))
         else:
+            line(4, "<p>The export has no citation of its source.</p>")
+        line(3, "</sourceDesc>")
+        line(2, "</fileDesc>")
+
+    def notes_stmt(self) -> None:
+        """Sections with no structural place of their own (Credits, unknown headings, repeats)."""
+        seen: set[str] = set()
+        notes = []
+        for section in self.doc.sections:
+            if section.heading in STRUCTURAL and section.heading not in seen:
+                seen.add(section.heading)
+                continue
+            notes.append(section)
+            if section.heading != "Credits":
+                self.warn(Location(self.doc.path, section.line, 1), "unknown-section",
+                          f"section **{section.heading}:** has no place of its own in TEI; "
+                          "kept in notesStmt/note")
+        _check_order(self.doc, notes, self.warnings)
+        if notes:
+            self.line(3, "<notesStmt>")
+            for section in notes:
+                kind = "credits" if section.heading == "Credits" else "export-section"
+                self.line(4, _el("note", _paragraphs(self.e, section.paragraphs, self.ctx,
+                                                     "other"),
+                                 ("type", kind), ("n", section.heading)))
+            self.line(3, "</notesStmt>")
+
+    # -- teiHeader/profileDesc -----------------------------------------------------------------
+
+    def profile_desc(self) -> None:
+        line, doc = self.line, self.doc
+        line(2, "<profileDesc>")
+        line(3, "<creation>" + _el("date", esc(doc.date.text), ("when", doc.when))
+             + "</creation>")
+        self.lang_usage()
+        summary = doc.section("Summary")
+        if summary is not None:
+            line(3, "<abstract>")
+            for para in summary.paragraphs:
+                line(4, _el("p", self.e.xml(parse_inline(para, self.ctx, "summary"))))
+            if not summary.paragraphs:
+                line(4, _el("p", ""))
+            line(3, "</abstract>")
+        _corresp_desc(self.e, line, self.title_nodes, doc.when)
+        line(2, "</profileDesc>")
+
+    def lang_usage(self) -> None:
+        line = self.line
+        line(3, "<langUsage>")
+        section = self.doc.section("Original Language")
+        if section is not None and not section.paragraphs:
+            self.warn(Location(self.doc.path, section.line, 1), "empty-section",
+                      "the Original Language section is empty; the TEI does not keep the "
+                      "heading")
+        if section is not None and section.paragraphs:
+            text = section.paragraphs[0]
+            languages = split_languages(text.text)
+            listed = SEPARATOR.join(n for n, _ in languages)
+            if listed != text.text or len(section.paragraphs) > 1:
+                self.warn(text.location(), "language-list",
+                          f"original languages {text.text!r} are listed as {listed!r}")
+            for name, code in languages:
+                if code is None:
+                    self.warn(text.location(), "unknown-language",
+                              f"no ISO 639 code known for {name!r}; encoded as 'und'")
+                line(4, _el("language", esc(name), ("ident", code or "und"),
+                            ("n", "original")))
+        line(4, _el("language", "English", ("ident", "en")))
+        line(3, "</langUsage>")
+
+    # -- text ----------------------------------------------------------------------------------
+
+    def text(self) -> None:
+        line, ctx, e = self.line, self.ctx, self.e
+        line(1, "<text>")
+        line(2, "<body>")
+        version = self.doc.version.text if self.doc.version else None
+        line(3, "<div" + _attrs((("type", "translation"), ("xml:lang", "en"),
+                                   ("n", version))) + ">")
+        for kind, para, n in self.body:
+            if kind == "p":
+                line(4, _el("p", e.xml(parse_inline(para, ctx, "body"))))
+                continue
             count = ctx.anchors.get(n, 0)
             targets = " ".join(f"#{_anchor_id(n, k)}" for k in range(1, count + 1)) or None
             content = e.xml(parse_inline(para, ctx, "body", len(n) + 3))
             line(4, _el("note", content, ("n", n), ("place", "end"), ("xml:id", f"fn{n}"),
                         ("target", targets)))
             ctx.counts.notes += 1
-    line(3, "</div>")
-    line(2, "</body>")
-    line(1, "</text>")
-    out.append("\n</TEI>\n")
-    for n, para in footnotes:
-        if not ctx.anchors.get(n):
-            warnings.append(Finding(para.location(), "footnote-without-marker",
-                                    f"footnote [{n}] has no marker [{n}] in the text"))
-    warnings.extend(ctx.warnings)
-    return Built("".join(out).encode("utf-8"), doc_id, ctx.counts, warnings)
+        line(3, "</div>")
+        line(2, "</body>")
+        line(1, "</text>")
 
 
 # -- pieces -------------------------------------------------------------------------------------
