@@ -8,10 +8,15 @@ not (lxml keeps a validator's error log on the validator object).
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import re
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -19,6 +24,7 @@ from lxml import etree
 
 from ..errors import Location, SetupError
 from ..xmlcore import safe_parser
+from . import registry, schemas
 from .messages import ContentModels
 from .rng import Grammar
 
@@ -143,26 +149,45 @@ def document_names(tree: etree._ElementTree) -> tuple[frozenset[str], frozenset[
 
 
 class SchemaStore:
+    """Parsed, reduced and compiled schemas, shared by the threads of one Validator.
+
+    A grammar is reduced only when that provably keeps every verdict: its form is one the
+    rewrites assume (:func:`tei_toolkit.validation.rng._check_simple`) and it is known to be a
+    correct grammar (a bundled schema, a pinned TEI release, or a schema registered with
+    ``tei schemas add``/``fetch``, which compiled it whole). A reduction of an incorrect
+    grammar could drop the very part that makes it incorrect. Every other schema is compiled
+    as it stands, which for small grammars costs nothing.
+
+    Compiling a reduced grammar is bounded: it is first compiled in a child process with a
+    time limit (:data:`COMPILE_LIMIT` seconds); past it, the whole grammar is used instead
+    and :attr:`fallbacks` says so. No known grammar needs this since the one-child groups
+    that made libxml2 loop are unwrapped; it is the net under what is not known.
+    """
+
     def __init__(self, reduce: bool = True) -> None:
         self.reduce = reduce
         self._lock = threading.Lock()
         self._grammars: dict[Path, Grammar | None] = {}
         self._reduced: OrderedDict[tuple, etree._ElementTree] = OrderedDict()
+        self._safe: dict[str, bool] = {}
+        self.fallbacks: dict[Path, str] = {}
         self._models: dict[Path, ContentModels] = {}
         self._local = threading.local()
 
     def grammar(self, path: Path) -> Grammar | None:
-        """The parsed grammar, or None when it cannot be reduced (compact syntax, include,
-        an element pattern at the root); raises SetupError when it cannot be read at all."""
+        """The parsed grammar when it may be reduced, else None; raises SetupError when it
+        cannot be read at all."""
         with self._lock:
             if path in self._grammars:
                 return self._grammars[path]
         grammar = None
         if self.reduce and path.suffix != ".rnc":
-            try:
-                grammar = Grammar(_parse_schema(path))
-            except ValueError:
-                grammar = None
+            tree = _parse_schema(path)
+            if _proven(path):
+                try:
+                    grammar = Grammar(tree)
+                except ValueError:
+                    grammar = None
         with self._lock:
             self._grammars[path] = grammar
         return grammar
@@ -171,7 +196,7 @@ class SchemaStore:
         """A compiled validator for documents whose element and attribute local names are
         among ``names`` (None: the whole grammar)."""
         grammar = self.grammar(path)
-        key = (path, names if grammar is not None else None)
+        key = (path, names if grammar is not None and path not in self.fallbacks else None)
         cache: OrderedDict = self._local.__dict__.setdefault("compiled", OrderedDict())
         rng = cache.get(key)
         if rng is not None:
@@ -180,11 +205,39 @@ class SchemaStore:
         if key[1] is None:
             rng = _compile(path, None)
         else:
-            rng = _compile(path, self._reduce(path, grammar, key[1]))  # type: ignore[arg-type]
+            tree = self._reduce(path, grammar, key[1])  # type: ignore[arg-type]
+            if self.compiles_in_time(tree):
+                rng = _compile(path, tree)
+            else:
+                with self._lock:
+                    self.fallbacks[path] = (
+                        f"the schema reduced to these documents' names did not compile within "
+                        f"{COMPILE_LIMIT:g} s; validated with the whole schema instead")
+                key = (path, None)
+                rng = cache.get(key) or _compile(path, None)
         cache[key] = rng
         if len(cache) > _CACHE:
             cache.popitem(last=False)
         return rng
+
+    def prepare(self, path: Path, names: tuple[Names, Names]) -> None:
+        """Reduce and prove the grammar for a batch now, in the calling thread: before a
+        thread pool starts, the proof can run in a forked child instead of a new
+        interpreter."""
+        grammar = self.grammar(path)
+        if grammar is not None and path not in self.fallbacks:
+            self.compiles_in_time(self._reduce(path, grammar, names))
+
+    def compiles_in_time(self, tree: etree._ElementTree) -> bool:
+        data = etree.tostring(tree)
+        key = hashlib.sha256(data).hexdigest()
+        with self._lock:
+            known = self._safe.get(key)
+        if known is None:
+            known = compiles_within(data, COMPILE_LIMIT)
+            with self._lock:
+                self._safe[key] = known
+        return known
 
     def _reduce(self, path: Path, grammar: Grammar, names: tuple[Names, Names]
                 ) -> etree._ElementTree:
@@ -210,6 +263,55 @@ class SchemaStore:
             with self._lock:
                 self._models[path] = models
         return models
+
+
+COMPILE_LIMIT = float(os.environ.get("TEI_TOOLKIT_COMPILE_LIMIT", "5"))
+_COMPILE_CHILD = ("import sys\nfrom lxml import etree\n"
+                  "etree.RelaxNG(etree.fromstring(sys.stdin.buffer.read()))\n")
+
+
+def compiles_within(data: bytes, limit: float) -> bool:
+    """Does libxml2 compile this grammar (or refuse it) within ``limit`` seconds? Tried in a
+    child process, which is killed at the limit: a C loop cannot be interrupted in-process.
+    A forked child when this process has one thread (milliseconds), else a new interpreter.
+    A grammar libxml2 refuses counts as in time: compiling it here then reports why."""
+    if hasattr(os, "fork") and threading.active_count() == 1:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child; coverage does not follow it
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                etree.RelaxNG(etree.fromstring(data))
+            finally:
+                os._exit(0)
+        deadline = time.monotonic() + limit
+        delay = 0.0005
+        while True:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return True
+            if time.monotonic() >= deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 0.02)
+    try:
+        subprocess.run([sys.executable, "-c", _COMPILE_CHILD], input=data, timeout=limit,
+                       capture_output=True, check=False)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
+def _proven(path: Path) -> bool:
+    """Is the schema at ``path`` known to be a correct grammar (so reductions keep its
+    verdicts)? Bundled schemas, pinned releases and registered schemas are."""
+    try:
+        if path.resolve().parent == schemas.path("tei_toolkit.rng").resolve().parent:
+            return True
+        return registry.proven(registry.digest(path))
+    except OSError:
+        return False
 
 
 def _parse_schema(path: Path) -> etree._ElementTree:

@@ -147,6 +147,12 @@ def improve(message: str, el: etree._Element | None, models: ContentModels | Non
         return (f"<{name}> is not allowed here, inside <{where}>"
                 + (f"; <{where}> may contain {_list(allowed)}" if allowed else
                    f"; <{where}> may not contain elements" if known else ""))
+    m = re.fullmatch(r"Element (\S+) has wrong namespace: expecting (\S+)", message)
+    if m:
+        actual = etree.QName(el).namespace if el is not None and isinstance(el.tag, str) \
+            else None
+        return (f"<{m.group(1)}> is in the namespace {actual or '(none)'}; expected "
+                f"{m.group(2)}")
     m = re.fullmatch(r"Expecting element (\S+), got (\S+)", message)
     if m:
         return f"expected <{m.group(1)}> here, found <{m.group(2)}>"

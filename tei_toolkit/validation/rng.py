@@ -45,10 +45,9 @@ class Grammar:
         root = tree.getroot()
         if root.tag != _R + "grammar":
             raise ValueError("not a RELAX NG grammar (root element is not rng:grammar)")
-        if next(root.iter(_R + "include", _R + "externalRef"), None) is not None:
-            raise ValueError("grammars with include or externalRef cannot be reduced")
         self.tree = _strip_foreign(copy.deepcopy(tree))
         self.root = self.tree.getroot()
+        _check_simple(self.root)
         self.defines = {d.get("name", ""): d for d in self.root.iterchildren(_R + "define")}
 
     @classmethod
@@ -196,6 +195,7 @@ class Grammar:
             simplifier.children(start)
         _drop_unreachable(root)
         linearize(root)
+        unwrap_singletons(root)
         return tree
 
 
@@ -306,6 +306,29 @@ def prune_attributes(root: etree._Element, present: frozenset[str]) -> None:
             if kids[0].get("name", "").rsplit(":", 1)[-1] not in present:
                 _swap(opt, etree.Element(_R + "empty"))
     _drop_empties(root)
+    unwrap_singletons(root)
+
+
+def unwrap_singletons(root: etree._Element) -> int:
+    """Replace every ``group``, ``interleave`` and ``choice`` holding one pattern by that
+    pattern (RELAX NG simplification, section 4.12). Returns the number of rewrites.
+
+    Not cosmetic: libxml2 (2.12, 2.14) never finishes compiling an element whose content is a
+    one-child ``group`` around a repetition that refers back to the element, followed by an
+    attribute: ``element L { group(oneOrMore(choice(L, m))), attribute type? }``. Dropping
+    the empties and removed branches of TEI's content models leaves exactly such groups (the
+    reduced ``listBibl``, ``msItem``, ``msPart``), so every reduction ends here.
+    """
+    count = 0
+    for node in list(root.iter(_R + "group", _R + "interleave", _R + "choice")):
+        parent = node.getparent()
+        if parent is None:
+            continue
+        kids = [c for c in node if isinstance(c.tag, str)]
+        if len(kids) == 1 and tag_of(kids[0]).startswith(_R):
+            _swap(node, kids[0])
+            count += 1
+    return count
 
 
 def _drop_empties(root: etree._Element) -> None:
@@ -407,6 +430,49 @@ def _element_name(el: etree._Element) -> Name | None:
         return holder.nsmap.get(prefix) or "", local
     ns = next((a.get("ns", "") for a in [holder, *holder.iterancestors()] if a.get("ns") is not None), "")
     return ns, raw
+
+
+# Patterns that a rewrite may remove while keeping their children: an inherited ``ns`` or
+# ``datatypeLibrary`` on them would be lost.
+_WRAPPERS = frozenset(_R + t for t in ("group", "interleave", "choice", "oneOrMore",
+                                       "zeroOrMore", "optional", "mixed", "list"))
+_NAMED = frozenset(_R + t for t in ("define", "ref", "element", "attribute"))
+
+
+def _check_simple(root: etree._Element) -> None:
+    """Raise ValueError unless the grammar is in the form every rewrite here assumes, which
+    is what RELAX NG simplification would give anyway: one file (no ``include``,
+    ``externalRef``), no ``div``, ``combine``, ``parentRef`` or nested ``grammar``; one
+    ``start`` with one pattern; each definition once, each reference defined; names without
+    surrounding whitespace; ``ns`` and ``datatypeLibrary`` never on a pattern a rewrite may
+    dissolve. Any other grammar is compiled as it stands."""
+    starts = root.findall(_R + "start")
+    if len(starts) != 1 or len([c for c in starts[0] if isinstance(c.tag, str)]) != 1:
+        raise ValueError("not exactly one start with one pattern")
+    names: set[str] = set()
+    for d in root.iterchildren():
+        if d.tag == _R + "define":
+            if d.get("name") in names:
+                raise ValueError(f"define {d.get('name')} twice")
+            names.add(d.get("name", ""))
+        elif d.tag != _R + "start":
+            raise ValueError(f"{tag_of(d)} at the top of the grammar")
+    for el in root.iter():
+        tag = el.tag
+        if tag in (_R + "include", _R + "externalRef", _R + "div", _R + "parentRef") or (
+                tag == _R + "grammar" and el is not root):
+            raise ValueError(f"{tag_of(el)} in the grammar")
+        if el.get("combine") is not None:
+            raise ValueError("combine in the grammar")
+        if tag in _NAMED:
+            name = el.get("name")
+            if name is not None and name != name.strip():
+                raise ValueError("a name with surrounding whitespace")
+            if tag == _R + "ref" and name not in names:
+                raise ValueError(f"reference to undefined {name}")
+        if tag in _WRAPPERS and (el.get("ns") is not None
+                                 or el.get("datatypeLibrary") is not None):
+            raise ValueError(f"ns or datatypeLibrary on {tag_of(el)}")
 
 
 def _strip_foreign(tree: etree._ElementTree) -> etree._ElementTree:

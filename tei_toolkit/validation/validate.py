@@ -163,6 +163,8 @@ class Validator:
             scanned = batch is not None and str(path) in batch.scanned
             names = batch.names if batch is not None and scanned else document_names(doc.tree)
             rng = self._relaxng(choice.path, names, batch)
+        if rng is not None and choice.path in self.store.fallbacks:
+            yield Problem(doc.name, 0, 0, WARNING, "relaxng", self.store.fallbacks[choice.path])
         if rng is not None and not rng.validate(doc.tree):
             if len(rng.error_log) == 0:
                 # libxml2 can answer "invalid" with an empty log: never report that as valid.
@@ -260,6 +262,9 @@ class Validator:
         files = expand_paths(paths, ".xml")
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
         batch = _Batch.scan(files, jobs)
+        if self.engine != "jing" and files:
+            # The batch's reduction, proven to compile in time before any thread starts.
+            self.store.prepare((self.forced or self.default).path, batch.names)
         # jing: each file is parsed and checked here (well-formedness, safety, schema choice,
         # pointers, Schematron, and lxml's RELAX NG for "both"); jing then runs once per
         # schema over all the files.

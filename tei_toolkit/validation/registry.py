@@ -1,0 +1,255 @@
+"""Schemas by name: the TEI Consortium's published schemas in a per-user cache, offline.
+
+``tei schemas fetch tei_all [--version 4.12.0]`` downloads a release's RELAX NG schema into the
+cache and checks it against a sha256 pinned here; ``tei schemas add FILE`` registers a local
+copy; ``--schema tei_all`` (or ``tei_all@4.12.0``) and a document's ``<?xml-model?>`` naming a
+published URL then resolve to the cached file without any network access. The cache is the
+platform's user cache folder (``$XDG_CACHE_HOME``/``~/.cache`` on Linux, ``~/Library/Caches``
+on macOS, ``%LOCALAPPDATA%`` on Windows), or ``$TEI_TOOLKIT_CACHE``; it holds
+``schemas/index.json`` and one folder per name and version.
+
+Registering a schema also compiles it whole once: a schema known to compile is one the fast
+path may reduce (see :mod:`tei_toolkit.validation.compiled`), since reductions keep the verdicts
+of *correct* grammars only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..errors import Location, SetupError
+from ..files import write_atomic
+
+# sha256 of published schemas, by (name, version). A fetched file must match; `tei schemas
+# add` records any file, with the version it claims.
+PINNED: dict[tuple[str, str], str] = {
+    # TEI P5 4.12.0 (2026-07-28), as ../shared/schemas/README.md documents it.
+    ("tei_all", "4.12.0"): "b0f115095ead2ccc6933aa3365c6f4a82cba3b2ec7eee7f76bb616d7a63b7e48",
+}
+# The TEI Consortium's published customisations (P5/Exemplars): names `fetch` accepts.
+PUBLISHED = ("tei_all", "tei_lite", "tei_bare", "tei_simplePrint", "tei_corpus", "tei_drama",
+             "tei_ms", "tei_speech", "tei_tite", "tei_jtei", "tei_dictionaries",
+             "tei_math", "tei_svg", "tei_xinclude")
+RELEASE_SITE = "https://www.tei-c.org"
+_VAULT = "{site}/Vault/P5/{version}/xml/tei/custom/schema/relaxng/{name}.rng"
+_CURRENT = "{site}/release/xml/tei/custom/schema/relaxng/{name}.rng"
+# Published schema URLs as documents name them: current and versioned, http or https, with
+# or without www.
+_PUBLISHED_URL = re.compile(
+    r"https?://(?:www\.)?tei-c\.org/(?:release|Vault/P5/(?P<version>\d+\.\d+\.\d+)|"
+    r"Vault/P5/current)/xml/tei/custom/schema/relaxng/(?P<name>[A-Za-z0-9_]+)\.rng$")
+_MAX_DOWNLOAD = 64 << 20
+_VERSION = re.compile(r"\d+(?:\.\d+)*$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    version: str
+    file: str        # absolute path of the cached copy
+    sha256: str
+    source: str      # URL or the path it was added from
+    compiles: bool   # compiled whole by libxml2 when registered
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("TEI_TOOLKIT_CACHE")
+    if env:
+        return Path(env)
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "tei_toolkit"
+    if os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "tei_toolkit" / "Cache"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tei_toolkit"
+
+
+def _index_path() -> Path:
+    return cache_dir() / "schemas" / "index.json"
+
+
+def entries() -> list[Entry]:
+    """Registered schemas whose files are still there, newest version first per name."""
+    path = _index_path()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as exc:
+        raise SetupError(f"the schema cache index is unreadable ({exc}); remove it and add "
+                         "the schemas again", Location(str(path))) from None
+    out = []
+    for item in raw.get("schemas", []):
+        try:
+            entry = Entry(**item)
+        except TypeError:
+            continue
+        if Path(entry.file).is_file():
+            out.append(entry)
+    return sorted(out, key=lambda e: (e.name, _version_key(e.version)), reverse=True)
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else -1 for p in version.split("."))
+
+
+def find(spec: str) -> Entry | None:
+    """``name`` (newest version) or ``name@version``."""
+    name, _, version = spec.partition("@")
+    for e in entries():
+        if e.name == name and (not version or e.version == version):
+            return e
+    return None
+
+
+def for_url(href: str) -> tuple[Entry | None, str | None]:
+    """(the cached copy, or None; the spec asked for) when ``href`` is a published TEI
+    schema URL; (None, None) when it is not one."""
+    m = _PUBLISHED_URL.match(href.strip())
+    if m is None:
+        return None, None
+    spec = m["name"] + (f"@{m['version']}" if m["version"] else "")
+    return find(spec), spec
+
+
+def proven(sha256: str) -> bool:
+    """Is a schema with this digest known to compile whole (pinned release or registered)?"""
+    if sha256 in PINNED.values():
+        return True
+    try:
+        return any(e.sha256 == sha256 and e.compiles for e in entries())
+    except SetupError:
+        return False
+
+
+def digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def add(file: str | Path, name: str | None = None, version: str | None = None,
+        source: str | None = None) -> Entry:
+    """Copy a local schema into the cache and register it (compiling it once)."""
+    src = Path(file)
+    try:
+        data = src.read_bytes()
+    except OSError as exc:
+        raise SetupError(f"cannot read the schema: {exc.strerror}", Location(str(file))) from None
+    return _register(data, name or src.stem, version or _claimed_version(data),
+                     source or str(src.resolve()), str(file))
+
+
+def _claimed_version(data: bytes) -> str:
+    m = re.search(rb"P5 Version\s+(\d+(?:\.\d+)*)", data[:8000])
+    return m.group(1).decode() if m else "local"
+
+
+def _register(data: bytes, name: str, version: str, source: str, shown: str) -> Entry:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name in (".", ".."):
+        raise SetupError(f"a schema name is letters, digits, '_', '.', '-': {name!r}")
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", version) or version in (".", ".."):
+        raise SetupError(f"a version is letters, digits, '_', '.', '-': {version!r}")
+    sha = hashlib.sha256(data).hexdigest()
+    pinned = PINNED.get((name, version))
+    if pinned is not None and pinned != sha:
+        raise SetupError(f"{name} {version} has sha256 {pinned}; this file has {sha}: not the "
+                         "published schema (use another --name or --version for a "
+                         "customisation)", Location(shown))
+    compiles = _compiles(data, shown)
+    folder = cache_dir() / "schemas" / name / version
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.rng"
+    write_atomic(target, data, force=True)
+    entry = Entry(name, version, str(target.resolve()), sha, source, compiles)
+    _save([e for e in entries() if (e.name, e.version) != (name, version)] + [entry])
+    return entry
+
+
+def _compiles(data: bytes, shown: str) -> bool:
+    """Compile the whole schema once, as proof that it is a correct grammar."""
+    from lxml import etree
+
+    from ..xmlcore import safe_parser
+    try:
+        tree = etree.fromstring(data, safe_parser(huge_tree=True))
+    except etree.XMLSyntaxError as exc:
+        raise SetupError(f"not well-formed XML: {exc.msg}",
+                         Location(shown, *(exc.position or (0, 0)))) from None
+    if tree.tag != "{http://relaxng.org/ns/structure/1.0}grammar":
+        raise SetupError("not a RELAX NG schema in XML syntax (the root is not rng:grammar)",
+                         Location(shown))
+    try:
+        etree.RelaxNG(tree)
+    except etree.RelaxNGParseError as exc:
+        first = exc.error_log[0] if len(exc.error_log) else None
+        raise SetupError(f"not a usable RELAX NG schema: {first.message if first else exc}",
+                         Location(shown, first.line if first else 0,
+                                  first.column if first else 0)) from None
+    return True
+
+
+def _save(all_entries: list[Entry]) -> None:
+    data = json.dumps({"schemas": [asdict(e) for e in sorted(
+        all_entries, key=lambda e: (e.name, _version_key(e.version)))]}, indent=2)
+    path = _index_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, (data + "\n").encode("utf-8"), force=True)
+
+
+def release_url(name: str, version: str | None, site: str = RELEASE_SITE) -> str:
+    site = site.rstrip("/")
+    if version:
+        return _VAULT.format(site=site, version=version, name=name)
+    return _CURRENT.format(site=site, name=name)
+
+
+def fetch(name: str, version: str, site: str = RELEASE_SITE, sha256: str | None = None,
+          timeout: float = 60) -> Entry:
+    """Download a published schema (an explicit command: the only network access of the
+    toolkit), check its sha256 (pinned here, or ``sha256``), and register it."""
+    if name not in PUBLISHED:
+        raise SetupError(f"not a published TEI schema: {name} (known: {', '.join(PUBLISHED)})")
+    if not _VERSION.match(version):
+        raise SetupError(f"a TEI release is numbered like 4.12.0, not {version!r}")
+    expected = PINNED.get((name, version)) or (sha256.lower() if sha256 else None)
+    url = release_url(name, version, site)
+    if expected is None:
+        raise SetupError(f"no sha256 is pinned for {name} {version}: give the one the TEI "
+                         "Consortium publishes with --sha256 HEX (pinned: "
+                         + ", ".join(f"{n} {v}" for n, v in sorted(PINNED)) + ")")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (https/http only)
+            data = response.read(_MAX_DOWNLOAD + 1)
+            length = response.headers.get("Content-Length")
+    except urllib.error.HTTPError as exc:
+        raise SetupError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise SetupError(f"cannot download {url}: {reason}") from None
+    if len(data) > _MAX_DOWNLOAD:
+        raise SetupError(f"{url} is larger than {_MAX_DOWNLOAD >> 20} MB: refused")
+    if length is not None and length.isdigit() and int(length) != len(data):
+        raise SetupError(f"the download of {url} was cut short ({len(data)} of {length} bytes); "
+                         "nothing was saved")
+    got = hashlib.sha256(data).hexdigest()
+    if got != expected:
+        raise SetupError(f"{url} has sha256 {got}, expected {expected}: refused, nothing was "
+                         "saved")
+    return _register(data, name, version, url, url)
+
