@@ -208,8 +208,9 @@ def export_command(tei_file: Path, to: str, which: str, output_file: Path | None
 @main.command("validate", epilog=VALIDATE_EXIT_CODES)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--schema", metavar="NAME|FILE",
-              help="A bundled schema (tei_toolkit) or a .rng/.rnc file. Default: the "
-                   "document's own local <?xml-model?>, else tei_toolkit.")
+              help="A .rng/.rnc file, a bundled schema (tei_toolkit) or a cached one "
+                   "(tei_all, tei_all@4.12.0: see tei schemas). Default: the document's "
+                   "<?xml-model?>, else tei_all if cached, else tei_toolkit.")
 @click.option("--schematron", "schematron_file",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="An ISO Schematron file (XPath 1). Default: the bundled editorial rules, "
@@ -245,7 +246,7 @@ def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file
     \b
     Examples:
       tei validate corpus/tei
-      tei validate 'editions/**/*.xml' --schema tei_all.rng --format github
+      tei validate 'editions/**/*.xml' --schema tei_all --format github
       tei validate tei/ --format junit --output validation.xml
     """
     from .validation import report
@@ -280,11 +281,115 @@ def _validation_inputs(paths: tuple[str, ...]) -> tuple[list[Path], bytes | None
     return files, stdin
 
 
-@main.command("schemas", epilog=WRITE_EXIT_CODES)
+SCHEMAS_EXIT_CODES = f"""\b
+Exit codes:
+  {EXIT_OK}  done
+  {EXIT_CANNOT_RUN}  could not run: download failed, checksum mismatch, not a usable schema,
+     a file exists (use --force), unwritable path
+""" + _COMMON_CODES
+
+
+@main.group("schemas")
+def schemas_group() -> None:
+    """Schemas: tei_all and other published TEI schemas by name, offline; the bundled ones.
+
+    Fetched or added schemas live in a per-user cache ($TEI_TOOLKIT_CACHE, else the
+    platform's cache folder); `tei validate --schema tei_all` and documents whose
+    <?xml-model?> names a published TEI schema URL then use them without network access.
+    """
+
+
+@schemas_group.command("fetch", epilog=SCHEMAS_EXIT_CODES)
+@click.argument("name")
+@click.option("--version", "version", metavar="X.Y.Z",
+              help="TEI release (default: the newest release whose sha256 is pinned).")
+@click.option("--sha256", metavar="HEX",
+              help="The expected sha256, for a release the toolkit has no pin for.")
+@click.option("--from", "site", metavar="URL", default=None,
+              help="Release site or mirror (default: https://www.tei-c.org); the file is read "
+                   "from URL/Vault/P5/VERSION/xml/tei/custom/schema/relaxng/NAME.rng.")
+@_one_line_errors
+def schemas_fetch_command(name: str, version: str | None, sha256: str | None,
+                          site: str | None) -> int:
+    """Download a TEI release's schema (RELAX NG) into the cache, checking its sha256.
+
+    The only command that opens a network connection. Nothing is saved unless the download is
+    complete and its checksum matches.
+
+    \b
+    Example:
+      tei schemas fetch tei_all                  # the newest pinned release
+      tei schemas fetch tei_all --version 4.12.0
+    """
+    from .validation import registry
+
+    if version is None:
+        pinned = sorted((v for n, v in registry.PINNED if n == name), key=registry._version_key)
+        if not pinned:
+            raise SetupError(f"no release of {name} is pinned: give --version and --sha256")
+        version = pinned[-1]
+    entry = registry.fetch(name, version, site or registry.RELEASE_SITE, sha256)
+    click.echo(f"{entry.label}  {entry.file}  sha256 {entry.sha256}")
+    return EXIT_OK
+
+
+@schemas_group.command("add", epilog=SCHEMAS_EXIT_CODES)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", help="Name to use with --schema (default: the file name's stem).")
+@click.option("--version", "version",
+              help="Version (default: the TEI version the file states, else 'local').")
+@_one_line_errors
+def schemas_add_command(file: Path, name: str | None, version: str | None) -> int:
+    """Register a local RELAX NG schema (XML syntax) in the cache: a copy of tei_all for an
+    offline machine or CI, or a project's customisation.
+
+    The schema is compiled once, whole, to prove it is a correct grammar; after that the
+    fast path may reduce it. A file claiming a pinned release must match its sha256.
+
+    \b
+    Example:
+      tei schemas add ../shared/schemas/tei_all.rng   # then: tei validate --schema tei_all
+      tei schemas add odd/out/myproject.rng --name myproject --version 2.1
+    """
+    from .validation import registry
+
+    entry = registry.add(file, name, version)
+    click.echo(f"{entry.label}  {entry.file}  sha256 {entry.sha256}")
+    return EXIT_OK
+
+
+@schemas_group.command("list", epilog=SCHEMAS_EXIT_CODES)
+@click.option("--json", "as_json", is_flag=True, help="As JSON on stdout.")
+@_one_line_errors
+def schemas_list_command(as_json: bool) -> int:
+    """Show the schemas available by name: bundled and cached, with versions and checksums."""
+    import json
+    from dataclasses import asdict
+
+    from .validation import registry, schemas
+
+    bundled = [{"name": n, "version": __version__, "file": str(schemas.path(f)),
+                "sha256": registry.digest(schemas.path(f)), "source": "bundled"}
+               for n, f in schemas.BUNDLED.items()]
+    cached = [asdict(e) for e in registry.entries()]
+    if as_json:
+        click.echo(json.dumps({"cache": str(registry.cache_dir()), "schemas": bundled + cached},
+                              indent=2))
+        return EXIT_OK
+    for item in bundled + cached:
+        click.echo(f"{item['name']}@{item['version']}  sha256 {item['sha256'][:16]}…  "
+                   f"{item['file']}  ({item['source']})")
+    if not cached:
+        click.echo("no cached schemas: tei schemas fetch tei_all, or tei schemas add FILE",
+                   err=True)
+    return EXIT_OK
+
+
+@schemas_group.command("copy", epilog=WRITE_EXIT_CODES)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace schema files that exist.")
 @_one_line_errors
-def schemas_command(directory: Path, force: bool) -> int:
+def schemas_copy_command(directory: Path, force: bool) -> int:
     """Copy the bundled schemas (tei_toolkit.rng, tei_toolkit.sch) into DIRECTORY.
 
     The TEI that `tei import` writes names them in <?xml-model?> lines relative to each
@@ -293,7 +398,7 @@ def schemas_command(directory: Path, force: bool) -> int:
 
     \b
     Example:
-      tei import exports/ -d tei/ && tei schemas tei/
+      tei import exports/ -d tei/ && tei schemas copy tei/
     """
     from .validation import schemas
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,12 @@ SEED = CORPUS / "sources" / "000_b00edda5464e9fe3.txt"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 os.environ.setdefault("TERM", "dumb")  # rich adds no escapes to what the CLI tests read
+# The schema cache (tei schemas fetch/add) of the tests is their own, empty at the start: the
+# verdicts never depend on what the developer has cached. Subprocesses inherit it.
+_CACHE = tempfile.mkdtemp(prefix="tei-toolkit-test-cache-")
+os.environ["TEI_TOOLKIT_CACHE"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
+os.environ.pop("XML_CATALOG_FILES", None)
 
 
 def corpus_sources() -> list[Path]:
@@ -87,3 +95,11 @@ def installed_tei() -> str:
     exe = shutil.which("tei") or str(Path(sys.executable).parent / "tei")
     need(Path(exe).exists(), "the installed tei command (pip install .)")
     return exe
+
+
+@pytest.fixture
+def schema_cache(tmp_path, monkeypatch) -> Path:
+    """A fresh, empty schema cache for one test (subprocesses inherit it)."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TEI_TOOLKIT_CACHE", str(cache))
+    return cache

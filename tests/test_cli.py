@@ -56,7 +56,8 @@ def test_every_command_has_help_and_is_in_the_readme():
                     assert opt in README, f"{opt} of `tei {name}` is not in the README"
     # Each command states its own outcomes, not another's.
     assert "some source could not be converted" in helps[("import",)]
-    for other in (("export",), ("schemas",), ("validate",), ("profile", "show")):
+    for other in (("export",), ("schemas", "copy"), ("schemas", "fetch"), ("validate",),
+                  ("profile", "show")):
         assert "some source could not be converted" not in helps[other], other
     assert "errors found" in helps[("validate",)]
 
@@ -216,14 +217,14 @@ def test_schemas_command_copies_the_bundled_schemas(tmp_path):
 
     out = tmp_path / "tei"
     assert run("import", str(SEED), "-d", str(out)).exit_code == 0
-    result = run("schemas", str(out))
+    result = run("schemas", "copy", str(out))
     assert result.exit_code == 0
     assert (out / "tei_toolkit.rng").read_bytes() == (ROOT / "schemas" / "tei_toolkit.rng").read_bytes()
     assert (out / "tei_toolkit.sch").is_file()
     report = Validator().validate(out / (SEED.stem + ".xml"))
     assert report.schema == "tei_toolkit.rng" and report.problems == []  # the local copy
-    assert run("schemas", str(out)).exit_code == 3  # exists: not replaced without --force
-    assert run("schemas", str(out), "--force").exit_code == 0
+    assert run("schemas", "copy", str(out)).exit_code == 3  # exists: not replaced without --force
+    assert run("schemas", "copy", str(out), "--force").exit_code == 0
 
 
 def test_progress_bar_only_on_a_terminal():

@@ -133,11 +133,17 @@ def test_local_xml_model_is_honoured(tmp_path):
 
 
 def test_remote_xml_model_is_never_fetched(tmp_path):
-    doc = _with_model(tmp_path, "https://tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng")
+    doc = _with_model(tmp_path, "https://example.org/schemas/project.rng")
     report = Validator().validate(doc)
     assert report.schema == "tei_toolkit"
     assert [(p.severity, p.source) for p in report.problems] == [("warning", "safety")]
     assert "never fetched" in report.problems[0].message
+    # A published TEI schema not in the cache: the warning says how to get it.
+    doc = _with_model(tmp_path, "https://tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng")
+    report = Validator().validate(doc)
+    assert report.schema == "tei_toolkit"
+    assert [(p.severity, p.source) for p in report.problems] == [("warning", "input")]
+    assert "tei schemas fetch tei_all" in report.problems[0].message
 
 
 def test_missing_local_xml_model_falls_back_with_a_warning(tmp_path):
@@ -151,7 +157,7 @@ def test_bundled_schema_by_name_and_schema_option(tmp_path):
     result = run("validate", str(LETTER), "--schema", "tei_toolkit", "--format", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["files"][0]["schema"] == "tei_toolkit"
     result = run("validate", str(LETTER), "--schema", "no-such-schema")
-    assert result.exit_code == 3 and "not a bundled schema" in result.stderr
+    assert result.exit_code == 3 and "no schema of that name" in result.stderr
 
 
 # -- the command ---------------------------------------------------------------------------------

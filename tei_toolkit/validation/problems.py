@@ -40,6 +40,7 @@ class FileReport:
     seconds: float = 0.0
     schema_path: Path | None = None
     skipped: str = ""
+    defaulted: bool = False  # no --schema and no usable <?xml-model?>: the default was used
 
     @property
     def errors(self) -> list[Problem]:

@@ -16,6 +16,7 @@ of *correct* grammars only.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -156,8 +157,14 @@ def add(file: str | Path, name: str | None = None, version: str | None = None,
 
 
 def _claimed_version(data: bytes) -> str:
-    m = re.search(rb"P5 Version\s+(\d+(?:\.\d+)*)", data[:8000])
-    return m.group(1).decode() if m else "local"
+    """The release a pinned file is; else the version the file states (TEI's generated
+    schemas say "P5 Version 4.12.0", with a no-break space); else "local"."""
+    sha = hashlib.sha256(data).hexdigest()
+    for (_, version), pinned in PINNED.items():
+        if pinned == sha:
+            return version
+    m = re.search(r"P5 Version\s+(\d+(?:\.\d+)*)", data[:8000].decode("utf-8", "replace"))
+    return m.group(1) if m else "local"
 
 
 def _register(data: bytes, name: str, version: str, source: str, shown: str) -> Entry:
@@ -239,7 +246,7 @@ def fetch(name: str, version: str, site: str = RELEASE_SITE, sha256: str | None 
             length = response.headers.get("Content-Length")
     except urllib.error.HTTPError as exc:
         raise SetupError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise SetupError(f"cannot download {url}: {reason}") from None
     if len(data) > _MAX_DOWNLOAD:

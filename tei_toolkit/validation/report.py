@@ -6,6 +6,7 @@ import io
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Iterable, TextIO
 
@@ -68,7 +69,19 @@ def summary(reports: list[FileReport], strict: bool, seconds: float) -> dict:
         "warnings": sum(len(r.warnings) for r in reports),
         "strict": strict,
         "seconds": round(seconds, 3),
+        "schemas": dict(Counter(r.schema for r in reports if r.schema).most_common()),
+        "hint": schema_hint(reports),
     }
+
+
+def schema_hint(reports: list[FileReport]) -> str | None:
+    """Said once per run: documents declared no schema and tei_all is not in the cache."""
+    n = sum(1 for r in reports if r.defaulted and r.schema == "tei_toolkit")
+    if not n:
+        return None
+    return (f"{n} file(s) declare no schema and were checked against tei_toolkit, the "
+            "importer's subset of TEI; to check them against all of TEI: tei schemas fetch "
+            "tei_all (or, offline, tei schemas add tei_all.rng)")
 
 
 def text_report(console, reports: Iterable[FileReport], strict: bool) -> list[FileReport]:
@@ -97,6 +110,7 @@ def text_report(console, reports: Iterable[FileReport], strict: bool) -> list[Fi
 
 def text_summary(console, reports: list[FileReport], strict: bool, seconds: float) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     s = summary(reports, strict, seconds)
     columns = ["files", "valid", "invalid", "errors", "warnings", "seconds"]
@@ -107,6 +121,12 @@ def text_summary(console, reports: list[FileReport], strict: bool, seconds: floa
         table.add_column(col, justify="right")
     table.add_row(*(str(s[k]) for k in columns))
     console.print(table)
+    if s["schemas"]:
+        console.print(Text("checked against: " + ", ".join(
+            f"{name} ({n} file{'s' if n != 1 else ''})" for name, n in s["schemas"].items()),
+            style="dim"))
+    if s["hint"]:
+        console.print(Text(s["hint"], style="yellow"))
 
 
 def problem_dict(p: Problem) -> dict:
@@ -136,6 +156,9 @@ def junit_report(reports: list[FileReport], strict: bool, seconds: float) -> byt
     for r in reports:
         case = etree.SubElement(suite, "testcase", classname="tei.validate", name=r.file,
                                 file=r.file, time=f"{r.seconds:.3f}")
+        if r.schema:
+            props = etree.SubElement(case, "properties")
+            etree.SubElement(props, "property", name="schema", value=r.schema)
         counted = r.problems if strict else r.errors
         if r.skipped:
             etree.SubElement(case, "skipped", message=r.skipped)

@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 from lxml import etree
 
-from . import jing, schemas
+from . import catalog, jing, registry, schemas
 from ..errors import Location, SetupError
 from ..files import expand_paths
 from ..xmlcore import SCHEMATRON_NS, tag_of
@@ -74,6 +74,10 @@ class Validator:
         self.allow_read = tuple(Path(p) for p in allow_read)
         self.forced = _schema_choice(schema) if schema is not None else None
         self.default = SchemaChoice(schemas.path(schemas.BUNDLED["tei_toolkit"]), "tei_toolkit")
+        # A TEI document that declares no usable schema is checked against tei_all when the
+        # schema cache has it (what a TEI user expects), else against the project schema.
+        tei_all = registry.find("tei_all")
+        self.tei_all = SchemaChoice(Path(tei_all.file), tei_all.label) if tei_all else None
         if schematron is False:
             self.schematron_path = None
         elif schematron is None:
@@ -88,7 +92,7 @@ class Validator:
         # Check now what every document needs, so a broken schema fails before any file: a
         # grammar that can be reduced is parsed (compiling it whole would take seconds for
         # tei_all), any other is compiled.
-        path = (self.forced or self.default).path
+        path = (self.forced or self.tei_all or self.default).path
         if self.store.grammar(path) is None:
             self.store.relaxng(path, None)
         if self.schematron_path is not None:
@@ -158,6 +162,8 @@ class Validator:
         if report is not None:
             report.schema = choice.label
             report.schema_path = choice.path
+            report.defaulted = self.forced is None and (choice is self.default
+                                                        or choice is self.tei_all)
         rng = None
         if relaxng:
             scanned = batch is not None and str(path) in batch.scanned
@@ -219,40 +225,65 @@ class Validator:
 
     def _choose_schema(self, doc: "Document", path: str | Path, batch: "_Batch | None" = None
                        ) -> tuple[SchemaChoice | None, list[Problem]]:
-        """The schema for ``doc``, with notes on declared schemas not used; None: skip it."""
+        """The schema for ``doc``, with notes on declared schemas not used; None: skip it.
+
+        In order: --schema; the first usable RELAX NG ``<?xml-model?>`` (an XML catalog
+        mapping, a published TEI schema URL found in the schema cache, a local file, a
+        bundled schema's name); else tei_all from the cache for TEI documents, else the
+        project schema. A remote schema is never fetched."""
         if self.forced is not None:
             return self.forced, []
         notes: list[Problem] = []
+        base = Path(path).parent if doc.name != "-" else Path.cwd()
         for pi, href in doc.xml_models():
             line = pi.sourceline or 0
-            if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", href) and not href.lower().startswith("file:"):
-                notes.append(Problem(doc.name, line, 1, WARNING, "safety",
-                                     f"<?xml-model?> points to a remote schema ({href}); it is "
-                                     "never fetched: validating against the project schema"))
+            candidate = catalog.resolve(href)
+            label = f"{href} (by XML catalog: {candidate})" if candidate else str(href)
+            if candidate is None and _is_remote(href):
+                entry, spec = registry.for_url(href)
+                if entry is not None:
+                    return SchemaChoice(Path(entry.file), f"{entry.label} ({href})"), notes
+                fallback = self._fallback(doc).label
+                if spec is not None:
+                    notes.append(Problem(doc.name, line, 1, WARNING, "input",
+                                         f"<?xml-model?> names the published schema {spec}, "
+                                         "which is not in the schema cache (get it with: tei "
+                                         f"schemas fetch {spec.replace('@', ' --version ')}); "
+                                         f"validating against {fallback}"))
+                else:
+                    notes.append(Problem(doc.name, line, 1, WARNING, "safety",
+                                         f"<?xml-model?> points to a remote schema ({href}); it "
+                                         f"is never fetched: validating against {fallback} (map "
+                                         "it to a local copy with an XML catalog, "
+                                         "XML_CATALOG_FILES)"))
                 continue
-            local = Path(urlparse(href).path if href.lower().startswith("file:") else href)
-            base = Path(path).parent if doc.name != "-" else Path.cwd()
-            candidate = local if local.is_absolute() else base / local
+            if candidate is None:
+                local = Path(urlparse(href).path if href.lower().startswith("file:") else href)
+                candidate = local if local.is_absolute() else base / local
             if candidate.is_file():
                 if candidate.suffix == ".rnc":
-                    return _schema_choice(candidate), notes
+                    return SchemaChoice(candidate, label), notes
                 try:
                     self._relaxng(candidate, document_names(doc.tree), batch)  # type: ignore[arg-type]
                 except SetupError as exc:
                     notes.append(Problem(doc.name, line, 1, ERROR, "input",
                                          f"the schema in <?xml-model?> is unusable: {exc.message}"))
                     continue
-                return SchemaChoice(candidate, str(href)), notes
-            stem = local.name.rsplit(".", 1)[0]
-            if stem in schemas.BUNDLED and local.suffix == ".rng":
+                return SchemaChoice(candidate, label), notes
+            stem = candidate.name.rsplit(".", 1)[0]
+            if stem in schemas.BUNDLED and candidate.suffix == ".rng":
                 return _schema_choice(stem), notes
             notes.append(Problem(doc.name, line, 1, WARNING, "input",
                                  f"<?xml-model?> schema {href} not found; validating against "
-                                 "the project schema"))
+                                 f"{self._fallback(doc).label}"))
         if self.skip_non_tei and not doc.is_tei and not notes and doc.tree is not None and \
                 etree.QName(doc.tree.getroot()).localname not in _TEI_ROOTS:
             return None, []
-        return self.default, notes
+        return self._fallback(doc), notes
+
+    def _fallback(self, doc: "Document") -> SchemaChoice:
+        """No usable schema declared: tei_all when the cache has it, else the project's."""
+        return self.tei_all if self.tei_all is not None else self.default
 
     def validate_paths(self, paths: Iterable[str | Path], jobs: int | None = None
                        ) -> Iterator[FileReport]:
@@ -264,7 +295,7 @@ class Validator:
         batch = _Batch.scan(files, jobs)
         if self.engine != "jing" and files:
             # The batch's reduction, proven to compile in time before any thread starts.
-            self.store.prepare((self.forced or self.default).path, batch.names)
+            self.store.prepare((self.forced or self.tei_all or self.default).path, batch.names)
         # jing: each file is parsed and checked here (well-formedness, safety, schema choice,
         # pointers, Schematron, and lxml's RELAX NG for "both"); jing then runs once per
         # schema over all the files.
@@ -354,11 +385,26 @@ def _merge(problems: list[Problem], more: list[Problem]) -> list[Problem]:
 
 
 def _schema_choice(schema: str | Path) -> SchemaChoice:
+    """--schema: a bundled schema's name, a file, or a name in the schema cache
+    (``tei_all``, ``tei_all@4.12.0``)."""
     name = str(schema)
     if name in schemas.BUNDLED:
         return SchemaChoice(schemas.path(schemas.BUNDLED[name]), name)
     p = Path(schema)
-    if not p.is_file():
-        known = ", ".join(sorted(schemas.BUNDLED))
-        raise SetupError(f"no such schema file, and not a bundled schema ({known})", Location(name))
-    return SchemaChoice(p, name)
+    if p.is_file():
+        return SchemaChoice(p, name)
+    entry = registry.find(name) if "/" not in name and "\\" not in name else None
+    if entry is not None:
+        return SchemaChoice(Path(entry.file), entry.label)
+    known = ", ".join(sorted(schemas.BUNDLED) + sorted({e.label for e in registry.entries()}))
+    hint = ""
+    if name.partition("@")[0] in registry.PUBLISHED:
+        spec = name.replace("@", " --version ")
+        hint = f"; get it with: tei schemas fetch {spec} (or tei schemas add FILE)"
+    raise SetupError(f"no such schema file, and no schema of that name (known: {known}){hint}",
+                     Location(name))
+
+
+def _is_remote(href: str) -> bool:
+    return bool(re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", href)) and \
+        not href.lower().startswith("file:")
