@@ -138,3 +138,37 @@ def test_grammars_the_rewrites_cannot_vouch_for_are_not_reduced():
     with pytest.raises(ValueError):
         Grammar.parse(base.format("").replace('name="a"/>', 'name=" a "/>').encode())
     Grammar.parse(base.format("").encode())  # the plain form is accepted
+
+
+def test_engine_jing_attributes_every_outcome_to_its_file(jing, tmp_path):
+    """jing stops at a fatal error, and a DTD it cannot read is named without the document:
+    each file still gets jing's own verdict, as one jing run per file would give it."""
+    good = (ROOT / "corpus" / "tei" / "000_b00edda5464e9fe3.xml").read_text(encoding="utf-8")
+    body = good.split("?>\n", 1)[1]  # without the XML declaration
+    files = {
+        "a-valid.xml": good,
+        "b-missing-dtd.xml": '<!DOCTYPE TEI SYSTEM "missing.dtd">\n' + body,
+        "c-invalid.xml": good.replace("<teiHeader>", "<teiHeader bogus='1'>", 1),
+        "d-not-well-formed.xml": good.replace("</TEI>", "</TIE>"),
+        "e-valid.xml": good,
+        "f-invalid.xml": good.replace("<teiHeader>", "<teiHeader bogus='2'>", 1),
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    paths = sorted(tmp_path.glob("*.xml"))
+    schema = ROOT / "schemas" / "tei_toolkit.rng"
+    singly = {p.name: subprocess.run([jing.exe, str(schema), str(p)],
+                                     capture_output=True, text=True).stdout.strip() == ""
+              for p in paths}
+    assert singly == {"a-valid.xml": True, "b-missing-dtd.xml": False, "c-invalid.xml": False,
+                      "d-not-well-formed.xml": False, "e-valid.xml": True,
+                      "f-invalid.xml": False}
+    for engine in ("jing", "both"):
+        proc = subprocess.run([sys.executable, "-m", "tei_toolkit", "validate", "--engine",
+                               engine, "--no-schematron", "--no-pointers", "--format", "json",
+                               *map(str, paths)], capture_output=True, text=True, timeout=300)
+        out = json.loads(proc.stdout)
+        verdicts = {Path(f["file"]).name: f["valid"] for f in out["files"]}
+        assert verdicts == singly, (engine, verdicts)
+        b = [p["message"] for p in out["problems"] if p["file"].endswith("b-missing-dtd.xml")]
+        assert any("jing could not check this file" in m and "missing.dtd" in m for m in b), b

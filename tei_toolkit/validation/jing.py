@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import Location, SetupError
+from ..xmlcore import has_doctype
 
 _LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|fatal|warning): "
                    r"(?P<msg>.*)$")
@@ -33,39 +34,87 @@ def run(schema: Path, files: list[str]) -> dict[str, list[tuple[int, int, str, s
     """(line, column, severity, message) per file for every file jing complains about.
 
     Keys are the paths as given. Raises SetupError when jing cannot use the schema.
+
+    jing stops at the first fatal error (a file that is not well-formed, a DOCTYPE naming a
+    DTD it cannot read), and a fatal error about a DTD names no document: so a run that ends
+    fatally is split in halves and run again, down to single files, whose fatal error is then
+    theirs. Only complete runs count: a file is never reported valid because jing stopped
+    before it.
     """
     exe = command()
     flags = ["-c"] if schema.suffix == ".rnc" else []
     by_abs = {os.path.abspath(f): f for f in files}
     found: dict[str, list[tuple[int, int, str, str]]] = {}
-    schema_abs = os.path.abspath(schema)
-    todo = [files[i:i + _BATCH] for i in range(0, len(files), _BATCH)]
+    # A file with a DOCTYPE may make jing read a DTD and stop fatally without naming the
+    # file: those run one by one; the rest in batches.
+    alone, batched = [], []
+    for f in files:
+        (alone if _has_doctype(f) else batched).append(f)
+    todo = [[f] for f in alone] + [batched[i:i + _BATCH] for i in range(0, len(batched), _BATCH)]
     while todo:
         chunk = todo.pop(0)
-        try:
-            proc = subprocess.run([*exe, *flags, str(schema), *chunk], capture_output=True,
-                                  text=True, timeout=3600)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SetupError(f"jing could not run: {exc}") from None
-        fatal = False
-        for raw in proc.stdout.splitlines():
-            m = _LINE.match(raw)
-            if not m:
-                continue
-            path = m["file"]
-            if path.startswith("file:"):
-                path = path[5:]
-            if os.path.abspath(path) == schema_abs:
-                raise SetupError(f"jing cannot use the schema: {m['msg']}",
-                                 Location(str(schema), int(m["line"]), int(m["col"])))
-            key = by_abs.get(os.path.abspath(path), path)
-            severity = "warning" if m["sev"] == "warning" else "error"
-            fatal = fatal or m["sev"] == "fatal"
-            found.setdefault(key, []).append((int(m["line"]), int(m["col"]), severity, m["msg"]))
-        if proc.returncode not in (0, 1):
-            raise SetupError(f"jing failed (exit {proc.returncode}): "
-                             f"{(proc.stderr or proc.stdout).strip().splitlines()[-1:]}")
-        if fatal and len(chunk) > 1:
-            # jing stops at a file that is not well-formed: check the rest one by one.
-            todo = [[f] for f in chunk if f not in found] + todo
+        results, fatal, at = _run_chunk(exe, flags, schema, chunk, by_abs)
+        if at is not None and at in chunk:
+            # A fatal error in a named file: jing checked the files before it and that one.
+            rest = chunk[chunk.index(at) + 1:]
+            chunk = chunk[:chunk.index(at) + 1]
+            results = {k: v for k, v in results.items() if k in chunk}
+            todo = ([rest] if rest else []) + todo
+        elif fatal is not None and len(chunk) > 1:
+            half = len(chunk) // 2
+            todo = [chunk[:half], chunk[half:]] + todo
+            continue
+        elif fatal is not None:
+            results.setdefault(chunk[0], []).append(
+                (0, 0, "error", f"jing could not check this file: {fatal}"))
+        for key, problems in results.items():
+            found.setdefault(key, []).extend(problems)
     return found
+
+
+def _has_doctype(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return has_doctype(fh.read(_PROLOG))
+    except OSError:
+        return False
+
+
+_PROLOG = 64 << 10
+
+
+def _run_chunk(exe: list[str], flags: list[str], schema: Path, chunk: list[str],
+               by_abs: dict[str, str]
+               ) -> tuple[dict[str, list[tuple[int, int, str, str]]], str | None, str | None]:
+    """One jing run: (its problems per file, the fatal message that ended it or None, the
+    file that fatal message names or None)."""
+    try:
+        proc = subprocess.run([*exe, *flags, str(schema), *chunk], capture_output=True,
+                              text=True, timeout=3600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SetupError(f"jing could not run: {exc}") from None
+    schema_abs = os.path.abspath(schema)
+    results: dict[str, list[tuple[int, int, str, str]]] = {}
+    fatal: str | None = None
+    at: str | None = None
+    for raw in proc.stdout.splitlines():
+        m = _LINE.match(raw)
+        if not m:
+            if raw.startswith("fatal:") or raw.startswith("error:"):
+                fatal = raw.strip()  # no file named: the run's own end
+            continue
+        path = m["file"]
+        if path.startswith("file:"):
+            path = path[5:]
+        if os.path.abspath(path) == schema_abs:
+            raise SetupError(f"jing cannot use the schema: {m['msg']}",
+                             Location(str(schema), int(m["line"]), int(m["col"])))
+        key = by_abs.get(os.path.abspath(path), path)
+        if m["sev"] == "fatal":
+            fatal, at = m["msg"], key
+        severity = "warning" if m["sev"] == "warning" else "error"
+        results.setdefault(key, []).append((int(m["line"]), int(m["col"]), severity, m["msg"]))
+    if proc.returncode not in (0, 1):
+        raise SetupError(f"jing failed (exit {proc.returncode}): "
+                         f"{(proc.stderr or proc.stdout).strip().splitlines()[-1:]}")
+    return results, fatal, at
