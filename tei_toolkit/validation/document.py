@@ -150,6 +150,19 @@ class Document:
             return None
         return found[0] if found and isinstance(found[0], etree._Element) else None
 
+    def _element_on_line(self, line: int, message: str) -> etree._Element | None:
+        """The element a message names, found by line: libxml2's path cannot be evaluated
+        when it holds prefixes of other namespaces (``/TEI/.../x:foo``)."""
+        m = re.search(r"(?:element|Element) (\S+)", message)
+        if not m or not line or self.tree is None:
+            return None
+        local = m.group(1).rsplit(":", 1)[-1]
+        for el in self.tree.iter():
+            if isinstance(el.tag, str) and el.sourceline == line \
+                    and etree.QName(el).localname == local:
+                return el
+        return None
+
     # -- findings ----------------------------------------------------------------------------
     def _is_duplicate_id(self, el: etree._Element) -> bool:
         value = el.get(XML_ID)
@@ -182,6 +195,8 @@ class Document:
         content_models = models() if kept else None
         for e in kept:
             el = self._element_at(e.path)
+            if el is None:
+                el = self._element_on_line(e.line, e.message)
             message = improve(e.message, el, content_models)
             line = (el.sourceline if el is not None else None) or e.line
             column = self.column_of(el) if el is not None else e.column

@@ -47,7 +47,8 @@ def run(schema: Path, files: list[str]) -> dict[str, list[tuple[int, int, str, s
     found: dict[str, list[tuple[int, int, str, str]]] = {}
     # A file with a DOCTYPE may make jing read a DTD and stop fatally without naming the
     # file: those run one by one; the rest in batches.
-    alone, batched = [], []
+    alone: list[str] = []
+    batched: list[str] = []
     for f in files:
         (alone if _has_doctype(f) else batched).append(f)
     todo = [[f] for f in alone] + [batched[i:i + _BATCH] for i in range(0, len(batched), _BATCH)]

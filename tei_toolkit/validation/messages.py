@@ -55,8 +55,7 @@ class ContentModels:
                 if attr.get("name") == attribute:
                     values += [v.text or "" for v in attr.iter(_R + "value")]
                     for d in attr.iter(_R + "data"):
-                        param = d.find(_R + "param[@name='pattern']")
-                        types.append(d.get("type", "") + (f" matching {param.text}" if param is not None else ""))
+                        types.append(_datatype(d))
         return sorted(set(values)), " or ".join(dict.fromkeys(t for t in types if t))
 
     def attribute_names(self, element: str) -> set[str]:
@@ -111,6 +110,34 @@ class ContentModels:
         return tag in ("empty", "attribute", "text", "notAllowed", "")
 
 
+_BOUNDS = {"minInclusive": ">=", "minExclusive": ">", "maxInclusive": "<=",
+           "maxExclusive": "<", "minLength": "length >=", "maxLength": "length <=",
+           "length": "length ="}
+
+
+def _datatype(d: etree._Element) -> str:
+    """A data pattern said in words: ``double from 0 to 1``, ``token matching [a-z]+``."""
+    params = {p.get("name", ""): (p.text or "").strip() for p in d.iter(_R + "param")}
+    kind = d.get("type", "")
+    low = params.get("minInclusive")
+    high = params.get("maxInclusive")
+    if low is not None and high is not None:
+        text = f"{kind} from {low} to {high}"
+        params = {k: v for k, v in params.items() if k not in ("minInclusive", "maxInclusive")}
+    else:
+        text = kind
+    extra = [f"{_BOUNDS[k]} {v}" for k, v in params.items() if k in _BOUNDS]
+    if "pattern" in params:
+        extra.append(f"matching {params['pattern']}")
+    return text + (" " + ", ".join(extra) if extra else "")
+
+
+def named(el: etree._Element | None, name: str) -> str:
+    """``<name>``, with its namespace when it is not TEI's (nor none)."""
+    ns = etree.QName(el).namespace if el is not None and isinstance(el.tag, str) else None
+    return f"<{name}>" + (f" (namespace {ns})" if ns and ns != TEI_NS else "")
+
+
 def _list(names: list[str]) -> str:
     shown = ", ".join(f"<{n}>" for n in names[:_MAX_LISTED])
     return shown + (f" (and {len(names) - _MAX_LISTED} more)" if len(names) > _MAX_LISTED else "")
@@ -123,6 +150,8 @@ def improve(message: str, el: etree._Element | None, models: ContentModels | Non
     m = re.fullmatch(r"Expecting an element , got nothing", message)
     if m and local:
         expected = models.children(local, first_only=True) if models is not None else []
+        if len(expected) == 1 and el is not None and len(el) == 0:
+            return f"<{local}> is incomplete: the required child <{expected[0]}> is missing"
         return (f"<{local}> is incomplete: a required child element is missing"
                 + (f"; its content may start with {_list(expected)}" if expected else ""))
     m = re.fullmatch(r"Did not expect element (\S+) there", message)
@@ -135,16 +164,18 @@ def improve(message: str, el: etree._Element | None, models: ContentModels | Non
             if models and name in models.elements and ns != TEI_NS:
                 hint = f" (its namespace is {ns or 'none'}; TEI's is {TEI_NS})"
             return f"<{name}> is not allowed as the root element here{hint}"
+        what = named(el, name)
+        foreign = what != f"<{name}>"
         where = etree.QName(parent).localname
         known = models is not None and where in models.elements
         allowed = models.children(where) if models is not None and known else []
-        if name in allowed:
+        if name in allowed and not foreign:
             first = models.children(where, first_only=True) if models is not None and known \
                 else []
             return (f"<{name}> is out of place inside <{where}>: an element is missing before "
                     f"it, or the order is wrong" + (f"; <{where}> starts with {_list(first)}"
                                                     if first else ""))
-        return (f"<{name}> is not allowed here, inside <{where}>"
+        return (f"{what} is not allowed here, inside <{where}>"
                 + (f"; <{where}> may contain {_list(allowed)}" if allowed else
                    f"; <{where}> may not contain elements" if known else ""))
     m = re.fullmatch(r"Element (\S+) has wrong namespace: expecting (\S+)", message)

@@ -1,11 +1,18 @@
-"""Validation benchmark (not part of the test run): the TEI benchmark corpus against tei_all.
+"""Validation benchmark (not part of the test run): a TEI corpus against tei_all.
 
-    python tests/bench/bench_validate.py [--corpus ../shared/bench/tei] [--schema ../shared/schemas/tei_all.rng]
+    python tests/bench/bench_validate.py [--corpus DIR]... [--schema ../shared/schemas/tei_all.rng]
+    python tests/bench/bench_validate.py --per-file --corpus TEI/P5/Test
 
 Every timing is a cold run of a fresh process (`tei validate ... --no-schematron --no-pointers`,
-so the work matches jing's: RELAX NG only), with --jobs 1 and all cores,
-beside jing on the same files in the same run. Prints wall time, MB/s and the ratio to jing,
-and the files on which the verdicts differ.
+so the work matches jing's: RELAX NG only), with --jobs 1 and all cores, and with no
+--schema at all after `tei schemas add` (a temporary cache: what a fresh clone gets),
+beside jing on the same files in the same run and the parse-only floor (lxml parsing every
+file in one process). Prints wall time, MB/s and the ratio to jing, and the files on which
+the verdicts differ. --per-file times every file alone, tei and jing, and lists the files
+where tei is slower (TEI's own test files, P5/Test in the TEI sources: github.com/TEIC/TEI).
+
+Corpora: ../shared/bench/tei (464 files); manuscript descriptions and one document per TEI
+element come from `python -m tests.tei_instances ../shared/schemas/tei_all.rng --out DIR`.
 """
 
 from __future__ import annotations
@@ -38,14 +45,18 @@ def timed(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", type=Path, default=SHARED / "bench" / "tei")
+    ap.add_argument("--corpus", type=Path, action="append")
+    ap.add_argument("--per-file", action="store_true")
     ap.add_argument("--schema", type=Path, default=SHARED / "schemas" / "tei_all.rng")
     ap.add_argument("--cold-runs", type=int, default=5)
     args = ap.parse_args()
     jing = shutil.which("jing")
-    if not jing or not args.schema.is_file() or not args.corpus.is_dir():
+    corpora = args.corpus or [SHARED / "bench" / "tei"]
+    if not jing or not args.schema.is_file() or not all(c.is_dir() for c in corpora):
         sys.exit("needs jing, the schema and the corpus (see --help)")
-    files = sorted(str(p) for p in args.corpus.rglob("*.xml"))
+    files = sorted(str(p) for c in corpora for p in c.rglob("*.xml"))
+    if args.per_file:
+        return per_file(files, args.schema, jing)
     mb = sum(os.path.getsize(f) for f in files) / 1e6
     tei = tei_command()
     cores = os.cpu_count() or 1
@@ -74,14 +85,58 @@ def main() -> None:
         disagreements |= ours_bad ^ jing_bad
         rows.append((f"tei validate --jobs {jobs}", t))
 
+    # No --schema: tei_all comes from the cache, as after `tei schemas add` on a fresh clone.
+    with tempfile.TemporaryDirectory() as cache, \
+            tempfile.NamedTemporaryFile(suffix=".json") as out:
+        env = {**os.environ, "TEI_TOOLKIT_CACHE": cache}
+        t_add = timed_env([*tei, "schemas", "add", str(args.schema), "--name", "tei_all"],
+                          env)[0]
+        t, proc = timed_env([*tei, "validate", *files, "--no-schematron", "--no-pointers",
+                             "--format", "json", "--output", out.name], env)
+        report = json.loads(Path(out.name).read_text(encoding="utf-8"))
+        ours_bad = {f["file"] for f in report["files"] if not f["valid"]}
+        disagreements |= ours_bad ^ jing_bad
+        rows.append(("tei validate (no --schema)", t))
+    parse = [sys.executable, "-c", "import sys\nfrom lxml import etree\n"
+             "p = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)\n"
+             "for f in sys.argv[1:]:\n    etree.parse(f, p)\n", *files]
+    rows.append(("parse-only floor (lxml)", timed(parse)[0]))
+
     print(f"\ncold start (one small file, median of {args.cold_runs}): tei {cold_tei:.2f} s, "
           f"jing {cold_jing:.2f} s, ratio {cold_tei / cold_jing:.2f}x jing's time")
     print(f"\n{'':28} {'wall s':>8} {'MB/s':>8} {'time vs jing':>13}")
     for label, t in rows:
         print(f"{label:28} {t:8.2f} {mb / t:8.1f} {t / t_jing:12.2f}x")
+    print(f"(tei schemas add, once: {t_add:.2f} s; compiles the whole schema as its proof)")
     print(f"\nverdicts differing from jing: {len(disagreements)}")
     for f in sorted(disagreements)[:20]:
         print("  " + f)
+
+
+def timed_env(cmd: list[str], env: dict) -> tuple[float, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    return time.perf_counter() - start, proc
+
+
+def per_file(files: list[str], schema: Path, jing: str) -> None:
+    """Each file alone, cold: tei validate --schema against jing."""
+    tei = tei_command()
+    slower = []
+    worst = 0.0
+    for f in files:
+        t_tei, proc = timed([*tei, "validate", f, "--schema", str(schema), "--no-schematron",
+                             "--no-pointers", "--format", "json"])
+        t_jing, _ = timed([jing, str(schema), f])
+        worst = max(worst, t_tei / t_jing)
+        if t_tei > t_jing:
+            slower.append((Path(f).name, t_tei, t_jing))
+        print(f"{Path(f).name:40} tei {t_tei:6.2f} s  jing {t_jing:6.2f} s  "
+              f"{t_tei / t_jing:5.2f}x", flush=True)
+    print(f"\n{len(files)} files; slowest ratio {worst:.2f}x jing's time; slower than jing: "
+          f"{len(slower)}")
+    for name, a, b in slower:
+        print(f"  {name}: {a:.2f} s vs {b:.2f} s")
 
 
 if __name__ == "__main__":
