@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tei_toolkit.validation.compiled import compiles_within
+from tei_toolkit.validation.compiled import compiles_within, group_files
 from tei_toolkit.validation.rng import Grammar, unwrap_singletons
 
 from . import tei_instances
@@ -110,10 +110,13 @@ def test_every_element_of_every_module_validates_fast_with_jings_verdict(module_
             out[group] = [time.monotonic() - start,
                           {{r.file: r.ok() for r in reports}}, sorted(map(str, v.store.fallbacks))]
             v.store.fallbacks.clear()
-        print(json.dumps(out))
+        # All of them in one batch: too many names for one reduction, so it is split into
+        # groups (compiled.group_files); the verdicts must not change.
+        whole = {{r.file: r.ok() for r in v.validate_paths({[str(g) for g in groups]!r})}}
+        print(json.dumps([out, whole]))
     """, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    ours = json.loads(proc.stdout)
+    ours, whole = json.loads(proc.stdout)
     slow = {g: round(t, 2) for g, (t, _, _) in ours.items() if t > 20}
     assert not slow, slow
     # The root cause is fixed: no reduction needed the safety net.
@@ -123,9 +126,20 @@ def test_every_element_of_every_module_validates_fast_with_jings_verdict(module_
     jing_ok = jing.verdicts([Path(f) for f in files])
     differ = [f for f in files if verdicts[f] != jing_ok[Path(f)]]
     assert not differ, differ[:10]
+    assert whole == verdicts
     valid = [f for f in files if not f.endswith("-invalid.xml")]
     assert all(verdicts[f] for f in valid), [f for f in valid if not verdicts[f]][:10]
     assert sum(not verdicts[f] for f in files) >= len(valid) * 0.9  # the twins are invalid
+
+
+def test_a_batch_with_too_many_names_is_split_into_groups():
+    scanned = {f"d/{i:02d}.xml": (frozenset({"TEI", f"e{i}", f"f{i}"}), frozenset({"n"}))
+               for i in range(10)}
+    groups = group_files(scanned, limit=7)  # TEI + 2 per file: three files per group
+    assert len(set(groups.values())) == 4
+    for f, (names, _) in groups.items():
+        assert scanned[f][0] <= names and len(names) <= 7
+    assert len(set(group_files(scanned, limit=100).values())) == 1
 
 
 def test_grammars_the_rewrites_cannot_vouch_for_are_not_reduced():

@@ -27,7 +27,7 @@ from . import catalog, jing, registry, schemas
 from ..errors import Location, SetupError
 from ..files import expand_paths
 from ..xmlcore import SCHEMATRON_NS, tag_of
-from .compiled import SchemaStore, document_names, scan_files
+from .compiled import SchemaStore, document_names, group_files, scan_files
 from .document import Document
 from .problems import ERROR, WARNING, FileReport, Problem
 from .schematron import ConfinedSchematron
@@ -102,8 +102,10 @@ class Validator:
                  batch: "_Batch | None" = None) -> etree.RelaxNG:
         """The schema at ``path`` compiled for documents with these element and attribute
         names."""
-        if batch is not None and names[0] <= batch.names[0] and names[1] <= batch.names[1]:
-            names = batch.names  # one reduction and one compilation serve the whole batch
+        if batch is not None:
+            # One reduction and one compilation serve a whole group of the batch.
+            names = next((g for g in batch.distinct if names[0] <= g[0] and names[1] <= g[1]),
+                         names)
         return self.store.relaxng(path, names)
 
     def _schematron(self, path: Path) -> ConfinedSchematron:
@@ -166,8 +168,8 @@ class Validator:
                                                         or choice is self.tei_all)
         rng = None
         if relaxng:
-            scanned = batch is not None and str(path) in batch.scanned
-            names = batch.names if batch is not None and scanned else document_names(doc.tree)
+            group = batch.groups.get(str(path)) if batch is not None else None
+            names = group if group is not None else document_names(doc.tree)
             rng = self._relaxng(choice.path, names, batch)
         if rng is not None and choice.path in self.store.fallbacks:
             yield Problem(doc.name, 0, 0, WARNING, "relaxng", self.store.fallbacks[choice.path])
@@ -295,7 +297,8 @@ class Validator:
         batch = _Batch.scan(files, jobs)
         if self.engine != "jing" and files:
             # The batch's reduction, proven to compile in time before any thread starts.
-            self.store.prepare((self.forced or self.tei_all or self.default).path, batch.names)
+            for names in batch.distinct:
+                self.store.prepare((self.forced or self.tei_all or self.default).path, names)
         # jing: each file is parsed and checked here (well-formedness, safety, schema choice,
         # pointers, Schematron, and lxml's RELAX NG for "both"); jing then runs once per
         # schema over all the files.
@@ -363,18 +366,20 @@ class Validator:
 
 @dataclass(frozen=True)
 class _Batch:
-    """What one validate_paths call learnt about its files: the union of their element and
-    attribute names (from a scan of their bytes), so one reduced schema serves every file,
-    and the files whose scan is complete (a file whose names turn out different gets its
-    own). Local to the call: a reused Validator never applies it to a file edited since."""
+    """What one validate_paths call learnt about its files from a scan of their bytes: for
+    each file whose scan is complete, the element and attribute names of its group (the
+    whole batch, or a part of it when the batch uses too many names for one reduction to
+    compile fast; see compiled.group_files), so one reduced schema serves a whole group. A
+    file whose names turn out different gets its own. Local to the call: a reused Validator
+    never applies it to a file edited since."""
 
-    names: tuple[frozenset[str], frozenset[str]]
-    scanned: frozenset[str]
+    groups: dict[str, tuple[frozenset[str], frozenset[str]]]
+    distinct: tuple[tuple[frozenset[str], frozenset[str]], ...]
 
     @classmethod
     def scan(cls, files: list[Path], jobs: int) -> "_Batch":
-        names, attributes, scanned = scan_files(files, jobs)
-        return cls((frozenset(names), frozenset(attributes)), frozenset(scanned))
+        groups = group_files(scan_files(files, jobs))
+        return cls(groups, tuple(dict.fromkeys(groups.values())))
 
 
 def _merge(problems: list[Problem], more: list[Problem]) -> list[Problem]:
