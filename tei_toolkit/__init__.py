@@ -23,12 +23,17 @@ from .importer.convert import ImportResult, default_lexicon, import_file, import
 from .importer.lexicon import Lexicon
 from .importer.profile import Profile
 from .validation.problems import FileReport, Problem
+from .validation.registry import Entry as SchemaEntry
+from .validation.registry import add as add_schema
+from .validation.registry import entries as cached_schemas
+from .validation.registry import fetch as fetch_schema
 from .validation.validate import Validator
 
 __all__ = [
     "READINGS", "FileReport", "Finding", "ImportResult", "Lexicon", "LexiconError", "Location",
-    "OutputError", "Problem", "Profile", "ProfileError", "SetupError", "SourceError",
-    "TeiInputError", "TeiToolkitError", "Validator", "__version__", "default_lexicon",
-    "expand_paths", "import_file", "import_text", "normalize_source", "plan_outputs",
-    "read_tei", "reading", "write_atomic",
+    "OutputError", "Problem", "Profile", "ProfileError", "SchemaEntry", "SetupError",
+    "SourceError", "TeiInputError", "TeiToolkitError", "Validator", "__version__",
+    "add_schema", "cached_schemas", "default_lexicon", "expand_paths", "fetch_schema",
+    "import_file", "import_text", "normalize_source", "plan_outputs", "read_tei", "reading",
+    "write_atomic",
 ]

@@ -103,3 +103,15 @@ def schema_cache(tmp_path, monkeypatch) -> Path:
     cache = tmp_path / "cache"
     monkeypatch.setenv("TEI_TOOLKIT_CACHE", str(cache))
     return cache
+
+
+@pytest.fixture(scope="session")
+def cache_with_tei_all(tmp_path_factory, tei_all) -> Path:
+    """A schema cache holding tei_all, added with the installed `tei` as an offline machine
+    would (`tei schemas add`); pass it as TEI_TOOLKIT_CACHE to subprocesses."""
+    cache = tmp_path_factory.mktemp("cache")
+    proc = subprocess.run([installed_tei(), "schemas", "add", str(tei_all)], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "TEI_TOOLKIT_CACHE": str(cache)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("tei_all@4.12.0 ")
+    return cache

@@ -8,6 +8,8 @@ PUBLIC = {
     "TeiInputError", "TeiToolkitError", "Validator", "__version__", "default_lexicon",
     "expand_paths", "import_file", "import_text", "normalize_source", "plan_outputs",
     "read_tei", "reading", "write_atomic",
+    # the schema cache (tei schemas fetch/add/list)
+    "SchemaEntry", "add_schema", "cached_schemas", "fetch_schema",
 }
 
 

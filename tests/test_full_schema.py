@@ -9,6 +9,8 @@ equivalent B (B|X)*. These tests check that the verdicts stay those of the origi
 from __future__ import annotations
 
 import csv
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -23,7 +25,7 @@ from tei_toolkit.cli import main
 from tei_toolkit.validation.rng import Grammar
 from tei_toolkit.validation.validate import Validator
 
-from .conftest import CORPUS, SHARED, TEI_ALL
+from .conftest import CORPUS, SHARED, TEI_ALL, installed_tei, need
 
 
 
@@ -216,3 +218,23 @@ def test_engine_jing_reads_stdin_through_a_temporary_file(jing):
     report = json.loads(result.stdout)
     assert result.exit_code == 1
     assert [(p["file"], p["source"]) for p in report["problems"]] == [("-", "relaxng")]
+
+
+def test_the_benchmark_without_schema_gets_jings_tei_all_verdicts(jing, cache_with_tei_all,
+                                                                  tmp_path):
+    """The acceptance run: a cache with tei_all (tei schemas add), then `tei validate` on the
+    whole benchmark corpus with no --schema: every verdict is jing's against tei_all."""
+    need(BENCH.is_dir(), f"{BENCH}")
+    files = sorted(BENCH.rglob("*.xml"))
+    out = tmp_path / "report.json"
+    proc = subprocess.run([installed_tei(), "validate", str(BENCH), "--no-schematron",
+                           "--no-pointers", "--format", "json", "--output", str(out)],
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "TEI_TOOLKIT_CACHE": str(cache_with_tei_all)})
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    ours = {Path(f["file"]): f["valid"] for f in report["files"]}
+    assert len(ours) == len(files) and {f["schema"].split(" ")[0] for f in report["files"]} \
+        == {"tei_all@4.12.0"}
+    theirs = jing.verdicts(files)
+    assert [f for f in files if ours[f] != theirs[f]] == []

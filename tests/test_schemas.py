@@ -46,16 +46,6 @@ def tei(*args: str, env: dict | None = None, cwd: Path | None = None
                           env={**os.environ, **(env or {})}, cwd=cwd)
 
 
-@pytest.fixture(scope="module")
-def cache_with_tei_all(tmp_path_factory, tei_all) -> Path:
-    """A schema cache holding tei_all, added as an offline machine would."""
-    cache = tmp_path_factory.mktemp("cache")
-    proc = tei("schemas", "add", str(TEI_ALL), env={"TEI_TOOLKIT_CACHE": str(cache)})
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("tei_all@4.12.0 ")
-    return cache
-
-
 def test_add_then_list_then_validate_by_name(cache_with_tei_all, tmp_path):
     env = {"TEI_TOOLKIT_CACHE": str(cache_with_tei_all)}
     listed = json.loads(tei("schemas", "list", "--json", env=env).stdout)

@@ -53,6 +53,8 @@ _VERSION = re.compile(r"\d+(?:\.\d+)*$")
 
 @dataclass(frozen=True)
 class Entry:
+    """A schema in the cache: ``name@version``, its file, checksum and origin."""
+
     name: str
     version: str
     file: str        # absolute path of the cached copy
