@@ -110,7 +110,7 @@ class Instances:
                 if not isinstance(child.tag, str) or child.tag[len(_R):] in (
                         "optional", "zeroOrMore", "empty"):
                     continue
-                v = self._list_part(child)
+                v = self.attribute_value(child)
                 if v is None:
                     return None
                 parts.append(v)
@@ -125,6 +125,7 @@ class Instances:
         return value
 
     def attribute_value(self, node: etree._Element) -> str | None:
+        """A value for a text-only pattern (an attribute's, or a list's part), or None."""
         tag = node.tag[len(_R):]
         if tag == "text":
             return "x"
@@ -132,36 +133,16 @@ class Instances:
             return ""
         if tag in ("data", "value", "list"):
             return self.value(node)
+        kids = [c for c in node if isinstance(c.tag, str)]
         if tag == "ref":
             d = self.defines.get(node.get("name", ""))
             kids = [c for c in d if isinstance(c.tag, str)] if d is not None else []
             return self.attribute_value(kids[0]) if len(kids) == 1 else None
-        if tag == "choice":
-            for c in node:
-                if isinstance(c.tag, str):
-                    v = self.attribute_value(c)
-                    if v is not None:
-                        return v
-        return None
-
-    def _list_part(self, node: etree._Element) -> str | None:
-        tag = node.tag[len(_R):]
-        if tag in ("data", "value", "list"):
-            return self.value(node)
-        if tag == "ref":
-            d = self.defines.get(node.get("name", ""))
-            kids = [c for c in d if isinstance(c.tag, str)] if d is not None else []
-            return self._list_part(kids[0]) if len(kids) == 1 else None
         if tag in ("oneOrMore", "group"):
-            kids = [c for c in node if isinstance(c.tag, str)]
-            parts = [self._list_part(k) for k in kids]
-            return None if None in parts else " ".join(p for p in parts if p is not None)
+            parts = [self.attribute_value(k) for k in kids]
+            return None if None in parts else " ".join(p for p in parts if p)
         if tag == "choice":
-            for c in node:
-                if isinstance(c.tag, str):
-                    v = self._list_part(c)
-                    if v is not None:
-                        return v
+            return next((v for v in map(self.attribute_value, kids) if v is not None), None)
         return None
 
     def _find_value(self, node: etree._Element) -> str | None:
