@@ -81,7 +81,7 @@ def test_s01_wrapped_title_numbered_paragraphs_sentence_end_ellipsis():
 
 def test_s02_codename_in_title_and_a_footnote():
     result, root = _tei("s02_ciphered-telegram-codename-footnote.txt")
-    assert xp(root, "//t:titleStmt/t:title/t:supplied/text()") == ["Stalin"]
+    assert xp(root, "//t:titleStmt/t:title/t:note[@type='identification']/text()") == ["Stalin"]
     assert xp(root, "//t:body//t:anchor/@xml:id") == ["fn1-a"]
     note = xp(root, "//t:body/t:div/t:note")[0]
     assert note.get("target") == "#fn1-a" and text_of(note) == "Underlined in the original."
@@ -109,10 +109,11 @@ def test_s04_credits_english_translation_unicode_ellipsis():
 
 def test_s05_translator_note_and_original_wording():
     result, root = _tei("s05_german-letter-translator-note.txt")
-    note = xp(root, "//t:body//t:note[@place='inline']")[0]
-    assert note.get("type") == "translator"
+    note = xp(root, "//t:body//t:note[@type='translator']")[0]
+    assert note.get("place") == "inline"
     assert xp(note, "string(t:label)") == "Translator’s note:"
-    assert "Regierungskommission" in xp(root, "//t:body//t:supplied/text()")
+    assert xp(root, "//t:body//t:note[@type='original']/t:foreign[@xml:lang='de']/text()") \
+        == ["Regierungskommission"]
     assert xp(root, "//t:langUsage/t:language[@n='original']/@ident") == ["de"]
 
 

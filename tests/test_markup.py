@@ -10,12 +10,14 @@ from tei_toolkit.importer.markup import ellipsis_mark, ellipsis_rend
 from .helpers import body_xml, export
 
 S = 'reason="clarity" resp="#archive"'
+C = 'reason="completion" resp="#archive"'
+IDENT = 'type="identification" place="inline" resp="#archive"'
 
 
 @pytest.mark.parametrize("body, expected", [
     ("a [b] c", f"<p>a <supplied {S}>b</supplied> c</p>"),
-    ("[Liu] Shaoqi", f"<p><supplied {S}>Liu</supplied> Shaoqi</p>"),
-    ("Filippov [Stalin]", f"<p>Filippov <supplied {S}>Stalin</supplied></p>"),
+    ("[Liu] Shaoqi", f"<p><supplied {C}>Liu</supplied> Shaoqi</p>"),
+    ("Filippov [Stalin]", f"<p>Filippov <note {IDENT}>Stalin</note></p>"),
     ("spirit[.]", f"<p>spirit<supplied {S}>.</supplied></p>"),
     ("[conference’s] x", f"<p><supplied {S}>conference’s</supplied> x</p>"),
 ])
@@ -117,7 +119,7 @@ def test_note_without_a_marker_is_kept_and_warned_about():
 
 def test_line_breaks_inside_a_paragraph():
     assert body_xml("Liu Shaoqi\n12 February [1951]") == \
-        f"<p>Liu Shaoqi<lb/>12 February <supplied {S}>1951</supplied></p>"
+        f"<p>Liu Shaoqi<lb/>12 February <supplied {C}>1951</supplied></p>"
 
 
 @pytest.mark.parametrize("text", ['<b> & "q" \'s >', "&amp; <!-- x --> <?pi?>", "(Stalin) 1 < 2"])

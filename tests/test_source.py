@@ -150,7 +150,9 @@ def test_no_citation_is_a_warning():
     ("Telegram, Zhou Enlai to Mao Zedong and Others,  \nRegarding Talks with the Vietnamese",
      ["Zhou Enlai"], ["Mao Zedong"]),
     ("Cable, Zhou Enlai to Mao Zeong, on the Meeting at Bern", ["Zhou Enlai"], ["Mao Zedong"]),
-    ("Ciphered Telegram No. 4410, Filippov [Stalin] to Mao Zedong", ["Filippov Stalin"], ["Mao Zedong"]),
+    # The bracket identifies the code name; the name stays as written (the register, issue 8,
+    # will point it at Stalin).
+    ("Ciphered Telegram No. 4410, Filippov [Stalin] to Mao Zedong", ["Filippov"], ["Mao Zedong"]),
     ("Cable from Zhou Enlai, 'Regarding the Talks'", ["Zhou Enlai"], []),
     ("Minutes of Conversation between Zhou Enlai and Mendès-France", [], []),
 ])

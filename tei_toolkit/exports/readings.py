@@ -106,6 +106,12 @@ class _Renderer:
         elif tag == "anchor":
             if el.get("n"):
                 out.append(f"[{el.get('n')}]")
+        elif tag == "choice" and el.get("rend") == "bracketed":
+            # NAME [other form]: an expansion or another spelling, kept whole in both readings.
+            parts = [self.inline(c) for c in el if isinstance(c.tag, str)]
+            out.append(f"{parts[0]} [{parts[1]}]" if len(parts) == 2 else "".join(parts))
+        elif tag == "title" and el.get("type") == "translated":
+            out.append(f"[{self.inline(el)}]")
         elif tag == "choice":
             keep = ("corr", "reg") if self.corrected else ("sic", "orig")
             for child in el:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import Finding, Location, OutputError, SourceError, TeiToolkitError
 from ..files import write_atomic
 from .lexicon import Lexicon
-from .markup import Counts
+from .markup import Counts, Explained
 from .profile import Profile
 from .source import parse
 from .tei import build
@@ -29,6 +29,8 @@ class ImportResult:
     warnings: list[Finding] = field(default_factory=list)
     error: TeiToolkitError | None = None
     skipped: bool = False
+    # Every square bracket with its class and the evidence for it (tei import --explain).
+    brackets: list[Explained] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -53,7 +55,8 @@ def import_text(data: bytes | str, path: str = "<string>", lexicon: Lexicon | No
     profile = Profile.default() if profile is None else profile
     doc = parse(data, path)
     built = build(doc, lexicon, profile)
-    return ImportResult(path, None, built.doc_id, built.xml, built.counts, built.warnings)
+    return ImportResult(path, None, built.doc_id, built.xml, built.counts, built.warnings,
+                        brackets=built.brackets)
 
 
 def import_file(source: str | Path, output: str | Path | None = None, *,

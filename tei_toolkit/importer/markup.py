@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import Finding, SourceError
+from .brackets import (COMPLETION, EXPANSION, IDENTIFICATION, ORIGINAL, RESPELLING,
+                       SUPPLEMENT, TRANSLATED_TITLE, Verdict, classify, is_english)
 from .lexicon import Entry, Matcher
 from .profile import Profile
 from .source import Text
@@ -23,6 +25,37 @@ Node = "str | Supplied | Gap | Note | Flag | Choice | Marked | Anchor"
 class Supplied:
     children: list
     cert: str | None = None
+    reason: str | None = None  # None: the profile's (for sense); "completion"
+
+
+@dataclass
+class Gloss:
+    """A bracket that says something about the words before it or gives other words:
+    identification, original wording, translated title (see brackets.py)."""
+
+    kind: str
+    children: list
+    lang: str | None = None
+    name: str = ""  # identification: the words identified (a pronoun or a name)
+
+
+@dataclass
+class Pair:
+    """``NAME [other form]`` as one unit: expansion of an acronym, another spelling."""
+
+    kind: str
+    name: str
+    children: list
+
+
+@dataclass
+class Explained:
+    """One bracket's class and the evidence for it, for ``tei import --explain``."""
+
+    location: object
+    text: str
+    kind: str
+    evidence: str
 
 
 @dataclass
@@ -92,6 +125,9 @@ class Context:
     counts: Counts = field(default_factory=Counts)
     warnings: list[Finding] = field(default_factory=list)
     anchors: dict[str, int] = field(default_factory=dict)
+    language: str | None = None  # the original language's code, for original wording
+    lexicon_reg: object = None   # name -> its regular form in the lexicon, or None
+    explained: list[Explained] = field(default_factory=list)
     _seen: dict[int, tuple[Text, list]] = field(default_factory=dict)
 
     def corrections(self, t: Text) -> list[tuple[int, int, Entry]]:
@@ -107,7 +143,10 @@ class Context:
             text = t.text
             for s, e, _ in matches:
                 text = text[:s] + " " * (e - s) + text[e:]
+            urls = [m.span() for m in _URL.finditer(text)]
             for s, e, corr in self.matcher.near_misses(text):
+                if is_english(t.text[s:e]) or any(a <= s < b for a, b in urls):
+                    continue  # an English word ("adviser"), or a URL's slug ("zhou-enlai")
                 self.warnings.append(Finding(
                     t.location(s), "near-miss",
                     f"{t.text[s:e]!r} may be a misspelling of {corr!r}; add it to the lexicon "
@@ -115,6 +154,7 @@ class Context:
         return matches
 
 
+_URL = re.compile(r"\b(?:https?://|www\.)\S+")
 _ELLIPSIS = re.compile(r"\.(?: \.){2,}|\.{3,}|…+")
 _MARKER = re.compile(r"[0-9]{1,2}")
 _NUMBERS = {w: i for i, w in enumerate(
@@ -281,7 +321,35 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
     if not inner.strip():
         ctx.warnings.append(Finding(t.location(start - 1), "empty-brackets",
                                     "empty square brackets; encoded as an empty <supplied/>"))
-    out.append(Supplied(parse_inline(t, ctx, part, start, end)))
+    verdict = classify(t.text[:start - 1], inner, t.text[end + 1:], part, ctx.lexicon_reg,
+                       ctx.language) if inner.strip() and not _MARKER.fullmatch(inner) \
+        else Verdict(SUPPLEMENT, "no words")
+    kind = verdict.kind
+    if kind in (EXPANSION, RESPELLING):
+        prev = out[-1] if out else None
+        if isinstance(prev, str) and prev.endswith(verdict.name + " "):
+            head = prev[:len(prev) - len(verdict.name) - 1]
+            out.pop()
+            if head:
+                out.append(head)
+            out.append(Pair(kind, verdict.name, parse_inline(t, ctx, part, start, end)))
+            ctx.counts.notes += 1
+            ctx.explained.append(Explained(t.location(start - 1), inner, kind, verdict.evidence))
+            return
+        # The name is not plain text (a lexicon correction, say): the bracket still says
+        # who or what is meant.
+        kind = IDENTIFICATION if kind == RESPELLING else SUPPLEMENT
+    ctx.explained.append(Explained(t.location(start - 1), inner, kind, verdict.evidence))
+    if verdict.weak:
+        ctx.warnings.append(Finding(t.location(start - 1), "bracket-class",
+                                    f"[{inner}] {verdict.weak}"))
+    children = parse_inline(t, ctx, part, start, end)
+    if kind in (IDENTIFICATION, ORIGINAL, TRANSLATED_TITLE):
+        out.append(Gloss(kind, children, ctx.language if kind == ORIGINAL else None,
+                         verdict.name))
+        ctx.counts.notes += 1
+        return
+    out.append(Supplied(children, reason="completion" if kind == COMPLETION else None))
     ctx.counts.supplied += 1
 
 

@@ -16,8 +16,9 @@ from .correspondents import read_correspondents
 from ..errors import Finding, Location, SourceError
 from .languages import SEPARATOR, split_languages
 from .lexicon import Lexicon
-from .markup import (Anchor, Choice, Context, Counts, Flag, Gap, Marked, Note, Supplied,
-                     parse_inline)
+from .brackets import EXPANSION, IDENTIFICATION, ORIGINAL
+from .markup import (Anchor, Choice, Context, Counts, Explained, Flag, Gap, Gloss, Marked,
+                     Note, Pair, Supplied, parse_inline)
 from .profile import Profile
 from .source import SourceDocument, Text
 from ..xmlcore import TEI_NS
@@ -69,6 +70,7 @@ class Built:
     doc_id: str
     counts: Counts
     warnings: list[Finding] = field(default_factory=list)
+    brackets: list[Explained] = field(default_factory=list)
 
 
 def build(doc: SourceDocument, lexicon: Lexicon, profile: Profile) -> Built:
@@ -85,6 +87,11 @@ class _Builder:
         self.ctx = Context(profile, lexicon.matcher if len(lexicon) else None,
                            frozenset(n for n, _ in self.footnotes))
         self.warnings = list(doc.warnings)
+        self.ctx.language = original_language(doc)
+        lexicon_entries = lexicon.matcher.entries if len(lexicon) else {}
+        self.ctx.lexicon_reg = lambda name: (
+            lexicon_entries[name].corr if name in lexicon_entries
+            and lexicon_entries[name].is_regularisation else None)
         citation_text = _section_text(doc, "Citation")
         self.citation = parse_citation(citation_text) if citation_text is not None else None
         if self.citation is None:
@@ -118,7 +125,7 @@ class _Builder:
                           f"footnote [{n}] has no marker [{n}] in the text")
         self.warnings.extend(self.ctx.warnings)
         return Built("".join(self.out).encode("utf-8"), self.doc_id, self.ctx.counts,
-                     self.warnings)
+                     self.warnings, self.ctx.explained)
 
     # -- teiHeader/fileDesc --------------------------------------------------------------------
 
@@ -241,6 +248,22 @@ class _Builder:
 
 
 # -- pieces -------------------------------------------------------------------------------------
+
+# Languages written in another script, whose words in an English export are transliterated.
+_NON_LATIN = frozenset("ru uk be bg sr mk zh ja ko ar fa he el ka hy mn km lo th".split())
+
+
+def original_language(doc: SourceDocument) -> str | None:
+    """The first original language's code for original wording: ``ru-Latn`` for Russian
+    (transliterated in an English export), ``de`` for German; None when unknown."""
+    section = doc.section("Original Language")
+    if section is None or not section.paragraphs:
+        return None
+    for _, code in split_languages(section.paragraphs[0].text):
+        if code and code != "en":
+            return f"{code}-Latn" if code in _NON_LATIN else code
+    return None
+
 
 
 def _lines(out: list[str]):
@@ -457,6 +480,7 @@ class _Inline:
 
     def __init__(self, profile: Profile, resp_translator: str) -> None:
         self.supplied = f' reason="{attr(profile.supplied_reason)}" resp="{resp_translator}"'
+        self.completion = f' reason="completion" resp="{resp_translator}"'
         self.resp = resp_translator
 
     def xml(self, nodes: list) -> str:
@@ -472,8 +496,22 @@ class _Inline:
         if isinstance(node, Supplied):
             cert = f' cert="{node.cert}"' if node.cert else ""
             content = self.xml(node.children)
-            return (f"<supplied{self.supplied}{cert}>{content}</supplied>" if content
-                    else f"<supplied{self.supplied}{cert}/>")
+            a = self.completion if node.reason == "completion" else self.supplied
+            return (f"<supplied{a}{cert}>{content}</supplied>" if content
+                    else f"<supplied{a}{cert}/>")
+        if isinstance(node, Gloss):
+            content = self.xml(node.children)
+            if node.kind == IDENTIFICATION:
+                return _el("note", content, ("type", "identification"), ("place", "inline"),
+                           ("resp", self.resp))
+            if node.kind == ORIGINAL:
+                return _el("note", _el("foreign", content, ("xml:lang", node.lang or "und")),
+                           ("type", "original"), ("place", "inline"), ("resp", self.resp))
+            return _el("title", content, ("type", "translated"), ("xml:lang", "en"))
+        if isinstance(node, Pair):
+            first, second = ("abbr", "expan") if node.kind == EXPANSION else ("orig", "reg")
+            return (f'<choice rend="bracketed">{_el(first, esc(node.name))}'
+                    f'{_el(second, self.xml(node.children), ("resp", self.resp))}</choice>')
         if isinstance(node, Gap):
             pairs = (("reason", node.reason), ("quantity", _str(node.quantity)),
                      ("unit", node.unit), ("extent", node.extent), ("rend", node.rend))

@@ -1,0 +1,178 @@
+"""What a square bracket means: supplement, completion, identification, original wording,
+expansion, another spelling, translated title.
+
+The exports do not say; the words around the bracket do (see ../shared/FORMAT.md, studied on
+real pages). Each rule below decides from evidence a reader can check, and says which:
+
+- a **completion** is a month after a day number, a year after a day or month, or one
+  capitalised word that is not an English word, standing before the rest of a name
+  (``[Liu] Shaoqi``, ``15 [March]``, ``21 December [1949]``);
+- a **translated title** stands in a citation after a title in another language;
+- an **expansion** follows an acronym (two to six capitals) and is a phrase of two or more
+  words (the initials need not fit: acronyms are often Russian or German);
+- **another spelling** follows a name and is a name that spells it alike (letters at least
+  half the same) or that the lexicon gives as its regular form;
+- an **identification** follows a name, a code name or a pronoun and is a name
+  (``Filippov [Stalin]``, ``He [Razuvaev]``) or a role (``[the Soviet ambassador]``);
+- **original wording** is made of words an English word list does not know;
+- anything else is a **supplement** for sense, the default; where the evidence for another
+  class is only partial, it stays a supplement with a warning saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+SUPPLEMENT, COMPLETION, IDENTIFICATION = "supplement", "completion", "identification"
+ORIGINAL, EXPANSION, RESPELLING, TRANSLATED_TITLE = ("original", "expansion", "respelling",
+                                                     "translated-title")
+CLASSES = (SUPPLEMENT, COMPLETION, IDENTIFICATION, ORIGINAL, EXPANSION, RESPELLING,
+           TRANSLATED_TITLE)
+
+MONTHS = ("january february march april may june july august september october november "
+          "december").split()
+_MONTH = "|".join(m.capitalize() for m in MONTHS)
+_PRONOUNS = frozenset("he she him her his they them their it we us i you".split())
+_ROLE_WORDS = frozenset("""ambassador premier chairman minister leader secretary president
+general consul envoy commander adviser advisor representative delegate deputy head marshal
+director chief attache attaché counsellor counselor official governor mayor""".split())
+# A name: capitalised words (or all capitals), with hyphens, apostrophes and initials.
+_NAME_WORD = r"(?:[A-Z][\w'’.-]*|[A-Z]\.)"
+# The last word ends the name, not a sentence: "Dong. [We]" is no identification.
+_NAME_BEFORE = re.compile(rf"((?:{_NAME_WORD} ){{0,2}}(?:[A-Z][\w'’-]*|[A-Z]\.)) \Z")
+_ACRONYM_BEFORE = re.compile(r"(?<![\w-])([A-Z]{2,6}) \Z")
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# Words of other languages that an English word list knows all the same (transliterated
+# particles and prepositions are often one or two letters long).
+_SHORT = 2
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str
+    evidence: str
+    name: str = ""   # expansion and respelling: the words before the bracket they pair with
+    weak: str = ""   # a supplement with some evidence of another class: the warning
+
+
+def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
+             language: str | None = None) -> Verdict:
+    """The class of ``[inner]`` between ``before`` and ``after`` (the paragraph's raw text),
+    in ``part`` ("title", "citation", "summary", "body", "other"). ``lexicon_reg(name)`` gives
+    the lexicon's regular form of a name, if any; ``language`` is the original language's
+    code (German capitalises its nouns, so one unknown capitalised word is its wording)."""
+    words = _WORD.findall(inner)
+    stripped = inner.strip()
+    # Completions of dates.
+    if inner.capitalize() in _MONTH.split("|") and re.search(r"\b\d{1,2} \Z", before):
+        return Verdict(COMPLETION, "a month after a day number")
+    if re.fullmatch(r"\d{4}", inner) and re.search(
+            rf"\b(?:\d{{1,2}}|{_MONTH})\.? \Z", before):
+        return Verdict(COMPLETION, "a year after a day or month")
+    # Completion of a name: [Liu] Shaoqi.
+    if (len(words) == 1 and words[0] == stripped and stripped[:1].isupper()
+            and not common_english(stripped) and re.match(r" [A-Z]", after)
+            and (not before or before[-1:] in " (\"“‘'")):
+        return Verdict(COMPLETION, f"{stripped!r} is not a common English word and the "
+                                   "name goes on after it")
+    if part == "citation" and len(words) >= 2 and stripped[:1].isupper() and \
+            _english_share(words) >= 0.5 and before.endswith(" "):
+        prev = _WORD.findall(before[-40:])
+        if prev and not is_english(prev[-1]):
+            return Verdict(TRANSLATED_TITLE, f"English words in a citation after "
+                                             f"{prev[-1]!r}, which is not English")
+    m = _ACRONYM_BEFORE.search(before)
+    if m and len(words) >= 2 and sum(w[:1].isupper() for w in words) * 2 >= len(words) \
+           :
+        return Verdict(EXPANSION, f"a phrase after the acronym {m.group(1)}", name=m.group(1))
+    inner_is_name = bool(words) and _looks_like_name(stripped)
+    last = _WORD.findall(before[-20:])
+    if last and before.endswith(" ") and last[-1].lower() in _PRONOUNS and inner_is_name:
+        return Verdict(IDENTIFICATION, f"a name after the pronoun {last[-1]!r}",
+                       name=last[-1])
+    name_m = _NAME_BEFORE.search(before)
+    if name_m and inner_is_name:
+        name = name_m.group(1)
+        name = _trim_name(name)
+        if lexicon_reg is not None and lexicon_reg(name) == stripped:
+            return Verdict(RESPELLING, f"the lexicon regularises {name!r} as {stripped!r}",
+                           name=name)
+        if similar(name, stripped) >= 0.5:
+            return Verdict(RESPELLING, f"{stripped!r} spells {name!r} alike "
+                                       f"({similar(name, stripped):.2f})", name=name)
+        return Verdict(IDENTIFICATION, f"a name after the name {name!r}")
+    if name_m and re.match(r"the ", stripped) and (
+            _ROLE_WORDS & {w.lower() for w in words} or any(w[:1].isupper() for w in words[1:])):
+        return Verdict(IDENTIFICATION, f"a role after the name {_trim_name(name_m.group(1))!r}")
+    if inner_is_name and last and last[-1].lower() in _ROLE_WORDS and before.endswith(" "):
+        return Verdict(IDENTIFICATION, f"a name after the role {last[-1]!r}")
+    long_words = [w for w in words if len(w) > _SHORT]
+    if len(long_words) == 1 and len(words) == 1 and not is_english(words[0]):
+        if words[0][:1].islower() or language == "de":
+            return Verdict(ORIGINAL, f"{words[0]!r} is not an English word")
+        return Verdict(SUPPLEMENT, "a capitalised word", weak=(
+            f"{words[0]!r} is not an English word: a name, or the original wording? encoded "
+            "as a supplement"))
+    # Capitalised words in a phrase are mostly names; the wording shows in the others.
+    lower = [w for w in long_words if w[:1].islower()]
+    unknown = [w for w in lower if not is_english(w)]
+    if lower and len(unknown) == len(lower):
+        return Verdict(ORIGINAL, "no English word: " + ", ".join(unknown[:4]))
+    if unknown and len(unknown) * 2 >= len(lower):
+        return Verdict(SUPPLEMENT, "English words", weak=(
+            "may be the original wording (" + ", ".join(unknown[:4]) + " are not English "
+            "words); encoded as a supplement"))
+    return Verdict(SUPPLEMENT, "English words or punctuation")
+
+
+def _looks_like_name(s: str) -> bool:
+    words = s.split()
+    if len(words) == 1 and common_english(words[0]):
+        return False  # "[We]", "[The]": a word supplied at a sentence start
+    return 1 <= len(words) <= 4 and all(re.fullmatch(_NAME_WORD, w) for w in words)
+
+
+def _trim_name(name: str) -> str:
+    """Drop leading words that are English words in capitals at a sentence start ("The")."""
+    parts = name.split(" ")
+    while len(parts) > 1 and parts[0].lower() in ("the", "a", "an", "comrade", "to", "from"):
+        parts = parts[1:]
+    return " ".join(parts)
+
+
+def similar(a: str, b: str) -> float:
+    def letters(s: str) -> str:
+        return "".join(ch for ch in s.lower() if ch.isalpha())
+    return SequenceMatcher(None, letters(a), letters(b)).ratio()
+
+
+def _english_share(words: list[str]) -> float:
+    return sum(is_english(w) for w in words) / len(words) if words else 0.0
+
+
+@lru_cache(maxsize=1)
+def _dictionary():
+    from spellchecker import SpellChecker  # loaded once, only when a bracket needs it
+    return SpellChecker(distance=1)
+
+
+def common_english(word: str) -> bool:
+    """A frequent English word ("We", "The"), not a name that the word list also holds
+    ("Kim": 2,274 in its corpus against 16 million for "we")."""
+    return _dictionary().word_frequency[word.lower()] >= _COMMON
+
+
+_COMMON = 20000
+
+
+def is_english(word: str) -> bool:
+    """Is ``word`` in the English word list (pyspellchecker's, from a large corpus)?"""
+    w = word.lower().replace("’", "'")
+    freq = _dictionary().word_frequency
+    if w in freq:
+        return True
+    return any(part in freq for part in (w.removesuffix("'s"), w.removesuffix("s"),
+                                         w.removesuffix("'"))) if w.endswith(("s", "'")) else False
