@@ -35,16 +35,41 @@ CLASSES = (SUPPLEMENT, COMPLETION, IDENTIFICATION, ORIGINAL, EXPANSION, RESPELLI
 MONTHS = ("january february march april may june july august september october november "
           "december").split()
 _MONTH = "|".join(m.capitalize() for m in MONTHS)
+_MONTH_SET = frozenset(m.capitalize() for m in MONTHS)
+_DAY_BEFORE = re.compile(r"(?:^|\D)\d{1,2} \Z")
+_YEAR = re.compile(r"\d{4}")
+_DATE_BEFORE = re.compile(rf"(?:\b\d{{1,2}}|\b(?:{_MONTH}))\.? \Z")
 _PRONOUNS = frozenset("he she him her his they them their it we us i you".split())
 _ROLE_WORDS = frozenset("""ambassador premier chairman minister leader secretary president
 general consul envoy commander adviser advisor representative delegate deputy head marshal
 director chief attache attaché counsellor counselor official governor mayor""".split())
 # A name: capitalised words (or all capitals), with hyphens, apostrophes and initials.
 _NAME_WORD = r"(?:[A-Z][\w'’.-]*|[A-Z]\.)"
-# The last word ends the name, not a sentence: "Dong. [We]" is no identification.
-_NAME_BEFORE = re.compile(rf"((?:{_NAME_WORD} ){{0,2}}(?:[A-Z][\w'’-]*|[A-Z]\.)) \Z")
-_ACRONYM_BEFORE = re.compile(r"(?<![\w-])([A-Z]{2,6}) \Z")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_NAME_TOKEN = re.compile(_NAME_WORD)
+_NAME_END = re.compile(r"[A-Z][\w'’-]*|[A-Z]\.")
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+
+
+def _name_before(before: str) -> str | None:
+    """The name (up to three capitalised words) that ends right before the bracket, or None.
+    Its last word ends the name, not a sentence: "Dong. [We]" is no identification."""
+    if not before.endswith(" "):
+        return None
+    tokens = before[:-1].rsplit(" ", 3)[-3:]
+    if not tokens or not _NAME_END.fullmatch(tokens[-1]):
+        return None
+    i = len(tokens) - 1
+    while i > 0 and _NAME_TOKEN.fullmatch(tokens[i - 1]):
+        i -= 1
+    return " ".join(tokens[i:])
+
+
+def _acronym_before(before: str) -> str | None:
+    if not before.endswith(" "):
+        return None
+    last = before[:-1].rsplit(" ", 1)[-1]
+    return last if _ACRONYM.fullmatch(last) else None
 # Words of other languages that an English word list knows all the same (transliterated
 # particles and prepositions are often one or two letters long).
 _SHORT = 2
@@ -66,11 +91,14 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
     code (German capitalises its nouns, so one unknown capitalised word is its wording)."""
     words = _WORD.findall(inner)
     stripped = inner.strip()
+    if stripped[:1].islower() and not stripped.startswith("the ") and \
+            all(len(w) <= _SHORT or is_english(w) for w in words):
+        # The common case, decided first: English words, not capitalised, not a role.
+        return _ENGLISH
     # Completions of dates.
-    if inner.capitalize() in _MONTH.split("|") and re.search(r"\b\d{1,2} \Z", before):
+    if inner in _MONTH_SET and _DAY_BEFORE.search(before[-4:]):
         return Verdict(COMPLETION, "a month after a day number")
-    if re.fullmatch(r"\d{4}", inner) and re.search(
-            rf"\b(?:\d{{1,2}}|{_MONTH})\.? \Z", before):
+    if _YEAR.fullmatch(inner) and _DATE_BEFORE.search(before[-12:]):
         return Verdict(COMPLETION, "a year after a day or month")
     # Completion of a name: [Liu] Shaoqi.
     if (len(words) == 1 and words[0] == stripped and stripped[:1].isupper()
@@ -84,19 +112,17 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
         if prev and not is_english(prev[-1]):
             return Verdict(TRANSLATED_TITLE, f"English words in a citation after "
                                              f"{prev[-1]!r}, which is not English")
-    m = _ACRONYM_BEFORE.search(before)
-    if m and len(words) >= 2 and sum(w[:1].isupper() for w in words) * 2 >= len(words) \
-           :
-        return Verdict(EXPANSION, f"a phrase after the acronym {m.group(1)}", name=m.group(1))
+    acronym = _acronym_before(before)
+    if acronym and len(words) >= 2 and sum(w[:1].isupper() for w in words) * 2 >= len(words):
+        return Verdict(EXPANSION, f"a phrase after the acronym {acronym}", name=acronym)
     inner_is_name = bool(words) and _looks_like_name(stripped)
     last = _WORD.findall(before[-20:])
     if last and before.endswith(" ") and last[-1].lower() in _PRONOUNS and inner_is_name:
         return Verdict(IDENTIFICATION, f"a name after the pronoun {last[-1]!r}",
                        name=last[-1])
-    name_m = _NAME_BEFORE.search(before)
+    name_m = _name_before(before)
     if name_m and inner_is_name:
-        name = name_m.group(1)
-        name = _trim_name(name)
+        name = _trim_name(name_m)
         if lexicon_reg is not None and lexicon_reg(name) == stripped:
             return Verdict(RESPELLING, f"the lexicon regularises {name!r} as {stripped!r}",
                            name=name)
@@ -106,7 +132,7 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
         return Verdict(IDENTIFICATION, f"a name after the name {name!r}")
     if name_m and re.match(r"the ", stripped) and (
             _ROLE_WORDS & {w.lower() for w in words} or any(w[:1].isupper() for w in words[1:])):
-        return Verdict(IDENTIFICATION, f"a role after the name {_trim_name(name_m.group(1))!r}")
+        return Verdict(IDENTIFICATION, f"a role after the name {_trim_name(name_m)!r}")
     if inner_is_name and last and last[-1].lower() in _ROLE_WORDS and before.endswith(" "):
         return Verdict(IDENTIFICATION, f"a name after the role {last[-1]!r}")
     long_words = [w for w in words if len(w) > _SHORT]
@@ -125,7 +151,10 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
         return Verdict(SUPPLEMENT, "English words", weak=(
             "may be the original wording (" + ", ".join(unknown[:4]) + " are not English "
             "words); encoded as a supplement"))
-    return Verdict(SUPPLEMENT, "English words or punctuation")
+    return _ENGLISH
+
+
+_ENGLISH = Verdict("supplement", "English words or punctuation")
 
 
 def _looks_like_name(s: str) -> bool:
@@ -154,25 +183,27 @@ def _english_share(words: list[str]) -> float:
 
 
 @lru_cache(maxsize=1)
-def _dictionary():
-    from spellchecker import SpellChecker  # loaded once, only when a bracket needs it
-    return SpellChecker(distance=1)
+def _dictionary() -> dict:
+    """pyspellchecker's English word list: word -> frequency (loaded once, when needed)."""
+    from spellchecker import SpellChecker
+    return dict(SpellChecker(distance=1).word_frequency.dictionary)
 
 
 def common_english(word: str) -> bool:
     """A frequent English word ("We", "The"), not a name that the word list also holds
     ("Kim": 2,274 in its corpus against 16 million for "we")."""
-    return _dictionary().word_frequency[word.lower()] >= _COMMON
+    return _dictionary().get(word.lower(), 0) >= _COMMON
 
 
 _COMMON = 20000
 
 
+@lru_cache(maxsize=1 << 16)
 def is_english(word: str) -> bool:
     """Is ``word`` in the English word list (pyspellchecker's, from a large corpus)?"""
     w = word.lower().replace("’", "'")
-    freq = _dictionary().word_frequency
-    if w in freq:
+    words = _dictionary()
+    if w in words:
         return True
-    return any(part in freq for part in (w.removesuffix("'s"), w.removesuffix("s"),
-                                         w.removesuffix("'"))) if w.endswith(("s", "'")) else False
+    return any(part in words for part in (w.removesuffix("'s"), w.removesuffix("s"),
+                                          w.removesuffix("'"))) if w.endswith(("s", "'")) else False

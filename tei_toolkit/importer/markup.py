@@ -143,8 +143,10 @@ class Context:
             text = t.text
             for s, e, _ in matches:
                 text = text[:s] + " " * (e - s) + text[e:]
-            urls = [m.span() for m in _URL.finditer(text)]
+            urls: list[tuple[int, int]] | None = None
             for s, e, corr in self.matcher.near_misses(text):
+                if urls is None:
+                    urls = [m.span() for m in _URL.finditer(text)]
                 if is_english(t.text[s:e]) or any(a <= s < b for a, b in urls):
                     continue  # an English word ("adviser"), or a URL's slug ("zhou-enlai")
                 self.warnings.append(Finding(
@@ -154,6 +156,7 @@ class Context:
         return matches
 
 
+_WINDOW = 80
 _URL = re.compile(r"\b(?:https?://|www\.)\S+")
 _ELLIPSIS = re.compile(r"\.(?: \.){2,}|\.{3,}|…+")
 _MARKER = re.compile(r"[0-9]{1,2}")
@@ -321,7 +324,9 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
     if not inner.strip():
         ctx.warnings.append(Finding(t.location(start - 1), "empty-brackets",
                                     "empty square brackets; encoded as an empty <supplied/>"))
-    verdict = classify(t.text[:start - 1], inner, t.text[end + 1:], part, ctx.lexicon_reg,
+    # The words next to the bracket decide; a bounded window keeps this linear.
+    verdict = classify(t.text[max(0, start - 1 - _WINDOW):start - 1], inner,
+                       t.text[end + 1:end + 1 + _WINDOW], part, ctx.lexicon_reg,
                        ctx.language) if inner.strip() and not _MARKER.fullmatch(inner) \
         else Verdict(SUPPLEMENT, "no words")
     kind = verdict.kind
