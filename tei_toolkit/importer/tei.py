@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .._version import __version__
 from .citation import Citation, parse_citation
-from .correspondents import read_correspondents
+from .correspondents import Unreadable, read_correspondents
 from ..errors import Finding, Location, SourceError
 from .languages import SEPARATOR, split_languages
 from .lexicon import Lexicon
@@ -196,7 +196,8 @@ class _Builder:
             if not summary.paragraphs:
                 line(4, _el("p", ""))
             line(3, "</abstract>")
-        _corresp_desc(self.e, line, self.title_nodes, doc.when)
+        _corresp_desc(self.e, line, self.title_nodes, doc.when, self.warn,
+                      doc.title.location())
         line(2, "</profileDesc>")
 
     def lang_usage(self) -> None:
@@ -433,21 +434,37 @@ def _bibl(e: "_Inline", citation: Citation, ctx: Context) -> str:
     return _el("bibl", "".join(out))
 
 
-def _corresp_desc(e: "_Inline", line, title_nodes: list, when: str) -> None:
-    found = read_correspondents(plain_title(title_nodes))
+def _corresp_desc(e: "_Inline", line, title_nodes: list, when: str, warn, where) -> None:
+    """correspDesc from the title's correspondents; nothing (and a warning) when the title
+    has a letter's shape but cannot be read with confidence."""
+    try:
+        found = read_correspondents(plain_title(title_nodes))
+    except Unreadable as exc:
+        warn(where, "correspondents", f"the title's correspondents cannot be read with "
+             f"confidence ({exc}); no correspDesc written")
+        return
     if found is None:
         return
     line(3, "<correspDesc>")
-    for kind, people in (("sent", found.sender), ("received", found.addressees)):
+    for kind, people in (("sent", found.sender), ("transmitted", found.through),
+                         ("received", found.addressees)):
         if not people:
             continue
         line(4, f'<correspAction type="{kind}">')
         for person in people:
-            line(5, _el("orgName" if person.is_org else "persName", e.xml(_bracketed(person.name))))
+            line(5, _name_el(e, person))
         if kind == "sent":
             line(5, _el("date", "", ("when", when)))
         line(4, "</correspAction>")
+    if found.enclosed_from:
+        line(4, _el("note", "It contains a message from "
+                    + ", ".join(_name_el(e, p) for p in found.enclosed_from) + ".",
+                    ("type", "enclosure")))
     line(3, "</correspDesc>")
+
+
+def _name_el(e: "_Inline", person) -> str:
+    return _el("orgName" if person.is_org else "persName", e.xml(_bracketed(person.name)))
 
 
 def plain_title(nodes: list) -> str:
@@ -462,6 +479,9 @@ def plain_title(nodes: list) -> str:
             out.append("[" + plain_title(node.children) + "]")
         elif isinstance(node, Marked):
             out.append(plain_title(node.children))
+        elif isinstance(node, Pair):
+            out.append(node.name)  # the name as written; the bracket is a gloss on it
+        # Gloss (identification, original wording): not part of the name.
     return "".join(out)
 
 

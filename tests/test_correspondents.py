@@ -1,0 +1,97 @@
+"""Correspondents from titles, by a grammar (../shared/FORMAT.md, "Titles and correspondents").
+
+The titles are made up in the patterns of real pages; the samples are checked against
+../shared/samples/EXPECTED.md.
+"""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from tei_toolkit import import_file, import_text
+from tei_toolkit.importer.correspondents import Unreadable, read_correspondents
+
+from .conftest import SHARED, need
+from .helpers import export
+
+T = {"t": "http://www.tei-c.org/ns/1.0"}
+
+
+def names(people) -> list[str]:
+    return [p.name for p in people]
+
+
+@pytest.mark.parametrize("title, sent, received, through, enclosed", [
+    ("Telegram, Ivanov to Petrov for Chen Yi, 3 May 1952 (excerpt)",
+     ["Ivanov"], ["Chen Yi"], ["Petrov"], []),
+    ("Ciphered Telegram No. 101, Ivanov to Comrade Petrov, containing a Message from Chen Yi",
+     ["Ivanov"], ["Petrov"], [], ["Chen Yi"]),
+    ("Telegram, Kim Il Sung to Chen Yi and Others, Regarding the Armistice Talks",
+     ["Kim Il Sung"], ["Chen Yi"], [], []),
+    ("Letter, Ivanov to the CPSU Central Committee and Petrov, on the Harvest",
+     ["Ivanov"], ["CPSU Central Committee", "Petrov"], [], []),
+    ("Cable, Chen Yi to Ivanov, 21 December 1949", ["Chen Yi"], ["Ivanov"], [], []),
+    ("Cable, Chen Yi to Ivanov, December 21, 1949", ["Chen Yi"], ["Ivanov"], [], []),
+])
+def test_titles_of_letters(title, sent, received, through, enclosed):
+    found = read_correspondents(title)
+    assert found is not None
+    assert (names(found.sender), names(found.addressees), names(found.through),
+            names(found.enclosed_from)) == (sent, received, through, enclosed)
+
+
+@pytest.mark.parametrize("title", [
+    "Minutes of Conversation between Chen Yi and Ivanov",
+    "Memorandum of Conversation between Chen Yi and Ivanov",
+    "Draft Joint Communiqué of the Two Governments",
+    "Report from the Embassy in Berlin",
+    "Record of a Meeting, 4 April 1953",
+])
+def test_documents_that_are_not_letters_name_no_correspondents(title):
+    assert read_correspondents(title) is None
+
+
+def test_a_title_that_cannot_be_read_gives_no_correspondents_and_a_warning():
+    with pytest.raises(Unreadable):
+        read_correspondents("Letter, Ivanov to 19 December discussions of the plan")
+    doc = export(title="Letter, Ivanov to 19 December discussions of the plan")
+    result = import_text(doc, "x.txt")
+    root = etree.fromstring(result.xml)
+    assert not root.xpath("//t:correspDesc", namespaces=T)
+    assert [w.code for w in result.warnings] == ["correspondents"]
+
+
+SAMPLES = {  # from EXPECTED.md: names as the title writes them (code names kept)
+    "s01": (["Zhou Enlai"], ["Mao Zedong"], [], []),
+    "s02": (["Filippov"], ["Mao Zedong"], [], []),
+    "s03": (["Liu Shaoqi"], ["Gao Gang"], [], []),
+    "s04": None,
+    "s05": (["Erich Honecker"], ["Leonid Brezhnev"], [], []),
+    "s06": (["Zhou Enlai"], ["Mao Zedong"], [], []),
+    "s07": (["Feng Xi"], ["Kim Il Sung"], [], []),
+    "s08": (["Filippov"], ["Zhou Enlai"], ["Zakharov"], []),
+    "s09": (["Panyushkin"], ["Filippov"], [], ["Liu Shaoqi"]),
+    "s10": None,
+    "s11": (["Vyshinsky"], ["Shtykov"], [], []),
+    "s12": (["Mao Zedong"], ["Liu Shaoqi"], [], []),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_the_samples_correspondents(name):
+    found = sorted((SHARED / "samples").glob(f"{name}_*.txt"))
+    need(bool(found), f"../shared/samples/{name}")
+    root = etree.fromstring(import_file(found[0]).xml)
+
+    def action(kind: str) -> list[str]:
+        return ["".join(e.itertext()) for e in root.xpath(
+            f"//t:correspAction[@type='{kind}']/*[self::t:persName or self::t:orgName]",
+            namespaces=T)]
+    enclosed = ["".join(e.itertext()) for e in root.xpath(
+        "//t:correspDesc/t:note[@type='enclosure']/t:persName", namespaces=T)]
+    got = (action("sent"), action("received"), action("transmitted"), enclosed)
+    if SAMPLES[name] is None:
+        assert not root.xpath("//t:correspDesc", namespaces=T)
+    else:
+        assert got == SAMPLES[name]
