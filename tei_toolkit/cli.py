@@ -123,10 +123,14 @@ def main() -> None:
               help="Files converted in parallel (default: all cores).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as JSON on stdout instead of a table.")
+@click.option("--explain", is_flag=True,
+              help="List every square bracket with its class and the evidence for it (on "
+                   "stderr; with --json, in the JSON).")
 @_one_line_errors
 def import_command(sources: tuple[Path, ...], output_file: Path | None, output_dir: Path | None,
                    lexicons: tuple[Path, ...], no_default_lexicon: bool, profile_file: Path | None,
-                   force: bool, skip_existing: bool, jobs: int | None, as_json: bool) -> int:
+                   force: bool, skip_existing: bool, jobs: int | None, as_json: bool,
+                   explain: bool) -> int:
     """Convert archive text exports (files, or directories of *.txt) into TEI P5.
 
     \b
@@ -134,6 +138,7 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
       tei import doc.txt                  # TEI on stdout
       tei import exports/ -d tei/         # a whole folder, in parallel
       tei import doc.txt -o doc.xml --lexicon my-names.tsv
+      tei import exports/ -d tei/ --explain  # each bracket's class, for review
     """
     from .importer import batch, output
 
@@ -156,11 +161,13 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
         results = batch.run(plan, lexicon, profile, force=force, skip_existing=skip_existing,
                             jobs=jobs, on_result=advance)
     output.print_findings(console, results)
+    if explain and not as_json:
+        output.print_explanations(console, results)
     if plan[0][1] is None and results[0].ok:
         sys.stdout.buffer.write(results[0].xml or b"")
         sys.stdout.flush()
     if as_json:
-        click.echo(output.summary_json(results))
+        click.echo(output.summary_json(results, explain))
     elif len(plan) > 1 or output_dir is not None:
         output.summary_table(console, results)
     elif results[0].skipped:

@@ -112,3 +112,24 @@ def test_each_class_has_its_tei_and_the_round_trip_is_exact(name):
 ])
 def test_synthetic_brackets(before, inner, after, part, kind):
     assert classify(before, inner, after, part, language="ru-Latn").kind == kind
+
+
+def test_explain_lists_every_bracket_for_review(tmp_path):
+    import json
+    import subprocess
+
+    from .conftest import installed_tei
+    sample = _sample("s07")
+    proc = subprocess.run([installed_tei(), "import", str(sample), "-d", str(tmp_path / "out"),
+                           "--explain", "-j", "2"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if "] " in line and ": [" in line]
+    assert len(lines) == len(EXPECTED["s07"])
+    assert f"{sample}:12:49: [Ministry of State Security] expansion: a phrase after the " \
+           "acronym MGB" in lines
+    proc = subprocess.run([installed_tei(), "import", str(sample), "-d", str(tmp_path / "out"),
+                           "--explain", "--json", "--force"], capture_output=True, text=True,
+                          timeout=120)
+    brackets = json.loads(proc.stdout)["files"][0]["brackets"]
+    assert Counter((b["text"], b["class"]) for b in brackets) == Counter(EXPECTED["s07"])
+    assert all(b["evidence"] and b["line"] and b["column"] for b in brackets)

@@ -93,11 +93,22 @@ class Profile:
         return [
             ("p", f"Encoded with the editorial profile \"{self.name}\" "
                   f"({Path(self.origin).name})."),
-            ("p", "Words in square brackets added by the translator or the archive's editors "
-                  "(supplements for sense, identifications, completed dates, original wording) "
-                  f"are encoded as {{supplied}} with @reason \"{self.supplied_reason}\" and "
-                  "@resp pointing to the translator where the citation names one, otherwise to "
-                  "the archive."),
+            ("p", "Each pair of square brackets added by the translator or the archive's "
+                  "editors is classified by what it means, from the words around it, and "
+                  "encoded with @resp pointing to the translator where the citation names one, "
+                  "otherwise to the archive: words supplied for sense as {supplied} with "
+                  f"@reason \"{self.supplied_reason}\"; the completion of a name or date "
+                  "([Liu] Shaoqi, 21 December [1949]) as {supplied} with @reason "
+                  "\"completion\"; the identification of a name, code name, role or pronoun "
+                  "(Filippov [Stalin]) as an inline {note} of type \"identification\"; the "
+                  "original wording as an inline {note} of type \"original\" holding "
+                  "{foreign} in the original language (\"-Latn\" where transliterated); the "
+                  "expansion of an acronym (SED [Socialist Unity Party of Germany]) as {choice} "
+                  "holding {abbr} and {expan}, and another spelling of a name (Phenian "
+                  "[Pyongyang]) as {choice} holding {orig} and {reg}, both with @rend "
+                  "\"bracketed\"; a translated title in the citation as {title} of type "
+                  "\"translated\". Where the evidence for a class was weak, the bracket is a "
+                  "supplement and the import said so."),
             ("p", gaps),
             ("p", "[illegible], [1 word illegible] and the like are encoded as {gap} with "
                   "@reason \"illegible\", and @quantity and @unit where the note gives them; "
@@ -117,8 +128,14 @@ class Profile:
                               "start and end of the file, and the line breaks of a wrapped "
                               "title. Line breaks inside a paragraph are encoded as {lb}."),
             ("interpretation", "The sender and addressees in {correspDesc} are read from the "
-                               "title (\"Telegram, A to B, C, and D\"); bodies such as a central "
-                               "committee are encoded as {orgName}, individuals as {persName}."),
+                               "title (\"Telegram, A to B, C, and D\"): honorifics, subjects, "
+                               "trailing dates and \"(excerpt)\" are not names; in \"A to B "
+                               "for C\" B transmits the message to C; the writer of an enclosed "
+                               "message is named in a {note} of type \"enclosure\"; code names "
+                               "are kept as written. Bodies such as a central committee are "
+                               "encoded as {orgName}, individuals as {persName}. Minutes, "
+                               "records and reports get no {correspDesc}, nor does a title "
+                               "that cannot be read with confidence."),
         ]
 
 
