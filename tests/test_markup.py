@@ -31,9 +31,20 @@ def test_supplied(body, expected):
     ("…", "ellipsis"), (". . .", "spaced-dots"), (". . . .", "spaced-dots4"),
 ])
 def test_every_ellipsis_form_is_a_gap_that_remembers_its_form(mark, rend):
-    assert body_xml(f"a{mark} b") == f'<p>a<gap reason="omitted" rend="{rend}"/> b</p>'
+    assert body_xml(f"a {mark} b") == f'<p>a <gap reason="omitted" rend="{rend}"/> b</p>'
     assert ellipsis_rend(mark) == rend
     assert ellipsis_mark(rend) == mark
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("the delegation....", '<p>the delegation.<gap reason="omitted" rend="dots"/></p>'),
+    ("the sides. . . . Then", '<p>the sides. <gap reason="omitted" rend="spaced-dots"/> Then</p>'),
+    ("[is necessary]....", '<p><supplied reason="clarity" resp="#archive">is necessary'
+                           '</supplied>.<gap reason="omitted" rend="dots"/></p>'),
+    ("so: .... and", '<p>so: <gap reason="omitted" rend="dots4"/> and</p>'),
+])
+def test_a_full_stop_before_an_ellipsis_stays_text(text, expected):
+    assert body_xml(text) == expected
 
 
 def test_unknown_rend_has_no_mark():

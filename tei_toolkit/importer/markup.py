@@ -157,6 +157,13 @@ class Context:
 
 
 _WINDOW = 80
+
+
+def _ENDS_SENTENCE(c: str) -> bool:
+    """Can a full stop follow this character (a word, a closing bracket or quote)?"""
+    return c.isalnum() or c in ")]\"'’”"
+
+
 _URL = re.compile(r"\b(?:https?://|www\.)\S+")
 _ELLIPSIS = re.compile(r"\.(?: \.){2,}|\.{3,}|…+")
 _MARKER = re.compile(r"[0-9]{1,2}")
@@ -236,8 +243,13 @@ def _plain(t: Text, ctx: Context, part: str, start: int, end: int, out: list) ->
     if ctx.profile.bare_ellipsis == "gap" and _may_hold_ellipsis(text, start, end):
         pos = start
         for m in _ELLIPSIS.finditer(text, start, end):
-            _words(t, ctx, part, pos, m.start(), out)
-            out.append(Gap("omitted", rend=ellipsis_rend(m.group())))
+            mark, at = m.group(), m.start()
+            if mark in ("....", ". . . .") and at and _ENDS_SENTENCE(text[at - 1]):
+                # "delegation...." is a full stop, then an omission: the stop stays text.
+                at += 1 if mark == "...." else 2
+                mark = mark[at - m.start():]
+            _words(t, ctx, part, pos, at, out)
+            out.append(Gap("omitted", rend=ellipsis_rend(mark)))
             ctx.counts.gaps += 1
             pos = m.end()
         _words(t, ctx, part, pos, end, out)
