@@ -28,6 +28,13 @@ ELLIPSES = ["...", "....", "…", ". . .", ". . . ."]
 BRACKETED = ["[...]", "[…]", "[. . .]", "[illegible]", "[1 word illegible]",
              "[two words illegible]", "[sic]", "[?]", "[Translator's note: see above.]",
              "[Editor’s note: the date is uncertain]", "[Note: x]"]
+# Each bracket class in the shape real pages give it (made-up words): completion,
+# identification (name, role, pronoun), original wording, expansion, another spelling.
+CLASSED = ["[Liu] Shaoqi", "12 March [1951]", "3 [April]", "Filippov [Stalin]",
+           "Ivanov [the Soviet consul]", "He [Ivanov]", "the [aviadivizii]",
+           "the [nemedlenno pristupit' k otgruzke]", "MGB [Ministry of State Security]",
+           "SED [Socialist Unity Party]", "Phenian [Pyongyang]", "Pak Heon-yeong [Pak Hon Yong]",
+           "the road [between Mukden and Andong]", "Mao Zeong [Stalin]"]
 
 
 @st.composite
@@ -40,7 +47,8 @@ def inline(draw, brackets: bool = True) -> str:
     """One line of text with editorial brackets and ellipses anywhere."""
     pieces = []
     for _ in range(draw(st.integers(1, 6))):
-        kind = draw(st.sampled_from(["words", "words", "supplied", "bracketed", "ellipsis"]))
+        kind = draw(st.sampled_from(["words", "words", "supplied", "bracketed", "ellipsis",
+                                     "classed"]))
         if kind == "words" or not brackets and kind != "ellipsis":
             pieces.append(draw(words()))
         elif kind == "supplied":
@@ -48,6 +56,8 @@ def inline(draw, brackets: bool = True) -> str:
             pieces.append("[" + draw(words(max_size=3).filter(lambda w: not w.isdigit())) + "]")
         elif kind == "bracketed":
             pieces.append(draw(st.sampled_from(BRACKETED)))
+        elif kind == "classed":
+            pieces.append(draw(st.sampled_from(CLASSED)))
         else:
             pieces.append(draw(st.sampled_from(ELLIPSES)))
     glue = draw(st.lists(st.sampled_from([" ", "", ", ", " "]), min_size=len(pieces),

@@ -55,7 +55,9 @@ def reading(root: etree._Element, which: str = "source", path: str = "<tei>") ->
         if child.tag == T("p"):
             blocks.append(r.inline(child))
         elif child.tag == T("note"):
-            blocks.append(f"[{child.get('n')}] {r.inline(child)}")
+            n = child.get("n")
+            blocks.append(f"{n} {r.inline(child)}" if child.get("rend") == "flattened"
+                          else f"[{n}] {r.inline(child)}")
     return "\n\n".join(b for b in blocks if b) + "\n"
 
 
@@ -105,7 +107,8 @@ class _Renderer:
                 self._content(el, out)
         elif tag == "anchor":
             if el.get("n"):
-                out.append(f"[{el.get('n')}]")
+                out.append(el.get("n", "") if el.get("rend") == "flattened"
+                           else f"[{el.get('n')}]")
         elif tag == "choice" and el.get("rend") == "bracketed":
             # NAME [other form]: an expansion or another spelling, kept whole in both readings.
             parts = [self.inline(c) for c in el if isinstance(c.tag, str)]

@@ -99,6 +99,7 @@ class Marked:
 class Anchor:
     n: str
     k: int = 1  # the k-th marker of footnote n
+    flattened: bool = False  # "rains.1": a footnote marker the export flattened
 
 
 @dataclass

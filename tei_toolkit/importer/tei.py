@@ -84,6 +84,10 @@ class _Builder:
     def __init__(self, doc: SourceDocument, lexicon: Lexicon, profile: Profile) -> None:
         self.doc, self.lexicon, self.profile = doc, lexicon, profile
         self.footnotes, self.body = _split_footnotes(doc.body)
+        # Flattened footnotes ("rains.1" ... "1 The rainy season ..."), when they pair up.
+        self.flat: dict[int, list[tuple[int, str]]] = {}
+        if not self.footnotes:
+            self.footnotes, self.body, self.flat = _flattened_footnotes(doc.body)
         self.ctx = Context(profile, lexicon.matcher if len(lexicon) else None,
                            frozenset(n for n, _ in self.footnotes))
         self.warnings = list(doc.warnings)
@@ -226,6 +230,20 @@ class _Builder:
 
     # -- text ----------------------------------------------------------------------------------
 
+    def _body_nodes(self, i: int, para: Text) -> list:
+        """A body paragraph's nodes, with its flattened footnote markers as anchors."""
+        markers = self.flat.get(i)
+        if not markers:
+            return parse_inline(para, self.ctx, "body")
+        nodes: list = []
+        pos = 0
+        for at, n in markers:
+            nodes += parse_inline(para, self.ctx, "body", pos, at)
+            self.ctx.anchors[n] = self.ctx.anchors.get(n, 0) + 1
+            nodes.append(Anchor(n, self.ctx.anchors[n], flattened=True))
+            pos = at + len(n)
+        return nodes + parse_inline(para, self.ctx, "body", pos)
+
     def text(self) -> None:
         line, ctx, e = self.line, self.ctx, self.e
         line(1, "<text>")
@@ -233,15 +251,16 @@ class _Builder:
         version = self.doc.version.text if self.doc.version else None
         line(3, "<div" + _attrs((("type", "translation"), ("xml:lang", "en"),
                                    ("n", version))) + ">")
-        for kind, para, n in self.body:
+        for i, (kind, para, n) in enumerate(self.body):
             if kind == "p":
-                line(4, _el("p", e.xml(parse_inline(para, ctx, "body"))))
+                line(4, _el("p", e.xml(self._body_nodes(i, para))))
                 continue
             count = ctx.anchors.get(n, 0)
             targets = " ".join(f"#{_anchor_id(n, k)}" for k in range(1, count + 1)) or None
-            content = e.xml(parse_inline(para, ctx, "body", len(n) + 3))
+            flat = bool(self.flat)
+            content = e.xml(parse_inline(para, ctx, "body", len(n) + (1 if flat else 3)))
             line(4, _el("note", content, ("n", n), ("place", "end"), ("xml:id", f"fn{n}"),
-                        ("target", targets)))
+                        ("target", targets), ("rend", "flattened" if flat else None)))
             ctx.counts.notes += 1
         line(3, "</div>")
         line(2, "</body>")
@@ -346,6 +365,44 @@ def _split_footnotes(paragraphs: list[Text]) -> tuple[list[tuple[str, Text]], li
         seen.add(n)
     body = [("p", p, "") for p in paragraphs[:cut]] + [("note", p, n) for n, p in footnotes]
     return footnotes, body
+
+
+_FLAT_NOTE = re.compile(r"([0-9]{1,2}) (?=\S)")
+
+
+def _flattened_footnotes(paragraphs: list[Text]
+                         ) -> tuple[list[tuple[str, Text]], list, dict[int, list[tuple[int, str]]]]:
+    """Footnotes the export flattened: final paragraphs "1 Text", "2 Text" (numbered from 1,
+    in order) and, for each, exactly one marker glued to a word or a full stop in the body
+    before them ("rains.1"), outside square brackets. Anything less pairs nothing: the
+    paragraphs stay as they are."""
+    plain_body = [("p", p, "") for p in paragraphs]
+    # The last run of paragraphs "N text"; a rule line or a signature may follow it.
+    end = len(paragraphs)
+    while end > 1 and not _FLAT_NOTE.match(paragraphs[end - 1].text):
+        end -= 1
+    cut = end
+    while cut > 1 and _FLAT_NOTE.match(paragraphs[cut - 1].text):
+        cut -= 1
+    if end - cut < 1 or cut == end or any(len(p.text) > 80 for p in paragraphs[end:]):
+        return [], plain_body, {}
+    notes = [(_FLAT_NOTE.match(p.text).group(1), p) for p in paragraphs[cut:end]]  # type: ignore[union-attr]
+    if [n for n, _ in notes] != [str(i) for i in range(1, len(notes) + 1)]:
+        return [], plain_body, {}
+    markers: dict[int, list[tuple[int, str]]] = {}
+    for n, _ in notes:
+        found = [(i, m.start(1)) for i, p in enumerate(paragraphs[:cut])
+                 for m in re.finditer(rf"(?<=[^\W\d_]|[.,;:!?”’\"')])({n})(?![\w])", p.text)
+                 if p.text.count("[", 0, m.start()) == p.text.count("]", 0, m.start())]
+        if len(found) != 1:
+            return [], plain_body, {}
+        i, at = found[0]
+        markers.setdefault(i, []).append((at, n))
+    for spots in markers.values():
+        spots.sort()
+    body = ([("p", p, "") for p in paragraphs[:cut]] + [("note", p, n) for n, p in notes]
+            + [("p", p, "") for p in paragraphs[end:]])
+    return notes, body, markers
 
 
 def _doc_id(profile: Profile, citation: Citation | None, path: str) -> str:
@@ -557,7 +614,8 @@ class _Inline:
             return _el(node.tag, self.xml(node.children))
         if isinstance(node, Anchor):
             return _el("anchor", "", ("type", "footnote"), ("n", node.n),
-                       ("xml:id", _anchor_id(node.n, node.k)))
+                       ("xml:id", _anchor_id(node.n, node.k)),
+                       ("rend", "flattened" if node.flattened else None))
         raise TypeError(f"no TEI encoding for {node!r}")  # pragma: no cover - programming error
 
 
