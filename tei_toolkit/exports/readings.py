@@ -52,8 +52,11 @@ def reading(root: etree._Element, which: str = "source", path: str = "<tei>") ->
     if heading:
         blocks.append(heading)
     for child in div:
-        if child.tag == T("p"):
+        if child.tag in (T("p"), T("head"), T("closer")):
             blocks.append(r.inline(child))
+        elif child.tag == T("milestone"):
+            m = re.fullmatch(r"underscores(\d+)", child.get("rend") or "")
+            blocks.append("_" * int(m.group(1)) if m else "")
         elif child.tag == T("note"):
             n = child.get("n")
             blocks.append(f"{n} {r.inline(child)}" if child.get("rend") == "flattened"

@@ -230,6 +230,21 @@ class _Builder:
 
     # -- text ----------------------------------------------------------------------------------
 
+    def _closer(self, para: Text) -> str:
+        """A signature block: its first line <signed>, date lines <dateline>, others text."""
+        out = []
+        pos = 0
+        for k, row in enumerate(para.text.split("\n")):
+            content = self.e.xml(parse_inline(para, self.ctx, "body", pos, pos + len(row)))
+            if k == 0:
+                out.append(_el("signed", content))
+            elif _DATE_LINE.fullmatch(row.strip()):
+                out.append("<lb/>" + _el("dateline", content))
+            else:
+                out.append("<lb/>" + content)
+            pos += len(row) + 1
+        return "".join(out)
+
     def _body_nodes(self, i: int, para: Text) -> list:
         """A body paragraph's nodes, with its flattened footnote markers as anchors."""
         markers = self.flat.get(i)
@@ -251,7 +266,19 @@ class _Builder:
         version = self.doc.version.text if self.doc.version else None
         line(3, "<div" + _attrs((("type", "translation"), ("xml:lang", "en"),
                                    ("n", version))) + ">")
+        shapes = _body_shapes(self.body, self.doc.title.text)
         for i, (kind, para, n) in enumerate(self.body):
+            shape = shapes.get(i)
+            if shape == "rule":
+                line(4, _el("milestone", "", ("unit", "section"),
+                            ("rend", f"underscores{len(para.text)}")))
+                continue
+            if shape == "head":
+                line(4, _el("head", e.xml(self._body_nodes(i, para))))
+                continue
+            if shape == "closer":
+                line(4, _el("closer", self._closer(para)))
+                continue
             if kind == "p":
                 line(4, _el("p", e.xml(self._body_nodes(i, para))))
                 continue
@@ -365,6 +392,42 @@ def _split_footnotes(paragraphs: list[Text]) -> tuple[list[tuple[str, Text]], li
         seen.add(n)
     body = [("p", p, "") for p in paragraphs[:cut]] + [("note", p, n) for n, p in footnotes]
     return footnotes, body
+
+
+_RULE = re.compile(r"_{3,}")
+_MONTH_NAMES = ("January|February|March|April|May|June|July|August|September|October|"
+                "November|December")
+_DATE_LINE = re.compile(
+    rf"\d{{1,2}}\.[IVX]{{1,4}}\.\d{{2,4}}|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}"
+    rf"|\[?\d{{1,2}}\]? \[?(?:{_MONTH_NAMES})\]? \[?\d{{4}}\]?"
+    rf"|(?:{_MONTH_NAMES}) \d{{1,2}}, \d{{4}}")
+_CAPITALS_NAME = re.compile(r"(?:[A-Z]\. ?)*[A-Z][A-Z'’-]+(?: [A-Z][A-Z'’-]+){0,3}")
+
+
+def _body_shapes(body: list, title: str) -> dict[int, str]:
+    """Body paragraphs with a structure of their own, only where it is unambiguous:
+    "head" (the first paragraph repeats the title), "rule" (a line of underscores), "closer"
+    (the last paragraph, a short signature block: after a rule, or a name in capitals first)."""
+    shapes: dict[int, str] = {}
+    paras = [(i, para) for i, (kind, para, _) in enumerate(body) if kind == "p"]
+    if not paras:
+        return shapes
+    first_i, first = paras[0]
+    if " ".join(first.text.split()) == " ".join(title.split()) and len(paras) > 1:
+        shapes[first_i] = "head"
+    for i, para in paras:
+        if _RULE.fullmatch(para.text):
+            shapes[i] = "rule"
+    last_i, last = paras[-1]
+    rows = last.text.split("\n")
+    first_row = rows[0].strip()
+    short = len(rows) <= 4 and all(0 < len(r.strip()) <= 40 for r in rows)
+    after_rule = last_i > 0 and shapes.get(last_i - 1) == "rule"
+    signature = bool(_CAPITALS_NAME.fullmatch(first_row)) or (
+        after_rule and not first_row.endswith((".", ",", ":", ";", "?", "!")))
+    if last_i not in shapes and len(paras) > 1 and short and signature:
+        shapes[last_i] = "closer"
+    return shapes
 
 
 _FLAT_NOTE = re.compile(r"([0-9]{1,2}) (?=\S)")

@@ -37,7 +37,7 @@ interpretation punctuation quotation hyphenation segmentation projectDesc sampli
 gi att val tag
 profileDesc creation langUsage language abstract correspDesc correspAction textClass keywords
 term revisionDesc change
-supplied gap unclear choice sic corr orig reg abbr expan add del
+supplied gap unclear choice sic corr orig reg abbr expan add del milestone
 persName placeName orgName rs date ref ptr foreign q quote list item anchor seg
 opener closer dateline salute signed address addrLine postscript
 standOff listPerson person listPlace place listOrg org
