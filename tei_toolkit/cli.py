@@ -416,6 +416,52 @@ def schemas_copy_command(directory: Path, force: bool) -> int:
     return EXIT_OK
 
 
+@main.group("lexicon")
+def lexicon_group() -> None:
+    """The lexicon of reviewed corrections: draft new rows from a batch's warnings."""
+
+
+@lexicon_group.command("suggest", epilog=WRITE_EXIT_CODES)
+@click.argument("sources", nargs=-1, required=True,
+                type=click.Path(exists=True, readable=True, path_type=Path))
+@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the draft here (TSV) instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--lexicon", "lexicons", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Lexicons already reviewed (their rows are not suggested again).")
+@_one_line_errors
+def lexicon_suggest_command(sources: tuple[Path, ...], output_file: Path | None, force: bool,
+                            lexicons: tuple[Path, ...]) -> int:
+    """Draft lexicon rows (sic, corr, type, where found) from probable misspellings in
+    SOURCES: the near misses of lexicon names and words the English word list does not know
+    but is one edit from. Review the draft, then pass it back with --lexicon.
+
+    \b
+    Example:
+      tei lexicon suggest exports/ -o draft.tsv   # review, then:
+      tei import exports/ -d tei/ --lexicon draft.tsv
+    """
+    from .importer.convert import import_file
+    from .importer.lexicon import suggest
+
+    lexicon = default_lexicon().merged(Lexicon.load(lexicons))
+    results = []
+    for path in expand_paths(sources, ".txt"):
+        try:
+            results.append(import_file(path, lexicon=lexicon))
+        except TeiToolkitError as exc:
+            click.echo(str(exc), err=True)
+    text = suggest(results)
+    if output_file is None:
+        click.echo(text, nl=False)
+    else:
+        _note_new_folder(output_file.parent)
+        write_atomic(output_file, text.encode("utf-8"), force=force,
+                     source=[Path(s) for s in sources])
+    return EXIT_OK
+
+
 @main.group("profile")
 def profile_group() -> None:
     """Editorial profiles: how brackets, ellipses and notes become TEI."""

@@ -46,6 +46,8 @@ class Finding:
     location: Location
     code: str
     message: str
+    # (what the source says, what it may mean): a lexicon row to review (tei lexicon suggest)
+    suggestion: tuple[str, str] | None = None
 
     def __str__(self) -> str:
         return f"{self.location}: warning: {self.message} [{self.code}]"

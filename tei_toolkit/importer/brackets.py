@@ -137,6 +137,9 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
         return Verdict(IDENTIFICATION, f"a name after the role {last[-1]!r}")
     long_words = [w for w in words if len(w) > _SHORT]
     if len(long_words) == 1 and len(words) == 1 and not is_english(words[0]):
+        if suggestion(words[0]) is not None:
+            return Verdict(SUPPLEMENT, f"{words[0]!r} is one edit from the English "
+                                       f"{suggestion(words[0])!r}: a misspelled supplement")
         if words[0][:1].islower() or language == "de":
             return Verdict(ORIGINAL, f"{words[0]!r} is not an English word")
         return Verdict(SUPPLEMENT, "a capitalised word", weak=(
@@ -207,3 +210,58 @@ def is_english(word: str) -> bool:
         return True
     return any(part in words for part in (w.removesuffix("'s"), w.removesuffix("s"),
                                           w.removesuffix("'"))) if w.endswith(("s", "'")) else False
+
+
+# A misspelling candidate's correction must be a word the list has seen this often: names
+# the list holds rarely ("Vyshinsky" -> "vishinsky", 50) are no corrections; "february" (319)
+# and "received" (79,831) are.
+_SUGGEST = 200
+
+
+@lru_cache(maxsize=1 << 14)
+def suggestion(word: str) -> str | None:
+    """The English word ``word`` is probably a misspelling of (one edit away, frequent
+    enough), in ``word``'s capitalisation; None when it is a word, or no such word exists."""
+    lower = word.lower()
+    if is_english(word) or len(lower) < 4:
+        return None
+    checker = _checker()
+    best = checker.correction(lower)
+    if not best or best == lower or _dictionary().get(best, 0) < _SUGGEST:
+        return None
+    return best.capitalize() if word[:1].isupper() else best
+
+
+@lru_cache(maxsize=1)
+def _checker():
+    from spellchecker import SpellChecker
+    return SpellChecker(distance=1)
+
+
+def unknown_words(text: str) -> set[str]:
+    """Words of ``text`` the English word list does not hold."""
+    # Whitespace-separated tokens seen before with only English words in them are passed
+    # over with a C-speed set difference; only new tokens are split into words.
+    tokens = set(text.split()) - _SEEN_ENGLISH
+    if not tokens:
+        return set()
+    out: set[str] = set()
+    for token in tokens:
+        unknown = _token_unknown(token)
+        if unknown:
+            out.update(unknown)
+        else:
+            if len(_SEEN_ENGLISH) > 1 << 20:
+                _SEEN_ENGLISH.clear()
+            _SEEN_ENGLISH.add(token)
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _token_unknown(token: str) -> tuple[str, ...]:
+    known = _dictionary()
+    return tuple(w for w in _WORD.findall(token) if w.lower() not in known and not is_english(w))
+
+
+# Tokens (as written, punctuation included) whose words are all in the word list.
+_SEEN_ENGLISH: set[str] = set()

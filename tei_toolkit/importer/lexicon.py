@@ -262,3 +262,26 @@ def _distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         prev = cur
     return prev[-1]
+
+
+def suggest(results) -> str:
+    """A draft lexicon (TSV, the lexicon's own format) from the near-miss and misspelling
+    warnings of import results: one row per distinct form, with where it was found, for an
+    editor to review and pass back with --lexicon."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    for r in results:
+        for w in r.warnings:
+            if w.suggestion is not None:
+                rows.setdefault(w.suggestion, []).append(str(w.location))
+    out = ["# Draft rows from tei lexicon suggest: review each before use (delete the wrong "
+           "ones).", "sic\tcorr\ttype\tnote"]
+    for (sic, corr), where in sorted(rows.items()):
+        kind = "name" if " " in sic or (sic[:1].isupper() and corr[:1].isupper()
+                                        and corr.lower() not in _MONTHS) else "typo"
+        more = f" and {len(where) - 1} more" if len(where) > 1 else ""
+        out.append(f"{sic}\t{corr}\t{kind}\tfound at {where[0]}{more}")
+    return "\n".join(out) + "\n"
+
+
+_MONTHS = frozenset("january february march april may june july august september october "
+                    "november december".split())

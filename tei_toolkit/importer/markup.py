@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import Finding, SourceError
-from .brackets import (COMPLETION, EXPANSION, IDENTIFICATION, ORIGINAL, RESPELLING,
-                       SUPPLEMENT, TRANSLATED_TITLE, Verdict, classify, is_english)
+from .brackets import (COMPLETION, EXPANSION, IDENTIFICATION, MONTHS, ORIGINAL, RESPELLING,
+                       SUPPLEMENT, TRANSLATED_TITLE, Verdict, classify, is_english,
+                       suggestion, unknown_words)
 from .lexicon import Entry, Matcher
 from .profile import Profile
 from .source import Text
@@ -129,6 +130,8 @@ class Context:
     language: str | None = None  # the original language's code, for original wording
     lexicon_reg: object = None   # name -> its regular form in the lexicon, or None
     explained: list[Explained] = field(default_factory=list)
+    spelled: set[str] = field(default_factory=set)  # words already checked for spelling
+    spelled_texts: dict[int, Text] = field(default_factory=dict)  # paragraphs checked
     _seen: dict[int, tuple[Text, list]] = field(default_factory=dict)
 
     def corrections(self, t: Text) -> list[tuple[int, int, Entry]]:
@@ -150,10 +153,11 @@ class Context:
                     urls = [m.span() for m in _URL.finditer(text)]
                 if is_english(t.text[s:e]) or any(a <= s < b for a, b in urls):
                     continue  # an English word ("adviser"), or a URL's slug ("zhou-enlai")
+                self.spelled.update(t.text[s:e].split())  # said once, as a near miss
                 self.warnings.append(Finding(
                     t.location(s), "near-miss",
                     f"{t.text[s:e]!r} may be a misspelling of {corr!r}; add it to the lexicon "
-                    "if it is"))
+                    "if it is", (t.text[s:e], corr)))
         return matches
 
 
@@ -207,6 +211,11 @@ def ellipsis_mark(rend: str) -> str | None:
 def parse_inline(t: Text, ctx: Context, part: str, start: int = 0, end: int | None = None) -> list:
     """Nodes for ``t.text[start:end]``; raises SourceError on unbalanced or nested brackets."""
     text = t.text
+    if part in _SPELLED and ctx.profile.near_misses and id(t) not in ctx.spelled_texts:
+        # Once per paragraph, outside brackets; supplements are checked in _bracket, and
+        # original wording never.
+        ctx.spelled_texts[id(t)] = t
+        _spelling(t, ctx, 0, len(text), outside_brackets=True)
     end = len(text) if end is None else end
     out: list = []
     pos = start
@@ -278,6 +287,43 @@ def _words(t: Text, ctx: Context, part: str, start: int, end: int, out: list) ->
             ctx.counts.corrections += 1
             pos = e
     _append_text(out, t.text[pos:end])
+
+
+# Parts whose words are checked against the English word list (not the citation: book
+# titles in romanised Chinese or Russian are not misspellings).
+_SPELLED = frozenset({"title", "summary", "body"})
+_BRACKETED = re.compile(r"\[[^\[\]]*\]")
+_CAPITALISED = frozenset(MONTHS) | frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday".split())
+
+
+def _spelling(t: Text, ctx: Context, start: int, end: int, outside_brackets: bool = False
+              ) -> None:
+    """Warn once per document and word about probable misspellings outside the lexicon."""
+    segment = t.text[start:end]
+    if outside_brackets and "[" in segment:
+        segment = _BRACKETED.sub(lambda m: " " * len(m.group()), segment)
+    if "://" in segment or "www." in segment:
+        segment = _URL.sub(lambda m: " " * len(m.group()), segment)
+    if ctx.matcher is not None:  # what the lexicon corrects is not checked again
+        for s, e, _ in ctx.corrections(t):
+            if s < end and e > start:
+                a, b = max(s, start) - start, min(e, end) - start
+                segment = segment[:a] + " " * (b - a) + segment[b:]
+    for word in sorted(unknown_words(segment), key=segment.find):  # in text order
+        if word in ctx.spelled:
+            continue
+        ctx.spelled.add(word)
+        better = suggestion(word)
+        # A capitalised word the list does not know is a name ("Zhou" is no "Thou"), unless
+        # what it misspells is a word English capitalises: a month or a weekday.
+        if better is not None and (word[:1].islower() or better.lower() in _CAPITALISED):
+            at = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", segment)
+            ctx.warnings.append(Finding(
+                t.location(start + (at.start() if at else 0)), "misspelling",
+                f"{word!r} may be a misspelling of {better!r} (not in the English word list); "
+                "add it to the lexicon if it is (tei lexicon suggest drafts the rows)",
+                (word, better)))
 
 
 def _append_text(out: list, s: str) -> None:
@@ -361,6 +407,8 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
     if verdict.weak:
         ctx.warnings.append(Finding(t.location(start - 1), "bracket-class",
                                     f"[{inner}] {verdict.weak}"))
+    if kind in (SUPPLEMENT, COMPLETION) and part in _SPELLED and ctx.profile.near_misses:
+        _spelling(t, ctx, start, end)
     children = parse_inline(t, ctx, part, start, end)
     if kind in (IDENTIFICATION, ORIGINAL, TRANSLATED_TITLE):
         out.append(Gloss(kind, children, ctx.language if kind == ORIGINAL else None,
