@@ -109,3 +109,17 @@ def test_default_lexicon_holds_the_required_corrections():
     assert entries["Dien Binh Phu"].corr == "Dien Bien Phu"
     assert entries["long-rang"].corr == "long-range"
     assert entries["Mendes-France"].is_regularisation
+
+
+def test_a_mirror_url_gets_the_archives_own_address_and_bad_settings_are_refused(tmp_path):
+    from tei_toolkit import Profile, ProfileError
+    p = Profile.default()
+    assert p.canonical("https://wilson-center-digital-archive.dvincitest.com/document/7", "7") \
+        == "https://digitalarchive.wilsoncenter.org/document/7"
+    assert p.canonical("https://example.org/document/7", "7") == "https://example.org/document/7"
+    assert p.canonical("http://[broken/document/7", "7") == "http://[broken/document/7"
+    bad = tmp_path / "p.toml"
+    bad.write_text('[archive_url]\ncanonical = "ftp://x/{id}"\n', encoding="utf-8")
+    import pytest
+    with pytest.raises(ProfileError, match="archive_url.canonical"):
+        Profile.load(bad)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from ..errors import Location, ProfileError
 from .source import xml_unsafe
@@ -32,7 +33,19 @@ class Profile:
     note_labels: tuple[tuple[str, str], ...]  # (label as written, note type)
     lexicon_parts: frozenset[str]
     near_misses: bool
+    canonical_url: str = ""  # "https://…/document/{id}"
+    mirror_hosts: frozenset[str] = frozenset()
     origin: str = "default"
+
+    def canonical(self, url: str, record: str | None) -> str:
+        """The archive's own address for ``url`` when it names a mirror, else ``url``."""
+        try:
+            host = urlparse(url).hostname or ""
+        except ValueError:  # "http://[x" and other URLs urllib cannot take apart
+            return url
+        if record and self.canonical_url and host in self.mirror_hosts:
+            return self.canonical_url.format(id=record)
+        return url
 
     @classmethod
     def default(cls) -> "Profile":
@@ -194,11 +207,20 @@ def _from_dict(d: dict[str, Any], origin: str) -> Profile:
     need(isinstance(parts, list) and set(parts) <= set(PARTS),
          f"'lexicon.apply_in' must list some of: {', '.join(PARTS)}")
     need(isinstance(d["lexicon"]["near_misses"], bool), "'lexicon.near_misses' must be true or false")
+    canonical = d["archive_url"]["canonical"]
+    mirrors = d["archive_url"]["mirrors"]
+    need(isinstance(canonical, str) and (canonical == "" or re.fullmatch(
+        r"https?://\S*\{id\}\S*", canonical) is not None),
+        "'archive_url.canonical' must be an http(s) URL holding {id}, or empty")
+    need(isinstance(mirrors, list) and all(isinstance(m, str) and m for m in mirrors),
+         "'archive_url.mirrors' must be a list of host names")
     return Profile(
         name=d["name"], id_prefix=d["id_prefix"], encoder=d["encoder"], archive=d["archive"],
         supplied_reason=reason,
         bare_ellipsis=d["ellipsis"]["bare"], note_labels=tuple(labels),
-        lexicon_parts=frozenset(parts), near_misses=d["lexicon"]["near_misses"], origin=origin,
+        lexicon_parts=frozenset(parts), near_misses=d["lexicon"]["near_misses"],
+        canonical_url=canonical, mirror_hosts=frozenset(m.lower() for m in mirrors),
+        origin=origin,
     )
 
 

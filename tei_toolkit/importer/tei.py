@@ -147,8 +147,8 @@ class _Builder:
         line(3, "<publicationStmt>")
         line(4, _el("authority", esc(profile.encoder)))
         if citation and citation.url:
-            line(4, _el("idno", esc(citation.url), ("type", "URI")))
             record, _ = citation.record_id()
+            line(4, _el("idno", esc(profile.canonical(citation.url, record)), ("type", "URI")))
             if record:
                 line(4, _el("idno", esc(record), ("type", "archive")))
         line(3, "</publicationStmt>")
