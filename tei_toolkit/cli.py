@@ -95,6 +95,16 @@ def _note_new_folder(folder: Path | None) -> None:
         click.echo(f"creating folder {folder}", err=True)
 
 
+# Shared by `tei import` and `tei lexicon suggest`.
+_SOURCES = click.argument("sources", nargs=-1, required=True,
+                          type=click.Path(exists=True, readable=True, path_type=Path))
+_LEXICONS = click.option(
+    "--lexicon", "lexicons", multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A TSV of reviewed corrections (sic, corr[, type, note]); adds to and overrides the "
+         "bundled lexicon. Repeatable; later files win.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tei")
 def main() -> None:
@@ -102,16 +112,12 @@ def main() -> None:
 
 
 @main.command("import", epilog=IMPORT_EXIT_CODES)
-@click.argument("sources", nargs=-1, required=True,
-                type=click.Path(exists=True, readable=True, path_type=Path))
+@_SOURCES
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the TEI of the single SOURCE here (default: stdout).")
 @click.option("-d", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write each SOURCE's TEI into DIR, keeping sub-directories.")
-@click.option("--lexicon", "lexicons", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A TSV of reviewed corrections (sic, corr[, type, note]); adds to and "
-                   "overrides the bundled lexicon. Repeatable; later files win.")
+@_LEXICONS
 @click.option("--no-default-lexicon", is_flag=True,
               help="Do not start from the bundled lexicon (corpus/lexicon.tsv).")
 @click.option("--profile", "profile_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -422,14 +428,11 @@ def lexicon_group() -> None:
 
 
 @lexicon_group.command("suggest", epilog=WRITE_EXIT_CODES)
-@click.argument("sources", nargs=-1, required=True,
-                type=click.Path(exists=True, readable=True, path_type=Path))
+@_SOURCES
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the draft here (TSV) instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
-@click.option("--lexicon", "lexicons", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Lexicons already reviewed (their rows are not suggested again).")
+@_LEXICONS
 @_one_line_errors
 def lexicon_suggest_command(sources: tuple[Path, ...], output_file: Path | None, force: bool,
                             lexicons: tuple[Path, ...]) -> int:
