@@ -10,8 +10,6 @@ rewrites accept.
 from __future__ import annotations
 
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
