@@ -16,13 +16,10 @@ of *correct* grammars only.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
 import re
 import sys
-import urllib.error
-import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -232,6 +229,11 @@ def fetch(name: str, version: str, site: str = RELEASE_SITE, sha256: str | None 
           timeout: float = 60) -> Entry:
     """Download a published schema (an explicit command: the only network access of the
     toolkit), check its sha256 (pinned here, or ``sha256``), and register it."""
+    # Imported here: only this command needs the network stack (23 ms of every cold start).
+    import http.client
+    import urllib.error
+    import urllib.request
+
     if name not in PUBLISHED:
         raise SetupError(f"not a published TEI schema: {name} (known: {', '.join(PUBLISHED)})")
     if not _VERSION.match(version):
