@@ -26,16 +26,13 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from .source import MONTH_NAMES
+
 SUPPLEMENT, COMPLETION, IDENTIFICATION = "supplement", "completion", "identification"
 ORIGINAL, EXPANSION, RESPELLING, TRANSLATED_TITLE = ("original", "expansion", "respelling",
                                                      "translated-title")
-CLASSES = (SUPPLEMENT, COMPLETION, IDENTIFICATION, ORIGINAL, EXPANSION, RESPELLING,
-           TRANSLATED_TITLE)
-
-MONTHS = ("january february march april may june july august september october november "
-          "december").split()
-_MONTH = "|".join(m.capitalize() for m in MONTHS)
-_MONTH_SET = frozenset(m.capitalize() for m in MONTHS)
+_MONTH = "|".join(MONTH_NAMES)
+_MONTH_SET = frozenset(MONTH_NAMES)
 _DAY_BEFORE = re.compile(r"(?:^|\D)\d{1,2} \Z")
 _YEAR = re.compile(r"\d{4}")
 _DATE_BEFORE = re.compile(rf"(?:\b\d{{1,2}}|\b(?:{_MONTH}))\.? \Z")
@@ -70,6 +67,8 @@ def _acronym_before(before: str) -> str | None:
         return None
     last = before[:-1].rsplit(" ", 1)[-1]
     return last if _ACRONYM.fullmatch(last) else None
+
+
 # Words of other languages that an English word list knows all the same (transliterated
 # particles and prepositions are often one or two letters long).
 _SHORT = 2
@@ -185,11 +184,9 @@ def _english_share(words: list[str]) -> float:
     return sum(is_english(w) for w in words) / len(words) if words else 0.0
 
 
-@lru_cache(maxsize=1)
 def _dictionary() -> dict:
     """pyspellchecker's English word list: word -> frequency (loaded once, when needed)."""
-    from spellchecker import SpellChecker
-    return dict(SpellChecker(distance=1).word_frequency.dictionary)
+    return _checker().word_frequency.dictionary
 
 
 def common_english(word: str) -> bool:
@@ -234,7 +231,7 @@ def suggestion(word: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _checker():
-    from spellchecker import SpellChecker
+    from spellchecker import SpellChecker  # loaded once, only when a word needs it
     return SpellChecker(distance=1)
 
 

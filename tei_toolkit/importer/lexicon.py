@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import LexiconError, Location
-from .source import xml_unsafe
+from .source import MONTH_NAMES, xml_unsafe
 
 TYPES = {"name", "typo", "regularisation"}
 _TYPE_ALIASES = {"regularization": "regularisation", "reg": "regularisation", "": "typo"}
@@ -283,5 +283,4 @@ def suggest(results) -> str:
     return "\n".join(out) + "\n"
 
 
-_MONTHS = frozenset("january february march april may june july august september october "
-                    "november december".split())
+_MONTHS = frozenset(m.lower() for m in MONTH_NAMES)

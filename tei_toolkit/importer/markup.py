@@ -11,13 +11,13 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from ..errors import Finding, SourceError
-from .brackets import (COMPLETION, EXPANSION, IDENTIFICATION, MONTHS, ORIGINAL, RESPELLING,
+from ..errors import Finding, Location, SourceError
+from .brackets import (COMPLETION, EXPANSION, IDENTIFICATION, ORIGINAL, RESPELLING,
                        SUPPLEMENT, TRANSLATED_TITLE, Verdict, classify, is_english,
                        suggestion, unknown_words)
 from .lexicon import Entry, Matcher
 from .profile import Profile
-from .source import Text
+from .source import MONTH_NAMES, Text
 
 Node = "str | Supplied | Gap | Note | Flag | Choice | Marked | Anchor"
 
@@ -37,7 +37,6 @@ class Gloss:
     kind: str
     children: list
     lang: str | None = None
-    name: str = ""  # identification: the words identified (a pronoun or a name)
 
 
 @dataclass
@@ -53,7 +52,7 @@ class Pair:
 class Explained:
     """One bracket's class and the evidence for it, for ``tei import --explain``."""
 
-    location: object
+    location: Location
     text: str
     kind: str
     evidence: str
@@ -164,7 +163,7 @@ class Context:
 _WINDOW = 80
 
 
-def _ENDS_SENTENCE(c: str) -> bool:
+def _ends_sentence(c: str) -> bool:
     """Can a full stop follow this character (a word, a closing bracket or quote)?"""
     return c.isalnum() or c in ")]\"'’”"
 
@@ -254,7 +253,7 @@ def _plain(t: Text, ctx: Context, part: str, start: int, end: int, out: list) ->
         pos = start
         for m in _ELLIPSIS.finditer(text, start, end):
             mark, at = m.group(), m.start()
-            if mark in ("....", ". . . .") and at and _ENDS_SENTENCE(text[at - 1]):
+            if mark in ("....", ". . . .") and at and _ends_sentence(text[at - 1]):
                 # "delegation...." is a full stop, then an omission: the stop stays text.
                 at += 1 if mark == "...." else 2
                 mark = mark[at - m.start():]
@@ -293,7 +292,7 @@ def _words(t: Text, ctx: Context, part: str, start: int, end: int, out: list) ->
 # titles in romanised Chinese or Russian are not misspellings).
 _SPELLED = frozenset({"title", "summary", "body"})
 _BRACKETED = re.compile(r"\[[^\[\]]*\]")
-_CAPITALISED = frozenset(MONTHS) | frozenset(
+_CAPITALISED = frozenset(m.lower() for m in MONTH_NAMES) | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday".split())
 
 
@@ -403,6 +402,8 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
         # The name is not plain text (a lexicon correction, say): the bracket still says
         # who or what is meant.
         kind = IDENTIFICATION if kind == RESPELLING else SUPPLEMENT
+        verdict = Verdict(kind, verdict.evidence + ", but the words before it are not plain "
+                                                   f"text: {kind}")
     ctx.explained.append(Explained(t.location(start - 1), inner, kind, verdict.evidence))
     if verdict.weak:
         ctx.warnings.append(Finding(t.location(start - 1), "bracket-class",
@@ -411,8 +412,7 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
         _spelling(t, ctx, start, end)
     children = parse_inline(t, ctx, part, start, end)
     if kind in (IDENTIFICATION, ORIGINAL, TRANSLATED_TITLE):
-        out.append(Gloss(kind, children, ctx.language if kind == ORIGINAL else None,
-                         verdict.name))
+        out.append(Gloss(kind, children, ctx.language if kind == ORIGINAL else None))
         ctx.counts.notes += 1
         return
     out.append(Supplied(children, reason="completion" if kind == COMPLETION else None))

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from ..errors import Finding, Location, SourceError
 
+# The one home of month names: "January" ... "December", and every spelling -> its number.
+MONTH_NAMES = tuple(calendar.month_name[1:])
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9

@@ -20,7 +20,7 @@ from .brackets import EXPANSION, IDENTIFICATION, ORIGINAL
 from .markup import (Anchor, Choice, Context, Counts, Explained, Flag, Gap, Gloss, Marked,
                      Note, Pair, Supplied, parse_inline)
 from .profile import Profile
-from .source import SourceDocument, Text
+from .source import MONTH_NAMES, SourceDocument, Text
 from ..xmlcore import TEI_NS
 
 STRUCTURAL = "Citation", "Summary", "Original Language"
@@ -395,8 +395,7 @@ def _split_footnotes(paragraphs: list[Text]) -> tuple[list[tuple[str, Text]], li
 
 
 _RULE = re.compile(r"_{3,}")
-_MONTH_NAMES = ("January|February|March|April|May|June|July|August|September|October|"
-                "November|December")
+_MONTH_NAMES = "|".join(MONTH_NAMES)
 _DATE_LINE = re.compile(
     rf"\d{{1,2}}\.[IVX]{{1,4}}\.\d{{2,4}}|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}"
     rf"|\[?\d{{1,2}}\]? \[?(?:{_MONTH_NAMES})\]? \[?\d{{4}}\]?"

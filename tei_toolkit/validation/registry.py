@@ -106,23 +106,24 @@ def _version_key(version: str) -> tuple:
     return tuple(int(p) if p.isdigit() else -1 for p in version.split("."))
 
 
-def find(spec: str) -> Entry | None:
-    """``name`` (newest version) or ``name@version``."""
+def find(spec: str, known: list[Entry] | None = None) -> Entry | None:
+    """``name`` (newest version) or ``name@version``, among ``known`` (default: the cache's
+    index, read now)."""
     name, _, version = spec.partition("@")
-    for e in entries():
+    for e in entries() if known is None else known:
         if e.name == name and (not version or e.version == version):
             return e
     return None
 
 
-def for_url(href: str) -> tuple[Entry | None, str | None]:
+def for_url(href: str, known: list[Entry] | None = None) -> tuple[Entry | None, str | None]:
     """(the cached copy, or None; the spec asked for) when ``href`` is a published TEI
     schema URL; (None, None) when it is not one."""
     m = _PUBLISHED_URL.match(href.strip())
     if m is None:
         return None, None
     spec = m["name"] + (f"@{m['version']}" if m["version"] else "")
-    return find(spec), spec
+    return find(spec, known), spec
 
 
 def proven(sha256: str) -> bool:

@@ -76,7 +76,10 @@ class Validator:
         self.default = SchemaChoice(schemas.path(schemas.BUNDLED["tei_toolkit"]), "tei_toolkit")
         # A TEI document that declares no usable schema is checked against tei_all when the
         # schema cache has it (what a TEI user expects), else against the project schema.
-        tei_all = registry.find("tei_all")
+        # The cache's index and XML catalogs, read once per Validator, not once per document.
+        self._cached = registry.entries()
+        self._catalog = functools.lru_cache(maxsize=1024)(catalog.resolve)
+        tei_all = registry.find("tei_all", self._cached)
         self.tei_all = SchemaChoice(Path(tei_all.file), tei_all.label) if tei_all else None
         if schematron is False:
             self.schematron_path = None
@@ -239,10 +242,10 @@ class Validator:
         base = Path(path).parent if doc.name != "-" else Path.cwd()
         for pi, href in doc.xml_models():
             line = pi.sourceline or 0
-            candidate = catalog.resolve(href)
+            candidate = self._catalog(href)
             label = f"{href} (by XML catalog: {candidate})" if candidate else str(href)
             if candidate is None and _is_remote(href):
-                entry, spec = registry.for_url(href)
+                entry, spec = registry.for_url(href, self._cached)
                 if entry is not None:
                     return SchemaChoice(Path(entry.file), f"{entry.label} ({href})"), notes
                 fallback = self._fallback(doc).label
