@@ -33,6 +33,17 @@ def names(people) -> list[str]:
      ["Ivanov"], ["CPSU Central Committee", "Petrov"], [], []),
     ("Cable, Chen Yi to Ivanov, 21 December 1949", ["Chen Yi"], ["Ivanov"], [], []),
     ("Cable, Chen Yi to Ivanov, December 21, 1949", ["Chen Yi"], ["Ivanov"], [], []),
+    # patterns met on real pages the samples do not show (names made up)
+    ("Ciphered Telegram No. 12, Ivanov to Petrov, for Cde. Chen Yi",
+     ["Ivanov"], ["Chen Yi"], ["Petrov"], []),
+    ("Ciphered Telegram, Ivanov to Chen Yi and Wang Li (via Petrov)",
+     ["Ivanov"], ["Chen Yi", "Wang Li"], ["Petrov"], []),
+    ("Ciphered Telegram No. 7, Ivanov to Chen Yi via Petrov", ["Ivanov"], ["Chen Yi"],
+     ["Petrov"], []),
+    ("Telegram from Chen Yi to I.V. Ivanov, transmitting 3 May 1951 Message from Wang Li to "
+     "Petrov with Message from Sidorov", ["Chen Yi"], ["I.V. Ivanov"], [], ["Wang Li"]),
+    ("Hand delivered note, Chen Yi to Ivanov, conveying telegram From Wang Li to Chen Yi",
+     ["Chen Yi"], ["Ivanov"], [], ["Wang Li"]),
 ])
 def test_titles_of_letters(title, sent, received, through, enclosed):
     found = read_correspondents(title)

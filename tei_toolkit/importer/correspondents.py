@@ -22,8 +22,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
-           "December")
+from .source import MONTH_NAMES
+
+_MONTHS = "|".join(MONTH_NAMES)
 _TRAILING = re.compile(
     r"\s*(?:\((?:excerpt|excerpts|abridged|summary|draft|extract)\)"
     rf"|,\s*(?:\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}|(?:{_MONTHS})\s+\d{{1,2}},\s*\d{{4}}"
@@ -31,12 +32,17 @@ _TRAILING = re.compile(
 _SUBJECT = re.compile(
     r",\s*(?:regarding|on|concerning|about|re:|with|in connection with|reporting)\b.*$"
     r"|,\s*['\"“‘].*$", re.I)
-_ENCLOSED = re.compile(r",?\s*containing (?:a |an |the )?(?:message|letter|telegram|note)s? "
-                       r"from (?P<who>.+?)\s*$", re.I)
+# "containing a Message from C", "transmitting 14 January 1951 Message from C to D",
+# "conveying telegram From C to D": C wrote the enclosed message (its addressee is not ours).
+_ENCLOSED = re.compile(r",?\s*(?:containing|transmitting|conveying)\b.*?\b(?:message|letter|"
+                       r"telegram|note|cable)s?\s+from\s+(?P<who>.+?)(?:\s+(?:to|with)\s+.*)?$",
+                       re.I)
+# "B (via C)", "B via C": C received the message and passed it on.
+_VIA = re.compile(r"\s*(?:\(via (?P<a>[^)]+)\)|\bvia (?P<b>.+))$")
 _TO = re.compile(r"^(?P<genre>[^,]+), (?P<sender>.+?) to (?P<addressees>.+)$")
 _FROM = re.compile(r"^(?P<genre>[^,]+?) from (?P<sender>.+?)(?: to (?P<addressees>.+))?$")
 _SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
-_HONORIFIC = re.compile(r"^(?:(?:the|The)\s+)?(?:Comrades?|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|"
+_HONORIFIC = re.compile(r"^(?:(?:the|The)\s+)?(?:Comrades?|Cdes?\.?|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|"
                         r"Marshal|General|Premier|Chairman|Ambassador|Minister|President)\s+")
 _ORG = re.compile(
     r"\b(?:Committee|Central|Party|Ministry|Embassy|Government|Politburo|Presidium|Delegation|"
@@ -94,9 +100,13 @@ def read_correspondents(title: str) -> Correspondence | None:
     sender = _names(_drop_number(m["sender"]))
     through: tuple[Correspondent, ...] = ()
     addressee_text = m["addressees"] or ""
+    via_m = _VIA.search(addressee_text)
+    if via_m:
+        through = _names(via_m["a"] or via_m["b"])
+        addressee_text = addressee_text[:via_m.start()]
     if " for " in addressee_text:
         via, _, meant = addressee_text.partition(" for ")
-        through, addressees = _names(via), _names(meant)
+        through, addressees = through + _names(via), _names(meant)
     else:
         addressees = _names(addressee_text)
     if not sender:
