@@ -14,14 +14,15 @@ Everything a user calls is re-exported here; ``tests/test_api.py`` pins the list
 """
 
 from ._version import __version__
-from .errors import (Finding, LexiconError, Location, OutputError, ProfileError, SetupError,
-                     SourceError, TeiInputError, TeiToolkitError)
+from .errors import (Finding, LexiconError, Location, OutputError, ProfileError, RegisterError,
+                     SetupError, SourceError, TeiInputError, TeiToolkitError)
 from .exports.readings import READINGS, normalize_source, read_tei, reading
 from .files import expand_paths, write_atomic
 from .importer.batch import plan_outputs
 from .importer.convert import ImportResult, default_lexicon, import_file, import_text
 from .importer.lexicon import Lexicon
 from .importer.profile import Profile
+from .importer.register import Register
 from .validation.problems import FileReport, Problem
 from .validation.registry import Entry as SchemaEntry
 from .validation.registry import add as add_schema
@@ -31,7 +32,8 @@ from .validation.validate import Validator
 
 __all__ = [
     "READINGS", "FileReport", "Finding", "ImportResult", "Lexicon", "LexiconError", "Location",
-    "OutputError", "Problem", "Profile", "ProfileError", "SchemaEntry", "SetupError",
+    "OutputError", "Problem", "Profile", "ProfileError", "Register", "RegisterError",
+    "SchemaEntry", "SetupError",
     "SourceError", "TeiInputError", "TeiToolkitError", "Validator", "__version__",
     "add_schema", "cached_schemas", "default_lexicon", "expand_paths", "fetch_schema",
     "import_file", "import_text", "normalize_source", "plan_outputs", "read_tei", "reading",

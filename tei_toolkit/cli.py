@@ -21,6 +21,7 @@ from .files import expand_paths, is_input, remove_pending, write_atomic
 from .exports.readings import READINGS, read_tei, reading
 from .importer.lexicon import Lexicon
 from .importer.profile import Profile
+from .importer.register import Register
 
 # The validate command's choices, without importing the validator and rich for every command.
 FORMATS = ("text", "json", "junit", "github")
@@ -105,6 +106,22 @@ _LEXICONS = click.option(
          "bundled lexicon. Repeatable; later files win.")
 
 
+_REGISTERS = click.option(
+    "--register", "registers", multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A TSV of persons and bodies (id, type, name, variants, code_names, source); adds to "
+         "the bundled register (corpus/persons.tsv). Repeatable; a later row with the same id "
+         "replaces the earlier.")
+_NO_DEFAULT_REGISTER = click.option(
+    "--no-default-register", is_flag=True,
+    help="Do not start from the bundled persons register (corpus/persons.tsv).")
+
+
+def _load_register(registers: tuple[Path, ...], no_default: bool) -> Register:
+    base = Register() if no_default else Register.default()
+    return base.merged(Register.load(registers)) if registers else base
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tei")
 def main() -> None:
@@ -120,6 +137,8 @@ def main() -> None:
 @_LEXICONS
 @click.option("--no-default-lexicon", is_flag=True,
               help="Do not start from the bundled lexicon (corpus/lexicon.tsv).")
+@_REGISTERS
+@_NO_DEFAULT_REGISTER
 @click.option("--profile", "profile_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A TOML editorial profile; start from `tei profile show > my.toml`.")
 @click.option("--force", is_flag=True, help="Replace output files that exist.")
@@ -134,9 +153,10 @@ def main() -> None:
                    "stderr; with --json, in the JSON).")
 @_one_line_errors
 def import_command(sources: tuple[Path, ...], output_file: Path | None, output_dir: Path | None,
-                   lexicons: tuple[Path, ...], no_default_lexicon: bool, profile_file: Path | None,
-                   force: bool, skip_existing: bool, jobs: int | None, as_json: bool,
-                   explain: bool) -> int:
+                   lexicons: tuple[Path, ...], no_default_lexicon: bool,
+                   registers: tuple[Path, ...], no_default_register: bool,
+                   profile_file: Path | None, force: bool, skip_existing: bool,
+                   jobs: int | None, as_json: bool, explain: bool) -> int:
     """Convert archive text exports (files, or directories of *.txt) into TEI P5.
 
     \b
@@ -145,6 +165,7 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
       tei import exports/ -d tei/         # a whole folder, in parallel
       tei import doc.txt -o doc.xml --lexicon my-names.tsv
       tei import exports/ -d tei/ --explain  # each bracket's class, for review
+      tei import exports/ -d tei/ --register our-people.tsv
     """
     from .importer import batch, output
 
@@ -155,6 +176,7 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
     profile = Profile.load(profile_file)
     lexicon = Lexicon() if no_default_lexicon else default_lexicon()
     lexicon = lexicon.merged(Lexicon.load(lexicons))
+    register = _load_register(registers, no_default_register)
     plan = batch.plan_outputs(sources, output_file, output_dir)
     if not plan:
         raise OutputError("no *.txt files found in " + ", ".join(map(str, sources)))
@@ -164,8 +186,8 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
                      else output_file.parent if output_file is not None else None)
     console = output.stderr_console()
     with output.progress(console, len(plan), "importing") as advance:
-        results = batch.run(plan, lexicon, profile, force=force, skip_existing=skip_existing,
-                            jobs=jobs, on_result=advance)
+        results = batch.run(plan, lexicon, profile, register=register, force=force,
+                            skip_existing=skip_existing, jobs=jobs, on_result=advance)
     output.print_findings(console, results)
     if explain and not as_json:
         output.print_explanations(console, results)
@@ -433,9 +455,12 @@ def lexicon_group() -> None:
               help="Write the draft here (TSV) instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @_LEXICONS
+@_REGISTERS
+@_NO_DEFAULT_REGISTER
 @_one_line_errors
 def lexicon_suggest_command(sources: tuple[Path, ...], output_file: Path | None, force: bool,
-                            lexicons: tuple[Path, ...]) -> int:
+                            lexicons: tuple[Path, ...], registers: tuple[Path, ...],
+                            no_default_register: bool) -> int:
     """Draft lexicon rows (sic, corr, type, where found) from probable misspellings in
     SOURCES: the near misses of lexicon names and words the English word list does not know
     but is one edit from. Review the draft, then pass it back with --lexicon.
@@ -449,10 +474,11 @@ def lexicon_suggest_command(sources: tuple[Path, ...], output_file: Path | None,
     from .importer.lexicon import suggest
 
     lexicon = default_lexicon().merged(Lexicon.load(lexicons))
+    register = _load_register(registers, no_default_register)
     results = []
     for path in expand_paths(sources, ".txt"):
         try:
-            results.append(import_file(path, lexicon=lexicon))
+            results.append(import_file(path, lexicon=lexicon, register=register))
         except TeiToolkitError as exc:
             click.echo(str(exc), err=True)
     text = suggest(results)

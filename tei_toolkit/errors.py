@@ -87,6 +87,10 @@ class LexiconError(SetupError):
     """The lexicon file is malformed."""
 
 
+class RegisterError(SetupError):
+    """The persons register file is malformed."""
+
+
 class ProfileError(SetupError):
     """The profile file is malformed."""
 

@@ -22,7 +22,11 @@ def text_of(el: etree._Element) -> str:
     return "".join(el.itertext())
 
 
-def export(*, date: str = "June 19, 1954", title: str = "Telegram, A to B",
+# Both correspondents are in the bundled persons register (no "unregistered" warning).
+TITLE = "Telegram, Gao Gang to Peng Dehuai"
+
+
+def export(*, date: str = "June 19, 1954", title: str = TITLE,
            citation: str | bool | None = None, summary: str | None = "A summary.",
            language: str | None = "Chinese", body: str = "Some text.",
            version: str | None = "Translation - English", extra: str = "") -> str:

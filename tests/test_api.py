@@ -4,7 +4,8 @@ import tei_toolkit
 
 PUBLIC = {
     "READINGS", "FileReport", "Finding", "ImportResult", "Lexicon", "LexiconError", "Location",
-    "OutputError", "Problem", "Profile", "ProfileError", "SetupError", "SourceError",
+    "OutputError", "Problem", "Profile", "ProfileError", "Register", "RegisterError",
+    "SetupError", "SourceError",
     "TeiInputError", "TeiToolkitError", "Validator", "__version__", "default_lexicon",
     "expand_paths", "import_file", "import_text", "normalize_source", "plan_outputs",
     "read_tei", "reading", "write_atomic",

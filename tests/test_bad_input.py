@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from tei_toolkit import SourceError, import_text
 from tei_toolkit.cli import main
 
-from .helpers import export
+from .helpers import TITLE, export
 
 GOOD = export()
 
@@ -31,8 +31,8 @@ GOOD = export()
     (GOOD.replace("**June 19, 1954**\n\n", ""), "bad.txt:1:3", "cannot read the date 'Telegram"),
     ("Just a line of text\n", "bad.txt:1:1", "expected the document date"),
     (GOOD.replace("June 19, 1954**", "Juin 19, 1954**", 1), "bad.txt:1:3", "cannot read the date"),
-    (GOOD.replace("**Telegram, A to B**\n\n", ""), "bad.txt:3:1", "expected the title in bold"),
-    (GOOD.replace("**Telegram, A to B**", "**Telegram, A to B"), "bad.txt:3:1", "not closed"),
+    (GOOD.replace(f"**{TITLE}**\n\n", ""), "bad.txt:3:1", "expected the title in bold"),
+    (GOOD.replace(f"**{TITLE}**", f"**{TITLE}"), "bad.txt:3:1", "not closed"),
     (GOOD.replace("**Citation:**", "Citation:"), "bad.txt:5:1", "expected a section heading"),
 ])
 def test_bad_sources(data, where, message):

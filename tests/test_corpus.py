@@ -81,7 +81,11 @@ def test_s01_wrapped_title_numbered_paragraphs_sentence_end_ellipsis():
 
 def test_s02_codename_in_title_and_a_footnote():
     result, root = _tei("s02_ciphered-telegram-codename-footnote.txt")
-    assert xp(root, "//t:titleStmt/t:title/t:note[@type='identification']/text()") == ["Stalin"]
+    title = xp(root, "//t:titleStmt/t:title")[0]
+    assert [text_of(n) for n in xp(title, "t:note[@type='identification']")] == ["Stalin"]
+    # The code name keeps its text and points to the person it stands for.
+    assert [(n.get("ref"), n.get("type"), text_of(n)) for n in xp(title, "t:persName")] == [
+        ("#stalin", "codename", "Filippov"), ("#mao-zedong", None, "Mao Zedong")]
     assert xp(root, "//t:body//t:anchor/@xml:id") == ["fn1-a"]
     note = xp(root, "//t:body/t:div/t:note")[0]
     assert note.get("target") == "#fn1-a" and text_of(note) == "Underlined in the original."

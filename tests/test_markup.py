@@ -16,8 +16,12 @@ IDENT = 'type="identification" place="inline" resp="#archive"'
 
 @pytest.mark.parametrize("body, expected", [
     ("a [b] c", f"<p>a <supplied {S}>b</supplied> c</p>"),
-    ("[Liu] Shaoqi", f"<p><supplied {C}>Liu</supplied> Shaoqi</p>"),
-    ("Filippov [Stalin]", f"<p>Filippov <note {IDENT}>Stalin</note></p>"),
+    # Names the persons register knows are tagged with @ref (see test_register.py).
+    ("[Liu] Shaoqi", f'<p><persName ref="#liu-shaoqi"><supplied {C}>Liu</supplied> Shaoqi'
+                     "</persName></p>"),
+    ("Filippov [Stalin]", '<p><persName ref="#stalin" type="codename">Filippov</persName> '
+                          f'<note {IDENT}><persName ref="#stalin">Stalin</persName></note></p>'),
+    ("[Li] Xiaoming", f"<p><supplied {C}>Li</supplied> Xiaoming</p>"),
     ("spirit[.]", f"<p>spirit<supplied {S}>.</supplied></p>"),
     ("[conference’s] x", f"<p><supplied {S}>conference’s</supplied> x</p>"),
 ])
@@ -129,8 +133,8 @@ def test_note_without_a_marker_is_kept_and_warned_about():
 
 
 def test_line_breaks_inside_a_paragraph():
-    assert body_xml("Liu Shaoqi\n12 February [1951]") == \
-        f"<p>Liu Shaoqi<lb/>12 February <supplied {C}>1951</supplied></p>"
+    assert body_xml("Liu Xiaoming\n12 February [1951]") == \
+        f"<p>Liu Xiaoming<lb/>12 February <supplied {C}>1951</supplied></p>"
 
 
 @pytest.mark.parametrize("text", ['<b> & "q" \'s >', "&amp; <!-- x --> <?pi?>", "(Stalin) 1 < 2"])
@@ -148,14 +152,14 @@ def test_corrections_are_whole_words_and_longest_first():
 
 def test_regularisation_uses_orig_and_reg():
     assert body_xml("Mendes-France said") == (
-        '<p><choice><orig>Mendes-France</orig><reg resp="#encoder">Mendès-France</reg></choice>'
-        " said</p>")
+        '<p><persName ref="#mendes-france"><choice><orig>Mendes-France</orig>'
+        '<reg resp="#encoder">Mendès-France</reg></choice></persName> said</p>')
 
 
 def test_corrections_inside_supplied_text():
     assert body_xml("[Mao Zeong]") == (
-        f'<p><supplied {S}><choice><sic>Mao Zeong</sic><corr resp="#encoder" type="name">'
-        "Mao Zedong</corr></choice></supplied></p>")
+        f'<p><supplied {S}><persName ref="#mao-zedong"><choice><sic>Mao Zeong</sic>'
+        '<corr resp="#encoder" type="name">Mao Zedong</corr></choice></persName></supplied></p>')
 
 
 @pytest.mark.parametrize("body, line, column, message", [

@@ -13,6 +13,7 @@ from ..errors import Location, OutputError, TeiToolkitError
 from ..files import expand_with_bases, remove_pending, sweep_temporary
 from .lexicon import Lexicon
 from .profile import Profile
+from .register import Register
 
 Plan = list[tuple[Path, Path | None]]
 
@@ -49,8 +50,9 @@ _STATE: dict = {}
 
 
 def _init(lexicon: Lexicon, profile: Profile, force: bool, skip_existing: bool = False,
-          worker: bool = False) -> None:
-    _STATE.update(lexicon=lexicon, profile=profile, force=force, skip_existing=skip_existing)
+          worker: bool = False, register: Register | None = None) -> None:
+    _STATE.update(lexicon=lexicon, profile=profile, force=force, skip_existing=skip_existing,
+                  register=register)
     if worker:
         # Ctrl-C is the parent's to handle: it ends the pool, whose workers get SIGTERM and
         # leave at once, removing the temporary file of a write under way (no traceback).
@@ -69,7 +71,7 @@ def _convert(item: tuple[Path, Path | None]) -> ImportResult:
         return ImportResult(str(src), str(dest), skipped=True)
     try:
         result = import_file(src, dest, lexicon=_STATE["lexicon"], profile=_STATE["profile"],
-                             force=_STATE["force"])
+                             register=_STATE["register"], force=_STATE["force"])
     except TeiToolkitError as exc:
         return ImportResult(str(src), str(dest) if dest else None, error=exc)
     except Exception as exc:  # a bug must not take the rest of the batch down
@@ -88,8 +90,8 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def run(plan: Plan, lexicon: Lexicon, profile: Profile, *, force: bool = False,
-        skip_existing: bool = False, jobs: int | None = None,
+def run(plan: Plan, lexicon: Lexicon, profile: Profile, *, register: Register | None = None,
+        force: bool = False, skip_existing: bool = False, jobs: int | None = None,
         on_result: Callable[[ImportResult], None] | None = None) -> list[ImportResult]:
     """Convert every planned source; a failure is recorded in its result, never raised.
     ``skip_existing``: an output that exists is left alone and its result marked skipped.
@@ -100,17 +102,17 @@ def run(plan: Plan, lexicon: Lexicon, profile: Profile, *, force: bool = False,
     """
     jobs = min(jobs or default_jobs(), len(plan)) or 1
     results: dict[str, ImportResult] = {}
-    for result in _results(plan, lexicon, profile, force, skip_existing, jobs):
+    for result in _results(plan, lexicon, profile, register, force, skip_existing, jobs):
         results[result.source] = result
         if on_result is not None:
             on_result(result)
     return [results[str(src)] for src, _ in plan]
 
 
-def _results(plan: Plan, lexicon: Lexicon, profile: Profile, force: bool, skip_existing: bool,
-             jobs: int) -> Iterator[ImportResult]:
+def _results(plan: Plan, lexicon: Lexicon, profile: Profile, register: Register | None,
+             force: bool, skip_existing: bool, jobs: int) -> Iterator[ImportResult]:
     if jobs == 1:
-        _init(lexicon, profile, force, skip_existing)
+        _init(lexicon, profile, force, skip_existing, register=register)
         yield from map(_convert, plan)
         return
     # Chunks big enough to amortise the inter-process hop, small enough to balance the load.
@@ -119,7 +121,7 @@ def _results(plan: Plan, lexicon: Lexicon, profile: Profile, force: bool, skip_e
     if hasattr(os, "fork"):
         ctx.set_forkserver_preload(["tei_toolkit.batch"])
     pool = ctx.Pool(jobs, initializer=_init,
-                    initargs=(lexicon, profile, force, skip_existing, True))
+                    initargs=(lexicon, profile, force, skip_existing, True, register))
     workers = [proc.pid for proc in pool._pool]  # type: ignore[attr-defined]
     try:
         yield from pool.imap_unordered(_convert, plan, chunksize=chunk)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from .register import Index
 from .source import MONTH_NAMES
 
 SUPPLEMENT, COMPLETION, IDENTIFICATION = "supplement", "completion", "identification"
@@ -36,8 +37,8 @@ _MONTH_SET = frozenset(MONTH_NAMES)
 _DAY_BEFORE = re.compile(r"(?:^|\D)\d{1,2} \Z")
 _YEAR = re.compile(r"\d{4}")
 _DATE_BEFORE = re.compile(rf"(?:\b\d{{1,2}}|\b(?:{_MONTH}))\.? \Z")
-_PRONOUNS = frozenset("he she him her his they them their it we us i you".split())
-_ROLE_WORDS = frozenset("""ambassador premier chairman minister leader secretary president
+PRONOUNS = frozenset("he she him her his they them their it we us i you".split())
+ROLE_WORDS = frozenset("""ambassador premier chairman minister leader secretary president
 general consul envoy commander adviser advisor representative delegate deputy head marshal
 director chief attache attaché counsellor counselor official governor mayor""".split())
 # A name: capitalised words (or all capitals), with hyphens, apostrophes and initials.
@@ -83,11 +84,12 @@ class Verdict:
 
 
 def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
-             language: str | None = None) -> Verdict:
+             language: str | None = None, register: Index | None = None) -> Verdict:
     """The class of ``[inner]`` between ``before`` and ``after`` (the paragraph's raw text),
     in ``part`` ("title", "citation", "summary", "body", "other"). ``lexicon_reg(name)`` gives
     the lexicon's regular form of a name, if any; ``language`` is the original language's
-    code (German capitalises its nouns, so one unknown capitalised word is its wording)."""
+    code (German capitalises its nouns, so one unknown capitalised word is its wording);
+    ``register`` (a persons register's Index) knows names, variants and code names."""
     words = _WORD.findall(inner)
     stripped = inner.strip()
     if stripped[:1].islower() and not stripped.startswith("the ") and \
@@ -111,29 +113,48 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
         if prev and not is_english(prev[-1]):
             return Verdict(TRANSLATED_TITLE, f"English words in a citation after "
                                              f"{prev[-1]!r}, which is not English")
+    known = register.lookup(stripped) if register is not None else None
     acronym = _acronym_before(before)
     if acronym and len(words) >= 2 and sum(w[:1].isupper() for w in words) * 2 >= len(words):
-        return Verdict(EXPANSION, f"a phrase after the acronym {acronym}", name=acronym)
-    inner_is_name = bool(words) and _looks_like_name(stripped)
+        evidence = f"a phrase after the acronym {acronym}"
+        short = register.lookup(acronym) if register is not None else None
+        if known is not None and short is not None and short[0] is known[0]:
+            evidence += f"; the register gives both as names of {known[0].id}"
+        return Verdict(EXPANSION, evidence, name=acronym)
+    inner_is_name = bool(words) and (_looks_like_name(stripped) or known is not None)
+    registered = f"; the register knows {stripped!r} ({known[0].id})" if known else ""
     last = _WORD.findall(before[-20:])
-    if last and before.endswith(" ") and last[-1].lower() in _PRONOUNS and inner_is_name:
-        return Verdict(IDENTIFICATION, f"a name after the pronoun {last[-1]!r}",
+    if last and before.endswith(" ") and last[-1].lower() in PRONOUNS and inner_is_name:
+        return Verdict(IDENTIFICATION, f"a name after the pronoun {last[-1]!r}{registered}",
                        name=last[-1])
     name_m = _name_before(before)
     if name_m and inner_is_name:
         name = _trim_name(name_m)
+        first = register.lookup(name) if register is not None else None
+        if first is not None and known is not None and first[0] is known[0]:
+            if "code name" in (first[1], known[1]):
+                code, real = (name, stripped) if first[1] == "code name" else (stripped, name)
+                return Verdict(IDENTIFICATION, f"the register gives {code!r} as a code name of "
+                                               f"{real!r} ({known[0].id})", name=name)
+            return Verdict(RESPELLING, f"the register lists {name!r} and {stripped!r} as names "
+                                       f"of {known[0].id}", name=name)
+        if first is not None and known is not None:
+            return Verdict(IDENTIFICATION, f"a name after the name {name!r}{registered}")
         if lexicon_reg is not None and lexicon_reg(name) == stripped:
             return Verdict(RESPELLING, f"the lexicon regularises {name!r} as {stripped!r}",
                            name=name)
         if similar(name, stripped) >= 0.5 and abs(len(name.split()) - len(stripped.split())) <= 1:
             return Verdict(RESPELLING, f"{stripped!r} spells {name!r} alike "
                                        f"({similar(name, stripped):.2f})", name=name)
-        return Verdict(IDENTIFICATION, f"a name after the name {name!r}")
+        return Verdict(IDENTIFICATION, f"a name after the name {name!r}{registered}")
     if name_m and re.match(r"the ", stripped) and (
-            _ROLE_WORDS & {w.lower() for w in words} or any(w[:1].isupper() for w in words[1:])):
+            ROLE_WORDS & {w.lower() for w in words} or any(w[:1].isupper() for w in words[1:])):
         return Verdict(IDENTIFICATION, f"a role after the name {_trim_name(name_m)!r}")
-    if inner_is_name and last and last[-1].lower() in _ROLE_WORDS and before.endswith(" "):
-        return Verdict(IDENTIFICATION, f"a name after the role {last[-1]!r}")
+    if inner_is_name and last and last[-1].lower() in ROLE_WORDS and before.endswith(" "):
+        return Verdict(IDENTIFICATION, f"a name after the role {last[-1]!r}{registered}",
+                       name=last[-1])
+    if known is not None:
+        return Verdict(SUPPLEMENT, f"a name the register knows ({known[0].id}), supplied")
     long_words = [w for w in words if len(w) > _SHORT]
     if len(long_words) == 1 and len(words) == 1 and not is_english(words[0]):
         if suggestion(words[0]) is not None:
@@ -244,7 +265,7 @@ def unknown_words(text: str) -> set[str]:
         return set()
     out: set[str] = set()
     for token in tokens:
-        unknown = _token_unknown(token)
+        unknown = token_unknown(token)
         if unknown:
             out.update(unknown)
         else:
@@ -255,7 +276,7 @@ def unknown_words(text: str) -> set[str]:
 
 
 @lru_cache(maxsize=1 << 16)
-def _token_unknown(token: str) -> tuple[str, ...]:
+def token_unknown(token: str) -> tuple[str, ...]:
     known = _dictionary()
     return tuple(w for w in _WORD.findall(token) if w.lower() not in known and not is_english(w))
 

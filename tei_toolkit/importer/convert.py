@@ -12,6 +12,7 @@ from ..files import write_atomic
 from .lexicon import Lexicon
 from .markup import Counts, Explained
 from .profile import Profile
+from .register import Register
 from .source import parse
 from .tei import build
 
@@ -44,7 +45,8 @@ def default_lexicon() -> Lexicon:
 
 
 def import_text(data: bytes | str, path: str = "<string>", lexicon: Lexicon | None = None,
-                profile: Profile | None = None) -> ImportResult:
+                profile: Profile | None = None, register: Register | None = None
+                ) -> ImportResult:
     """Convert one export. Raises SourceError when the text cannot be converted.
 
     >>> result = import_text(open("seed.txt", "rb").read(), "seed.txt")  # doctest: +SKIP
@@ -53,15 +55,16 @@ def import_text(data: bytes | str, path: str = "<string>", lexicon: Lexicon | No
     """
     lexicon = default_lexicon() if lexicon is None else lexicon
     profile = Profile.default() if profile is None else profile
+    register = Register.default() if register is None else register
     doc = parse(data, path)
-    built = build(doc, lexicon, profile)
+    built = build(doc, lexicon, profile, register)
     return ImportResult(path, None, built.doc_id, built.xml, built.counts, built.warnings,
                         brackets=built.brackets)
 
 
 def import_file(source: str | Path, output: str | Path | None = None, *,
                 lexicon: Lexicon | None = None, profile: Profile | None = None,
-                force: bool = False) -> ImportResult:
+                register: Register | None = None, force: bool = False) -> ImportResult:
     """Convert ``source``; write the TEI to ``output`` (atomically) when given."""
     source = Path(source)
     if output is not None and not force and os.path.lexists(output):
@@ -73,7 +76,7 @@ def import_file(source: str | Path, output: str | Path | None = None, *,
         data = source.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", Location(str(source))) from None
-    result = import_text(data, str(source), lexicon, profile)
+    result = import_text(data, str(source), lexicon, profile, register)
     if output is not None:
         write_atomic(Path(output), result.xml or b"", force=force, source=source)
         result.output = str(output)

@@ -81,13 +81,15 @@ def read_correspondents(title: str) -> Correspondence | None:
     """The correspondents the title names; None when it names none (minutes, a report);
     raises Unreadable when it seems to, but a part is not a name."""
     rest = " ".join(title.split())
-    while True:
+    while rest.endswith(")") or rest[-1:].isdigit():  # "(excerpt)", ", 21 December 1949"
         trimmed = _TRAILING.sub("", rest)
         if trimmed == rest:
             break
         rest = trimmed
     enclosed: tuple[Correspondent, ...] = ()
-    m = _ENCLOSED.search(rest)
+    lower = rest.lower()
+    m = _ENCLOSED.search(rest) if ("containing" in lower or "transmitting" in lower
+                                   or "conveying" in lower) else None
     if m:
         enclosed = _names(m["who"])
         rest = rest[:m.start()]
@@ -100,7 +102,7 @@ def read_correspondents(title: str) -> Correspondence | None:
     sender = _names(_drop_number(m["sender"]))
     through: tuple[Correspondent, ...] = ()
     addressee_text = m["addressees"] or ""
-    via_m = _VIA.search(addressee_text)
+    via_m = _VIA.search(addressee_text) if "via " in addressee_text else None
     if via_m:
         through = _names(via_m["a"] or via_m["b"])
         addressee_text = addressee_text[:via_m.start()]

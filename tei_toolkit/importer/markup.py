@@ -10,13 +10,15 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..errors import Finding, Location, SourceError
-from .brackets import (COMPLETION, EXPANSION, IDENTIFICATION, ORIGINAL, RESPELLING,
-                       SUPPLEMENT, TRANSLATED_TITLE, Verdict, classify, is_english,
-                       suggestion, unknown_words)
+from .brackets import (PRONOUNS, ROLE_WORDS, COMPLETION, EXPANSION, IDENTIFICATION,
+                       ORIGINAL, RESPELLING, SUPPLEMENT, TRANSLATED_TITLE, Verdict, classify,
+                       token_unknown, is_english, suggestion, unknown_words)
 from .lexicon import Entry, Matcher
 from .profile import Profile
+from .register import Index, Person
 from .source import MONTH_NAMES, Text
 
 Node = "str | Supplied | Gap | Note | Flag | Choice | Marked | Anchor"
@@ -96,6 +98,17 @@ class Marked:
 
 
 @dataclass
+class Named:
+    """Words that name an entry of the persons register: persName, orgName, or rs for a
+    pronoun or role that an identification says who it is."""
+
+    tag: str  # "persName", "orgName" or "rs"
+    ref: str  # the register id
+    children: list
+    type: str | None = None  # "codename" when the words are a code name
+
+
+@dataclass
 class Anchor:
     n: str
     k: int = 1  # the k-th marker of footnote n
@@ -129,6 +142,8 @@ class Context:
     language: str | None = None  # the original language's code, for original wording
     lexicon_reg: object = None   # name -> its regular form in the lexicon, or None
     explained: list[Explained] = field(default_factory=list)
+    register: Index | None = None  # the persons register, for names
+    used: dict[str, Person] = field(default_factory=dict)  # entries named, in order
     spelled: set[str] = field(default_factory=set)  # words already checked for spelling
     spelled_texts: dict[int, Text] = field(default_factory=dict)  # paragraphs checked
     _seen: dict[int, tuple[Text, list]] = field(default_factory=dict)
@@ -241,6 +256,111 @@ def parse_inline(t: Text, ctx: Context, part: str, start: int = 0, end: int | No
         _bracket(t, ctx, part, i + 1, j, out)
         pos = j + 1
     _plain(t, ctx, part, pos, end, out)
+    if ctx.register is not None and part in _SPELLED:
+        return _tag_names(out, ctx)
+    return out
+
+
+# -- names of the persons register -------------------------------------------------------------
+
+_ROLE_OR_PRONOUN = re.compile(r"(?<![\w'’])(\w+)( )\Z")
+
+
+def _tag_names(nodes: list, ctx: Context) -> list:
+    """Wrap the names the register knows in Named nodes: in plain text; around a lexicon
+    correction or a NAME [other form] pair that is a name; a completion with the rest of the
+    name ("[Liu] Shaoqi"); a pronoun or role an identification says is a registered person."""
+    index = ctx.register
+    assert index is not None
+    out: list = []
+    i = 0
+    while i < len(nodes):
+        node = nodes[i]
+        if isinstance(node, str):
+            pos = 0
+            for hit in index.find(node):
+                if hit.start > pos:
+                    out.append(node[pos:hit.start])
+                out.append(_named(ctx, hit.person, hit.how, [node[hit.start:hit.end]]))
+                pos = hit.end
+            if pos < len(node):
+                out.append(node[pos:])
+        elif isinstance(node, Choice):
+            found = index.lookup(node.entry.corr) or index.lookup(node.text)
+            out.append(_named(ctx, found[0], found[1], [node]) if found else node)
+        elif isinstance(node, Pair):
+            found = index.lookup(node.name) or index.lookup(_plain_text(node.children))
+            if found:
+                node.children = _untagged(node.children)
+                out.append(_named(ctx, found[0], found[1], [node]))
+            else:
+                out.append(node)
+        elif isinstance(node, Supplied) and node.reason == "completion" and \
+                i + 1 < len(nodes) and isinstance(nodes[i + 1], str):
+            # "[Liu] Shaoqi": the supplied words and the rest make the name.
+            supplied, rest = _plain_text(node.children), nodes[i + 1]
+            run = re.match(r"(?: [A-Z][\w'’-]*)+", rest)
+            parts = run.group().split(" ")[1:] if run else []
+            found, length = None, 0
+            for k in range(len(parts), 0, -1):
+                tail = " " + " ".join(parts[:k])
+                found = index.lookup(supplied + tail)
+                if found:
+                    length = len(tail)
+                    break
+            if found:
+                node.children = _untagged(node.children)
+                out.append(_named(ctx, found[0], found[1], [node, rest[:length]]))
+                nodes = nodes[:i + 1] + [rest[length:]] + nodes[i + 2:]
+            else:
+                out.append(node)
+        elif isinstance(node, Gloss) and node.kind == IDENTIFICATION and out and \
+                isinstance(out[-1], str):
+            # "He [Razuvaev]", "the Chairman [Mao Zedong]": the pronoun or role refers.
+            found = index.lookup(_plain_text(_untagged(node.children)))
+            m = _ROLE_OR_PRONOUN.search(out[-1])
+            if found and m and m.group(1).lower() in _REFERRING:
+                prev = out.pop()
+                if m.start():
+                    out.append(prev[:m.start()])
+                out.append(_named(ctx, found[0], "rs", [m.group(1)]))
+                out.append(m.group(2))
+            out.append(node)
+        else:
+            out.append(node)
+        i += 1
+    return [n for n in out if n != ""]
+
+
+def _named(ctx: Context, person: Person, how: str, children: list) -> Named:
+    ctx.used.setdefault(person.id, person)
+    tag = "rs" if how == "rs" else person.tag
+    return Named(tag, person.id, children, "codename" if how == "code name" else None)
+
+
+def _plain_text(nodes: list) -> str:
+    out = []
+    for n in nodes:
+        if isinstance(n, str):
+            out.append(n)
+        elif isinstance(n, Named | Marked | Supplied):
+            out.append(_plain_text(n.children))
+        elif isinstance(n, Choice):
+            out.append(n.text)
+    return "".join(out)
+
+
+def _untagged(nodes: list) -> list:
+    """``nodes`` without Named wrappers (a name inside a name is not tagged twice)."""
+    out: list = []
+    for n in nodes:
+        if isinstance(n, Named):
+            for c in _untagged(n.children):
+                _append_text(out, c) if isinstance(c, str) else out.append(c)
+        elif isinstance(n, str):
+            _append_text(out, n)
+        else:
+            out.append(n)
     return out
 
 
@@ -291,6 +411,7 @@ def _words(t: Text, ctx: Context, part: str, start: int, end: int, out: list) ->
 # Parts whose words are checked against the English word list (not the citation: book
 # titles in romanised Chinese or Russian are not misspellings).
 _SPELLED = frozenset({"title", "summary", "body"})
+_REFERRING = frozenset(PRONOUNS | ROLE_WORDS)
 _BRACKETED = re.compile(r"\[[^\[\]]*\]")
 _CAPITALISED = frozenset(m.lower() for m in MONTH_NAMES) | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday".split())
@@ -300,6 +421,12 @@ def _spelling(t: Text, ctx: Context, start: int, end: int, outside_brackets: boo
               ) -> None:
     """Warn once per document and word about probable misspellings outside the lexicon."""
     segment = t.text[start:end]
+    # Most paragraphs hold only tokens seen before that can give no warning: a set
+    # difference at C speed passes them over.
+    quiet = _QUIET.setdefault(ctx.register, set())
+    tokens = set(segment.split())
+    if tokens <= quiet:
+        return
     if outside_brackets and "[" in segment:
         segment = _BRACKETED.sub(lambda m: " " * len(m.group()), segment)
     if "://" in segment or "www." in segment:
@@ -313,16 +440,38 @@ def _spelling(t: Text, ctx: Context, start: int, end: int, outside_brackets: boo
         if word in ctx.spelled:
             continue
         ctx.spelled.add(word)
-        better = suggestion(word)
-        # A capitalised word the list does not know is a name ("Zhou" is no "Thou"), unless
-        # what it misspells is a word English capitalises: a month or a weekday.
-        if better is not None and (word[:1].islower() or better.lower() in _CAPITALISED):
+        found = _misspelling(word, ctx.register)
+        if found is not None:
+            better, why = found
             at = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", segment)
             ctx.warnings.append(Finding(
                 t.location(start + (at.start() if at else 0)), "misspelling",
-                f"{word!r} may be a misspelling of {better!r} (not in the English word list); "
+                f"{word!r} may be a misspelling of {better!r} ({why}); "
                 "add it to the lexicon if it is (tei lexicon suggest drafts the rows)",
                 (word, better)))
+    if len(quiet) > 1 << 20:
+        quiet.clear()
+    quiet.update(tok for tok in tokens - quiet
+                 if not any(_misspelling(w, ctx.register) for w in token_unknown(tok)))
+
+
+# Per persons register: tokens (as written) whose words can give no misspelling warning.
+_QUIET: dict[Index | None, set[str]] = {}
+
+
+@lru_cache(maxsize=1 << 16)
+def _misspelling(word: str, register: Index | None) -> tuple[str, str] | None:
+    """(what ``word`` may misspell, why) or None. A capitalised word the English word list
+    does not know is a name ("Zhou" is no "Thou"), unless what it misspells is a word English
+    capitalises (a month or a weekday) or a name in the persons register ("Vyshinskyy")."""
+    better = suggestion(word)
+    if better is not None and (word[:1].islower() or better.lower() in _CAPITALISED):
+        return better, "not in the English word list"
+    if word[:1].isupper() and register is not None:
+        near = register.near(word)
+        if near is not None:
+            return near, "one letter from a name in the persons register"
+    return None
 
 
 def _append_text(out: list, s: str) -> None:
@@ -385,7 +534,7 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
     # The words next to the bracket decide; a bounded window keeps this linear.
     verdict = classify(t.text[max(0, start - 1 - _WINDOW):start - 1], inner,
                        t.text[end + 1:end + 1 + _WINDOW], part, ctx.lexicon_reg,
-                       ctx.language) if inner.strip() and not _MARKER.fullmatch(inner) \
+                       ctx.language, ctx.register) if inner.strip() and not _MARKER.fullmatch(inner) \
         else Verdict(SUPPLEMENT, "no words")
     kind = verdict.kind
     if kind in (EXPANSION, RESPELLING):
@@ -410,13 +559,30 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
                                     f"[{inner}] {verdict.weak}"))
     if kind in (SUPPLEMENT, COMPLETION) and part in _SPELLED and ctx.profile.near_misses:
         _spelling(t, ctx, start, end)
-    children = parse_inline(t, ctx, part, start, end)
+    children = [inner] if _just_text(t, ctx, part, start, end) else \
+        parse_inline(t, ctx, part, start, end)
     if kind in (IDENTIFICATION, ORIGINAL, TRANSLATED_TITLE):
         out.append(Gloss(kind, children, ctx.language if kind == ORIGINAL else None))
         ctx.counts.notes += 1
         return
     out.append(Supplied(children, reason="completion" if kind == COMPLETION else None))
     ctx.counts.supplied += 1
+
+
+def _just_text(t: Text, ctx: Context, part: str, start: int, end: int) -> bool:
+    """Is ``t.text[start:end]`` (a bracket's words) plain text, with no omission, lexicon
+    correction or registered name in it? Then parse_inline would give it back unchanged."""
+    text = t.text
+    if ctx.profile.bare_ellipsis == "gap" and _may_hold_ellipsis(text, start, end):
+        return False
+    if ctx.matcher is not None and part in ctx.profile.lexicon_parts:
+        matches = ctx.corrections(t)
+        k = bisect.bisect_left(matches, (start,))
+        if k < len(matches) and matches[k][0] < end:
+            return False
+    if ctx.register is not None and part in _SPELLED and ctx.register.find(text[start:end]):
+        return False
+    return start < end
 
 
 def _plural(unit: str) -> str:

@@ -79,7 +79,9 @@ class Profile:
                 return kind
         return "editor"
 
-    def statements(self, lexicon_sources: list[str], lexicon_size: int) -> list[tuple[str, str]]:
+    def statements(self, lexicon_sources: list[str], lexicon_size: int,
+                   register_sources: tuple[str, ...] = (), register_size: int = 0
+                   ) -> list[tuple[str, str]]:
         """(editorialDecl child, prose) pairs describing this profile, in document order.
 
         In the prose, ``{name}`` names an element and ``@name`` an attribute; the TEI builder
@@ -149,7 +151,15 @@ class Profile:
                                "encoded as {orgName}, individuals as {persName}. Minutes, "
                                "records and reports get no {correspDesc}, nor does a title "
                                "that cannot be read with confidence."),
-        ]
+        ] + ([("interpretation", (
+            f"Names that the persons register of {register_size} entries ("
+            f"{', '.join(Path(s).name for s in register_sources)}) knows, as written, as a "
+            "variant or as a code name, are encoded in the title, summary, body and "
+            "{correspDesc} as {persName} or {orgName} with @ref to the entry in {standOff} "
+            "({listPerson}, {listOrg}); a code name keeps its text and has @type \"codename\"; "
+            "a pronoun or role that an identification names is encoded as {rs} with @ref. Each "
+            "entry holds the preferred name, variants, code names and, in a {note} of type "
+            "\"source\", where its facts can be checked."))] if register_size else [])
 
 
 @lru_cache(maxsize=32)

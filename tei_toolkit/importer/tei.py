@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from .._version import __version__
 from .citation import Citation, parse_citation
@@ -18,7 +19,8 @@ from .languages import SEPARATOR, split_languages
 from .lexicon import Lexicon
 from .brackets import EXPANSION, IDENTIFICATION, ORIGINAL
 from .markup import (Anchor, Choice, Context, Counts, Explained, Flag, Gap, Gloss, Marked,
-                     Note, Pair, Supplied, parse_inline)
+                     Named, Note, Pair, Supplied, parse_inline)
+from .register import Person, Register
 from .profile import Profile
 from .source import MONTH_NAMES, SourceDocument, Text
 from ..xmlcore import TEI_NS
@@ -46,13 +48,20 @@ def T(tag: str) -> str:
 
 def esc(s: str) -> str:
     """Text content, escaped."""
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "&" in s or "<" in s or ">" in s:  # most text has none: three scans, no copies
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s
 
 
 def attr(s: str) -> str:
     """An attribute value, escaped (whitespace characters too, so they survive parsing)."""
+    if _ATTR_UNSAFE.search(s) is None:
+        return s
     return (esc(s).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
             .replace("\r", "&#13;"))
+
+
+_ATTR_UNSAFE = re.compile(r'[&<>"\t\n\r]')
 
 
 def _attrs(pairs: tuple) -> str:
@@ -73,15 +82,17 @@ class Built:
     brackets: list[Explained] = field(default_factory=list)
 
 
-def build(doc: SourceDocument, lexicon: Lexicon, profile: Profile) -> Built:
+def build(doc: SourceDocument, lexicon: Lexicon, profile: Profile,
+          register: Register | None = None) -> Built:
     """The TEI document for ``doc``. Raises SourceError from inline parsing."""
-    return _Builder(doc, lexicon, profile).build()
+    return _Builder(doc, lexicon, profile, register).build()
 
 
 class _Builder:
     """One document's TEI, written part by part in document order into ``out``."""
 
-    def __init__(self, doc: SourceDocument, lexicon: Lexicon, profile: Profile) -> None:
+    def __init__(self, doc: SourceDocument, lexicon: Lexicon, profile: Profile,
+                 register: Register | None = None) -> None:
         self.doc, self.lexicon, self.profile = doc, lexicon, profile
         self.footnotes, self.body = _split_footnotes(doc.body)
         # Flattened footnotes ("rains.1" ... "1 The rainy season ..."), when they pair up.
@@ -92,6 +103,8 @@ class _Builder:
                            frozenset(n for n, _ in self.footnotes))
         self.warnings = list(doc.warnings)
         self.ctx.language = original_language(doc)
+        self.ctx.register = register.index if register is not None and len(register) else None
+        self.register_sources = tuple(register.sources) if register is not None else ()
         lexicon_entries = lexicon.matcher.entries if len(lexicon) else {}
         self.ctx.lexicon_reg = lambda name: (
             lexicon_entries[name].corr if name in lexicon_entries
@@ -117,11 +130,15 @@ class _Builder:
         self.out.append(f'<TEI xmlns="{TEI_NS}" xml:id="{attr(self.doc_id)}" xml:lang="en">')
         self.line(1, "<teiHeader>")
         self.file_desc()
+        register = self.ctx.register
         self.out.append(_encoding_desc(self.profile, tuple(self.lexicon.sources),
-                                       len(self.lexicon)))
+                                       len(self.lexicon), self.register_sources,
+                                       register.people if register else 0))
         self.profile_desc()
         self.line(1, "</teiHeader>")
+        self.stand_off_at = len(self.out)  # the entries named are known once all is written
         self.text()
+        self.out.insert(self.stand_off_at, _stand_off(self.ctx.used.values()))
         self.out.append("\n</TEI>\n")
         for n, para in self.footnotes:
             if not self.ctx.anchors.get(n):
@@ -201,7 +218,7 @@ class _Builder:
                 line(4, _el("p", ""))
             line(3, "</abstract>")
         _corresp_desc(self.e, line, self.title_nodes, doc.when, self.warn,
-                      doc.title.location())
+                      doc.title.location(), self.ctx)
         line(2, "</profileDesc>")
 
     def lang_usage(self) -> None:
@@ -329,9 +346,11 @@ def _resp(line, level: int, xml_id: str, resp: str, name_tag: str, name: str) ->
 _ENCODING_DESCS: dict[tuple, str] = {}
 
 
-def _encoding_desc(profile: Profile, sources: tuple[str, ...], size: int) -> str:
-    """encodingDesc for a profile and lexicon: written once, reused for every document."""
-    key = (profile, sources, size)
+def _encoding_desc(profile: Profile, sources: tuple[str, ...], size: int,
+                   register_sources: tuple[str, ...] = (), register_size: int = 0) -> str:
+    """encodingDesc for a profile, lexicon and register: written once, reused for every
+    document."""
+    key = (profile, sources, size, register_sources, register_size)
     cached = _ENCODING_DESCS.get(key)
     if cached is None:
         out: list[str] = []
@@ -344,7 +363,8 @@ def _encoding_desc(profile: Profile, sources: tuple[str, ...], size: int) -> str
         line(4, "</application>")
         line(3, "</appInfo>")
         line(3, "<editorialDecl>")
-        for tag, prose in profile.statements(list(sources), size):
+        for tag, prose in profile.statements(list(sources), size, register_sources,
+                                             register_size):
             if tag == "p":
                 line(4, _el("p", _prose(prose)))
             else:
@@ -553,7 +573,8 @@ def _bibl(e: "_Inline", citation: Citation, ctx: Context) -> str:
     return _el("bibl", "".join(out))
 
 
-def _corresp_desc(e: "_Inline", line, title_nodes: list, when: str, warn, where) -> None:
+def _corresp_desc(e: "_Inline", line, title_nodes: list, when: str, warn, where,
+                  ctx: Context) -> None:
     """correspDesc from the title's correspondents; nothing (and a warning) when the title
     has a letter's shape but cannot be read with confidence."""
     try:
@@ -571,19 +592,78 @@ def _corresp_desc(e: "_Inline", line, title_nodes: list, when: str, warn, where)
             continue
         line(4, f'<correspAction type="{kind}">')
         for person in people:
-            line(5, _name_el(e, person))
+            line(5, _name_el(e, person, ctx, warn, where))
         if kind == "sent":
             line(5, _el("date", "", ("when", when)))
         line(4, "</correspAction>")
     if found.enclosed_from:
         line(4, _el("note", "It contains a message from "
-                    + ", ".join(_name_el(e, p) for p in found.enclosed_from) + ".",
+                    + ", ".join(_name_el(e, p, ctx, warn, where)
+                                for p in found.enclosed_from) + ".",
                     ("type", "enclosure")))
     line(3, "</correspDesc>")
 
 
-def _name_el(e: "_Inline", person) -> str:
-    return _el("orgName" if person.is_org else "persName", e.xml(_bracketed(person.name)))
+def _name_el(e: "_Inline", person, ctx: Context, warn, where) -> str:
+    """A correspondent's name as the title writes it, with @ref to the register entry."""
+    content = e.xml(_bracketed(person.name))
+    index = ctx.register
+    if index is None:
+        return _el("orgName" if person.is_org else "persName", content)
+    plain = person.name.replace("[", "").replace("]", "")
+    found = index.lookup(plain)
+    if found is None:
+        warn(where, "unregistered", f"correspondent {plain!r} is not in the persons register: "
+             "no @ref (add a row to persons.tsv, or pass --register FILE)")
+        return _el("orgName" if person.is_org else "persName", content)
+    entry, how = found
+    ctx.used.setdefault(entry.id, entry)
+    return _el(entry.tag, content, ("ref", f"#{entry.id}"),
+               ("type", "codename" if how == "code name" else None))
+
+
+def _stand_off(people: Iterable[Person]) -> str:
+    """standOff/listPerson and listOrg: the register entries the document names."""
+    people = tuple(people)
+    cached = _STAND_OFFS.get(people)
+    if cached is None:
+        if len(_STAND_OFFS) > 4096:
+            _STAND_OFFS.clear()
+        cached = _STAND_OFFS[people] = _stand_off_uncached(people)
+    return cached
+
+
+_STAND_OFFS: dict[tuple[Person, ...], str] = {}
+
+
+def _stand_off_uncached(people: tuple[Person, ...]) -> str:
+    lists: dict[str, list[Person]] = {"person": [], "org": []}
+    for p in people:
+        lists[p.kind].append(p)
+    if not any(lists.values()):
+        return ""
+    out: list[str] = []
+    line = _lines(out)
+    line(1, "<standOff>")
+    for kind, list_tag in (("person", "listPerson"), ("org", "listOrg")):
+        if not lists[kind]:
+            continue
+        line(2, f"<{list_tag}>")
+        for p in lists[kind]:
+            line(3, f'<{kind} xml:id="{attr(p.id)}">')
+            line(4, _el(p.tag, esc(p.name), ("type", "preferred")))
+            for form in p.variants:
+                line(4, _el(p.tag, esc(form), ("type", "variant")))
+            for form in p.code_names:
+                line(4, _el(p.tag, esc(form), ("type", "codename")))
+            if p.note:
+                line(4, _el("note", esc(p.note)))
+            if p.source:
+                line(4, _el("note", esc(p.source), ("type", "source")))
+            line(3, f"</{kind}>")
+        line(2, f"</{list_tag}>")
+    line(1, "</standOff>")
+    return "".join(out)
 
 
 def plain_title(nodes: list) -> str:
@@ -596,7 +676,7 @@ def plain_title(nodes: list) -> str:
             out.append(node.entry.corr)
         elif isinstance(node, Supplied):
             out.append("[" + plain_title(node.children) + "]")
-        elif isinstance(node, Marked):
+        elif isinstance(node, Marked | Named):
             out.append(plain_title(node.children))
         elif isinstance(node, Pair):
             out.append(node.name)  # the name as written; the bracket is a gloss on it
@@ -670,6 +750,9 @@ class _Inline:
         if isinstance(node, Flag):
             return _el("note", esc(node.text), ("type", node.type), ("place", "inline"),
                        ("resp", self.resp))
+        if isinstance(node, Named):
+            return _el(node.tag, self.xml(node.children), ("ref", f"#{node.ref}"),
+                       ("type", node.type))
         if isinstance(node, Marked):
             if node.tag == "unclear":
                 return _el("unclear", self.xml(node.children), ("cert", "low"), ("resp", self.resp))

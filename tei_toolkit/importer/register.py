@@ -1,0 +1,319 @@
+"""The persons register: who a name, a variant spelling or a code name stands for.
+
+A TSV an editor keeps in a spreadsheet, like the lexicon (``corpus/persons.tsv``, bundled with
+the package). Columns, named in a header line:
+
+``id``
+    the entry's xml:id in the TEI (``stalin``, ``ccp-cc``): letters, digits, ``-``, ``_``, ``.``;
+``type``
+    ``person`` or ``org``;
+``name``
+    the preferred name (``Joseph Stalin``);
+``variants``
+    other spellings and romanisations, separated by ``;`` (``Stalin; I. V. Stalin``);
+``code_names``
+    names the person signed or was called by in cables (``Filippov; Feng Xi``);
+``source``
+    where a reader can check what the row says (a URL, a reference work);
+``note``
+    optional, free text.
+
+Blank lines and lines starting with ``#`` are skipped. Files given later (``--register``) add
+entries; an id given again replaces the earlier entry. One form may belong to one entry only:
+a name two entries claim is an error, because the importer could not say whom it means.
+
+A form is matched as written and in capitals (telegrams write ``FILIPPOV``), as whole words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..errors import Location, RegisterError
+from .source import xml_unsafe
+
+KINDS = ("person", "org")
+COLUMNS = ("id", "type", "name", "variants", "code_names", "source", "note")
+_ID = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*")
+# Ids the importer writes itself (respStmt ids, footnotes and their anchors).
+_RESERVED = re.compile(r"(?:encoder|archive|translator|fn\d.*)")
+# A run of capitalised words (with the particles names hold), where names are looked for.
+_RUN = re.compile(r"(?<![\w'’])[A-ZÀ-Þ][\w'’.-]*(?:[ ](?:[A-ZÀ-Þ][\w'’.-]*|de|van|von|der|al|bin|"
+                  r"la|le|du|da|dos|y))*")
+_CAPITALISED = re.compile(r"[A-ZÀ-Þ][\w'’.-]*")
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+
+
+@dataclass(frozen=True)
+class Person:
+    """One register entry: a person or a body."""
+
+    id: str
+    kind: str  # "person" or "org"
+    name: str
+    variants: tuple[str, ...] = ()
+    code_names: tuple[str, ...] = ()
+    source: str = ""
+    note: str = ""
+    origin: str = ""  # file:line, for messages
+
+    @property
+    def tag(self) -> str:
+        """The TEI element for the entry's names: persName or orgName."""
+        return "orgName" if self.kind == "org" else "persName"
+
+    def forms(self) -> Iterator[tuple[str, str]]:
+        """(form, how): how is "name", "variant" or "code name"."""
+        yield self.name, "name"
+        for v in self.variants:
+            yield v, "variant"
+        for c in self.code_names:
+            yield c, "code name"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A register form found in a text."""
+
+    start: int
+    end: int
+    person: Person
+    how: str  # "name", "variant", "code name"
+
+
+@dataclass
+class Register:
+    entries: dict[str, Person] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+
+    # -- building -------------------------------------------------------------------------
+    @classmethod
+    def parse(cls, text: str, path: str = "<register>") -> "Register":
+        reg = cls(sources=[path])
+        header: list[str] | None = None
+        for n, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+            if not raw.strip() or raw.lstrip().startswith("#"):
+                continue
+            cells = [c.strip() for c in raw.split("\t")]
+            for col, cell in enumerate(cells, start=1):
+                bad = xml_unsafe(cell)
+                if bad is not None:
+                    raise RegisterError(f"character U+{ord(bad):04X} is not allowed in XML",
+                                        Location(path, n, col))
+            if header is None:
+                header = [c.lower() for c in cells]
+                missing = [c for c in ("id", "type", "name") if c not in header]
+                if missing:
+                    raise RegisterError(
+                        "the header must name the columns id, type and name (tab-separated); "
+                        f"missing {', '.join(missing)}", Location(path, n, 1))
+                unknown = [c for c in header if c not in COLUMNS]
+                if unknown:
+                    raise RegisterError(f"unknown column {unknown[0]!r}; the columns are "
+                                        + ", ".join(COLUMNS),
+                                        Location(path, n, header.index(unknown[0]) + 1))
+                continue
+            row = dict(zip(header, cells))
+
+            def where(column: str) -> Location:
+                assert header is not None
+                return Location(path, n, header.index(column) + 1)
+
+            pid, kind, name = row.get("id", ""), row.get("type", "").lower(), row.get("name", "")
+            if not _ID.fullmatch(pid):
+                raise RegisterError(f"id {pid!r} is not an XML name (letters, digits, '-', '_', "
+                                    "'.'; not starting with a digit)", where("id"))
+            if _RESERVED.fullmatch(pid):
+                raise RegisterError(f"id {pid!r} is one the importer writes itself; choose "
+                                    "another", where("id"))
+            if kind not in KINDS:
+                raise RegisterError(f"unknown type {kind!r}; use person or org", where("type"))
+            if not name:
+                raise RegisterError("an entry needs a name", where("name"))
+            if pid in reg.entries:
+                raise RegisterError(f"id {pid!r} is listed twice (first at "
+                                    f"{reg.entries[pid].origin})", where("id"))
+            reg.entries[pid] = Person(pid, kind, name, _list(row.get("variants", "")),
+                                      _list(row.get("code_names", "")), row.get("source", ""),
+                                      row.get("note", ""), f"{path}:{n}")
+        if header is None:
+            raise RegisterError("the register is empty: it needs a header line "
+                                "'id<TAB>type<TAB>name'", Location(path, 1, 1))
+        reg._check_forms()
+        return reg
+
+    @classmethod
+    def load(cls, paths: Iterable[str | Path]) -> "Register":
+        """Read register files in order; a later file's entry replaces one with its id."""
+        reg = cls()
+        for p in paths:
+            try:
+                text = Path(p).read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise RegisterError(f"not UTF-8 (byte {exc.start})", Location(str(p))) from None
+            except OSError as exc:
+                raise RegisterError(f"cannot read: {exc.strerror}", Location(str(p))) from None
+            reg = reg.merged(cls.parse(text, str(p)))
+        return reg
+
+    @classmethod
+    def default(cls) -> "Register":
+        """The reviewed register that ships with the toolkit (``corpus/persons.tsv``)."""
+        return _default()
+
+    def merged(self, other: "Register") -> "Register":
+        reg = Register({**self.entries, **other.entries}, self.sources + other.sources)
+        reg._check_forms()
+        return reg
+
+    def _check_forms(self) -> None:
+        seen: dict[str, Person] = {}
+        for person in self.entries.values():
+            for form, _ in person.forms():
+                other = seen.get(form)
+                if other is not None and other.id != person.id:
+                    raise RegisterError(
+                        f"{form!r} is claimed by {other.id} ({other.origin}) and {person.id}: "
+                        "a name may stand for one entry only",
+                        Location(*_split_origin(person.origin)))
+                seen[form] = person
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    # -- looking up -----------------------------------------------------------------------
+    @property
+    def index(self) -> "Index":
+        """The lookup index, built once per distinct register (and kept with this one)."""
+        found = self.__dict__.get("_index")
+        if found is None:
+            key = tuple(sorted((p.id, p.kind, p.name, p.variants, p.code_names)
+                               for p in self.entries.values()))
+            found = _indexes.get(key)
+            if found is None:
+                found = _indexes[key] = Index(self)
+            self.__dict__["_index"] = found
+        return found
+
+    def __getstate__(self) -> dict:
+        # The index holds caches; a worker process builds its own.
+        return {k: v for k, v in self.__dict__.items() if k != "_index"}
+
+
+def _list(cell: str) -> tuple[str, ...]:
+    return tuple(" ".join(v.split()) for v in cell.split(";") if v.strip())
+
+
+def _split_origin(origin: str) -> tuple[str, int]:
+    path, _, line = origin.rpartition(":")
+    return (path, int(line)) if line.isdigit() else (origin, 0)
+
+
+_indexes: dict[tuple, "Index"] = {}
+
+
+class Index:
+    """Forms -> entries, for lookups by name and for finding names in running text."""
+
+    def __init__(self, register: Register) -> None:
+        self.people = len(register.entries)
+        self.by_words: dict[tuple[str, ...], tuple[Person, str]] = {}
+        for person in register.entries.values():
+            for form, how in person.forms():
+                words = tuple(form.split())
+                self.by_words.setdefault(words, (person, how))
+                self.by_words.setdefault(tuple(w.upper() for w in words), (person, how))
+        self.longest = max((len(k) for k in self.by_words), default=0)
+        self.first_words = frozenset(k[0] for k in self.by_words)
+        # ... as they may be written at a sentence's end or as a possessive ("Stalin.").
+        self.first_forms = self.first_words | frozenset(
+            w + end for w in self.first_words for end in (".", "'s", "’s", "'", "’", "'s.",
+                                                          "’s."))
+        # Words of forms (5 letters or more) by their one-deletions: near misses of names.
+        self._near: dict[str, set[str]] = {}
+        self.words = frozenset(w for k in self.by_words for w in k)
+        for w in self.words:
+            if len(w) >= 5 and not w.isupper():
+                for key in _deletions(w):
+                    self._near.setdefault(key, set()).add(w)
+        self.find = lru_cache(maxsize=1 << 14)(self._find)
+
+    def lookup(self, name: str) -> tuple[Person, str] | None:
+        """The entry ``name`` (a whole form, possibly possessive) stands for, and how."""
+        words = tuple(name.split())
+        if words:
+            found = self.by_words.get(words)
+            if found is None and _POSSESSIVE.search(words[-1]):
+                found = self.by_words.get(words[:-1] + (_POSSESSIVE.sub("", words[-1]),))
+            return found
+        return None
+
+    def _find(self, text: str) -> tuple[Hit, ...]:
+        """Register forms in ``text``, longest first, whole words, left to right."""
+        hits: list[Hit] = []
+        # Capitalised words are found at C speed, and only those that can start a form
+        # (found by a set intersection) are followed up with the run of words they start.
+        starts = self.first_forms.intersection(_CAPITALISED.findall(text))
+        if not starts:
+            return ()
+        positions = set()
+        for w in starts:
+            at = text.find(w)
+            while at >= 0:
+                if not at or not (text[at - 1].isalnum() or text[at - 1] in "_'’"):
+                    positions.add(at)
+                at = text.find(w, at + 1)
+        done = 0
+        for at in sorted(positions):
+            if at < done:
+                continue
+            run = _RUN.match(text, at)
+            assert run is not None
+            words = run.group().split(" ")[:self.longest]
+            for n in range(len(words), 0, -1):
+                chunk = words[:n]
+                end = at + len(" ".join(chunk))
+                found = self.by_words.get(tuple(chunk))
+                if found is None:
+                    # A possessive or a final full stop is not part of the name.
+                    last = _bare(chunk[-1])
+                    if last != chunk[-1]:
+                        found = self.by_words.get(tuple(chunk[:-1]) + (last,))
+                        end -= len(chunk[-1]) - len(last)
+                if found is not None:
+                    hits.append(Hit(at, end, found[0], found[1]))
+                    done = end
+                    break
+        return tuple(hits)
+
+    def near(self, word: str) -> str | None:
+        """A register name word one edit from ``word`` (which is not one), or None."""
+        if len(word) < 5 or word in self.words:
+            return None
+        found = {w for key in _deletions(word) for w in self._near.get(key, ())
+                 if w[0] == word[0]}
+        return min(found) if len(found) == 1 else None
+
+
+def _bare(word: str) -> str:
+    """``word`` without a final full stop or possessive ("Stalin.", "Mao's", "Kims'")."""
+    word = word.removesuffix(".")
+    for suffix in ("'s", "’s", "'", "’"):
+        if word.endswith(suffix):
+            return word[:-len(suffix)]
+    return word
+
+
+def _deletions(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+@lru_cache(maxsize=1)
+def _default() -> Register:
+    text = resources.files("tei_toolkit").joinpath("data/persons.tsv").read_text("utf-8")
+    return Register.parse(text, "persons.tsv")
