@@ -214,12 +214,16 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
               show_default=True,
               help="source: the export as it was; corrected: corrections applied, supplied "
                    "text without brackets, omissions as …")
+@click.option("--profile", "profile_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A TOML editorial profile; its [reading] section says how the corrected "
+                   "reading renders original wording and expansions.")
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @_one_line_errors
-def export_command(tei_file: Path, to: str, which: str, output_file: Path | None,
-                   force: bool) -> int:
+def export_command(tei_file: Path, to: str, which: str, profile_file: Path | None,
+                   output_file: Path | None, force: bool) -> int:
     """Write a TEI file made by `tei import` back as text.
 
     \b
@@ -231,7 +235,8 @@ def export_command(tei_file: Path, to: str, which: str, output_file: Path | None
         data = tei_file.read_bytes()
     except OSError as exc:
         raise TeiInputError(f"cannot read: {exc.strerror}", Location(str(tei_file))) from None
-    text = reading(read_tei(data, str(tei_file)), which, str(tei_file))
+    profile = Profile.load(profile_file)
+    text = reading(read_tei(data, str(tei_file)), which, str(tei_file), profile)
     if output_file is None:
         click.echo(text, nl=False)
     else:

@@ -2,7 +2,10 @@
 
 The source reading gives back the export (after the layout normalisation stated in
 ``editorialDecl``) character for character; the corrected reading applies the corrections,
-drops the brackets of supplied text and renders omissions plainly.
+drops the brackets of supplied text and renders omissions plainly, and renders the other
+bracket classes as the profile's ``[reading]`` section says: identifications and other
+spellings in brackets after the words, an acronym's expansion once (or every time), original
+wording bracketed (or dropped).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from lxml import etree
 
 from ..errors import Location, TeiInputError
 from ..importer.markup import ellipsis_mark
+from ..importer.profile import Profile
 from ..importer.source import closes_title
 from ..importer.tei import T
 from ..xmlcore import TEI_NS, safe_parser, tag_of
@@ -21,14 +25,16 @@ READINGS = ("source", "corrected")
 _NS = {"t": TEI_NS}
 
 
-def reading(root: etree._Element, which: str = "source", path: str = "<tei>") -> str:
-    """The export text of a TEI document written by ``tei import``."""
+def reading(root: etree._Element, which: str = "source", path: str = "<tei>",
+            profile: Profile | None = None) -> str:
+    """The export text of a TEI document written by ``tei import``; ``profile`` (default: the
+    default profile) says how the corrected reading renders original wording and expansions."""
     if which not in READINGS:
         raise ValueError(f"unknown reading {which!r}")
     if root.tag != T("TEI"):
         raise TeiInputError(f"the root element is {root.tag!r}, not a TEI document",
                             Location(path, root.sourceline or 0))
-    r = _Renderer(which == "corrected", path)
+    r = _Renderer(which == "corrected", path, profile or Profile.default())
     date = _one(root, "t:teiHeader/t:profileDesc/t:creation/t:date", path, "creation date")
     title = _one(root, "t:teiHeader/t:fileDesc/t:titleStmt/t:title", path, "title")
     blocks = [f"**{r.inline(date)}**", f"**{r.inline(title)}**"]
@@ -74,9 +80,12 @@ def _one(root: etree._Element, xpath: str, path: str, what: str) -> etree._Eleme
 
 
 class _Renderer:
-    def __init__(self, corrected: bool, path: str) -> None:
+    def __init__(self, corrected: bool, path: str, profile: Profile) -> None:
         self.corrected = corrected
         self.path = path
+        self.drop_original = corrected and profile.reading_original == "dropped"
+        self.expand_once = corrected and profile.reading_expansions == "first"
+        self.expanded: set[str] = set()  # acronyms whose expansion the reader has seen
 
     def paragraphs(self, el: etree._Element) -> str:
         return "\n\n".join(self.inline(p) for p in el.iterfind(T("p")))
@@ -104,7 +113,11 @@ class _Renderer:
         elif tag == "gap":
             out.append(self._gap(el))
         elif tag == "note":
-            if el.get("place") == "inline":
+            if el.get("type") == "original" and self.drop_original:
+                # "without delay [nemedlenno ...], and": the space before goes with it.
+                if out and out[-1].endswith(" "):
+                    out[-1] = out[-1][:-1]
+            elif el.get("place") == "inline":
                 out.append(f"[{self.inline(el)}]")
             else:
                 self._content(el, out)
@@ -115,7 +128,14 @@ class _Renderer:
         elif tag == "choice" and el.get("rend") == "bracketed":
             # NAME [other form]: an expansion or another spelling, kept whole in both readings.
             parts = [self.inline(c) for c in el if isinstance(c.tag, str)]
-            out.append(f"{parts[0]} [{parts[1]}]" if len(parts) == 2 else "".join(parts))
+            if len(parts) != 2:
+                out.append("".join(parts))
+            elif self.expand_once and el.find(T("abbr")) is not None:
+                # An acronym is expanded where the reader first meets the expansion.
+                out.append(parts[0] if parts[0] in self.expanded else f"{parts[0]} [{parts[1]}]")
+                self.expanded.add(parts[0])
+            else:
+                out.append(f"{parts[0]} [{parts[1]}]")
         elif tag == "title" and el.get("type") == "translated":
             out.append(f"[{self.inline(el)}]")
         elif tag == "choice":

@@ -35,6 +35,10 @@ class Profile:
     near_misses: bool
     canonical_url: str = ""  # "https://…/document/{id}"
     mirror_hosts: frozenset[str] = frozenset()
+    # The corrected reading (tei export --reading corrected): original wording "bracketed"
+    # or "dropped"; an acronym's expansion at its "first" bracket only, or at "every" one.
+    reading_original: str = "bracketed"
+    reading_expansions: str = "first"
     origin: str = "default"
 
     def canonical(self, url: str, record: str | None) -> str:
@@ -224,13 +228,18 @@ def _from_dict(d: dict[str, Any], origin: str) -> Profile:
         "'archive_url.canonical' must be an http(s) URL holding {id}, or empty")
     need(isinstance(mirrors, list) and all(isinstance(m, str) and m for m in mirrors),
          "'archive_url.mirrors' must be a list of host names")
+    need(d["reading"]["original"] in ("bracketed", "dropped"),
+         "'reading.original' must be \"bracketed\" or \"dropped\"")
+    need(d["reading"]["expansions"] in ("first", "every"),
+         "'reading.expansions' must be \"first\" or \"every\"")
     return Profile(
         name=d["name"], id_prefix=d["id_prefix"], encoder=d["encoder"], archive=d["archive"],
         supplied_reason=reason,
         bare_ellipsis=d["ellipsis"]["bare"], note_labels=tuple(labels),
         lexicon_parts=frozenset(parts), near_misses=d["lexicon"]["near_misses"],
         canonical_url=canonical, mirror_hosts=frozenset(m.lower() for m in mirrors),
-        origin=origin,
+        reading_original=d["reading"]["original"],
+        reading_expansions=d["reading"]["expansions"], origin=origin,
     )
 
 
