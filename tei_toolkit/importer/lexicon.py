@@ -176,7 +176,10 @@ class Matcher:
         if len(word) < 3:
             return ()
         codes = {code for key in _deletions(word) for code in self.index.get(key, ())}
-        return tuple(sorted(c for c in codes if self.targets[c >> 8][0][c & 0xFF] != word))
+        # Typing slips rarely hit a word's first letter: "long" is no near miss of "Dong".
+        first = word[0].lower()
+        return tuple(sorted(c for c in codes if self.targets[c >> 8][0][c & 0xFF] != word
+                            and self.targets[c >> 8][0][c & 0xFF][0].lower() == first))
 
     def _chunk_hits(self, chunk: str) -> bool:
         return any(self._word_codes(w) for w in _WORD.findall(chunk))
@@ -204,18 +207,22 @@ class Matcher:
             if window not in found and self._verdict(window, t):
                 found[window] = corr
 
-    def near_misses(self, text: str) -> Iterator[tuple[int, int, str]]:
+    def near_misses(self, text: str, chunks: set[str] | None = None
+                    ) -> Iterator[tuple[int, int, str]]:
         """Spans of ``text`` within a small edit distance of a corrected form (not equal to it).
 
         A word sequence is a candidate when one of its words is within one deletion-pair of the
         corresponding word of a corrected form without being that word; the whole sequence must
         then be within distance 1 (forms under 8 characters) or 2 (longer ones).
+        ``chunks``: the whitespace-separated chunks of ``text`` (or of a text it was made
+        from by blanking whole words out), when the caller has them already.
         """
         if not self.targets:
             return
         # Fast path: whitespace-separated chunks already known to hold no suspect word are
         # removed with set operations (C speed); most texts have no suspect left.
-        chunks = set(text.split())
+        if chunks is None:
+            chunks = set(text.split())
         for c in chunks - self._clean - self._dirty:
             (self._dirty if self._chunk_hits(c) else self._clean).add(c)
         if len(self._clean) > 1 << 20:

@@ -147,6 +147,17 @@ class Context:
     spelled: set[str] = field(default_factory=set)  # words already checked for spelling
     spelled_texts: dict[int, Text] = field(default_factory=dict)  # paragraphs checked
     _seen: dict[int, tuple[Text, list]] = field(default_factory=dict)
+    _tokens: dict[int, tuple[Text, set[str]]] = field(default_factory=dict)
+
+    def tokens(self, t: Text) -> set[str]:
+        """The whitespace-separated tokens of ``t``, split once for every check that screens
+        a paragraph by its tokens (spelling, near misses)."""
+        cached = self._tokens.get(id(t))
+        if cached is not None and cached[0] is t:
+            return cached[1]
+        found = set(t.text.split())
+        self._tokens[id(t)] = (t, found)
+        return found
 
     def corrections(self, t: Text) -> list[tuple[int, int, Entry]]:
         """Lexicon matches in the whole of ``t``, found once; near misses warned about once."""
@@ -162,7 +173,7 @@ class Context:
             for s, e, _ in matches:
                 text = text[:s] + " " * (e - s) + text[e:]
             urls: list[tuple[int, int]] | None = None
-            for s, e, corr in self.matcher.near_misses(text):
+            for s, e, corr in self.matcher.near_misses(text, self.tokens(t)):
                 if urls is None:
                     urls = [m.span() for m in _URL.finditer(text)]
                 if is_english(t.text[s:e]) or any(a <= s < b for a, b in urls):
@@ -424,7 +435,7 @@ def _spelling(t: Text, ctx: Context, start: int, end: int, outside_brackets: boo
     # Most paragraphs hold only tokens seen before that can give no warning: a set
     # difference at C speed passes them over.
     quiet = _QUIET.setdefault(ctx.register, set())
-    tokens = set(segment.split())
+    tokens = ctx.tokens(t) if start == 0 and end == len(t.text) else set(segment.split())
     if tokens <= quiet:
         return
     if outside_brackets and "[" in segment:
