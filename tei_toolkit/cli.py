@@ -18,6 +18,8 @@ from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPT
                      EXIT_USAGE, Location, OutputError, SetupError, TeiInputError,
                      TeiToolkitError)
 from .files import expand_paths, is_input, remove_pending, write_atomic
+from .exports.cmif import DEFAULT_LICENCE
+from .exports.handoff import EXPORT_FORMATS
 from .exports.readings import READINGS, read_tei, reading
 from .importer.lexicon import Lexicon
 from .importer.profile import Profile
@@ -41,7 +43,7 @@ Exit codes:
 EXPORT_EXIT_CODES = f"""\b
 Exit codes:
   {EXIT_OK}  written
-  {EXIT_FAILED}  the input is not TEI written by tei import
+  {EXIT_FAILED}  an input is not TEI written by tei import (nothing is written)
   {EXIT_CANNOT_RUN}  could not run: output exists, would overwrite the input, unwritable path
 """ + _COMMON_CODES
 VALIDATE_EXIT_CODES = f"""\b
@@ -207,41 +209,105 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
 
 
 @main.command("export", epilog=EXPORT_EXIT_CODES)
-@click.argument("tei_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--to", "to", type=click.Choice(["text"]), default="text", show_default=True,
-              help="Output format: the archive's text export format.")
+@click.argument("sources", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--to", "to", type=click.Choice(EXPORT_FORMATS), default="text",
+              show_default=True,
+              help="text: one document in the archive's export format; cmif: one CMIF file "
+                   "for correspSearch; html: a reading edition (-d DIR); csv, json: a "
+                   "letters table.")
 @click.option("--reading", "which", type=click.Choice(READINGS), default="source",
               show_default=True,
-              help="source: the export as it was; corrected: corrections applied, supplied "
-                   "text without brackets, omissions as …")
+              help="For --to text. source: the export as it was; corrected: corrections "
+                   "applied, supplied text without brackets, omissions as …")
 @click.option("--profile", "profile_file",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A TOML editorial profile; its [reading] section says how the corrected "
                    "reading renders original wording and expansions.")
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here instead of stdout.")
-@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+              help="Write here instead of stdout (text, cmif, csv, json).")
+@click.option("-d", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the pages here (html).")
+@click.option("--editor", help="CMIF: who is responsible for the file (default: the "
+                               "profile's encoder).")
+@click.option("--licence", default=DEFAULT_LICENCE, show_default=True,
+              help="CMIF: the licence of the metadata (a URL).")
+@click.option("--file-url", help="CMIF: the URL the file will be published at "
+                                 "(default: the output file's file: URL).")
+@click.option("--title", "cmif_title", help="CMIF: the file's title.")
+@click.option("--force", is_flag=True, help="Replace output files that exist.")
 @_one_line_errors
-def export_command(tei_file: Path, to: str, which: str, profile_file: Path | None,
-                   output_file: Path | None, force: bool) -> int:
-    """Write a TEI file made by `tei import` back as text.
+def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file: Path | None,
+                   output_file: Path | None, output_dir: Path | None, editor: str | None,
+                   licence: str, file_url: str | None, cmif_title: str | None,
+                   force: bool) -> int:
+    """Write TEI files made by `tei import` as text, CMIF, HTML or a letters table.
 
     \b
     Examples:
       tei export doc.xml                       # the source, as imported
       tei export doc.xml --reading corrected -o doc.reading.txt
+      tei export corpus/tei --to cmif -o letters.xml --file-url https://example.org/letters.xml
+      tei export corpus/tei --to html -d site/
+      tei export corpus/tei --to csv -o letters.csv
     """
-    try:
-        data = tei_file.read_bytes()
-    except OSError as exc:
-        raise TeiInputError(f"cannot read: {exc.strerror}", Location(str(tei_file))) from None
+    from .exports import handoff
+
     profile = Profile.load(profile_file)
-    text = reading(read_tei(data, str(tei_file)), which, str(tei_file), profile)
+    if to == "text":
+        if len(sources) != 1 or sources[0].is_dir():
+            raise click.UsageError("--to text takes one TEI file")
+        if output_dir is not None:
+            raise click.UsageError("--to text writes one file: use -o, not -d")
+        tei_file = sources[0]
+        try:
+            data = tei_file.read_bytes()
+        except OSError as exc:
+            raise TeiInputError(f"cannot read: {exc.strerror}",
+                                Location(str(tei_file))) from None
+        text = reading(read_tei(data, str(tei_file)), which, str(tei_file), profile)
+        if output_file is None:
+            click.echo(text, nl=False)
+        else:
+            _note_new_folder(output_file.parent)
+            write_atomic(output_file, text.encode("utf-8"), force=force, source=tei_file)
+        return EXIT_OK
+    if to == "html" and (output_dir is None or output_file is not None):
+        raise click.UsageError("--to html writes a folder of pages: give -d DIR")
+    if to != "html" and output_dir is not None:
+        raise click.UsageError(f"--to {to} writes one file: use -o, not -d")
+    files = expand_paths(sources, ".xml")
+    letters, errors = handoff.read_all(files)
+    for err in errors:
+        click.echo(str(err), err=True)
+    if errors:
+        click.echo(f"tei export: nothing written: {len(errors)} of {len(files)} files could "
+                   "not be read", err=True)
+        return EXIT_FAILED
+    if to == "cmif":
+        target = file_url or (output_file.resolve().as_uri() if output_file else "urn:stdout")
+        result = handoff.cmif(letters, editor=editor or profile.encoder,
+                              publisher=profile.archive, file_url=target, licence=licence,
+                              title=cmif_title)
+        for letter, why in result.skipped:
+            click.echo(f"{letter.path}: skipped: {why}", err=True)
+        data = result.xml
+        click.echo(f"tei export: {len(result.letters)} letters in CMIF, {len(result.skipped)} "
+                   "documents skipped", err=True)
+    elif to in ("csv", "json"):
+        data = handoff.table(letters, to)
+    else:
+        assert output_dir is not None
+        _note_new_folder(output_dir)
+        written = handoff.html(letters, output_dir, force=force, sources=files)
+        click.echo(f"tei export: {written} pages in {output_dir}", err=True)
+        return EXIT_OK
     if output_file is None:
-        click.echo(text, nl=False)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     else:
         _note_new_folder(output_file.parent)
-        write_atomic(output_file, text.encode("utf-8"), force=force, source=tei_file)
+        write_atomic(output_file, data, force=force, source=files)
     return EXIT_OK
 
 

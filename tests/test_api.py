@@ -11,6 +11,8 @@ PUBLIC = {
     "read_tei", "reading", "write_atomic",
     # the schema cache (tei schemas fetch/add/list)
     "SchemaEntry", "add_schema", "cached_schemas", "fetch_schema",
+    # hand-off (tei export --to cmif|html|csv|json)
+    "Letter", "build_cmif", "build_site", "letters_csv", "letters_json", "read_letter",
 }
 
 

@@ -70,6 +70,12 @@ def reading(root: etree._Element, which: str = "source", path: str = "<tei>",
     return "\n\n".join(b for b in blocks if b) + "\n"
 
 
+def inline_reading(el: etree._Element, which: str = "corrected",
+                   profile: Profile | None = None) -> str:
+    """One element's reading (a title, a citation, a paragraph), as ``reading`` gives it."""
+    return _Renderer(which == "corrected", "<tei>", profile or Profile.default()).inline(el)
+
+
 def _one(root: etree._Element, xpath: str, path: str, what: str) -> etree._Element:
     found = root.xpath(xpath, namespaces=_NS)
     if not found:

@@ -16,7 +16,12 @@ the package). Columns, named in a header line:
 ``source``
     where a reader can check what the row says (a URL, a reference work);
 ``note``
-    optional, free text.
+    optional, free text;
+``viaf``, ``gnd``, ``lc``, ``wikidata``
+    optional authority identifiers (``118642499``, ``n79006000``, ``Q855``): fill only what
+    the ``source`` lets a reader check; a wrong identifier is worse than none;
+``birth``, ``death``
+    optional ISO dates or years (``1878-12-18``, ``1953``).
 
 Blank lines and lines starting with ``#`` are skipped. Files given later (``--register``) add
 entries; an id given again replaces the earlier entry. One form may belong to one entry only:
@@ -38,7 +43,16 @@ from ..errors import Location, RegisterError
 from .source import xml_unsafe
 
 KINDS = ("person", "org")
-COLUMNS = ("id", "type", "name", "variants", "code_names", "source", "note")
+COLUMNS = ("id", "type", "name", "variants", "code_names", "source", "note", "viaf", "gnd",
+           "lc", "wikidata", "birth", "death")
+# Authority files: identifier shape and URI. correspSearch takes the http:// forms.
+AUTHORITIES = {
+    "gnd": (re.compile(r"[0-9X-]{6,11}"), "http://d-nb.info/gnd/{}"),
+    "viaf": (re.compile(r"[0-9]{1,22}"), "http://viaf.org/viaf/{}"),
+    "lc": (re.compile(r"n[a-z]?[0-9]{6,10}"), "http://id.loc.gov/authorities/names/{}"),
+    "wikidata": (re.compile(r"Q[0-9]+"), "http://www.wikidata.org/entity/{}"),
+}
+_DATE = re.compile(r"-?[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*")
 # Ids the importer writes itself (respStmt ids, footnotes and their anchors).
 _RESERVED = re.compile(r"(?:encoder|archive|translator|fn\d.*)")
@@ -61,6 +75,13 @@ class Person:
     source: str = ""
     note: str = ""
     origin: str = ""  # file:line, for messages
+    ids: tuple[tuple[str, str], ...] = ()  # (authority, identifier), in AUTHORITIES order
+    birth: str = ""
+    death: str = ""
+
+    def uris(self) -> list[tuple[str, str]]:
+        """(authority, URI) for each identifier the entry has."""
+        return [(name, AUTHORITIES[name][1].format(value)) for name, value in self.ids]
 
     @property
     def tag(self) -> str:
@@ -138,9 +159,23 @@ class Register:
             if pid in reg.entries:
                 raise RegisterError(f"id {pid!r} is listed twice (first at "
                                     f"{reg.entries[pid].origin})", where("id"))
+            ids = []
+            for authority, (shape, _) in AUTHORITIES.items():
+                value = row.get(authority, "")
+                if value and not shape.fullmatch(value):
+                    raise RegisterError(f"{value!r} is not a {authority.upper()} identifier "
+                                        f"(expected the shape {shape.pattern})",
+                                        where(authority))
+                if value:
+                    ids.append((authority, value))
+            for column in ("birth", "death"):
+                if row.get(column) and not _DATE.fullmatch(row[column]):
+                    raise RegisterError(f"{column} {row[column]!r} is not an ISO date or year",
+                                        where(column))
             reg.entries[pid] = Person(pid, kind, name, _list(row.get("variants", "")),
                                       _list(row.get("code_names", "")), row.get("source", ""),
-                                      row.get("note", ""), f"{path}:{n}")
+                                      row.get("note", ""), f"{path}:{n}", tuple(ids),
+                                      row.get("birth", ""), row.get("death", ""))
         if header is None:
             raise RegisterError("the register is empty: it needs a header line "
                                 "'id<TAB>type<TAB>name'", Location(path, 1, 1))

@@ -656,6 +656,12 @@ def _stand_off_uncached(people: tuple[Person, ...]) -> str:
                 line(4, _el(p.tag, esc(form), ("type", "variant")))
             for form in p.code_names:
                 line(4, _el(p.tag, esc(form), ("type", "codename")))
+            if kind == "person" and p.birth:
+                line(4, _el("birth", "", ("when", p.birth)))
+            if kind == "person" and p.death:
+                line(4, _el("death", "", ("when", p.death)))
+            for authority, uri in p.uris():
+                line(4, _el("idno", esc(uri), ("type", authority.upper())))
             if p.note:
                 line(4, _el("note", esc(p.note)))
             if p.source:

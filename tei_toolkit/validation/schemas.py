@@ -40,7 +40,7 @@ term revisionDesc change
 supplied gap unclear choice sic corr orig reg abbr expan add del milestone
 persName placeName orgName rs date ref ptr foreign q quote list item anchor seg
 opener closer dateline salute signed address addrLine postscript
-standOff listPerson person listPlace place listOrg org
+standOff listPerson person listPlace place listOrg org birth death location geo
 """.split()))
 
 

@@ -6,11 +6,17 @@ report. Here every URL the stylesheet asks for goes through :class:`_Confinement
 the schema's folder, the document's folder or a folder the user allowed (``--allow-read``) is
 read (with the safe parser); anything else is refused, answered with an empty document, and
 reported as a problem. Network access, file writes and folder creation are off altogether.
+
+lxml runs XPath 1 only. A schema written for the ``xslt2`` query binding is run all the same
+when its expressions are XPath 1 but for ``matches()``, which becomes EXSLT's ``re:test()``
+(the same search semantics): the CMIF rules are such a schema. Any other XPath 2 is refused
+with a message naming it, never run wrongly.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -66,6 +72,52 @@ class Outcome:
     refused: list[str] = field(default_factory=list)
 
 
+# XPath 1.0's functions (and node tests that look like calls).
+_XPATH1 = frozenset("""last position count id local-name namespace-uri name string concat
+starts-with contains substring-before substring-after substring string-length normalize-space
+translate boolean not true false lang number sum floor ceiling round node text comment
+processing-instruction key current document format-number generate-id unparsed-entity-uri
+system-property element-available function-available""".split())
+_CALL = re.compile(r"(?<![\w$@.:-])([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
+_XPATH2_SYNTAX = re.compile(r"\b(?:if|for|some|every)\s*[($]|\s(?:eq|ne|lt|le|gt|ge|to|except|"
+                            r"intersect|instance\s+of|cast\s+as|castable\s+as|treat\s+as)\s|"
+                            r"\(:")
+_EXSLT_RE = "http://exslt.org/regular-expressions"
+
+
+def _as_xpath1(tree: etree._ElementTree, path: Path) -> None:
+    """Make an ``xslt2`` schema whose only XPath 2 is ``matches()`` runnable by lxml, in
+    place; SetupError when it uses more of XPath 2."""
+    root = tree.getroot()
+    binding = (root.get("queryBinding") or "xslt").lower()
+    if binding in ("xslt", "xpath", "exslt"):
+        return
+    if binding not in ("xslt2", "xslt3", "xpath2", "xpath3"):
+        raise SetupError(f"queryBinding {binding!r} is not one lxml can run",
+                         Location(str(path), root.sourceline or 0))
+    for el in root.iter(f"{{{SCHEMATRON_NS}}}*"):
+        for name in ("test", "context", "select", "value", "path"):
+            expr = el.get(name)
+            if not expr:
+                continue
+            strings = re.sub(r"'[^']*'|\"[^\"]*\"", "''", expr)
+            syntax = _XPATH2_SYNTAX.search(strings)
+            unknown = [f for f in _CALL.findall(strings) if f not in _XPATH1 and f != "matches"]
+            if syntax or unknown:
+                what = (f"XPath 2 syntax ({' '.join(syntax.group().split())})" if syntax
+                        else f"{unknown[0]}()")
+                raise SetupError(
+                    f"this {binding} schema uses {what}, which lxml's XPath 1 cannot run",
+                    Location(str(path), el.sourceline or 0))
+            if "matches" in _CALL.findall(strings):
+                el.set(name, re.sub(r"(?<![\w$@.:-])matches\s*\(", "re:test(", expr))
+    ns = etree.SubElement(root, f"{{{SCHEMATRON_NS}}}ns", prefix="re", uri=_EXSLT_RE)
+    root.remove(ns)
+    title = root.find(f"{{{SCHEMATRON_NS}}}title")
+    root.insert(root.index(title) + 1 if title is not None else 0, ns)
+    root.set("queryBinding", "xslt")
+
+
 class ConfinedSchematron:
     """A compiled Schematron schema whose runs read only inside allowed folders."""
 
@@ -92,6 +144,7 @@ class ConfinedSchematron:
                 raise SetupError(f"sch:include of {href!r} reads outside the schema's folder "
                                  "(allow it with --allow-read DIR)",
                                  Location(str(path), inc.sourceline or 0))
+        _as_xpath1(tree, path)
         try:
             sch = Schematron(tree, store_xslt=True)
         except (etree.SchematronParseError, etree.XSLTError, etree.XMLSyntaxError) as exc:

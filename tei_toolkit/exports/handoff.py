@@ -1,0 +1,52 @@
+"""The hand-off exports behind ``tei export --to cmif|html|csv|json``: read every document
+first, then write; nothing is written when a document cannot be read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import TeiToolkitError
+from ..files import write_atomic
+from .cmif import CmifResult, build_cmif
+from .html import build_site
+from .letters import Letter, read_letter
+from .table import to_csv, to_json
+
+EXPORT_FORMATS = ("text", "cmif", "html", "csv", "json")
+
+
+def read_all(files: list[Path]) -> tuple[list[Letter], list[TeiToolkitError]]:
+    """Every file as a Letter, and the errors of those that are not TEI from tei import."""
+    letters: list[Letter] = []
+    errors: list[TeiToolkitError] = []
+    for path in files:
+        try:
+            letters.append(read_letter(path))
+        except TeiToolkitError as exc:
+            errors.append(exc)
+    return letters, errors
+
+
+def cmif(letters: list[Letter], *, editor: str, publisher: str, file_url: str, licence: str,
+         title: str | None = None) -> CmifResult:
+    return build_cmif(letters, title=title or f"Letters from the {publisher}", editor=editor,
+                      publisher=publisher, file_url=file_url, licence=licence)
+
+
+def table(letters: list[Letter], kind: str) -> bytes:
+    return to_csv(letters) if kind == "csv" else to_json(letters)
+
+
+def html(letters: list[Letter], folder: Path, *, force: bool = False,
+         sources: list[Path] | None = None) -> int:
+    """Write the edition's pages into ``folder``; the number written. Every page is checked
+    against existing files before any is written, so a refusal leaves the folder as it was."""
+    pages = build_site(letters)
+    if not force:
+        for page in pages:
+            target = folder / page.name
+            if target.exists():
+                write_atomic(target, page.html, force=False, source=sources)  # raises
+    for page in pages:
+        write_atomic(folder / page.name, page.html, force=force, source=sources)
+    return len(pages)

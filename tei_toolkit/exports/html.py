@@ -1,0 +1,348 @@
+"""Letters -> a reading edition: one self-contained HTML page per document, an index, persons.
+
+Built with lxml in Python, not XSLT: the readings (``readings.py``) already decide how every
+bracket class reads, and the pages reuse that one home instead of restating it in a
+stylesheet. Every page carries its own CSS and a few lines of plain JavaScript (the reading
+switch, sorting and filtering the index); nothing is fetched, so the pages work from
+``file://`` and offline, and they print without the switch.
+
+A document page: the header as a reader wants it (date, from/to with links to the persons
+page and to authority files, source, archive link, summary, languages, how it was encoded);
+the text in the corrected reading (corrections marked and the archive's form given in the
+title and, for screen readers, in the text; supplements in square brackets; omissions as
+[…]; identifications and other spellings in brackets; notes at their anchors; footnotes at the
+end, linked both ways) and the archive's reading, one switch away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml.html import builder as E
+
+from ..importer.markup import ellipsis_mark
+from ..importer.tei import T
+from ..xmlcore import TEI_NS
+from .letters import Entry, Letter, Party
+from .readings import inline_reading
+
+_NS = {"t": TEI_NS}
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+CSS = """
+:root{--ink:#1d1d1b;--muted:#5b5b57;--accent:#7a2e1d;--paper:#fffdf8;--mark:#f4e7c5}
+*{box-sizing:border-box}
+body{margin:0;background:var(--paper);color:var(--ink);font:1.05rem/1.6 Georgia,"Times New Roman",serif}
+header,main,footer,nav{max-width:46rem;margin:0 auto;padding:0 1rem}
+nav{padding-top:1rem;font-family:system-ui,sans-serif;font-size:.9rem}
+a{color:var(--accent)} a:focus,button:focus,select:focus,th button:focus{outline:3px solid #1a5fb4;outline-offset:2px}
+h1{font-size:1.5rem;line-height:1.3;margin:.6rem 0}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;font-family:system-ui,sans-serif;font-size:.92rem}
+dl.meta dt{color:var(--muted)} dl.meta dd{margin:0}
+.switch{margin:1.2rem 0;font-family:system-ui,sans-serif}
+.switch button{font:inherit;padding:.3rem .8rem;border:1px solid var(--accent);background:#fff;color:var(--accent);cursor:pointer}
+.switch button[aria-pressed=true]{background:var(--accent);color:#fff}
+.supplied{color:var(--muted)} .gloss{color:var(--muted);font-style:italic}
+ins.corr{text-decoration:none;background:var(--mark);border-bottom:1px dotted var(--accent)}
+.gap{color:var(--muted)} .closer{margin-top:1.5rem} .milestone{border:0;border-top:1px solid #ccc;margin:1.5rem 0}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+ol.footnotes{font-size:.92rem;border-top:1px solid #ccc;padding:.5rem 0 0;list-style:none}
+ol.footnotes .n{font-weight:bold;margin-right:.3rem}
+table{border-collapse:collapse;width:100%;font-family:system-ui,sans-serif;font-size:.9rem}
+th,td{text-align:left;vertical-align:top;padding:.35rem .4rem;border-bottom:1px solid #e2ddd0}
+th button{font:inherit;font-weight:bold;background:none;border:0;padding:0;cursor:pointer;color:inherit}
+main.index,header.index{max-width:70rem}
+@media (max-width:40rem){dl.meta{grid-template-columns:1fr} dl.meta dt{margin-top:.4rem}
+ table thead{display:none} table tr{display:block;border-bottom:2px solid #ccc} table td{display:block;border:0}}
+@media print{.switch,nav,script{display:none} [hidden]{display:none} body{background:#fff}}
+"""
+
+SWITCH_JS = """
+document.querySelectorAll('.switch button').forEach(function(b){b.addEventListener('click',function(){
+document.querySelectorAll('.switch button').forEach(function(o){o.setAttribute('aria-pressed',o===b?'true':'false')});
+document.querySelectorAll('article.reading').forEach(function(a){a.hidden=a.id!==b.dataset.reading});});});
+"""
+
+INDEX_JS = """
+var rows=Array.prototype.slice.call(document.querySelectorAll('tbody tr'));
+document.querySelectorAll('th button').forEach(function(b,i){b.addEventListener('click',function(){
+var asc=b.getAttribute('data-asc')!=='true';b.setAttribute('data-asc',asc);
+rows.sort(function(x,y){var p=x.children[i].dataset.key||x.children[i].textContent,q=y.children[i].dataset.key||y.children[i].textContent;return asc?p.localeCompare(q):q.localeCompare(p)});
+rows.forEach(function(r){r.parentNode.appendChild(r)});});});
+var f=document.getElementById('person');f.addEventListener('change',function(){
+rows.forEach(function(r){r.hidden=f.value!==''&&(' '+r.dataset.people+' ').indexOf(' '+f.value+' ')<0});});
+"""
+
+
+@dataclass
+class Page:
+    name: str  # file name
+    html: bytes
+
+
+def page_name(letter: Letter) -> str:
+    return f"{letter.id}.html"
+
+
+def build_site(letters: list[Letter]) -> list[Page]:
+    """Every page of the edition: one per letter, index.html and persons.html."""
+    pages = [Page(page_name(x), _document(x)) for x in letters]
+    pages.append(Page("index.html", _index(letters)))
+    pages.append(Page("persons.html", _persons(letters)))
+    return pages
+
+
+# -- pages -----------------------------------------------------------------------------------
+
+def _html(title: str, body: list, script: str = "", wide: bool = False) -> bytes:
+    doc = E.HTML(
+        E.HEAD(E.META(charset="utf-8"),
+               E.META(name="viewport", content="width=device-width, initial-scale=1"),
+               E.TITLE(title), E.STYLE(CSS)),
+        E.BODY(*body, *([E.SCRIPT(script)] if script else [])),
+        lang="en")
+    return b"<!DOCTYPE html>\n" + etree.tostring(doc, method="html", encoding="utf-8") + b"\n"
+
+
+def _nav() -> etree._Element:
+    return E.NAV(E.A("All documents", href="index.html"), " · ",
+                 E.A("Persons and bodies", href="persons.html"), **{"aria-label": "Site"})
+
+
+def _party_links(parties: list[Party]) -> list:
+    out: list = []
+    for i, p in enumerate(parties):
+        if i:
+            out.append(", ")
+        if p.entry is None:
+            out.append(p.text)
+            continue
+        out.append(E.A(p.name, href=f"persons.html#{p.entry.id}"))
+        if p.text != p.name:
+            out.append(f" (written {p.text})")
+        for authority, uri in p.entry.uris:
+            out += [" ", E.A(f"[{authority}]", href=uri, rel="external")]
+    return out
+
+
+def _document(letter: Letter) -> bytes:
+    root = letter.root
+    assert root is not None
+    meta: list = [E.DT("Date"), E.DD(E.TIME(letter.date_text, datetime=letter.date))]
+    for label, parties in (("From", letter.senders), ("To", letter.recipients),
+                           ("Through", letter.transmitted),
+                           ("Encloses a message from", letter.enclosed_from)):
+        if parties:
+            meta += [E.DT(label), E.DD(*_party_links(parties))]
+    if letter.citation:
+        meta += [E.DT("Source"), E.DD(letter.citation)]
+    if letter.url:
+        meta += [E.DT("Archive"), E.DD(E.A(letter.url, href=letter.url))]
+    languages = root.xpath("t:teiHeader/t:profileDesc/t:langUsage/t:language",
+                           namespaces=_NS)
+    if languages:
+        meta += [E.DT("Languages"), E.DD(", ".join(
+            f"{''.join(x.itertext())} ({'original' if x.get('n') == 'original' else 'this text'})"
+            for x in languages))]
+    meta += [E.DT("Encoding"), E.DD(_encoding(root))]
+    header: list = [E.H1(letter.title), E.DL(*meta, **{"class": "meta"})]
+    if letter.summary:
+        header.append(E.SECTION(E.H2("Summary"), *[E.P(p) for p in letter.summary.split("\n\n")],
+                                **{"aria-label": "Summary"}))
+    body = root.find(f"{T('text')}/{T('body')}/{T('div')}")
+    corrected = _Corrected().article(body) if body is not None else E.ARTICLE()
+    archive = _archive(body) if body is not None else E.ARTICLE()
+    switch = E.DIV(E.BUTTON("Corrected reading", type="button", **{
+        "aria-pressed": "true", "data-reading": "corrected"}), " ",
+        E.BUTTON("Archive's reading", type="button", **{
+            "aria-pressed": "false", "data-reading": "archive"}),
+        role="group", **{"class": "switch", "aria-label": "Reading"})
+    return _html(letter.title, [
+        _nav(), E.HEADER(*header),
+        E.MAIN(switch, corrected, archive),
+    ], SWITCH_JS)
+
+
+def _encoding(root: etree._Element) -> str:
+    decl = root.xpath("t:teiHeader/t:encodingDesc/t:editorialDecl/t:p", namespaces=_NS)
+    first = " ".join("".join(decl[0].itertext()).split()) if decl else ""
+    return (f"{first} Square brackets mark words the translator or the archive added; the "
+            "corrected reading applies the encoder's corrections, which are highlighted.")
+
+
+def _archive(div: etree._Element) -> etree._Element:
+    """The archive's reading: the export's own text, paragraph by paragraph."""
+    parts: list = []
+    for child in div:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag == T("milestone"):
+            parts.append(E.HR(**{"class": "milestone"}))
+            continue
+        text = inline_reading(child, "source")
+        if child.tag == T("note"):
+            n = child.get("n", "")
+            text = f"{n} {text}" if child.get("rend") == "flattened" else f"[{n}] {text}"
+        lines = text.split("\n")
+        content: list = []
+        for i, line in enumerate(lines):
+            if i:
+                content.append(E.BR())
+            content.append(line)
+        parts.append(E.P(*content))
+    return E.ARTICLE(*parts, id="archive", hidden="hidden", lang="en",
+                     **{"class": "reading", "aria-label": "The archive's reading"})
+
+
+class _Corrected:
+    """The corrected reading as HTML, every editorial intervention marked."""
+
+    def __init__(self) -> None:
+        self.footnotes: list[etree._Element] = []
+
+    def article(self, div: etree._Element) -> etree._Element:
+        parts: list = []
+        for child in div:
+            if not isinstance(child.tag, str):
+                continue
+            tag = etree.QName(child).localname
+            if tag == "milestone":
+                parts.append(E.HR(**{"class": "milestone"}))
+            elif tag == "head":
+                parts.append(E.H2(*self.inline(child)))
+            elif tag == "closer":
+                parts.append(E.P(*self.inline(child), **{"class": "closer"}))
+            elif tag == "note" and child.get("place") == "end":
+                n = child.get("n", "")
+                targets = (child.get("target") or "").split()
+                number = E.A(n, href=targets[0], **{"class": "n",
+                                                    "aria-label": f"back to the text of note {n}"}) \
+                    if targets else E.SPAN(n, **{"class": "n"})
+                more = [E.A("↩", href=t, **{"aria-label": f"back to the text of note {n}"})
+                        for t in targets[1:]]
+                self.footnotes.append(E.LI(number, " ", *self.inline(child), *more,
+                                           id=child.get("{http://www.w3.org/XML/1998/namespace}id")
+                                           or f"fn{n}"))
+            else:
+                parts.append(E.P(*self.inline(child)))
+        if self.footnotes:
+            parts.append(E.SECTION(E.H2("Notes"), E.OL(*self.footnotes,
+                                                        **{"class": "footnotes"})))
+        lang = div.get(_XML_LANG) or "en"
+        return E.ARTICLE(*parts, id="corrected", lang=lang,
+                         **{"class": "reading", "aria-label": "Corrected reading"})
+
+    def inline(self, el: etree._Element) -> list:
+        out: list = []
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            if isinstance(child.tag, str):
+                out += self.element(child)
+            if child.tail:
+                out.append(child.tail)
+        return out
+
+    def element(self, el: etree._Element) -> list:
+        tag = etree.QName(el).localname
+        if tag == "lb":
+            return [E.BR()]
+        if tag == "supplied":
+            return [E.SPAN("[", *self.inline(el), "]", **{"class": "supplied",
+                                                         "title": "supplied by the editors"})]
+        if tag == "gap":
+            if el.get("reason") == "illegible":
+                desc = el.find(T("desc"))
+                text = "".join(desc.itertext()) if desc is not None else "illegible"
+                return [E.SPAN(f"[{text}]", **{"class": "gap"})]
+            mark = ellipsis_mark(el.get("rend") or "") or "…"
+            return [E.SPAN("[…]", **{"class": "gap", "title": f"omission (the archive: {mark})"})]
+        if tag == "note" and el.get("place") == "inline":
+            kind = el.get("type") or "note"
+            lang = None
+            foreign = el.find(T("foreign"))
+            if foreign is not None:
+                lang = foreign.get(_XML_LANG)
+            span = E.SPAN("[", *self.inline(el), "]", **{"class": f"gloss {kind}",
+                                                         "title": kind.replace("-", " ")})
+            if lang and lang != "und":
+                span.set("lang", lang)
+            return [span]
+        if tag == "anchor":
+            n = el.get("n") or ""
+            xml_id = el.get("{http://www.w3.org/XML/1998/namespace}id") or ""
+            note = xml_id.split("-a")[0] or f"fn{n}"
+            return [E.SUP(E.A(n, href=f"#{note}", id=xml_id,
+                              **{"aria-label": f"note {n}"}))]
+        if tag == "choice" and el.get("rend") == "bracketed":
+            first, second = [c for c in el if isinstance(c.tag, str)][:2]
+            return [*self.inline(first), " ",
+                    E.SPAN("[", *self.inline(second), "]", **{"class": "gloss"})]
+        if tag == "choice":
+            kids = {etree.QName(c).localname: c for c in el if isinstance(c.tag, str)}
+            sic = kids.get("sic") if "sic" in kids else kids.get("orig")
+            corr = kids.get("corr") if "corr" in kids else kids.get("reg")
+            if sic is None or corr is None:
+                return self.inline(el)
+            was = "".join(sic.itertext())
+            return [E.INS(*self.inline(corr), **{"class": "corr",
+                                                 "title": f"the archive writes: {was}"}),
+                    E.SPAN(f" (the archive writes: {was})", **{"class": "sr"})]
+        if tag == "title" and el.get("type") == "translated":
+            return [E.SPAN("[", *self.inline(el), "]", **{"class": "gloss"})]
+        if tag in ("persName", "orgName", "rs") and el.get("ref", "").startswith("#"):
+            return [E.A(*self.inline(el), href=f"persons.html{el.get('ref')}",
+                        **{"class": "name"})]
+        if tag in ("signed", "dateline"):
+            return [E.SPAN(*self.inline(el), **{"class": tag})]
+        return self.inline(el)
+
+
+def _index(letters: list[Letter]) -> bytes:
+    people: dict[str, str] = {}
+    rows = []
+    for x in sorted(letters, key=lambda x: (x.date, x.id)):
+        named = [p for p in (*x.senders, *x.recipients) if p.entry is not None]
+        for p in named:
+            assert p.entry is not None
+            people[p.entry.id] = p.entry.name
+        rows.append(E.TR(
+            E.TD(E.TIME(x.date_text, datetime=x.date), **{"data-key": x.date}),
+            E.TD(E.A(x.title, href=page_name(x))),
+            E.TD(", ".join(p.name for p in x.senders) or "—"),
+            E.TD(", ".join(p.name for p in x.recipients) or "—"),
+            E.TD(x.summary.split("\n\n")[0] if x.summary else ""),
+            **{"data-people": " ".join(p.entry.id for p in named if p.entry)}))
+    options = [E.OPTION("everyone", value="")] + [
+        E.OPTION(name, value=pid) for pid, name in sorted(people.items(), key=lambda i: i[1])]
+    head = E.THEAD(E.TR(*[E.TH(E.BUTTON(label, type="button"), scope="col")
+                          for label in ("Date", "Title", "From", "To", "Summary")]))
+    return _html("Documents", [
+        _nav(),
+        E.HEADER(E.H1(f"Documents ({len(letters)})"), E.P(
+            E.LABEL("Show letters from or to ", **{"for": "person"}),
+            E.SELECT(*options, id="person")), **{"class": "index"}),
+        E.MAIN(E.TABLE(head, E.TBODY(*rows)), **{"class": "index"}),
+    ], INDEX_JS)
+
+
+def _persons(letters: list[Letter]) -> bytes:
+    entries: dict[str, Entry] = {}
+    named_in: dict[str, list[Letter]] = {}
+    for x in letters:
+        for entry in x.entries.values():
+            entries.setdefault(entry.id, entry)
+            named_in.setdefault(entry.id, []).append(x)
+    items = []
+    for entry in sorted(entries.values(), key=lambda e: e.name):
+        life = f" ({entry.birth or '?'}–{entry.death or '?'})" if entry.birth or entry.death \
+            else ""
+        links: list = []
+        for authority, uri in entry.uris:
+            links += [" ", E.A(authority, href=uri, rel="external")]
+        docs = [E.LI(E.A(x.title, href=page_name(x))) for x in named_in[entry.id]]
+        items.append(E.SECTION(E.H2(entry.name + life, id=entry.id), *links,
+                               E.UL(*docs)))
+    return _html("Persons and bodies", [
+        _nav(), E.HEADER(E.H1("Persons and bodies")), E.MAIN(*items)])

@@ -1,0 +1,211 @@
+"""What other tools need of a TEI document written by ``tei import``: one Letter.
+
+The one place that reads the importer's TEI for metadata (who wrote to whom, when, where the
+archive keeps it, which register entries it names); CMIF, the letters table and the HTML
+edition are written from Letters.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import Location, TeiInputError
+from ..importer.tei import T
+from ..xmlcore import TEI_NS
+from .readings import inline_reading, read_tei, reading
+
+_NS = {"t": TEI_NS}
+# Authorities correspSearch takes, best first; Wikidata only where nothing else exists.
+PREFERRED = ("GND", "VIAF", "LC", "WIKIDATA")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A register entry as the document's standOff gives it."""
+
+    id: str
+    kind: str  # "person", "org", "place"
+    name: str  # preferred name
+    uris: tuple[tuple[str, str], ...] = ()  # (authority, URI)
+    birth: str = ""
+    death: str = ""
+
+    @property
+    def authority(self) -> str | None:
+        """The URI correspSearch should get: GND, VIAF, LoC, else Wikidata; None if none."""
+        by_kind = dict(self.uris)
+        return next((by_kind[k] for k in PREFERRED if k in by_kind), None)
+
+
+@dataclass(frozen=True)
+class Party:
+    """A correspondent as the title names them, and the register entry, if any."""
+
+    text: str  # as written ("Filippov")
+    is_org: bool
+    entry: Entry | None = None
+
+    @property
+    def name(self) -> str:
+        """The name a catalogue shows: the register's preferred name, else as written."""
+        return self.entry.name if self.entry else self.text
+
+
+@dataclass
+class Letter:
+    path: str
+    id: str
+    url: str | None
+    date: str  # ISO
+    date_text: str
+    title: str  # corrected reading
+    type: str  # "Telegram", "Ciphered Telegram", "Minutes of Conversation", ...
+    citation: str
+    summary: str
+    languages: list[str]  # original languages, ISO codes
+    senders: list[Party] = field(default_factory=list)
+    recipients: list[Party] = field(default_factory=list)
+    transmitted: list[Party] = field(default_factory=list)
+    enclosed_from: list[Party] = field(default_factory=list)
+    entries: dict[str, Entry] = field(default_factory=dict)  # the register entries named
+    counts: dict[str, int] = field(default_factory=dict)
+    text: str = ""  # the corrected reading of the body
+    root: etree._Element | None = None
+
+    @property
+    def is_letter(self) -> bool:
+        return bool(self.senders and self.recipients)
+
+
+def read_letter(path: str | Path, data: bytes | None = None) -> Letter:
+    """A Letter from a TEI file written by ``tei import``; TeiInputError if it is not one."""
+    path = str(path)
+    if data is None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise TeiInputError(f"cannot read: {exc.strerror}", Location(path)) from None
+    root = read_tei(data, path)
+    if root.tag != T("TEI") or root.find(T("teiHeader")) is None:
+        raise TeiInputError("not a TEI document written by tei import (no TEI/teiHeader)",
+                            Location(path, root.sourceline or 0))
+
+    def one(xpath: str) -> etree._Element | None:
+        found = root.xpath(xpath, namespaces=_NS)
+        return found[0] if found else None
+
+    date = one("t:teiHeader/t:profileDesc/t:creation/t:date")
+    title = one("t:teiHeader/t:fileDesc/t:titleStmt/t:title")
+    if date is None or title is None or not date.get("when"):
+        raise TeiInputError("not a TEI document written by tei import (no creation date or "
+                            "title)", Location(path, root.sourceline or 0))
+    entries = _entries(root)
+    corrected = reading(root, "corrected", path)
+    title_text = _inline(title)
+    url = one("t:teiHeader/t:fileDesc/t:publicationStmt/t:idno[@type='URI']")
+    bibl = one("t:teiHeader/t:fileDesc/t:sourceDesc/t:bibl")
+    abstract = root.xpath("t:teiHeader/t:profileDesc/t:abstract/t:p", namespaces=_NS)
+    letter = Letter(
+        path=path, id=root.get("{http://www.w3.org/XML/1998/namespace}id") or Path(path).stem,
+        url=url.text if url is not None else None, date=date.get("when", ""),
+        date_text="".join(date.itertext()), title=title_text, type=_genre(title_text),
+        citation=_citation(bibl) if bibl is not None else "",
+        summary="\n\n".join(_inline(p) for p in abstract),
+        languages=root.xpath("t:teiHeader/t:profileDesc/t:langUsage/t:language[@n='original']"
+                             "/@ident", namespaces=_NS),
+        entries=entries, root=root,
+        text=corrected.split("**Contents:**\n\n", 1)[-1].strip(),
+    )
+    for kind, target in (("sent", letter.senders), ("received", letter.recipients),
+                         ("transmitted", letter.transmitted)):
+        for el in root.xpath(f"t:teiHeader/t:profileDesc/t:correspDesc/t:correspAction"
+                             f"[@type='{kind}']/*[self::t:persName or self::t:orgName]",
+                             namespaces=_NS):
+            target.append(_party(el, entries, path))
+    for el in root.xpath("t:teiHeader/t:profileDesc/t:correspDesc/t:note[@type='enclosure']"
+                         "/*[self::t:persName or self::t:orgName]", namespaces=_NS):
+        letter.enclosed_from.append(_party(el, entries, path))
+    body = root.find(f"{T('text')}/{T('body')}")
+    letter.counts = {
+        "supplied": _count(body, "supplied"),
+        "omissions": _count(body, "gap[@reason='omitted']"),
+        "illegible": _count(body, "gap[@reason='illegible']"),
+        "corrections": _count(root, "choice[t:sic]"),
+        "regularisations": _count(root, "choice[t:orig and not(@rend)]"),
+        "identifications": _count(root, "note[@type='identification']"),
+        "original_wording": _count(root, "note[@type='original']"),
+        "expansions": _count(root, "choice[t:abbr]"),
+        "other_spellings": _count(root, "choice[@rend='bracketed'][t:orig]"),
+        "notes": _count(body, "note[@type='translator' or @type='editor' or @place='end']"),
+    }
+    return letter
+
+
+def _count(el: etree._Element | None, path: str) -> int:
+    if el is None:
+        return 0
+    return int(el.xpath(f"count(.//t:{path}[not(ancestor::t:correspDesc)])", namespaces=_NS))
+
+
+def _inline(el: etree._Element) -> str:
+    """An element's corrected reading on one line: corrections applied, supplements without
+    brackets."""
+    return " ".join(inline_reading(el).split())
+
+
+def _citation(bibl: etree._Element) -> str:
+    """The citation without its URL (given apart) and the brackets around it."""
+    bibl = copy.deepcopy(bibl)
+    for ref in bibl.iter(T("ref")):
+        parent = ref.getparent()
+        assert parent is not None
+        tail = ref.tail or ""
+        prev = ref.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+        parent.remove(ref)
+    return _inline(bibl).replace(" <>", "").replace("<>", "").strip()
+
+
+def _genre(title: str) -> str:
+    head = title.split(",", 1)[0].strip()
+    for cut in (" No.", " from ", " between ", " with "):
+        if cut in head:
+            head = head.split(cut, 1)[0]
+    return head.strip() or "Document"
+
+
+def _entries(root: etree._Element) -> dict[str, Entry]:
+    out: dict[str, Entry] = {}
+    for el in root.xpath("t:standOff/*/*[self::t:person or self::t:org or self::t:place]",
+                         namespaces=_NS):
+        xml_id = el.get("{http://www.w3.org/XML/1998/namespace}id")
+        if not xml_id:
+            continue
+        names = el.xpath("*[self::t:persName or self::t:orgName or self::t:placeName]"
+                         "[@type='preferred']", namespaces=_NS)
+        uris = tuple((i.get("type", "").upper(), (i.text or "").strip())
+                     for i in el.findall(T("idno")) if (i.text or "").strip())
+        birth, death = el.find(T("birth")), el.find(T("death"))
+        out[xml_id] = Entry(
+            xml_id, etree.QName(el).localname, "".join(names[0].itertext()) if names else xml_id,
+            uris, birth.get("when", "") if birth is not None else "",
+            death.get("when", "") if death is not None else "")
+    return out
+
+
+def _party(el: etree._Element, entries: dict[str, Entry], path: str) -> Party:
+    ref = el.get("ref") or ""
+    entry = entries.get(ref.removeprefix("#")) if ref else None
+    if ref and entry is None:
+        raise TeiInputError(f"{etree.QName(el).localname} @ref {ref!r} has no entry in "
+                            "standOff: the register entry is missing",
+                            Location(path, el.sourceline or 0))
+    return Party(" ".join("".join(el.itertext()).split()),
+                 etree.QName(el).localname == "orgName", entry)
