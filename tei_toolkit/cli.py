@@ -52,6 +52,11 @@ Exit codes:
   {EXIT_FAILED}  errors found (or warnings, with --strict); never the number of errors
   {EXIT_CANNOT_RUN}  could not run: schema missing or broken, unreadable path, bad --output
 """ + _COMMON_CODES
+CHECK_EXIT_CODES = f"""\b
+Exit codes:
+  {EXIT_OK}  no errors (warnings allowed)
+  {EXIT_FAILED}  a register file cannot be loaded, or two entries claim one name
+""" + _COMMON_CODES
 WRITE_EXIT_CODES = f"""\b
 Exit codes:
   {EXIT_OK}  written
@@ -560,6 +565,35 @@ def lexicon_suggest_command(sources: tuple[Path, ...], output_file: Path | None,
         write_atomic(output_file, text.encode("utf-8"), force=force,
                      source=[Path(s) for s in sources])
     return EXIT_OK
+
+
+@main.group("register")
+def register_group() -> None:
+    """The persons and places register: check it before an import."""
+
+
+@register_group.command("check", epilog=CHECK_EXIT_CODES)
+@click.argument("registers", nargs=-1, type=click.Path(exists=True, dir_okay=False,
+                                                       path_type=Path))
+@_NO_DEFAULT_REGISTER
+@_one_line_errors
+def register_check_command(registers: tuple[Path, ...], no_default_register: bool) -> int:
+    """Check register files (and the bundled register): entries without an authority
+    identifier or a source, ids given twice, names two entries claim.
+
+    \b
+    Examples:
+      tei register check                       # the bundled persons and places
+      tei register check our-people.tsv        # yours, merged with the bundled ones
+    """
+    from .importer.register import check
+
+    found = check(registers, with_default=not no_default_register)
+    for severity, where, message in found:
+        click.echo(f"{where}: {severity}: {message}", err=True)
+    errors = sum(1 for f in found if f[0] == "error")
+    click.echo(f"tei register check: {errors} errors, {len(found) - errors} warnings", err=True)
+    return EXIT_FAILED if errors else EXIT_OK
 
 
 @main.group("profile")

@@ -65,7 +65,7 @@ def test_names_are_found_as_whole_words_longest_first(text, expected):
     ("x\tperson\tX\n", "id\ttype\tname\tcolour\n", ":1:4", "unknown column 'colour'"),
     ("1x\tperson\tX\n", HEADER, ":2:1", "not an XML name"),
     ("archive\torg\tX\n", HEADER, ":2:1", "one the importer writes itself"),
-    ("x\tplace\tX\n", HEADER, ":2:2", "unknown type 'place'"),
+    ("x\tplanet\tX\n", HEADER, ":2:2", "unknown type 'planet'"),
     ("x\tperson\t\n", HEADER, ":2:3", "an entry needs a name"),
     ("x\tperson\tX\ny\tperson\tY\nx\tperson\tZ\n", HEADER, ":4:1", "listed twice"),
     ("x\tperson\tA B\t\tBoss\ny\tperson\tC\tBoss\n", HEADER, ":3", "claimed by x"),
@@ -177,7 +177,8 @@ def test_correspondents_point_to_the_register(name):
     root = read_tei(import_file(found[0]).xml, name)
 
     def refs(path: str) -> list[str]:
-        return [r.lstrip("#") for r in xp(root, path + "/*/@ref")]
+        return [r.lstrip("#") for r in xp(root, path + "/*[self::t:persName or self::t:orgName]"
+                                                  "/@ref")]
     got = tuple(refs(f"//t:correspAction[@type='{kind}']")
                 for kind in ("sent", "received", "transmitted")) + \
         (refs("//t:correspDesc/t:note[@type='enclosure']"),)
@@ -241,7 +242,7 @@ def test_a_bad_register_is_a_setup_error_with_nothing_written(tmp_path):
                            str(bad)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 3
     assert proc.stderr.strip().splitlines() == [
-        f"{bad}:2:2: error: unknown type 'planet'; use person or org"]
+        f"{bad}:2:2: error: unknown type 'planet'; use person, org or place"]
     assert not out.exists()
 
 
@@ -257,3 +258,55 @@ def test_documents_with_names_are_valid_against_the_project_schema(tmp_path):
         assert report.ok(), [str(p) for p in report.problems]
         assert xp(read_tei(path.read_bytes(), str(path)), "//t:persName[@ref]")
 
+
+
+@pytest.mark.parametrize("name, place", [("s02", "beijing"), ("s07", "pyongyang")])
+def test_the_place_a_telegram_states_is_where_it_was_received(name, place):
+    found = [p for p in corpus_sources() if p.name.startswith(name)]
+    root = read_tei(import_file(found[0]).xml, name)
+    assert xp(root, "//t:correspAction[@type='received']/t:placeName/@ref") == [f"#{place}"]
+    assert xp(root, "//t:correspAction[@type='sent']/t:placeName") == []
+    entry = xp(root, f"t:standOff/t:listPlace/t:place[@xml:id='{place}']")[0]
+    assert xp(entry, "t:placeName[@type='preferred']/text()")
+
+
+def test_places_register_entries_carry_geonames_and_coordinates():
+    root = tei_of(export(body="PEKING, TO COMRADE MAO ZEDONG.\n\nWe met in Nanning and Bern."))
+    nanning = xp(root, "t:standOff/t:listPlace/t:place[@xml:id='nanning']")[0]
+    assert xp(nanning, "string(t:location/t:geo)") == "22.81667 108.31667"
+    assert xp(nanning, "string(t:idno[@type='GEONAMES'])") == "http://www.geonames.org/1799869"
+    assert xp(root, "//t:body//t:placeName/@ref") == ["#beijing", "#nanning", "#bern"]
+
+
+@pytest.mark.parametrize("rows, message", [
+    ("x\tplace\tX\t\t91\t10\n", "lat '91' is not a number of degrees within ±90"),
+    ("x\tplace\tX\tabc\t\t\n", "'abc' is not a GEONAMES identifier"),
+])
+def test_bad_places(tmp_path, rows, message):
+    path = reg(tmp_path, rows, "id\ttype\tname\tgeonames\tlat\tlong\n")
+    with pytest.raises(RegisterError, match=message):
+        Register.load([path])
+
+
+def test_register_check_reports_what_an_editor_should_look_at(tmp_path):
+    mine = reg(tmp_path, "stalin\tperson\tI. V. Stalin\n"
+                         "zz\tperson\tZ Z\t\t\thttps://example.org/zz\n")
+    proc = subprocess.run([installed_tei(), "register", "check", str(mine)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert f"{mine}:2: warning: id 'stalin' is given again: this row replaces the one at " \
+           "persons.tsv:4" in lines
+    assert f"{mine}:2: warning: stalin: no source: say where a reader can check this row" in lines
+    assert f"{mine}:3: warning: zz: no authority identifier (GND, VIAF, LC, WIKIDATA, " \
+           "GEONAMES)" in lines
+    assert lines[-1].startswith("tei register check: 0 errors, ")
+
+
+def test_register_check_fails_on_a_name_two_entries_claim(tmp_path):
+    clash = reg(tmp_path, "someone\tperson\tSomeone\tFeng Xi\t\tx\n")
+    proc = subprocess.run([installed_tei(), "register", "check", str(clash)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "'Feng Xi' is claimed by stalin" in proc.stderr
+    assert proc.stderr.splitlines()[-1].startswith("tei register check: 1 errors, ")

@@ -87,10 +87,13 @@ def build_cmif(letters: list[Letter], *, title: str, editor: str, publisher: str
         out.append(f'      <correspDesc{ref} source="#{bibl_id(letter)}">\n')
         out.append('        <correspAction type="sent">\n')
         out += [_name(p) for p in letter.senders]
+        out += [_name(letter.places["sent"], "placeName")] if "sent" in letter.places else []
         out.append(f'          <date when="{attr(letter.date)}"/>\n')
         out.append("        </correspAction>\n")
         out.append('        <correspAction type="received">\n')
         out += [_name(p) for p in letter.recipients]
+        out += [_name(letter.places["received"], "placeName")] \
+            if "received" in letter.places else []
         out.append("        </correspAction>\n      </correspDesc>\n")
     out.append("    </profileDesc>\n  </teiHeader>\n  <text>\n    <body>\n      <p/>\n"
                "    </body>\n  </text>\n</TEI>\n")
@@ -98,8 +101,8 @@ def build_cmif(letters: list[Letter], *, title: str, editor: str, publisher: str
     return result
 
 
-def _name(party: Party) -> str:
-    tag = "orgName" if party.is_org else "persName"
+def _name(party: Party, tag: str | None = None) -> str:
+    tag = tag or ("orgName" if party.is_org else "persName")
     uri = party.entry.authority if party.entry else None
     ref = f' ref="{attr(uri)}"' if uri else ""
     return f"          <{tag}{ref}>{esc(party.name)}</{tag}>\n"

@@ -135,6 +135,9 @@ def _document(letter: Letter) -> bytes:
                            ("Encloses a message from", letter.enclosed_from)):
         if parties:
             meta += [E.DT(label), E.DD(*_party_links(parties))]
+    for action, label in (("sent", "Sent from"), ("received", "Received at")):
+        if action in letter.places:
+            meta += [E.DT(label), E.DD(*_party_links([letter.places[action]]))]
     if letter.citation:
         meta += [E.DT("Source"), E.DD(letter.citation)]
     if letter.url:

@@ -20,7 +20,7 @@ from .readings import inline_reading, read_tei, reading
 
 _NS = {"t": TEI_NS}
 # Authorities correspSearch takes, best first; Wikidata only where nothing else exists.
-PREFERRED = ("GND", "VIAF", "LC", "WIKIDATA")
+PREFERRED = ("GND", "VIAF", "LC", "GEONAMES", "WIKIDATA")
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ class Letter:
     recipients: list[Party] = field(default_factory=list)
     transmitted: list[Party] = field(default_factory=list)
     enclosed_from: list[Party] = field(default_factory=list)
+    places: dict[str, Party] = field(default_factory=dict)  # "sent"/"received" -> the place
     entries: dict[str, Entry] = field(default_factory=dict)  # the register entries named
     counts: dict[str, int] = field(default_factory=dict)
     text: str = ""  # the corrected reading of the body
@@ -126,6 +127,10 @@ def read_letter(path: str | Path, data: bytes | None = None) -> Letter:
                              f"[@type='{kind}']/*[self::t:persName or self::t:orgName]",
                              namespaces=_NS):
             target.append(_party(el, entries, path))
+    for kind in ("sent", "received"):
+        for el in root.xpath(f"t:teiHeader/t:profileDesc/t:correspDesc/t:correspAction"
+                             f"[@type='{kind}']/t:placeName", namespaces=_NS)[:1]:
+            letter.places[kind] = _party(el, entries, path)
     for el in root.xpath("t:teiHeader/t:profileDesc/t:correspDesc/t:note[@type='enclosure']"
                          "/*[self::t:persName or self::t:orgName]", namespaces=_NS):
         letter.enclosed_from.append(_party(el, entries, path))

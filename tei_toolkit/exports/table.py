@@ -26,7 +26,7 @@ def schema() -> dict:
 def _party(p: Party) -> dict:
     return {"name": p.name, "as_written": p.text, "id": p.entry.id if p.entry else None,
             "authority": p.entry.authority if p.entry else None,
-            "kind": "org" if p.is_org else "person"}
+            "kind": p.entry.kind if p.entry else "org" if p.is_org else "person"}
 
 
 def row(letter: Letter, with_text: bool = True) -> dict:
@@ -38,7 +38,7 @@ def row(letter: Letter, with_text: bool = True) -> dict:
         "recipients": [_party(p) for p in letter.recipients],
         "transmitted_by": [_party(p) for p in letter.transmitted],
         "enclosed_from": [_party(p) for p in letter.enclosed_from],
-        "places": [],
+        "places": [{"action": action, **_party(p)} for action, p in letter.places.items()],
         "languages": letter.languages, "summary": letter.summary,
         "counts": {k: letter.counts.get(k, 0) for k in COUNTS},
     }
@@ -77,7 +77,7 @@ def to_csv(letters: list[Letter]) -> bytes:
             "recipient_authorities": join(r["recipients"], "authority"),
             "transmitted_by": join(r["transmitted_by"], "name"),
             "enclosed_from": join(r["enclosed_from"], "name"),
-            "places": " | ".join(r["places"]), "languages": " | ".join(r["languages"]),
+            "places": " | ".join(p["name"] for p in r["places"]), "languages": " | ".join(r["languages"]),
             "summary": r["summary"], **r["counts"],
         })
     return buf.getvalue().encode("utf-8")

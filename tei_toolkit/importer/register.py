@@ -42,16 +42,18 @@ from typing import Iterable, Iterator
 from ..errors import Location, RegisterError
 from .source import xml_unsafe
 
-KINDS = ("person", "org")
+KINDS = ("person", "org", "place")
 COLUMNS = ("id", "type", "name", "variants", "code_names", "source", "note", "viaf", "gnd",
-           "lc", "wikidata", "birth", "death")
+           "lc", "wikidata", "geonames", "birth", "death", "lat", "long")
 # Authority files: identifier shape and URI. correspSearch takes the http:// forms.
 AUTHORITIES = {
     "gnd": (re.compile(r"[0-9X-]{6,11}"), "http://d-nb.info/gnd/{}"),
     "viaf": (re.compile(r"[0-9]{1,22}"), "http://viaf.org/viaf/{}"),
     "lc": (re.compile(r"n[a-z]?[0-9]{6,10}"), "http://id.loc.gov/authorities/names/{}"),
     "wikidata": (re.compile(r"Q[0-9]+"), "http://www.wikidata.org/entity/{}"),
+    "geonames": (re.compile(r"[0-9]{1,10}"), "http://www.geonames.org/{}"),
 }
+_DEGREES = re.compile(r"-?[0-9]{1,3}(?:\.[0-9]+)?")
 _DATE = re.compile(r"-?[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*")
 # Ids the importer writes itself (respStmt ids, footnotes and their anchors).
@@ -78,6 +80,7 @@ class Person:
     ids: tuple[tuple[str, str], ...] = ()  # (authority, identifier), in AUTHORITIES order
     birth: str = ""
     death: str = ""
+    geo: str = ""  # "latitude longitude", for a place
 
     def uris(self) -> list[tuple[str, str]]:
         """(authority, URI) for each identifier the entry has."""
@@ -85,8 +88,8 @@ class Person:
 
     @property
     def tag(self) -> str:
-        """The TEI element for the entry's names: persName or orgName."""
-        return "orgName" if self.kind == "org" else "persName"
+        """The TEI element for the entry's names: persName, orgName or placeName."""
+        return {"org": "orgName", "place": "placeName"}.get(self.kind, "persName")
 
     def forms(self) -> Iterator[tuple[str, str]]:
         """(form, how): how is "name", "variant" or "code name"."""
@@ -153,7 +156,8 @@ class Register:
                 raise RegisterError(f"id {pid!r} is one the importer writes itself; choose "
                                     "another", where("id"))
             if kind not in KINDS:
-                raise RegisterError(f"unknown type {kind!r}; use person or org", where("type"))
+                raise RegisterError(f"unknown type {kind!r}; use person, org or place",
+                                    where("type"))
             if not name:
                 raise RegisterError("an entry needs a name", where("name"))
             if pid in reg.entries:
@@ -172,10 +176,19 @@ class Register:
                 if row.get(column) and not _DATE.fullmatch(row[column]):
                     raise RegisterError(f"{column} {row[column]!r} is not an ISO date or year",
                                         where(column))
+            geo = ""
+            if row.get("lat") or row.get("long"):
+                for column, limit in (("lat", 90), ("long", 180)):
+                    value = row.get(column, "")
+                    if not _DEGREES.fullmatch(value) or abs(float(value)) > limit:
+                        raise RegisterError(f"{column} {value!r} is not a number of degrees "
+                                            f"within ±{limit} (give both lat and long)",
+                                            where(column) if column in header else where("id"))
+                geo = f"{row['lat']} {row['long']}"
             reg.entries[pid] = Person(pid, kind, name, _list(row.get("variants", "")),
                                       _list(row.get("code_names", "")), row.get("source", ""),
                                       row.get("note", ""), f"{path}:{n}", tuple(ids),
-                                      row.get("birth", ""), row.get("death", ""))
+                                      row.get("birth", ""), row.get("death", ""), geo)
         if header is None:
             raise RegisterError("the register is empty: it needs a header line "
                                 "'id<TAB>type<TAB>name'", Location(path, 1, 1))
@@ -238,6 +251,39 @@ class Register:
     def __getstate__(self) -> dict:
         # The index holds caches; a worker process builds its own.
         return {k: v for k, v in self.__dict__.items() if k != "_index"}
+
+
+def check(paths: Iterable[str | Path], with_default: bool = True) -> list[tuple[str, str, str]]:
+    """What an editor should look at in register files, as (severity, "file:line", message):
+    errors (a file that cannot be loaded, a form two entries claim) and warnings (an entry
+    with no authority identifier or no source, an id another file gives again)."""
+    found: list[tuple[str, str, str]] = []
+    registers = [_default()] if with_default else []
+    for p in paths:
+        try:
+            registers.append(Register.load([p]))
+        except RegisterError as exc:
+            found.append(("error", str(exc.location), exc.message))
+    merged = Register()
+    seen: dict[str, Person] = {}
+    for reg in registers:
+        for person in reg.entries.values():
+            if person.id in seen:
+                found.append(("warning", person.origin, f"id {person.id!r} is given again: this "
+                              f"row replaces the one at {seen[person.id].origin}"))
+            seen[person.id] = person
+        try:
+            merged = merged.merged(reg)
+        except RegisterError as exc:
+            found.append(("error", str(exc.location), exc.message))
+    for person in merged.entries.values():
+        if not person.source:
+            found.append(("warning", person.origin, f"{person.id}: no source: say where a "
+                          "reader can check this row"))
+        if not person.ids:
+            found.append(("warning", person.origin, f"{person.id}: no authority identifier "
+                          f"({', '.join(a.upper() for a in AUTHORITIES)})"))
+    return found
 
 
 def _list(cell: str) -> tuple[str, ...]:
@@ -350,5 +396,7 @@ def _deletions(word: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _default() -> Register:
-    text = resources.files("tei_toolkit").joinpath("data/persons.tsv").read_text("utf-8")
-    return Register.parse(text, "persons.tsv")
+    data = resources.files("tei_toolkit").joinpath("data")
+    persons = Register.parse(data.joinpath("persons.tsv").read_text("utf-8"), "persons.tsv")
+    places = Register.parse(data.joinpath("places.tsv").read_text("utf-8"), "places.tsv")
+    return persons.merged(places)

@@ -218,7 +218,7 @@ class _Builder:
                 line(4, _el("p", ""))
             line(3, "</abstract>")
         _corresp_desc(self.e, line, self.title_nodes, doc.when, self.warn,
-                      doc.title.location(), self.ctx)
+                      doc.title.location(), self.ctx, _stated_places(self.body, self.ctx))
         line(2, "</profileDesc>")
 
     def lang_usage(self) -> None:
@@ -573,8 +573,31 @@ def _bibl(e: "_Inline", citation: Citation, ctx: Context) -> str:
     return _el("bibl", "".join(out))
 
 
+_PLACE_TO = re.compile(r"(?P<place>[A-Z][A-Za-z'’ -]{1,40}?)\s*[,-]\s+TO\b", re.I)
+_PLACE_FROM = re.compile(r"From:?\s+(?P<place>[A-Z][A-Za-z'’ -]{1,40}?)\.?$", re.I)
+
+
+def _stated_places(body: list, ctx: Context) -> dict[str, Person]:
+    """Places the first lines of a telegram state: "PHENIAN, TO COMRADE …" (where it was
+    received), "From Pyongyang" (where it was sent); only places the register knows."""
+    index = ctx.register
+    found: dict[str, Person] = {}
+    if index is None:
+        return found
+    for kind, para, _ in body[:3]:
+        if kind != "p":
+            continue
+        for row in para.text.split("\n")[:3]:
+            for action, pattern in (("received", _PLACE_TO), ("sent", _PLACE_FROM)):
+                m = pattern.match(row.strip())
+                hit = index.lookup(m["place"]) if m else None
+                if hit is not None and hit[0].kind == "place" and action not in found:
+                    found[action] = hit[0]
+    return found
+
+
 def _corresp_desc(e: "_Inline", line, title_nodes: list, when: str, warn, where,
-                  ctx: Context) -> None:
+                  ctx: Context, places: dict[str, Person]) -> None:
     """correspDesc from the title's correspondents; nothing (and a warning) when the title
     has a letter's shape but cannot be read with confidence."""
     try:
@@ -593,6 +616,10 @@ def _corresp_desc(e: "_Inline", line, title_nodes: list, when: str, warn, where,
         line(4, f'<correspAction type="{kind}">')
         for person in people:
             line(5, _name_el(e, person, ctx, warn, where))
+        place = places.get(kind)
+        if place is not None:
+            ctx.used.setdefault(place.id, place)
+            line(5, _el("placeName", esc(place.name), ("ref", f"#{place.id}")))
         if kind == "sent":
             line(5, _el("date", "", ("when", when)))
         line(4, "</correspAction>")
@@ -637,7 +664,7 @@ _STAND_OFFS: dict[tuple[Person, ...], str] = {}
 
 
 def _stand_off_uncached(people: tuple[Person, ...]) -> str:
-    lists: dict[str, list[Person]] = {"person": [], "org": []}
+    lists: dict[str, list[Person]] = {"person": [], "org": [], "place": []}
     for p in people:
         lists[p.kind].append(p)
     if not any(lists.values()):
@@ -645,7 +672,7 @@ def _stand_off_uncached(people: tuple[Person, ...]) -> str:
     out: list[str] = []
     line = _lines(out)
     line(1, "<standOff>")
-    for kind, list_tag in (("person", "listPerson"), ("org", "listOrg")):
+    for kind, list_tag in (("person", "listPerson"), ("place", "listPlace"), ("org", "listOrg")):
         if not lists[kind]:
             continue
         line(2, f"<{list_tag}>")
@@ -660,6 +687,8 @@ def _stand_off_uncached(people: tuple[Person, ...]) -> str:
                 line(4, _el("birth", "", ("when", p.birth)))
             if kind == "person" and p.death:
                 line(4, _el("death", "", ("when", p.death)))
+            if kind == "place" and p.geo:
+                line(4, "<location>" + _el("geo", esc(p.geo)) + "</location>")
             for authority, uri in p.uris():
                 line(4, _el("idno", esc(uri), ("type", authority.upper())))
             if p.note:
