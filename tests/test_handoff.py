@@ -389,3 +389,16 @@ def test_a_screenshot_of_the_seed_page_is_not_blank(site, tmp_path):
                    capture_output=True, timeout=120, check=True)
     assert png_ink(empty) == 0.0          # the measure sees a blank page as blank
     assert png_ink(shot) > 0.02           # the seed's page has text on it
+
+
+def test_the_reading_switch_runs_in_the_browser(site):
+    page = site / "wcda-121156.html"
+    proc = subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+                           "--dump-dom", page.resolve().as_uri() + "#archive"],
+                          capture_output=True, text=True, timeout=120)
+    dom = etree.fromstring(proc.stdout, etree.HTMLParser())
+    # The script chose the archive's reading (the page as written shows the corrected one).
+    assert dom.xpath("//article[@id='archive']/@hidden") == []
+    assert dom.xpath("//article[@id='corrected']/@hidden")
+    assert dom.xpath("//button[@data-reading='archive']/@aria-pressed") == ["true"]
+    assert "Dien Binh Phu" in "".join(dom.xpath("//article[@id='archive']//text()"))

@@ -310,3 +310,11 @@ def test_register_check_fails_on_a_name_two_entries_claim(tmp_path):
     assert proc.returncode == 1
     assert "'Feng Xi' is claimed by stalin" in proc.stderr
     assert proc.stderr.splitlines()[-1].startswith("tei register check: 1 errors, ")
+
+
+def test_a_dateline_at_the_end_says_where_it_was_sent_from():
+    root = tei_of(export(body="We met.\n\nMao Zedong\nMoscow, 3 March 1951"))
+    assert xp(root, "//t:correspAction[@type='sent']/t:placeName/@ref") == ["#moscow"]
+    # A place named at the end of an ordinary sentence is no dateline.
+    root = tei_of(export(body="We met.\n\nThey went to Moscow."))
+    assert xp(root, "//t:correspAction/t:placeName") == []

@@ -59,9 +59,12 @@ main.index,header.index{max-width:70rem}
 """
 
 SWITCH_JS = """
+function show(id){document.querySelectorAll('.switch button').forEach(function(o){
+o.setAttribute('aria-pressed',o.dataset.reading===id?'true':'false')});
+document.querySelectorAll('article.reading').forEach(function(a){a.hidden=a.id!==id});}
 document.querySelectorAll('.switch button').forEach(function(b){b.addEventListener('click',function(){
-document.querySelectorAll('.switch button').forEach(function(o){o.setAttribute('aria-pressed',o===b?'true':'false')});
-document.querySelectorAll('article.reading').forEach(function(a){a.hidden=a.id!==b.dataset.reading});});});
+show(b.dataset.reading);history.replaceState(null,'','#'+b.dataset.reading);});});
+if(location.hash==='#archive'){show('archive');}
 """
 
 INDEX_JS = """

@@ -574,6 +574,8 @@ def _bibl(e: "_Inline", citation: Citation, ctx: Context) -> str:
 
 
 _PLACE_TO = re.compile(r"(?P<place>[A-Z][A-Za-z'’ -]{1,40}?)\s*[,-]\s+TO\b", re.I)
+_PLACE_DATED = re.compile(rf"(?P<place>[A-Z][A-Za-z'’ -]{{1,40}}?),\s+(?:\d{{1,2}}\s+(?:"
+                          rf"{_MONTH_NAMES})|(?:{_MONTH_NAMES})\s+\d{{1,2}})", re.I)
 _PLACE_FROM = re.compile(r"From:?\s+(?P<place>[A-Z][A-Za-z'’ -]{1,40}?)\.?$", re.I)
 
 
@@ -584,10 +586,15 @@ def _stated_places(body: list, ctx: Context) -> dict[str, Person]:
     found: dict[str, Person] = {}
     if index is None:
         return found
-    for kind, para, _ in body[:3]:
+    last = [(k, p, n) for k, p, n in body if k == "p"][-1:]
+    for kind, para, _ in body[:3] + last:
         if kind != "p":
             continue
         for row in para.text.split("\n")[:3]:
+            m = _PLACE_DATED.match(row.strip())  # a dateline: "Moscow, 3 March 1951"
+            hit = index.lookup(m["place"]) if m and para is last[0][1] else None
+            if hit is not None and hit[0].kind == "place":
+                found.setdefault("sent", hit[0])
             for action, pattern in (("received", _PLACE_TO), ("sent", _PLACE_FROM)):
                 m = pattern.match(row.strip())
                 hit = index.lookup(m["place"]) if m else None
