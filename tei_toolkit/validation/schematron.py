@@ -85,6 +85,52 @@ _XPATH2_SYNTAX = re.compile(r"\b(?:if|for|some|every)\s*[($]|\s(?:eq|ne|lt|le|gt
 _EXSLT_RE = "http://exslt.org/regular-expressions"
 
 
+_EXPRESSIONS = ("test", "context", "select", "value", "path")
+_OPERATORS = frozenset("and or div mod".split())
+
+
+def _no_strings(expr: str) -> str:
+    return re.sub(r"'[^']*'|\"[^\"]*\"", "''", expr)
+
+
+def xpath2_use(el: etree._Element) -> str | None:
+    """What XPath 2 a Schematron element's own expressions use beyond ``matches()``
+    ("tokenize()", "XPath 2 syntax (eq)"), or None when XPath 1 can run them."""
+    for name in _EXPRESSIONS:
+        expr = el.get(name)
+        if not expr:
+            continue
+        strings = _no_strings(expr)
+        syntax = _XPATH2_SYNTAX.search(strings)
+        if syntax:
+            return f"XPath 2 syntax ({' '.join(syntax.group().split())})"
+        if _has_sequence(strings):
+            return "XPath 2 syntax (a sequence (a, b))"
+        unknown = [f for f in _CALL.findall(strings)
+                   if f not in _XPATH1 and f not in _OPERATORS and f != "matches"]
+        if unknown:
+            return f"{unknown[0]}()"
+    return None
+
+
+def _has_sequence(expr: str) -> bool:
+    """Does ``expr`` hold a parenthesised list "(a, b)" that is no function call's?"""
+    for i, c in enumerate(expr):
+        if c != "(":
+            continue
+        before = expr[:i].rstrip()
+        if before and (before[-1].isalnum() or before[-1] in "_-.:"):
+            continue  # a function call's arguments
+        depth = 0
+        for d in expr[i:]:
+            depth += (d == "(") - (d == ")")
+            if depth == 0:
+                break
+            if d == "," and depth == 1:
+                return True
+    return False
+
+
 def _as_xpath1(tree: etree._ElementTree, path: Path) -> None:
     """Make an ``xslt2`` schema whose only XPath 2 is ``matches()`` runnable by lxml, in
     place; SetupError when it uses more of XPath 2."""
@@ -96,20 +142,13 @@ def _as_xpath1(tree: etree._ElementTree, path: Path) -> None:
         raise SetupError(f"queryBinding {binding!r} is not one lxml can run",
                          Location(str(path), root.sourceline or 0))
     for el in root.iter(f"{{{SCHEMATRON_NS}}}*"):
-        for name in ("test", "context", "select", "value", "path"):
+        what = xpath2_use(el)
+        if what is not None:
+            raise SetupError(f"this {binding} schema uses {what}, which lxml's XPath 1 cannot run",
+                             Location(str(path), el.sourceline or 0))
+        for name in _EXPRESSIONS:
             expr = el.get(name)
-            if not expr:
-                continue
-            strings = re.sub(r"'[^']*'|\"[^\"]*\"", "''", expr)
-            syntax = _XPATH2_SYNTAX.search(strings)
-            unknown = [f for f in _CALL.findall(strings) if f not in _XPATH1 and f != "matches"]
-            if syntax or unknown:
-                what = (f"XPath 2 syntax ({' '.join(syntax.group().split())})" if syntax
-                        else f"{unknown[0]}()")
-                raise SetupError(
-                    f"this {binding} schema uses {what}, which lxml's XPath 1 cannot run",
-                    Location(str(path), el.sourceline or 0))
-            if "matches" in _CALL.findall(strings):
+            if expr and "matches" in _CALL.findall(_no_strings(expr)):
                 el.set(name, re.sub(r"(?<![\w$@.:-])matches\s*\(", "re:test(", expr))
     ns = etree.SubElement(root, f"{{{SCHEMATRON_NS}}}ns", prefix="re", uri=_EXSLT_RE)
     root.remove(ns)
@@ -121,19 +160,23 @@ def _as_xpath1(tree: etree._ElementTree, path: Path) -> None:
 class ConfinedSchematron:
     """A compiled Schematron schema whose runs read only inside allowed folders."""
 
-    def __init__(self, path: Path, allow_read: Iterable[Path] = ()) -> None:
+    def __init__(self, path: Path, allow_read: Iterable[Path] = (),
+                 tree: etree._ElementTree | None = None) -> None:
+        """``tree``: the schema itself, when it does not come from ``path`` as it stands (the
+        Schematron embedded in a RELAX NG schema at ``path``)."""
         self.path = path
         self.allow_read = tuple(os.path.realpath(p) for p in allow_read)
         schema_dir = os.path.realpath(path.parent)
-        try:
-            tree = etree.parse(str(path), safe_parser())
-        except OSError as exc:
-            raise SetupError(f"cannot read the Schematron schema: {exc}",
-                             Location(str(path))) from None
-        except etree.XMLSyntaxError as exc:
-            line, col = exc.position
-            raise SetupError(f"the Schematron schema is not well-formed XML: {exc.msg}",
-                             Location(str(path), line, col)) from None
+        if tree is None:
+            try:
+                tree = etree.parse(str(path), safe_parser())
+            except OSError as exc:
+                raise SetupError(f"cannot read the Schematron schema: {exc}",
+                                 Location(str(path))) from None
+            except etree.XMLSyntaxError as exc:
+                line, col = exc.position
+                raise SetupError(f"the Schematron schema is not well-formed XML: {exc.msg}",
+                                 Location(str(path), line, col)) from None
         # sch:include is expanded by lxml's own stylesheet, outside the confinement: allow
         # only includes inside the schema's folder or an allowed one.
         for inc in tree.iter(f"{{{SCHEMATRON_NS}}}include"):

@@ -30,6 +30,7 @@ from ..xmlcore import SCHEMATRON_NS, tag_of
 from .compiled import SchemaStore, document_names, group_files, scan_files
 from .document import Document
 from .problems import ERROR, WARNING, FileReport, Problem
+from . import embedded
 from .schematron import ConfinedSchematron
 
 ENGINES = ("lxml", "jing", "both")  # also in cli.py
@@ -64,9 +65,15 @@ class Validator:
 
     def __init__(self, schema: str | Path | None = None, schematron: str | Path | None | bool = None,
                  pointers: bool = True, reduce: bool = True, engine: str = "lxml",
-                 allow_read: Iterable[str | Path] = (), skip_non_tei: bool = False) -> None:
+                 allow_read: Iterable[str | Path] = (), skip_non_tei: bool = False,
+                 embedded_schematron: str = "off") -> None:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
+        if embedded_schematron not in embedded.MODES:
+            raise ValueError(f"embedded_schematron must be one of {', '.join(embedded.MODES)}")
+        # The Schematron embedded in the RELAX NG schema (ODD output): "auto" runs it where
+        # the schema has some, "on" also warns where it has none, "off" never runs it.
+        self.embedded = embedded_schematron
         self.engine = engine
         if engine != "lxml":
             jing.command()  # fail now, not after the first file, when jing is missing
@@ -206,6 +213,32 @@ class Validator:
                               f"{outcome.error}")
             if outcome.report is not None:
                 yield from doc.schematron_problems(outcome.report)
+        if self.embedded != "off":
+            yield from self._embedded_problems(doc, path, choice.path)
+
+    def _embedded_problems(self, doc: "Document", path: str | Path, rng: Path
+                           ) -> Iterator[Problem]:
+        try:
+            found = embedded.extract(rng.resolve(), rng.stat().st_mtime)
+        except OSError:
+            return
+        if found.schema is None:
+            if self.embedded == "on":
+                yield Problem(doc.name, 0, 0, WARNING, "schematron",
+                              f"{rng.name} has no embedded Schematron that can run here "
+                              f"({found.patterns} patterns, {len(found.skipped)} need XPath 2)")
+            return
+        cache = self._local.__dict__.setdefault("embedded", {})
+        sch = cache.get(rng)
+        if sch is None:
+            sch = cache[rng] = ConfinedSchematron(rng, self.allow_read, found.schema)
+        outcome = sch.run(doc.tree, Path(path).parent if doc.name != "-" else None)
+        if outcome.error is not None:
+            yield Problem(doc.name, 0, 0, ERROR, "schematron",
+                          f"the Schematron embedded in {rng.name} failed while running: "
+                          f"{outcome.error}")
+        if outcome.report is not None:
+            yield from doc.schematron_problems(outcome.report)
 
     def _choose_schematron(self, doc: "Document", path: str | Path,
                            schema: SchemaChoice) -> Path | None:

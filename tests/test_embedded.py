@@ -1,0 +1,95 @@
+"""The Schematron embedded in a RELAX NG schema (ODD output), run as Oxygen runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tei_toolkit import Validator
+from tei_toolkit.validation.embedded import extract
+from tei_toolkit.validation.schematron import xpath2_use
+
+from .conftest import installed_tei
+
+S = "{http://purl.oclc.org/dsdl/schematron}"
+HEADER = ('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T'
+          "</title></titleStmt><publicationStmt><p>x</p></publicationStmt><sourceDesc><p>x</p>"
+          "</sourceDesc></fileDesc></teiHeader>\n<text><body>\n")
+BROKEN = {  # the constraint, the markup that breaks it, and a word of the rule's message
+    "when-and-notBefore": ('<p><date when="1950-01-01" notBefore="1949-01-01">d</date></p>',
+                           "@when attribute cannot be used"),
+    "subtype-without-type": ('<p><seg subtype="x">s</seg></p>', "unless also categorized"),
+    "target-and-cRef": ('<p><ptr target="http://example.org/" cRef="b"/></p>',
+                        "Only one of the attributes @target and @cRef"),
+}
+
+
+def doc(tmp_path: Path, body: str, name: str = "d.xml") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + body + "\n</body></text></TEI>\n", encoding="utf-8")
+    return path
+
+
+def validate(path: Path, *options: str) -> tuple[int, list[dict]]:
+    proc = subprocess.run([installed_tei(), "validate", str(path), "--format", "json",
+                           *options], capture_output=True, text=True, timeout=300)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)["problems"]
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_tei_constraints_are_reported_with_line_column_and_message(tmp_path, tei_all, jing, name):
+    markup, words = BROKEN[name]
+    path = doc(tmp_path, "<p>fine</p>\n" + markup)
+    assert jing.verdicts([path]) == {path: True}  # RELAX NG alone cannot say it
+    code, problems = validate(path, "--schema", str(tei_all), "--embedded-schematron", "auto")
+    found = [p for p in problems if p["source"] == "schematron"]
+    assert code == 1 and len(found) == 1, problems
+    assert (found[0]["line"], found[0]["column"], found[0]["severity"]) == (4, 4, "error")
+    assert words in found[0]["message"]
+    # Off, the same document is valid: the rules are the only difference.
+    assert validate(path, "--schema", str(tei_all), "--embedded-schematron", "off") == (0, [])
+
+
+def test_a_document_that_keeps_the_rules_is_valid(tmp_path, tei_all):
+    path = doc(tmp_path, '<p><date when="1950-01-01">d</date> <seg type="a" subtype="b">s'
+                         '</seg> <ptr target="http://example.org/"/></p>')
+    assert validate(path, "--schema", str(tei_all), "--embedded-schematron", "auto") == (0, [])
+
+
+def test_on_warns_where_a_schema_has_no_embedded_rules(tmp_path):
+    path = doc(tmp_path, "<p>x</p>")
+    code, problems = validate(path, "--schema", "tei_toolkit", "--embedded-schematron", "on",
+                              "--no-pointers")
+    assert code == 0
+    assert [p["message"] for p in problems if "embedded" in p["message"]] == [
+        "tei_toolkit.rng has no embedded Schematron that can run here (0 patterns, 0 need "
+        "XPath 2)"]
+
+
+def test_what_runs_is_xpath1_and_what_is_left_out_is_listed(tei_all):
+    found = extract(tei_all.resolve())
+    original = etree.parse(str(tei_all)).getroot()
+    assert found.patterns == len(list(original.iter(S + "pattern"))) == 93
+    assert found.schema is not None
+    kept = found.schema.getroot().findall(S + "pattern")
+    assert len(kept) == found.ran == found.patterns - len(found.skipped)
+    assert all(xpath2_use(el) is None for p in kept for el in p.iter(S + "*"))
+    assert all(why for _, why in found.skipped)
+    # The constraints an editor meets most run.
+    ids = {p.get("id") or "" for p in kept}
+    for rule in ("datable", "subtypeTyped", "ptrAtts"):
+        assert any(rule in i for i in ids), rule
+
+
+def test_the_python_api_runs_them_when_asked(tmp_path, tei_all):
+    path = doc(tmp_path, BROKEN["subtype-without-type"][0])
+    assert Validator(tei_all).validate(path).ok()
+    report = Validator(tei_all, embedded_schematron="auto").validate(path)
+    assert [p.source for p in report.problems] == ["schematron"]
+    with pytest.raises(ValueError):
+        Validator(tei_all, embedded_schematron="sometimes")
