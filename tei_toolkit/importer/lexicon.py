@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import LexiconError, Location
-from .source import MONTH_NAMES, xml_unsafe
+from . import tsv
+from .source import MONTH_NAMES
 
 TYPES = {"name", "typo", "regularisation"}
 _TYPE_ALIASES = {"regularization": "regularisation", "reg": "regularisation", "": "typo"}
@@ -44,16 +45,7 @@ class Lexicon:
     def parse(cls, text: str, path: str = "<lexicon>") -> "Lexicon":
         lex = cls(sources=[path])
         header: list[str] | None = None
-        for n, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
-            line = raw.rstrip("\r\n")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            cells = [c.strip() for c in line.split("\t")]
-            for col, cell in enumerate(cells, start=1):
-                bad = xml_unsafe(cell)
-                if bad is not None:
-                    raise LexiconError(f"character U+{ord(bad):04X} is not allowed in XML",
-                                       Location(path, n, col))
+        for n, cells in tsv.rows(text, path, LexiconError):
             if header is None:
                 header = [c.lower() for c in cells]
                 missing = {"sic", "corr"} - set(header)
@@ -93,13 +85,7 @@ class Lexicon:
         """Read lexicon files in order; a later file's entry replaces an earlier one's."""
         lex = cls()
         for p in paths:
-            try:
-                text = Path(p).read_text(encoding="utf-8")
-            except UnicodeDecodeError as exc:
-                raise LexiconError(f"not UTF-8 (byte {exc.start})", Location(str(p))) from None
-            except OSError as exc:
-                raise LexiconError(f"cannot read: {exc.strerror}", Location(str(p))) from None
-            lex = lex.merged(cls.parse(text, str(p)))
+            lex = lex.merged(cls.parse(tsv.read(p, LexiconError), str(p)))
         return lex
 
     def merged(self, other: "Lexicon") -> "Lexicon":

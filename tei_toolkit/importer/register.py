@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import Location, RegisterError
-from .source import xml_unsafe
+from . import tsv
 
 KINDS = ("person", "org", "place")
 COLUMNS = ("id", "type", "name", "variants", "code_names", "source", "note", "viaf", "gnd",
@@ -120,15 +120,7 @@ class Register:
     def parse(cls, text: str, path: str = "<register>") -> "Register":
         reg = cls(sources=[path])
         header: list[str] | None = None
-        for n, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
-            if not raw.strip() or raw.lstrip().startswith("#"):
-                continue
-            cells = [c.strip() for c in raw.split("\t")]
-            for col, cell in enumerate(cells, start=1):
-                bad = xml_unsafe(cell)
-                if bad is not None:
-                    raise RegisterError(f"character U+{ord(bad):04X} is not allowed in XML",
-                                        Location(path, n, col))
+        for n, cells in tsv.rows(text, path, RegisterError):
             if header is None:
                 header = [c.lower() for c in cells]
                 missing = [c for c in ("id", "type", "name") if c not in header]
@@ -200,13 +192,7 @@ class Register:
         """Read register files in order; a later file's entry replaces one with its id."""
         reg = cls()
         for p in paths:
-            try:
-                text = Path(p).read_text(encoding="utf-8")
-            except UnicodeDecodeError as exc:
-                raise RegisterError(f"not UTF-8 (byte {exc.start})", Location(str(p))) from None
-            except OSError as exc:
-                raise RegisterError(f"cannot read: {exc.strerror}", Location(str(p))) from None
-            reg = reg.merged(cls.parse(text, str(p)))
+            reg = reg.merged(cls.parse(tsv.read(p, RegisterError), str(p)))
         return reg
 
     @classmethod

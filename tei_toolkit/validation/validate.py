@@ -201,18 +201,7 @@ class Validator:
                 yield Problem(doc.name, 0, 0, ERROR, "schematron",
                               f"the Schematron schema {sch_path} is unusable: {exc.message}")
                 return
-            outcome = sch.run(doc.tree, Path(path).parent if doc.name != "-" else None)
-            for url in outcome.refused:
-                yield Problem(doc.name, 0, 0, ERROR, "schematron",
-                              f"the Schematron schema {sch_path} tried to read {url}, outside "
-                              "the folders of the schema and the document; refused (allow it "
-                              "with --allow-read DIR)")
-            if outcome.error is not None:
-                yield Problem(doc.name, 0, 0, ERROR, "schematron",
-                              f"the Schematron schema {sch_path} failed while running: "
-                              f"{outcome.error}")
-            if outcome.report is not None:
-                yield from doc.schematron_problems(outcome.report)
+            yield from _run_schematron(doc, path, sch, f"the Schematron schema {sch_path}")
         if self.embedded != "off":
             yield from self._embedded_problems(doc, path, choice.path)
 
@@ -232,13 +221,7 @@ class Validator:
         sch = cache.get(rng)
         if sch is None:
             sch = cache[rng] = ConfinedSchematron(rng, self.allow_read, found.schema)
-        outcome = sch.run(doc.tree, Path(path).parent if doc.name != "-" else None)
-        if outcome.error is not None:
-            yield Problem(doc.name, 0, 0, ERROR, "schematron",
-                          f"the Schematron embedded in {rng.name} failed while running: "
-                          f"{outcome.error}")
-        if outcome.report is not None:
-            yield from doc.schematron_problems(outcome.report)
+        yield from _run_schematron(doc, path, sch, f"the Schematron embedded in {rng.name}")
 
     def _choose_schematron(self, doc: "Document", path: str | Path,
                            schema: SchemaChoice) -> Path | None:
@@ -416,6 +399,22 @@ class _Batch:
     def scan(cls, files: list[Path], jobs: int) -> "_Batch":
         groups = group_files(scan_files(files, jobs))
         return cls(groups, tuple(dict.fromkeys(groups.values())))
+
+
+def _run_schematron(doc: "Document", path: str | Path, sch: ConfinedSchematron, what: str
+                    ) -> Iterator[Problem]:
+    """One Schematron run's findings, and what stopped or confined it, as problems."""
+    assert doc.tree is not None  # parsed: the caller returned early otherwise
+    outcome = sch.run(doc.tree, Path(path).parent if doc.name != "-" else None)
+    for url in outcome.refused:
+        yield Problem(doc.name, 0, 0, ERROR, "schematron",
+                      f"{what} tried to read {url}, outside the folders of the schema and the "
+                      "document; refused (allow it with --allow-read DIR)")
+    if outcome.error is not None:
+        yield Problem(doc.name, 0, 0, ERROR, "schematron",
+                      f"{what} failed while running: {outcome.error}")
+    if outcome.report is not None:
+        yield from doc.schematron_problems(outcome.report)
 
 
 def _merge(problems: list[Problem], more: list[Problem]) -> list[Problem]:
