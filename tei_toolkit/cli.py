@@ -332,8 +332,8 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
               default="off", show_default=True,
               help="The Schematron embedded in the RELAX NG schema (ODD output, as Oxygen runs "
                    "it): auto runs the patterns XPath 1 can run where the schema has some; on "
-                   "also warns where it has none; off (the default: it costs about 0.2 s per "
-                   "document with tei_all) never.")
+                   "also warns where it has none; off (the default: it more than doubles a "
+                   "run with tei_all) never.")
 @click.option("--allow-read", "allow_read", multiple=True,
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A folder Schematron may read (document()) besides the schema's and the "

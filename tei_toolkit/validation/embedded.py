@@ -11,9 +11,11 @@ the report never rests on a rule run wrongly.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -96,3 +98,203 @@ def _describe(pattern: etree._Element, k: int) -> str:
     rule = pattern.find(_S + "rule")
     context = " ".join((rule.get("context") or "").split()) if rule is not None else ""
     return f"pattern {k} ({context})" if context else f"pattern {k}"
+
+
+_RE_NS = "http://exslt.org/regular-expressions"
+
+
+@dataclass
+class _Check:
+    report: bool              # sch:report (fires when true) or sch:assert (fires when false)
+    test: etree.XPath
+    role: str
+    message: list             # str pieces and ("value-of", XPath) / ("name", None)
+
+
+@dataclass
+class _Rule:
+    select: etree.XPath       # the context, as a selection from the document
+    lets: list[tuple[str, etree.XPath]]
+    checks: list[_Check]
+
+
+class Evaluator:
+    """The runnable patterns evaluated with lxml's XPath directly, in one pass per rule
+    context, instead of one XSLT walk of the whole document per pattern. A pattern it cannot
+    take exactly (attribute or text contexts, abstract rules, what XPath alone cannot say) is
+    left to the XSLT engine: ``rest`` holds those, as a Schematron schema, or None."""
+
+    def __init__(self, schema: etree._ElementTree) -> None:
+        root = schema.getroot()
+        self.ns = {n.get("prefix", ""): n.get("uri", "") for n in root.findall(_S + "ns")}
+        self.ns["re"] = _RE_NS
+        self.patterns: list[tuple[list[tuple[str, etree.XPath]], list[_Rule]]] = []
+        rest = copy.deepcopy(root)
+        for p in rest.findall(_S + "pattern"):
+            rest.remove(p)
+        for pattern in root.findall(_S + "pattern"):
+            try:
+                self.patterns.append(self._pattern(pattern))
+            except (ValueError, etree.XPathSyntaxError):
+                rest.append(copy.deepcopy(pattern))
+        self.rest = etree.ElementTree(rest) if rest.find(_S + "pattern") is not None else None
+        # The XSLT engine walks the whole document once per pattern: run it only when the
+        # document holds an element the left-over patterns' contexts start from.
+        self.rest_needed = self._needed(rest) if self.rest is not None else None
+
+    def _needed(self, rest: etree._Element) -> etree.XPath | None:
+        names = []
+        for rule in rest.iter(_S + "rule"):
+            for part in _top_level_split(rule.get("context", "")):
+                m = re.match(r"\s*(?://)?([A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*)(?![\w(:])", part)
+                if not m:
+                    return None  # a context not tied to one element: always run
+                names.append(m.group(1))
+        return self._xpath(" or ".join(f"boolean(//{n})" for n in sorted(set(names))))
+
+    def rest_applies(self, tree: etree._ElementTree) -> bool:
+        if self.rest is None:
+            return False
+        return self.rest_needed is None or bool(self.rest_needed(tree.getroot()))
+
+    def _xpath(self, expr: str) -> etree.XPath:
+        if "current()" in expr:
+            expr = expr.replace("current()", "$sch_current")
+        expr = re.sub(r"(?<![\w$@.:-])matches\s*\(", "re:test(", expr)
+        return etree.XPath(expr, namespaces=self.ns, smart_strings=False)
+
+    def _pattern(self, pattern: etree._Element):
+        lets = [(v.get("name", ""), self._xpath(v.get("value", "")))
+                for v in pattern.findall(_S + "let")]
+        rules = []
+        for rule in pattern.findall(_S + "rule"):
+            if rule.get("abstract") == "true" or rule.find(_S + "extends") is not None:
+                raise ValueError("abstract rules")
+            parts = [p.strip() for p in _top_level_split(rule.get("context", ""))]
+            if not all(parts) or any(_attribute_or_text(p) for p in parts):
+                raise ValueError("a context that is not an element")
+            select = " | ".join(p if p.startswith("/") else "//" + p for p in parts)
+            checks = []
+            for el in rule:
+                if el.tag in (_S + "assert", _S + "report"):
+                    checks.append(_Check(el.tag == _S + "report", self._xpath(el.get("test", "")),
+                                         (el.get("role") or "error").lower(), self._message(el)))
+                elif el.tag not in (_S + "let", _S + "title", _S + "p") and \
+                        isinstance(el.tag, str):
+                    raise ValueError(f"{el.tag} in a rule")
+            rules.append(_Rule(self._xpath(select),
+                               [(v.get("name", ""), self._xpath(v.get("value", "")))
+                                for v in rule.findall(_S + "let")], checks))
+        return lets, rules
+
+    def _message(self, el: etree._Element) -> list:
+        out: list = [el.text or ""]
+        for child in el:
+            if child.tag == _S + "value-of":
+                out.append(("value-of", self._xpath(child.get("select", ""))))
+            elif child.tag == _S + "name":
+                out.append(("name", self._xpath(child.get("path", "."))))
+            elif isinstance(child.tag, str):
+                out.append("".join(child.itertext()))
+            out.append(child.tail or "")
+        return out
+
+    def run(self, tree: etree._ElementTree) -> list[tuple[etree._Element, str, str]]:
+        """(context element, role, message) of every assert that fails and report that fires."""
+        found = []
+        root = tree.getroot()
+        for lets, rules in self.patterns:
+            variables: dict[str, Any] = {}
+            for name, xp in lets:
+                variables[name] = xp(root, **variables)
+            seen: set[etree._Element] = set()
+            for rule in rules:
+                for node in rule.select(root, **variables):
+                    if not isinstance(node, etree._Element) or node in seen:
+                        continue
+                    seen.add(node)
+                    local = dict(variables, sch_current=node)
+                    for name, xp in rule.lets:
+                        local[name] = xp(node, **local)
+                    for check in rule.checks:
+                        if _true(check.test(node, **local)) == check.report:
+                            found.append((node, check.role, self._text(check, node, local)))
+        return found
+
+    @staticmethod
+    def _text(check: _Check, node: etree._Element, variables: dict) -> str:
+        out = []
+        for piece in check.message:
+            if isinstance(piece, str):
+                out.append(piece)
+            elif piece[0] == "value-of":
+                out.append(_string(piece[1](node, **variables)))
+            else:
+                target = piece[1](node, **variables)
+                target = target[0] if isinstance(target, list) and target else node
+                out.append(target.xpath("name()") if isinstance(target, etree._Element)
+                           else str(target))
+        return " ".join("".join(out).split())
+
+
+def _true(value) -> bool:
+    """XPath's boolean() of an lxml XPath result."""
+    if isinstance(value, float):
+        return value == value and value != 0
+    return bool(value)
+
+
+def _string(value) -> str:
+    """XPath's string() of an lxml XPath result."""
+    if isinstance(value, list):
+        if not value:
+            return ""
+        first = value[0]
+        return "".join(first.itertext()) if isinstance(first, etree._Element) else str(first)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    return str(value)
+
+
+def _top_level_split(expr: str) -> list[str]:
+    """``expr`` split at the "|" outside brackets, parentheses and strings."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, c in enumerate(expr):
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(expr[start:i])
+            start = i + 1
+    parts.append(expr[start:])
+    return parts
+
+
+def _attribute_or_text(step: str) -> bool:
+    last = _top_level_split_steps(step)
+    return last.startswith("@") or last.startswith("attribute::") or last.startswith("text()") \
+        or last.startswith("node()") or last.startswith("comment()")
+
+
+def _top_level_split_steps(path: str) -> str:
+    """The last location step of ``path`` (outside predicates)."""
+    depth, quote, start = 0, "", 0
+    for i, c in enumerate(path):
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "/" and depth == 0:
+            start = i + 1
+    return path[start:].strip()

@@ -218,10 +218,27 @@ class Validator:
                               f"({found.patterns} patterns, {len(found.skipped)} need XPath 2)")
             return
         cache = self._local.__dict__.setdefault("embedded", {})
-        sch = cache.get(rng)
-        if sch is None:
-            sch = cache[rng] = ConfinedSchematron(rng, self.allow_read, found.schema)
-        yield from _run_schematron(doc, path, sch, f"the Schematron embedded in {rng.name}")
+        engines = cache.get(rng)
+        if engines is None:
+            # Most patterns are evaluated with XPath directly (one selection per rule); the few
+            # the evaluator cannot take exactly go through lxml's Schematron (XSLT).
+            fast = embedded.Evaluator(found.schema)
+            slow = ConfinedSchematron(rng, self.allow_read, fast.rest) if fast.rest else None
+            engines = cache[rng] = (fast, slow)
+        fast, slow = engines
+        assert doc.tree is not None
+        try:
+            results = fast.run(doc.tree)
+        except etree.XPathError as exc:
+            yield Problem(doc.name, 0, 0, ERROR, "schematron",
+                          f"the Schematron embedded in {rng.name} failed while running: {exc}")
+            results = []
+        for el, role, message in results:
+            yield Problem(doc.name, el.sourceline or 0, doc.column_of(el),
+                          WARNING if role in ("warning", "warn", "info") else ERROR,
+                          "schematron", message, doc.xpath_of(el))
+        if slow is not None and fast.rest_applies(doc.tree):
+            yield from _run_schematron(doc, path, slow, f"the Schematron embedded in {rng.name}")
 
     def _choose_schematron(self, doc: "Document", path: str | Path,
                            schema: SchemaChoice) -> Path | None:
