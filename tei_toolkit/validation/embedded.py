@@ -258,8 +258,8 @@ def _string(value) -> str:
     return str(value)
 
 
-def _top_level_split(expr: str) -> list[str]:
-    """``expr`` split at the "|" outside brackets, parentheses and strings."""
+def _top_level_split(expr: str, sep: str = "|") -> list[str]:
+    """``expr`` split at each ``sep`` outside brackets, parentheses and strings."""
     parts, depth, quote, start = [], 0, "", 0
     for i, c in enumerate(expr):
         if quote:
@@ -270,7 +270,7 @@ def _top_level_split(expr: str) -> list[str]:
             depth += 1
         elif c in ")]":
             depth -= 1
-        elif c == "|" and depth == 0:
+        elif c == sep and depth == 0:
             parts.append(expr[start:i])
             start = i + 1
     parts.append(expr[start:])
@@ -278,23 +278,6 @@ def _top_level_split(expr: str) -> list[str]:
 
 
 def _attribute_or_text(step: str) -> bool:
-    last = _top_level_split_steps(step)
-    return last.startswith("@") or last.startswith("attribute::") or last.startswith("text()") \
-        or last.startswith("node()") or last.startswith("comment()")
-
-
-def _top_level_split_steps(path: str) -> str:
-    """The last location step of ``path`` (outside predicates)."""
-    depth, quote, start = 0, "", 0
-    for i, c in enumerate(path):
-        if quote:
-            quote = "" if c == quote else quote
-        elif c in "'\"":
-            quote = c
-        elif c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif c == "/" and depth == 0:
-            start = i + 1
-    return path[start:].strip()
+    """Does the location path ``step`` select attributes or text, not elements?"""
+    last = _top_level_split(step, "/")[-1].strip()
+    return last.startswith(("@", "attribute::", "text()", "node()", "comment()"))
