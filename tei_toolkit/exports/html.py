@@ -110,7 +110,7 @@ def _html(title: str, body: list, script: str = "", wide: bool = False) -> bytes
 
 def _nav() -> etree._Element:
     return E.NAV(E.A("All documents", href="index.html"), " · ",
-                 E.A("Persons and bodies", href="persons.html"), **{"aria-label": "Site"})
+                 E.A("Persons, bodies and places", href="persons.html"), **{"aria-label": "Site"})
 
 
 def _party_links(parties: list[Party]) -> list:
@@ -350,5 +350,5 @@ def _persons(letters: list[Letter]) -> bytes:
         docs = [E.LI(E.A(x.title, href=page_name(x))) for x in named_in[entry.id]]
         items.append(E.SECTION(E.H2(entry.name + life, id=entry.id), *links,
                                E.UL(*docs)))
-    return _html("Persons and bodies", [
-        _nav(), E.HEADER(E.H1("Persons and bodies")), E.MAIN(*items)])
+    return _html("Persons, bodies and places", [
+        _nav(), E.HEADER(E.H1("Persons, bodies and places")), E.MAIN(*items)])

@@ -165,7 +165,7 @@ def _inline(el: etree._Element) -> str:
 def _citation(bibl: etree._Element) -> str:
     """The citation without its URL (given apart) and the brackets around it."""
     bibl = copy.deepcopy(bibl)
-    for ref in bibl.iter(T("ref")):
+    for ref in list(bibl.iter(T("ref"))):
         parent = ref.getparent()
         assert parent is not None
         tail = ref.tail or ""

@@ -126,7 +126,9 @@ class Evaluator:
 
     def __init__(self, schema: etree._ElementTree) -> None:
         root = schema.getroot()
-        self.ns = {n.get("prefix", ""): n.get("uri", "") for n in root.findall(_S + "ns")}
+        # XPath has no default namespace: an sch:ns without a prefix binds nothing.
+        self.ns = {n.get("prefix", ""): n.get("uri", "") for n in root.findall(_S + "ns")
+                   if n.get("prefix")}
         self.ns["re"] = _RE_NS
         self.patterns: list[tuple[list[tuple[str, etree.XPath]], list[_Rule]]] = []
         rest = copy.deepcopy(root)
