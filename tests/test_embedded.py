@@ -112,22 +112,77 @@ def test_the_xpath_evaluator_finds_what_lxmls_schematron_finds(tmp_path, tei_all
     generated = tmp_path / "generated"
     tei_instances.write(tei_all, generated, twins=True)
     docs += sorted(generated.rglob("*.xml"))[::8]  # a sample: the reference is slow
-    fast = Validator(tei_all, schematron=False, pointers=False, embedded_schematron="auto")
+    from tei_toolkit.validation.embedded import Evaluator
+    assert found.schema is not None
+    fast = Evaluator(found.schema)
+    rest = ConfinedSchematron(tei_all, (), fast.rest) if fast.rest is not None else None
     svrl_ns = "{http://purl.oclc.org/dsdl/svrl}"
+
+    def svrl_findings(report: etree._ElementTree, tree: etree._ElementTree) -> list:
+        out = []
+        for n in report.getroot():
+            if n.tag in (svrl_ns + "failed-assert", svrl_ns + "successful-report"):
+                # lxml's SVRL names an attribute context by itself ("/@target"): no line.
+                at = tree.xpath(n.get("location"))
+                line = at[0].sourceline if at and isinstance(at[0], etree._Element) else 0
+                out.append((line, " ".join("".join(n.itertext()).split())))
+        return out
     fired = 0
     for path in docs:
         tree = etree.parse(str(path))
         svrl = reference.run(tree, None).report
         assert svrl is not None
-        want = []
-        for n in svrl.getroot():
-            if n.tag in (svrl_ns + "failed-assert", svrl_ns + "successful-report"):
-                # lxml's SVRL names an attribute context by itself ("/@target"): no line.
-                at = tree.xpath(n.get("location"))
-                line = at[0].sourceline if at and isinstance(at[0], etree._Element) else 0
-                want.append((line, " ".join("".join(n.itertext()).split())))
-        got = [(p.line, p.message) for p in fast.validate(path).problems
-               if p.source == "schematron"]
+        want = svrl_findings(svrl, tree)
+        got = [(el.sourceline, m) for el, _, m in fast.run(tree)]
+        if rest is not None and fast.rest_applies(tree):
+            report = rest.run(tree, None).report
+            assert report is not None
+            got += svrl_findings(report, tree)
         assert sorted(got) == sorted(want), path
         fired += len(want)
     assert fired >= 4  # the comparison saw rules fire, not only silence
+
+
+def test_with_saxon_the_xpath2_rules_run_too(tmp_path, tei_all, jing):
+    from tei_toolkit.validation.embedded import saxon_available
+    from .conftest import need
+    need(saxon_available(), "saxonche (the xpath2 extra)")
+    # @calendar on an empty date: a rule written with XPath 2 (gt), which lxml cannot run.
+    path = doc(tmp_path, '<p>x</p>\n<p><date calendar="#greg"/></p>')
+    assert jing.verdicts([path]) == {path: True}
+    code, problems = validate(path, "--schema", str(tei_all), "--embedded-schematron", "auto")
+    found = [p for p in problems if p["source"] == "schematron"]
+    assert code == 1 and [(p["line"], p["column"]) for p in found] == [(4, 4)]
+    assert "has no textual content" in found[0]["message"]
+
+
+def test_saxon_as_the_reference_run_finds_what_the_xpath1_path_finds(tmp_path, tei_all):
+    """The patterns lxml runs, evaluated again with Saxon's XPath 3.1 (as Oxygen would):
+    the same findings, on documents that break rules and a sample of generated ones."""
+    from tei_toolkit.validation.embedded import Evaluator, SaxonRules, saxon_available
+    from tei_toolkit.validation.schematron import ConfinedSchematron
+    from . import tei_instances
+    from .conftest import need
+    need(saxon_available(), "saxonche (the xpath2 extra)")
+    found = extract(tei_all.resolve())
+    assert found.schema is not None
+    saxon = SaxonRules(found.schema.getroot().findall(S + "pattern"), found.ns)
+    fast = Evaluator(found.schema)
+    slow = ConfinedSchematron(tei_all, (), fast.rest) if fast.rest is not None else None
+    docs = [doc(tmp_path, markup, f"broken-{name}.xml") for name, (markup, _) in BROKEN.items()]
+    generated = tmp_path / "generated"
+    tei_instances.write(tei_all, generated, twins=True)
+    docs += sorted(generated.rglob("*.xml"))[3::16]
+    fired = 0
+    for path in docs:
+        data = path.read_bytes()
+        tree = etree.ElementTree(etree.fromstring(data))
+        ours = [(el.sourceline, etree.QName(el).localname, m) for el, _, m in fast.run(tree)]
+        if slow is not None and fast.rest_applies(tree):
+            report = slow.run(tree, None).report
+            assert report is not None and not report.getroot().findall(
+                "{http://purl.oclc.org/dsdl/svrl}failed-assert")
+        theirs = [(line, name, m) for line, name, _, m in saxon.run(data)]
+        assert sorted(ours) == sorted(theirs), path
+        fired += len(theirs)
+    assert fired >= 3

@@ -34,6 +34,8 @@ class Embedded:
     schema: etree._ElementTree | None  # None when nothing can run
     patterns: int = 0                  # embedded in the schema
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (pattern, what it uses)
+    left_out: list[etree._Element] = field(default_factory=list)  # those patterns, for Saxon
+    ns: dict[str, str] = field(default_factory=dict)
 
     @property
     def ran(self) -> int:
@@ -66,6 +68,7 @@ def extract(rng: Path, mtime: float = 0.0) -> Embedded:
         uses = next((u for u in map(xpath2_use, pattern.iter(_S + "*")) if u), None)
         if uses is not None:
             found.skipped.append((name, uses))
+            found.left_out.append(copy.deepcopy(pattern))
             continue
         kept = copy.deepcopy(pattern)
         kept.tail = None
@@ -80,9 +83,12 @@ def extract(rng: Path, mtime: float = 0.0) -> Embedded:
             trial.append(copy.deepcopy(kept))
             if not _compiles(trial, rng):
                 found.skipped.append((kept.get("id") or "a pattern", "what lxml cannot compile"))
+                found.left_out.append(kept)
                 schema.remove(kept)
     if found.ran:
         found.schema = etree.ElementTree(schema)
+    found.ns = {n.get("prefix", ""): n.get("uri", "") for n in schema.findall(_S + "ns")
+                if n.get("prefix")}
     return found
 
 
@@ -283,3 +289,106 @@ def _attribute_or_text(step: str) -> bool:
     """Does the location path ``step`` select attributes or text, not elements?"""
     last = _top_level_split(step, "/")[-1].strip()
     return last.startswith(("@", "attribute::", "text()", "node()", "comment()"))
+
+
+# -- XPath 2 and later, with Saxon (the optional "xpath2" extra: saxonche) ----------------------
+
+def saxon_available() -> bool:
+    import importlib.util
+    return importlib.util.find_spec("saxonche") is not None
+
+
+@lru_cache(maxsize=1)
+def _saxon() -> Any:
+    from saxonche import PySaxonProcessor  # type: ignore[import-not-found]  # the xpath2 extra
+    proc = PySaxonProcessor(license=False)
+    proc.set_configuration_property("l", "on")  # line numbers of nodes
+    return proc
+
+
+def _value(proc: Any, value: Any) -> Any:
+    """saxonche gives None for an empty sequence; a variable needs the empty sequence."""
+    return proc.empty_sequence() if value is None else value
+
+
+class SaxonRules:
+    """Schematron patterns evaluated with Saxon's XPath (2.0 and later), as Oxygen runs them:
+    the patterns lxml's XPath 1 cannot take. Findings are (line, element name, role,
+    message); the line is where the element's start tag ends, as Saxon counts."""
+
+    def __init__(self, patterns: list[etree._Element], ns: dict[str, str]) -> None:
+        self.ns = ns
+
+        def x(expr: str) -> str:  # current() is XSLT's: the rule's context node
+            return re.sub(r"(?<![\w$@.:-])current\(\s*\)", "$sch_current", expr)
+        self.patterns: list[tuple[list[tuple[str, str]], list[tuple[str, list, list]]]] = []
+        for pattern in patterns:
+            lets = [(v.get("name", ""), x(v.get("value", "")))
+                    for v in pattern.findall(_S + "let")]
+            rules = []
+            for rule in pattern.findall(_S + "rule"):
+                if rule.get("abstract") == "true":
+                    continue
+                parts = [p.strip() for p in _top_level_split(rule.get("context", ""))]
+                select = " | ".join(p if p.startswith("/") else "//" + p for p in parts if p)
+                checks = [(el.tag == _S + "report", x(el.get("test", "")),
+                           (el.get("role") or "error").lower(), el)
+                          for el in rule if el.tag in (_S + "assert", _S + "report")]
+                rules.append((select, [(v.get("name", ""), x(v.get("value", "")))
+                                       for v in rule.findall(_S + "let")], checks))
+            self.patterns.append((lets, rules))
+
+    def run(self, data: bytes) -> list[tuple[int, str, str, str]]:
+        proc = _saxon()
+        doc = proc.parse_xml(xml_text=data.decode("utf-8"))
+        xp = proc.new_xpath_processor()
+        for prefix, uri in self.ns.items():
+            xp.declare_namespace(prefix, uri)
+        found = []
+        for lets, rules in self.patterns:
+            xp.clear_parameters()
+            xp.set_context(xdm_item=doc)
+            xp.declare_variable("sch_current")
+            xp.set_parameter("sch_current", doc)
+            for name, value in lets:
+                xp.declare_variable(name)
+                xp.set_parameter(name, _value(proc, xp.evaluate(value)))
+            seen: set[str] = set()
+            for select, rule_lets, checks in rules:
+                xp.set_context(xdm_item=doc)
+                nodes = xp.evaluate(select)
+                for i in range(nodes.size if nodes is not None else 0):
+                    node = nodes.item_at(i)
+                    if not node.is_node:
+                        continue
+                    xp.set_context(xdm_item=node)
+                    key = xp.evaluate_single("generate-id()").string_value
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    xp.set_parameter("sch_current", node)
+                    for name, value in rule_lets:
+                        xp.declare_variable(name)
+                        xp.set_parameter(name, _value(proc, xp.evaluate(value)))
+                    element = node if node.node_kind_str == "element" else node.get_parent()
+                    for report, test, role, el in checks:
+                        if bool(xp.effective_boolean_value(test)) == report:
+                            found.append((element.line_number, element.local_name, role,
+                                          self._message(xp, el)))
+        return found
+
+    @staticmethod
+    def _message(xp: Any, el: etree._Element) -> str:
+        out = [el.text or ""]
+        for child in el:
+            if child.tag == _S + "value-of":
+                value = xp.evaluate_single(
+                    f"string-join(({child.get('select', '')}) ! string(.), ' ')")
+                out.append(value.string_value if value is not None else "")
+            elif child.tag == _S + "name":
+                value = xp.evaluate_single(f"name({child.get('path', '.')})")
+                out.append(value.string_value if value is not None else "")
+            elif isinstance(child.tag, str):
+                out.append("".join(child.itertext()))
+            out.append(child.tail or "")
+        return " ".join("".join(out).split())

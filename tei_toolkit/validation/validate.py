@@ -203,16 +203,18 @@ class Validator:
                 return
             yield from _run_schematron(doc, path, sch, f"the Schematron schema {sch_path}")
         if self.embedded != "off":
-            yield from self._embedded_problems(doc, path, choice.path)
+            yield from self._embedded_problems(doc, path, choice.path, data)
 
-    def _embedded_problems(self, doc: "Document", path: str | Path, rng: Path
-                           ) -> Iterator[Problem]:
+    def _embedded_problems(self, doc: "Document", path: str | Path, rng: Path,
+                           data: bytes) -> Iterator[Problem]:
         try:
             found = embedded.extract(rng.resolve(), rng.stat().st_mtime)
         except OSError:
             return
+        if found.left_out and embedded.saxon_available():
+            yield from self._saxon_problems(doc, rng, found, data)
         if found.schema is None:
-            if self.embedded == "on":
+            if self.embedded == "on" and not found.left_out:
                 yield Problem(doc.name, 0, 0, WARNING, "schematron",
                               f"{rng.name} has no embedded Schematron that can run here "
                               f"({found.patterns} patterns, {len(found.skipped)} need XPath 2)")
@@ -239,6 +241,39 @@ class Validator:
                           "schematron", message, doc.xpath_of(el))
         if slow is not None and fast.rest_applies(doc.tree):
             yield from _run_schematron(doc, path, slow, f"the Schematron embedded in {rng.name}")
+
+    def _saxon_problems(self, doc: "Document", rng: Path, found: embedded.Embedded,
+                        data: bytes) -> Iterator[Problem]:
+        """The patterns that need XPath 2, with Saxon (the xpath2 extra)."""
+        cache = self._local.__dict__.setdefault("saxon", {})
+        rules = cache.get(rng)
+        if rules is None:
+            rules = cache[rng] = embedded.SaxonRules(found.left_out, found.ns)
+        try:
+            results = rules.run(data)
+        except Exception as exc:  # Saxon's own errors have no common base class
+            yield Problem(doc.name, 0, 0, ERROR, "schematron",
+                          f"the XPath 2 Schematron embedded in {rng.name} failed while "
+                          f"running with Saxon: {' '.join(str(exc).split())[:300]}")
+            return
+        assert doc.tree is not None
+        by_line: dict[tuple[int, str], list[etree._Element]] = {}
+        if results:
+            for node in doc.tree.iter():
+                if isinstance(node.tag, str):
+                    by_line.setdefault((node.sourceline or 0, etree.QName(node).localname),
+                                       []).append(node)
+        for line, name, role, message in results:
+            # Saxon counts the line where the start tag ends, lxml where it begins.
+            el: etree._Element | None = None
+            for k in range(line, max(line - 20, 0), -1):
+                if (k, name) in by_line:
+                    el = by_line[(k, name)][0]
+                    break
+            yield Problem(doc.name, el.sourceline or line if el is not None else line,
+                          doc.column_of(el) if el is not None else 0,
+                          WARNING if role in ("warning", "warn", "info") else ERROR,
+                          "schematron", message, doc.xpath_of(el) if el is not None else "")
 
     def _choose_schematron(self, doc: "Document", path: str | Path,
                            schema: SchemaChoice) -> Path | None:
