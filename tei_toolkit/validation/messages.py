@@ -40,11 +40,16 @@ class ContentModels:
         return models
 
     def children(self, element: str, first_only: bool = False) -> list[str]:
-        """Names of elements that may appear in ``element`` (or start its content)."""
-        out: set[str] = set()
-        for pattern in self.elements.get(element, []):
-            self._names(list(pattern), out, first_only, set())
-        return sorted(out)
+        """Names of elements that may appear in ``element`` (or start its content); worked
+        out once per element (a batch of invalid documents asks for the same ones)."""
+        cache = self.__dict__.setdefault("_children", {})
+        found = cache.get((element, first_only))
+        if found is None:
+            out: set[str] = set()
+            for pattern in self.elements.get(element, []):
+                self._names(list(pattern), out, first_only, set())
+            found = cache[(element, first_only)] = sorted(out)
+        return list(found)
 
     def attribute_values(self, element: str, attribute: str) -> tuple[list[str], str]:
         """(enumerated values, datatype description) the schema gives ``element/@attribute``."""
