@@ -207,7 +207,12 @@ def test_interrupting_a_batch_leaves_no_temporary_files(tmp_path):
         while time.monotonic() < deadline and len(list(out.glob("*.xml"))) < 50:
             time.sleep(0.02)
         os.killpg(proc.pid, sig)  # Ctrl-C reaches the whole process group
-        _, err = proc.communicate(timeout=60)
+        try:
+            _, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # leave no stuck processes behind
+            proc.communicate()
+            pytest.fail(f"tei import hung after {sig.name}")
         assert proc.returncode == 130, err
         assert b"Traceback" not in err
         leftovers = [p.name for p in out.iterdir() if p.name.endswith(".tmp")]

@@ -120,7 +120,7 @@ def _results(plan: Plan, lexicon: Lexicon, profile: Profile, register: Register 
     chunk = max(1, min(64, len(plan) // (jobs * 8)))
     ctx = multiprocessing.get_context("forkserver" if hasattr(os, "fork") else "spawn")
     if hasattr(os, "fork"):
-        ctx.set_forkserver_preload([__name__])
+        ctx.set_forkserver_preload(["tei_toolkit.importer._forkserver"])
     pool = ctx.Pool(jobs, initializer=_init,
                     initargs=(lexicon, profile, force, skip_existing, True, register))
     workers = [proc.pid for proc in pool._pool]  # type: ignore[attr-defined]
