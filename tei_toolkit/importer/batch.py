@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import threading
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -124,12 +123,6 @@ def _results(plan: Plan, lexicon: Lexicon, profile: Profile, register: Register 
     pool = ctx.Pool(jobs, initializer=_init,
                     initargs=(lexicon, profile, force, skip_existing, True, register))
     workers = [proc.pid for proc in pool._pool]  # type: ignore[attr-defined]
-    # Ctrl-C or SIGTERM reaches the whole process group, the fork server too: the pool's own
-    # threads may then fail to start a replacement worker (EOFError from the dead fork
-    # server) before the main thread stops the pool. That is the interruption, not a bug:
-    # no traceback for it.
-    previous = threading.excepthook
-    threading.excepthook = _quiet_when_interrupted(previous)
     try:
         yield from pool.imap_unordered(_convert, plan, chunksize=chunk)
     except BaseException:
@@ -142,13 +135,3 @@ def _results(plan: Plan, lexicon: Lexicon, profile: Profile, register: Register 
     else:
         pool.close()
         pool.join()
-    finally:
-        threading.excepthook = previous
-
-
-def _quiet_when_interrupted(previous):
-    def hook(args: threading.ExceptHookArgs) -> None:
-        if issubclass(args.exc_type, (EOFError, ConnectionError)):
-            return  # the fork server or a worker went with the interrupting signal
-        previous(args)
-    return hook
