@@ -186,3 +186,30 @@ def test_saxon_as_the_reference_run_finds_what_the_xpath1_path_finds(tmp_path, t
         assert sorted(ours) == sorted(theirs), path
         fired += len(theirs)
     assert fired >= 3
+
+
+def test_saxon_on_what_real_tei_files_hold(tmp_path, tei_all):
+    """Found on TEI's own test files (P5/Test): a DOCTYPE naming a DTD that is not there (Saxon
+    must not read it), a rule whose sch:let feeds its test (msDesc: one history only), and
+    two threads validating at once (SaxonC crashes when called from another thread)."""
+    from tei_toolkit.validation.embedded import saxon_available
+    from .conftest import need
+    need(saxon_available(), "saxonche (the xpath2 extra)")
+    body = ('<p><msDesc><msIdentifier><repository>R</repository></msIdentifier><history><p>a'
+            '</p></history><history><p>b</p></history></msDesc></p>')
+    paths = []
+    for k in range(6):
+        path = doc(tmp_path, body, f"d{k}.xml")
+        text = path.read_text(encoding="utf-8")
+        path.write_text('<!DOCTYPE TEI SYSTEM "nowhere.dtd" [\n<!ENTITY x "y">\n]>\n' + text,
+                        encoding="utf-8")
+        paths.append(path)
+    proc = subprocess.run([installed_tei(), "validate", *map(str, paths), "--schema",
+                           str(tei_all), "--embedded-schematron", "auto", "--jobs", "2",
+                           "--format", "json"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    problems = json.loads(proc.stdout)["problems"]
+    assert not [p for p in problems if "failed while" in p["message"]]
+    found = [p for p in problems if "Only one <history> is allowed" in p["message"]]
+    assert sorted(p["file"] for p in found) == sorted(map(str, paths))
+    assert all(p["line"] == 6 for p in found)  # the line numbers survive the blanked DOCTYPE

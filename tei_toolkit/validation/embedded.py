@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import copy
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from lxml import etree
 
@@ -178,10 +179,10 @@ class Evaluator:
         for rule in pattern.findall(_S + "rule"):
             if rule.get("abstract") == "true" or rule.find(_S + "extends") is not None:
                 raise ValueError("abstract rules")
-            parts = [p.strip() for p in _top_level_split(rule.get("context", ""))]
+            parts = _context_parts(rule)
             if not all(parts) or any(_attribute_or_text(p) for p in parts):
                 raise ValueError("a context that is not an element")
-            select = " | ".join(p if p.startswith("/") else "//" + p for p in parts)
+            select = _selection(parts)
             checks = []
             for el in rule:
                 if el.tag in (_S + "assert", _S + "report"):
@@ -266,6 +267,17 @@ def _string(value) -> str:
     return str(value)
 
 
+def _context_parts(rule: etree._Element) -> list[str]:
+    """The union branches of a rule's context (an XSLT match pattern)."""
+    return [p.strip() for p in _top_level_split(rule.get("context", ""))]
+
+
+def _selection(parts: Iterable[str]) -> str:
+    """A match pattern's branches as an XPath that selects, from the document, what it
+    matches: a relative pattern matches anywhere."""
+    return " | ".join(p if p.startswith("/") else "//" + p for p in parts)
+
+
 def _top_level_split(expr: str, sep: str = "|") -> list[str]:
     """``expr`` split at each ``sep`` outside brackets, parentheses and strings."""
     parts, depth, quote, start = [], 0, "", 0
@@ -306,9 +318,20 @@ def _saxon() -> Any:
     return proc
 
 
-def _value(proc: Any, value: Any) -> Any:
-    """saxonche gives None for an empty sequence; a variable needs the empty sequence."""
-    return proc.empty_sequence() if value is None else value
+@lru_cache(maxsize=1)
+def _saxon_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="saxon")
+
+
+_DOCTYPE = re.compile(r"<!DOCTYPE\b[^\[>]*(?:\[.*?\]\s*)?>", re.S)
+
+
+def _let(proc: Any, xp: Any, name: str, expr: str) -> None:
+    """sch:let: the value first (a variable declared without a value stops every
+    expression), then the variable; saxonche gives None for an empty sequence."""
+    value = xp.evaluate(expr)
+    xp.declare_variable(name)
+    xp.set_parameter(name, proc.empty_sequence() if value is None else value)
 
 
 class SaxonRules:
@@ -329,8 +352,7 @@ class SaxonRules:
             for rule in pattern.findall(_S + "rule"):
                 if rule.get("abstract") == "true":
                     continue
-                parts = [p.strip() for p in _top_level_split(rule.get("context", ""))]
-                select = " | ".join(p if p.startswith("/") else "//" + p for p in parts if p)
+                select = _selection(p for p in _context_parts(rule) if p)
                 checks = [(el.tag == _S + "report", x(el.get("test", "")),
                            (el.get("role") or "error").lower(), el)
                           for el in rule if el.tag in (_S + "assert", _S + "report")]
@@ -339,20 +361,29 @@ class SaxonRules:
             self.patterns.append((lets, rules))
 
     def run(self, data: bytes) -> list[tuple[int, str, str, str]]:
+        # SaxonC is a native image bound to the thread that started it: calls from other
+        # threads can crash the process, so every call runs on one thread of its own.
+        return _saxon_thread().submit(self._run, data).result()
+
+    def _run(self, data: bytes) -> list[tuple[int, str, str, str]]:
         proc = _saxon()
-        doc = proc.parse_xml(xml_text=data.decode("utf-8"))
-        xp = proc.new_xpath_processor()
-        for prefix, uri in self.ns.items():
-            xp.declare_namespace(prefix, uri)
+        # Saxon would read the DTD a DOCTYPE names: no file the user did not name is read,
+        # so the declaration is blanked (its lines kept, for line numbers).
+        text = _DOCTYPE.sub(lambda m: "\n" * m.group().count("\n"), data.decode("utf-8"),
+                            count=1)
+        doc = proc.parse_xml(xml_text=text)
         found = []
         for lets, rules in self.patterns:
-            xp.clear_parameters()
+            # A processor per pattern: a variable declared for one pattern and left without
+            # a value would stop the next one's expressions.
+            xp = proc.new_xpath_processor()
+            for prefix, uri in self.ns.items():
+                xp.declare_namespace(prefix, uri)
             xp.set_context(xdm_item=doc)
             xp.declare_variable("sch_current")
             xp.set_parameter("sch_current", doc)
             for name, value in lets:
-                xp.declare_variable(name)
-                xp.set_parameter(name, _value(proc, xp.evaluate(value)))
+                _let(proc, xp, name, value)
             seen: set[str] = set()
             for select, rule_lets, checks in rules:
                 xp.set_context(xdm_item=doc)
@@ -368,8 +399,7 @@ class SaxonRules:
                     seen.add(key)
                     xp.set_parameter("sch_current", node)
                     for name, value in rule_lets:
-                        xp.declare_variable(name)
-                        xp.set_parameter(name, _value(proc, xp.evaluate(value)))
+                        _let(proc, xp, name, value)
                     element = node if node.node_kind_str == "element" else node.get_parent()
                     for report, test, role, el in checks:
                         if bool(xp.effective_boolean_value(test)) == report:
