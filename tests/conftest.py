@@ -41,9 +41,11 @@ class Jing:
     def __init__(self, exe: str) -> None:
         self.exe = exe
 
-    def verdicts(self, files: list[Path]) -> dict[Path, bool]:
+    def verdicts(self, files: list[Path], schema: Path = TEI_ALL) -> dict[Path, bool]:
         """Each file's verdict, from one jing run (a JVM start per file would take minutes).
-        jing stops at a file that is not well-formed, so those are left out of the run."""
+        jing stops at a file that is not well-formed, so those are left out of the run; after
+        any other fatal error (an XInclude jing cannot resolve) the batch's verdicts are not
+        trusted and each file is run alone."""
         from lxml import etree
 
         verdicts: dict[Path, bool] = {}
@@ -53,10 +55,19 @@ class Jing:
             except etree.XMLSyntaxError:
                 verdicts[f] = False
         rest = [f for f in files if f not in verdicts]
-        proc = subprocess.run([self.exe, str(TEI_ALL), *map(str, rest)],
-                              capture_output=True, text=True, timeout=600)
-        bad = {line.split(":", 1)[0] for line in proc.stdout.splitlines() if ": " in line}
-        verdicts.update({f: str(f.resolve()) not in bad and str(f) not in bad for f in rest})
+        runs = [rest]
+        while runs:
+            batch = runs.pop()
+            if not batch:
+                continue
+            proc = subprocess.run([self.exe, str(schema), *map(str, batch)],
+                                  capture_output=True, text=True, timeout=600)
+            if len(batch) > 1 and ": fatal: " in proc.stdout:
+                runs.extend([f] for f in batch)
+                continue
+            bad = {line.split(":", 1)[0] for line in proc.stdout.splitlines() if ": " in line}
+            verdicts.update({f: str(f.resolve()) not in bad and str(f) not in bad
+                             for f in batch})
         return verdicts
 
     def validate(self, files: list[Path]) -> tuple[bool, str]:

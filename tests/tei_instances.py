@@ -45,11 +45,17 @@ class Instances:
     def __init__(self, grammar_path: str | Path) -> None:
         self.root = Grammar.parse(str(grammar_path)).root
         self.defines = {d.get("name", ""): d for d in self.root.iterchildren(_R + "define")}
+        # Elements by key: the local name for TEI's, ``prefix:name`` for a project's own
+        # namespace (ELTeC's ``e:size``), each such namespace given a prefix ns1, ns2 ...
+        self.prefixes = dict(_PREFIXES)
         self.elements: dict[str, etree._Element] = {}
         for el in self.root.iter(_R + "element"):
             name = _element_name(el)
-            if name is not None and name[0] == TEI_NS:
-                self.elements.setdefault(name[1], el)
+            if name is None or not name[0]:
+                continue
+            if name[0] not in self.prefixes:
+                self.prefixes[name[0]] = f"ns{len(self.prefixes) - len(_PREFIXES) + 1}"
+            self.elements.setdefault(self.key(name), el)
         self._values: dict[bytes, str | None] = {}
         self._ids = 0
         self._direct: dict[tuple[str, str], float] = {}
@@ -57,6 +63,9 @@ class Instances:
         self._fixed_point()
 
     # -- costs: the number of elements a minimal instance has ------------------------------------
+    def key(self, name: tuple[str, str]) -> str:
+        return name[1] if name[0] == TEI_NS else f"{self.prefixes[name[0]]}:{name[1]}"
+
     def _fixed_point(self) -> None:
         cost = {n: INF for n in self.defines}
         self.define_cost = cost
@@ -84,7 +93,7 @@ class Instances:
             return self.define_cost.get(node.get("name", ""), INF)
         if tag == "element":
             if node.get("name") is None or _element_name(node) is None \
-                    or _element_name(node)[0] not in _PREFIXES:  # type: ignore[index]
+                    or _element_name(node)[0] not in self.prefixes:  # type: ignore[index]
                 return INF
             return 1 + self._group_cost(list(node))
         if tag == "attribute":
@@ -224,7 +233,8 @@ class Instances:
         tag = node.tag[len(_R):]
         if tag == "element":
             name = _element_name(node)
-            return 0.0 if name == (TEI_NS, child) else INF
+            return 0.0 if name is not None and name[0] in self.prefixes \
+                and self.key(name) == child else INF
         if tag == "ref":
             ref = node.get("name", "")
             key = (ref, child)
@@ -290,7 +300,7 @@ class Instances:
                   "")
         if node.tag == _R + "attribute" and node.get("ns") is None:
             ns = ""
-        prefix = _PREFIXES.get(ns or "", "")
+        prefix = self.prefixes.get(ns or "", "")
         return f"{prefix}:{raw}" if prefix else raw
 
     # -- documents -------------------------------------------------------------------------------
@@ -301,10 +311,10 @@ class Instances:
             if self.cost(el) == INF:
                 continue
             found = {_element_name(e) for e in _reachable_elements(el, self.defines)}
-            children[name] = sorted(n[1] for n in found if n and n[0] == TEI_NS
-                                    and n[1] in self.elements
-                                    and self.cost(self.elements[n[1]]) < INF
-                                    and self._direct_group(list(el), n[1], frozenset()) < INF)
+            keys = {self.key(n) for n in found if n and n[0] in self.prefixes}
+            children[name] = sorted(k for k in keys if k in self.elements
+                                    and self.cost(self.elements[k]) < INF
+                                    and self._direct_group(list(el), k, frozenset()) < INF)
         out = {"TEI": ["TEI"]}
         todo = ["TEI"]
         while todo:
@@ -318,7 +328,7 @@ class Instances:
         return out
 
     def document(self, path: list[str], mark: str | None = None) -> str:
-        namespaces = " ".join(f'xmlns:{p}="{ns}"' for ns, p in _PREFIXES.items()
+        namespaces = " ".join(f'xmlns:{p}="{ns}"' for ns, p in self.prefixes.items()
                               if p and p != "xml")
         body = self.element(self.elements[path[0]], path=path[1:], mark=mark)
         first = body.index(">") if "/>" not in body.split(">", 1)[0] + ">" else body.index("/>")
@@ -359,7 +369,7 @@ def write(grammar: str | Path, out: Path, group: int = 12, twins: bool = False
     for i, name in enumerate(names):
         folder = out / f"group{i // group:03d}"
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{i:03d}_{name}.xml"
+        target = folder / f"{i:03d}_{name.replace(':', '-')}.xml"
         target.write_text(gen.document(paths[name]), encoding="utf-8")
         written.append(target)
         if twins:
