@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 from lxml import etree
 
 from ..xmlcore import RELAXNG_NS, SVRL_NS, TEI_NS, XI_NS, XML_ID, parser_for, tag_of
-from .messages import ContentModels, improve
+from .messages import ContentModels, culprits, improve, inside
 from .problems import ERROR, WARNING, Problem
 
 # Attributes that hold TEI pointers (teidata.pointer), space-separated.
@@ -193,11 +193,25 @@ class Document:
                     continue
             kept.append(e)
         content_models = models() if kept else None
+        located = []
         for e in kept:
             el = self._element_at(e.path)
             if el is None:
                 el = self._element_on_line(e.line, e.message)
             message = improve(e.message, el, content_models)
+            m = re.match(r"Element \S+ has extra content: (\S+)$", e.message)
+            found = inside(el, m.group(1), content_models) if m else None
+            if found is not None:
+                el, message = found
+            located.append((e, el, message, culprits(el, m.group(1)) if m and found is None
+                            else []))
+        # "A has extra content: B" says no more than an error found inside that B.
+        below = {id(a) for _, el, _, _ in located if el is not None for a in el.iterancestors()}
+        said = set()
+        for e, el, message, culprit in located:
+            if any(id(c) in below for c in culprit) or (id(el), message) in said:
+                continue
+            said.add((id(el), message))
             line = (el.sourceline if el is not None else None) or e.line
             column = self.column_of(el) if el is not None else e.column
             yield Problem(self.name, line, column, ERROR, "relaxng", message, self.xpath_of(el))

@@ -148,6 +148,53 @@ def _list(names: list[str]) -> str:
     return shown + (f" (and {len(names) - _MAX_LISTED} more)" if len(names) > _MAX_LISTED else "")
 
 
+def culprits(el: etree._Element | None, child: str) -> list[etree._Element]:
+    """The elements "... has extra content: <child>" may mean: libxml2's path names the child
+    itself or, for a prefixed name it cannot write, its parent."""
+    if el is None or not isinstance(el.tag, str):
+        return []
+    if etree.QName(el).localname == child:
+        return [el]
+    return [c for c in el if isinstance(c.tag, str) and etree.QName(c).localname == child]
+
+
+def inside(el: etree._Element | None, child: str, models: ContentModels | None
+           ) -> tuple[etree._Element, str] | None:
+    """libxml2 says "Element P has extra content: C" when a child C that P allows fails inside
+    (its alternatives all failed, so libxml2 never says why). Where C's own attributes show
+    why (a name C does not take, a value outside its closed list), that child and that reason,
+    as jing gives them; else None."""
+    if models is None or child not in models.elements:
+        return None
+    for c in culprits(el, child):
+        parent = c.getparent()
+        if parent is None or child not in models.children(etree.QName(parent).localname):
+            continue
+        said = attribute_problem(c, models)
+        if said is not None:
+            return c, said
+    return None
+
+
+def attribute_problem(el: etree._Element, models: ContentModels) -> str | None:
+    """What is wrong with ``el``'s attributes, where the schema says: a name its element
+    does not take, or a value outside a closed list."""
+    local = etree.QName(el).localname
+    names = models.attribute_names(local)
+    for key, value in el.attrib.items():
+        q = etree.QName(key)
+        if q.namespace not in (None, XML_NS):
+            continue  # attributes of other namespaces: patterns this does not read
+        shown = ("xml:" if q.namespace == XML_NS else "") + q.localname
+        if shown not in names:
+            return f"@{shown} is not allowed on <{local}>"
+        values, datatype = models.attribute_values(local, shown)
+        if values and not datatype and value not in values:
+            return (f"@{shown} of <{local}> has an invalid value {value!r}; expected one of: "
+                    + ", ".join(v or '""' for v in values[:_MAX_LISTED]))
+    return None
+
+
 def improve(message: str, el: etree._Element | None, models: ContentModels | None) -> str:
     """A message that says what was wrong and, where the schema tells, what was expected."""
     message = " ".join(message.split())
@@ -223,5 +270,8 @@ def improve(message: str, el: etree._Element | None, models: ContentModels | Non
         return text
     m = re.fullmatch(r"Element (\S+) failed to validate (content|attributes)", message)
     if m:
-        return f"<{m.group(1)}>: its {m.group(2)} is not valid"
+        said = attribute_problem(el, models) if m.group(2) == "attributes" and models \
+            and el is not None and isinstance(el.tag, str) else None
+        verb = "is" if m.group(2) == "content" else "are"
+        return said or f"<{m.group(1)}>: its {m.group(2)} {verb} not valid"
     return message
