@@ -65,19 +65,8 @@ Exit codes:
 """ + _COMMON_CODES
 
 
-_SIGNALLED: list[int] = []
-
-
 def _interrupted(signum: int, frame: object) -> None:
-    # Remembered as well as raised: Python ignores an exception raised where a handler ran
-    # inside a finaliser (__del__, a weakref callback), and the command would end as if
-    # never interrupted.
-    _SIGNALLED.append(signum)
     raise KeyboardInterrupt
-
-
-def _remember(signum: int, frame: object) -> None:
-    _SIGNALLED.append(signum)
 
 
 def _one_line_errors(fn: Callable[..., int]) -> Callable[..., None]:
@@ -87,15 +76,8 @@ def _one_line_errors(fn: Callable[..., int]) -> Callable[..., None]:
     def wrapper(*args: Any, **kwargs: Any) -> None:
         # SIGTERM (a CI timeout, kill) cleans up as Ctrl-C does.
         signal.signal(signal.SIGTERM, _interrupted)
-        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            signal.signal(signal.SIGINT, _interrupted)
         try:
             code = fn(*args, **kwargs)
-            for sig in (signal.SIGTERM, signal.SIGINT):  # done: from here only remembered
-                if signal.getsignal(sig) is _interrupted:
-                    signal.signal(sig, _remember)
-            if _SIGNALLED:
-                raise KeyboardInterrupt
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except TeiToolkitError as exc:
