@@ -191,6 +191,10 @@ def test_validate_paths_expands_directories_and_globs_as_the_cli_does(tmp_path):
 
 
 # 8. An interrupted batch leaves no temporary files ------------------------------------------------
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_interrupting_a_batch_leaves_no_temporary_files(tmp_path):
     sources = tmp_path / "src"
     sources.mkdir()
@@ -200,9 +204,13 @@ def test_interrupting_a_batch_leaves_no_temporary_files(tmp_path):
     out = tmp_path / "out"
     for sig in (signal.SIGINT, signal.SIGTERM):
         shutil.rmtree(out, ignore_errors=True)
+        # Ctrl-C as a terminal delivers it: to a program whose SIGINT is not ignored. (A test
+        # run started in the background of a non-interactive shell has it ignored, and every
+        # program it starts inherits that.)
         proc = subprocess.Popen([installed_tei(), "import", str(sources), "-d", str(out),
                                  "--jobs", "2"], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True)
+                                stderr=subprocess.PIPE, start_new_session=True,
+                                preexec_fn=_default_sigint)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and len(list(out.glob("*.xml"))) < 50:
             time.sleep(0.02)
