@@ -41,9 +41,32 @@ def names(people) -> list[str]:
     ("Ciphered Telegram No. 7, Ivanov to Chen Yi via Petrov", ["Ivanov"], ["Chen Yi"],
      ["Petrov"], []),
     ("Telegram from Chen Yi to I.V. Ivanov, transmitting 3 May 1951 Message from Wang Li to "
-     "Petrov with Message from Sidorov", ["Chen Yi"], ["I.V. Ivanov"], [], ["Wang Li"]),
+     "Petrov with Message from Sidorov", ["Chen Yi"], ["I.V. Ivanov"], [],
+     ["Wang Li", "Sidorov"]),  # Wang Li's message, and Sidorov's with it
     ("Hand delivered note, Chen Yi to Ivanov, conveying telegram From Wang Li to Chen Yi",
      ["Chen Yi"], ["Ivanov"], [], ["Wang Li"]),
+    # the archive's own supplement names the route, on either side
+    ("Cable, Ivanov to Chen Yi [via Petrov]", ["Ivanov"], ["Chen Yi"], ["Petrov"], []),
+    ("Cable, Ivanov [via Sidorov] to Chen Yi [via Petrov]", ["Ivanov"], ["Chen Yi"],
+     ["Sidorov", "Petrov"], []),
+    # an identification in parentheses, as in brackets: the name as written is the name
+    ("Hand-delivered letter, Sokolov (Ivanov) to Chen Yi", ["Sokolov"], ["Chen Yi"], [], []),
+    # an office before the name: the person is the name; a body's name keeps its words
+    ("Telegram from Soviet Defense Minister A.B. Sokolov to Ivanov", ["A.B. Sokolov"],
+     ["Ivanov"], [], []),
+    ("Telegram, Ivanov to Secretary General Petrov", ["Ivanov"], ["Petrov"], [], []),
+    ("Letter, Ivanov to General Staff", ["Ivanov"], ["General Staff"], [], []),
+    # "Ambassador to the USA" is an office, not an addressee; "(1)" numbers the title;
+    # "Re:" and a quoted phrase are subjects
+    ("Telegram from Soviet Ambassador to the USA Sokolov to USSR Foreign Ministry (1)",
+     ["Sokolov"], ["USSR Foreign Ministry"], [], []),
+    ("Ciphered Telegram, Ivanov to Petrov, Re: Meeting Between Two Delegations", ["Ivanov"],
+     ["Petrov"], [], []),
+    ("Letter from Ivanov to Petrov, Marked 'Final Version'", ["Ivanov"], ["Petrov"], [], []),
+    ("Letter, Ivanov to Chen Yi, O'Brien", ["Ivanov"], ["Chen Yi", "O'Brien"], [], []),
+    # a subject after a comma with no keyword before it
+    ("Cable, Petrov to Ivanov, Plans for the Delegation's Visit to Moscow", ["Petrov"],
+     ["Ivanov"], [], []),
 ])
 def test_titles_of_letters(title, sent, received, through, enclosed):
     found = read_correspondents(title)
@@ -106,3 +129,29 @@ def test_the_samples_correspondents(name):
         assert not root.xpath("//t:correspDesc", namespaces=T)
     else:
         assert got == SAMPLES[name]
+
+
+@pytest.mark.parametrize("title, sender", [
+    ("Telegram from Sokolov [Stalin] to Mao Zedong", "Sokolov"),    # a code name, identified
+    ("Telegram from Filipov [Stalin] to Mao Zedong", "Filipov"),    # a misspelt one
+    ("Hand-delivered letter, Sokolov (Stalin) to Mao Zedong", "Sokolov"),
+])
+def test_a_name_the_register_lacks_refers_to_whom_its_identification_names(title, sender):
+    result = import_text(export(title=title), "x.txt")
+    root = etree.fromstring(result.xml)
+    sent = root.xpath("//t:correspAction[@type='sent']/t:persName", namespaces=T)
+    assert [("".join(p.itertext()), p.get("ref")) for p in sent] == [(sender, "#stalin")]
+    assert not [w for w in result.warnings if w.code in ("unregistered", "correspondents")]
+    if "[" in title:  # the identified words in the title refer too; the code name stays text
+        named = root.xpath("//t:titleStmt/t:title/t:persName[@ref='#stalin']", namespaces=T)
+        assert ["".join(p.itertext()) for p in named] == [sender]
+
+
+def test_an_identification_after_an_honorific_names_only_the_name():
+    result = import_text(export(title="Telegram from Comrade Sokolov [Stalin] to Mao Zedong"),
+                         "x.txt")
+    root = etree.fromstring(result.xml)
+    title = root.xpath("//t:titleStmt/t:title", namespaces=T)[0]
+    assert [("".join(p.itertext()), p.get("ref")) for p in title.xpath(
+        "t:persName", namespaces=T)][:1] == [("Sokolov", "#stalin")]
+    assert "".join(title.itertext()).startswith("Telegram from Comrade Sokolov")

@@ -26,19 +26,31 @@ from .source import MONTH_NAMES
 
 _MONTHS = "|".join(MONTH_NAMES)
 _TRAILING = re.compile(
-    r"\s*(?:\((?:excerpt|excerpts|abridged|summary|draft|extract)\)"
+    r"\s*(?:\((?:excerpt|excerpts|abridged|summary|draft|extract|\d{1,2}|[IVX]{1,4})\)"
     rf"|,\s*(?:\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}|(?:{_MONTHS})\s+\d{{1,2}},\s*\d{{4}}"
     rf"|(?:{_MONTHS})\s+\d{{4}}|\d{{4}}))\s*$", re.I)
 _SUBJECT = re.compile(
-    r",\s*(?:regarding|on|concerning|about|re:|with|in connection with|reporting)\b.*$"
-    r"|,\s*['\"“‘].*$", re.I)
+    r",\s*(?:regarding|on|concerning|about|with|in connection with|reporting)\b.*$"
+    r"|,\s*re:.*$|,\s*['\"“‘].*$|,[^,]*\s['\"“‘].*$", re.I)
+# "Ambassador to the USA": an office whose "to" is no addressee's.
+_OFFICE_TO = re.compile(r"\b((?:Ambassador|Envoy|Representative|Consul|Delegate|Minister|"
+                        r"Plenipotentiary|Chargé d'Affaires|Attaché)s?) to ((?:the )?(?:[A-Z]{2,6}"
+                        r"|Soviet Union|United States|[A-Z][a-z]+))\b")
 # "containing a Message from C", "transmitting 14 January 1951 Message from C to D",
 # "conveying telegram From C to D": C wrote the enclosed message (its addressee is not ours).
-_ENCLOSED = re.compile(r",?\s*(?:containing|transmitting|conveying)\b.*?\b(?:message|letter|"
-                       r"telegram|note|cable)s?\s+from\s+(?P<who>.+?)(?:\s+(?:to|with)\s+.*)?$",
-                       re.I)
-# "B (via C)", "B via C": C received the message and passed it on.
-_VIA = re.compile(r"\s*(?:\(via (?P<a>[^)]+)\)|\bvia (?P<b>.+))$")
+_ENCLOSED = re.compile(r",?\s*(?:containing|transmitting|conveying)\b", re.I)
+# Each enclosed message's writer: "... Message from C to D with Message from E" names C and E.
+_ENCLOSED_FROM = re.compile(r"\b(?:message|letter|telegram|note|cable)s?\s+from\s+"
+                            r"(?P<who>.+?)(?=\s+(?:to|with|regarding|on|about)\s|$)", re.I)
+# "B (via C)", "B via C", "B [via C]" (the archive's supplement): C received the message and
+# passed it on.
+_VIA = re.compile(r"\s*(?:\(via (?P<a>[^)]+)\)|\[via (?P<c>[^\]]+)\]|\bvia (?P<b>.+))$")
+# "Filippov (Stalin)": a name identified in parentheses, as brackets elsewhere.
+_PAREN_IDENTIFIED = re.compile(r"(?P<name>.+?)\s*\((?P<who>[^()]+)\)")
+# A part after the names that is a subject without a keyword ("…, Plans for the Visit to
+# Moscow"): words no name has.
+_SUBJECT_WORD = re.compile(r"\s(?:to|for|in|at|on|with|by|from|about|regarding|concerning|"
+                           r"into|against|over|after|before|during)\s")
 _TO = re.compile(r"^(?P<genre>[^,]+), (?P<sender>.+?) to (?P<addressees>.+)$")
 _FROM = re.compile(r"^(?P<genre>[^,]+?) from (?P<sender>.+?)(?: to (?P<addressees>.+))?$")
 _SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
@@ -50,6 +62,12 @@ _ORG = re.compile(
     r"Consulate|Mission|Headquarters|Front|Union|League|Congress|Assembly|Cabinet|Staff|"
     r"CCP|CPSU|VWP|SED|KGB|MfS|KWP|WPK|PUWP|MFA|UN)\b"
 )
+# A description ending in an office before the person's name ("Soviet Defense Minister
+# A.M. Vasilevsky", "the Chinese Ambassador Wang Jiaxiang"): the name is what follows.
+_ROLE_BEFORE = re.compile(
+    r"^(?:[A-Z][\w.'’-]* )*(?:Minister|Ambassador|Chairman|Premier|President|Marshal|"
+    r"General|Secretary|Commander|Chargé d'Affaires|Counsellor|Attaché|Consul|Envoy) "
+    r"(?P<name>(?:[A-Z][\w.'’-]*\.? ){0,3}[A-Z][\w'’-]+)$")
 _NOBODY = re.compile(r"(?i)^(?:others|et al\.?|all|comrades?|all concerned)$")
 # A name: up to six words, each capitalised (or an initial, a particle, a bracket).
 _NAME_WORD = re.compile(r"(?:\[?[A-ZÀ-Þ][\w'’.\-\]]*\]?|de|van|von|der|of|the|for|and|al-\w+|"
@@ -63,6 +81,7 @@ NOT_LETTERS = re.compile(r"(?i)^(?:minutes|memorandum|memo|record|notes?|transcr
 class Correspondent:
     name: str  # may hold [brackets] the title had (they become <supplied>)
     is_org: bool
+    identified: str | None = None  # who "Sokolov (Stalin)" says the name stands for
 
 
 @dataclass(frozen=True)
@@ -91,20 +110,28 @@ def read_correspondents(title: str) -> Correspondence | None:
     m = _ENCLOSED.search(rest) if ("containing" in lower or "transmitting" in lower
                                    or "conveying" in lower) else None
     if m:
-        enclosed = _names(m["who"])
-        rest = rest[:m.start()]
+        writers = [w["who"] for w in _ENCLOSED_FROM.finditer(rest, m.end())]
+        if writers:
+            enclosed = tuple(c for who in writers for c in _names(who))
+            rest = rest[:m.start()]
     rest = _SUBJECT.sub("", rest)
+    rest = _OFFICE_TO.sub(r"\1", rest)  # "Ambassador to the USA X": the office's "to" goes
     m = _TO.match(rest) or _FROM.match(rest)
     if not m or not m["sender"]:
         return None
     if m.re is _FROM and NOT_LETTERS.match(m["genre"]) and not m["addressees"]:
         return None
-    sender = _names(_drop_number(m["sender"]))
+    sender_text = _drop_number(m["sender"])
     through: tuple[Correspondent, ...] = ()
-    addressee_text = m["addressees"] or ""
+    via_m = _VIA.search(sender_text) if "via " in sender_text else None
+    if via_m:  # "Stalin [via Kuznetsov] to …": sent through C
+        through = _names(via_m["a"] or via_m["c"] or via_m["b"])
+        sender_text = sender_text[:via_m.start()]
+    sender = _names(sender_text)
+    addressee_text = _drop_subject(m["addressees"] or "")
     via_m = _VIA.search(addressee_text) if "via " in addressee_text else None
     if via_m:
-        through = _names(via_m["a"] or via_m["b"])
+        through += _names(via_m["a"] or via_m["c"] or via_m["b"])
         addressee_text = addressee_text[:via_m.start()]
     if " for " in addressee_text:
         via, _, meant = addressee_text.partition(" for ")
@@ -116,6 +143,17 @@ def read_correspondents(title: str) -> Correspondence | None:
     return Correspondence(sender, addressees, through, enclosed)
 
 
+def _drop_subject(s: str) -> str:
+    """The addressees without a trailing subject that has no keyword: a comma-separated part
+    after the first that holds a word no name has (``Stalin, Plans for the Visit``)."""
+    parts = s.split(", ")
+    for k in range(1, len(parts)):
+        if _SUBJECT_WORD.search(" " + parts[k] + " ") and not parts[k].startswith(("for ",
+                                                                                  "and ")):
+            return ", ".join(parts[:k])
+    return s
+
+
 def _drop_number(s: str) -> str:
     return re.sub(r"^No\.\s*\S+\s*,\s*", "", s)
 
@@ -123,13 +161,25 @@ def _drop_number(s: str) -> str:
 def _names(s: str) -> tuple[Correspondent, ...]:
     out = []
     for raw in _SPLIT.split(s.strip()):
-        name = _HONORIFIC.sub("", raw.strip())
+        # An honorific is no part of a person's name; "General Staff" is a body's name.
+        name = raw.strip() if _ORG.search(raw) else _HONORIFIC.sub("", raw.strip())
         name = re.sub(r"^(?:the|The)\s+", "", name).strip(" ,;")
         if not name or _NOBODY.match(name):
             continue
+        role = _ROLE_BEFORE.match(name)
+        if role is not None and not _ORG.search(role["name"]):
+            name = role["name"]  # "Soviet Defense Minister A.M. Vasilevsky": the person
+        paren = _PAREN_IDENTIFIED.fullmatch(name)
+        identified = None
+        if paren is not None:
+            _names(paren["who"])  # the identification must itself be a name
+            name, identified = paren["name"], paren["who"].strip()
         words = name.split()
-        if len(words) > 6 or not all(_NAME_WORD.fullmatch(w) for w in words) \
+        is_org = bool(_ORG.search(name))
+        # A body's name may say where it is: "Embassy of Hungary in the Soviet Union".
+        if len(words) > (10 if is_org else 6) or not all(
+                _NAME_WORD.fullmatch(w) or is_org and w in ("in", "at", "on") for w in words) \
                 or not name[:1].isupper() and not name.startswith("["):
             raise Unreadable(f"{raw.strip()!r} does not look like a name")
-        out.append(Correspondent(name, bool(_ORG.search(name))))
+        out.append(Correspondent(name, is_org, identified))
     return tuple(out)

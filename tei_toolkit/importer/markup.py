@@ -275,6 +275,9 @@ def parse_inline(t: Text, ctx: Context, part: str, start: int = 0, end: int | No
 # -- names of the persons register -------------------------------------------------------------
 
 _ROLE_OR_PRONOUN = re.compile(r"(?<![\w'’])(\w+)( )\Z")
+# A capitalised name of one or two words just before an identification.
+_IDENTIFIED_NAME = re.compile(r"(?<![\w'’.-])((?:[A-Z][\w'’-]+ )?[A-Z][\w'’-]+)( )\Z")
+_HONORIFICS = frozenset("Comrade Cde Comrades Mr Mrs Ms Dr The To From And".split())
 
 
 def _tag_names(nodes: list, ctx: Context) -> list:
@@ -330,12 +333,27 @@ def _tag_names(nodes: list, ctx: Context) -> list:
             # "He [Razuvaev]", "the Chairman [Mao Zedong]": the pronoun or role refers.
             found = index.lookup(_plain_text(_untagged(node.children)))
             m = _ROLE_OR_PRONOUN.search(out[-1])
+            named = _IDENTIFIED_NAME.search(out[-1]) if found and not (
+                m and m.group(1).lower() in _REFERRING) else None
+            words = named.group(1).split() if named is not None else []
+            if words and words[0].rstrip(".") in _HONORIFICS:
+                words = words[1:]  # "Comrade Semenov": the honorific is not the name
             if found and m and m.group(1).lower() in _REFERRING:
                 prev = out.pop()
                 if m.start():
                     out.append(prev[:m.start()])
                 out.append(_named(ctx, found[0], "rs", [m.group(1)]))
                 out.append(m.group(2))
+            elif found and named is not None and words and words[0] not in _HONORIFICS:
+                # "Semenov [Stalin]", "Flippov [Stalin]": a name the register does not know,
+                # identified as one it does (a code name, a misspelt one): the name refers.
+                prev = out.pop()
+                name = " ".join(words)
+                at = named.end(1) - len(name)
+                if at:
+                    out.append(prev[:at])
+                out.append(_named(ctx, found[0], "name", [name]))
+                out.append(named.group(2))
             out.append(node)
         else:
             out.append(node)

@@ -615,6 +615,8 @@ def _corresp_desc(e: "_Inline", line, title_nodes: list, when: str, warn, where,
         return
     if found is None:
         return
+    # Names the title itself refers to an entry ("Flippov [Stalin]": by its identification).
+    referred = {plain_title(n.children): n.ref for n in title_nodes if isinstance(n, Named)}
     line(3, "<correspDesc>")
     for kind, people in (("sent", found.sender), ("transmitted", found.through),
                          ("received", found.addressees)):
@@ -622,7 +624,7 @@ def _corresp_desc(e: "_Inline", line, title_nodes: list, when: str, warn, where,
             continue
         line(4, f'<correspAction type="{kind}">')
         for person in people:
-            line(5, _name_el(e, person, ctx, warn, where))
+            line(5, _name_el(e, person, ctx, warn, where, referred))
         place = places.get(kind)
         if place is not None:
             ctx.used.setdefault(place.id, place)
@@ -632,20 +634,29 @@ def _corresp_desc(e: "_Inline", line, title_nodes: list, when: str, warn, where,
         line(4, "</correspAction>")
     if found.enclosed_from:
         line(4, _el("note", "It contains a message from "
-                    + ", ".join(_name_el(e, p, ctx, warn, where)
+                    + ", ".join(_name_el(e, p, ctx, warn, where, referred)
                                 for p in found.enclosed_from) + ".",
                     ("type", "enclosure")))
     line(3, "</correspDesc>")
 
 
-def _name_el(e: "_Inline", person, ctx: Context, warn, where) -> str:
-    """A correspondent's name as the title writes it, with @ref to the register entry."""
+def _name_el(e: "_Inline", person, ctx: Context, warn, where,
+             referred: dict[str, str] | None = None) -> str:
+    """A correspondent's name as the title writes it, with @ref to the register entry (or to
+    the one the title's identification of it names)."""
     content = e.xml(_bracketed(person.name))
     index = ctx.register
     if index is None:
         return _el("orgName" if person.is_org else "persName", content)
     plain = person.name.replace("[", "").replace("]", "")
     found = index.lookup(plain)
+    ref = (referred or {}).get(plain)
+    if found is None and ref is not None and ref in ctx.used:
+        entry = ctx.used[ref]
+        return _el(entry.tag, content, ("ref", f"#{entry.id}"))
+    if found is None and person.identified:  # "Sokolov (Stalin)"; not "Embassy (Moscow)"
+        found = index.lookup(person.identified)
+        found = (found[0], "name") if found is not None and found[0].kind != "place" else None
     if found is None:
         warn(where, "unregistered", f"correspondent {plain!r} is not in the persons register: "
              "no @ref (add a row to persons.tsv, or pass --register FILE)")
