@@ -34,7 +34,11 @@ CLASSED = ["[Liu] Shaoqi", "12 March [1951]", "3 [April]", "Filippov [Stalin]",
            "Ivanov [the Soviet consul]", "He [Ivanov]", "the [aviadivizii]",
            "the [nemedlenno pristupit' k otgruzke]", "MGB [Ministry of State Security]",
            "SED [Socialist Unity Party]", "Phenian [Pyongyang]", "Pak Heon-yeong [Pak Hon Yong]",
-           "the road [between Mukden and Andong]", "Mao Zeong [Stalin]"]
+           "the road [between Mukden and Andong]", "Mao Zeong [Stalin]",
+           # a source description, given names after an honorific, a body's name in the
+           # original, a name the register lacks identified as one it knows
+           "the Presidium [emphasis in the original]", "Comrade [Ivan Petrovich] Sokolov",
+           "the Presidential Council [Elnöki Tanács]", "Sokolov [Stalin]"]
 
 
 @st.composite

@@ -109,6 +109,20 @@ def test_each_class_has_its_tei_and_the_round_trip_is_exact(name):
     ("send the ", "dokumenty", " now", "body", ORIGINAL),
     ("send the ", "documents", " now", "body", SUPPLEMENT),
     ("Hanoi ", "Ha Noi", "", "body", RESPELLING),
+    # given names supplied after an honorific complete the name; the honorific names nobody
+    ("told Comrade ", "Ivan Petrovich", " Sokolov that", "body", COMPLETION),
+    ("Cde. ", "Ivan", " Sokolov said", "body", COMPLETION),
+    ("told Comrade ", "Sokolov", " that", "body", SUPPLEMENT),
+    ("to ", "Foreign Minister", " Chen Yi", "body", SUPPLEMENT),  # an office: no completion
+    # a body's English name, then its name (or abbreviation) in the original
+    ("the Presidential Council ", "Elnöki Tanács", " agreed", "body", ORIGINAL),
+    ("the Ministry of Foreign Affairs ", "Külügyminisztérium", " sent", "body", ORIGINAL),
+    ("of the Central Committee ", "KB", ", led by", "body", ORIGINAL),
+    ("the Union of Socialist Youth (USY) ", "Szocialista Ifjúsági Szövetség, SZISZ", " said",
+     "body", ORIGINAL),
+    # ... but persons after a body, or after a role, are not its name
+    ("the Secretariat ", "Ivanov, Petrov", " met", "body", SUPPLEMENT),
+    ("The Chairman ", "Liu Chang", " spoke", "body", IDENTIFICATION),
 ])
 def test_synthetic_brackets(before, inner, after, part, kind):
     assert classify(before, inner, after, part, language="ru-Latn").kind == kind
@@ -133,3 +147,23 @@ def test_explain_lists_every_bracket_for_review(tmp_path):
     brackets = json.loads(proc.stdout)["files"][0]["brackets"]
     assert Counter((b["text"], b["class"]) for b in brackets) == Counter(EXPECTED["s07"])
     assert all(b["evidence"] and b["line"] and b["column"] for b in brackets)
+
+
+@pytest.mark.parametrize("inner", ["emphasis in the original", "underlined in the original",
+                                   "handwritten", "stamp", "in English in the original",
+                                   "italics added"])
+def test_a_bracket_describing_the_original_is_a_source_note(inner):
+    from .helpers import export
+    from tei_toolkit import import_text
+    from tei_toolkit.exports.readings import normalize_source
+    text = export(body=f"Only one member [{inner}] came, Ivanov said.")
+    result = import_text(text, "x.txt")
+    root = etree.fromstring(result.xml)
+    notes = root.xpath("//t:body//t:note[@type='source'][@place='inline'][@resp]",
+                       namespaces=T)
+    assert ["".join(n.itertext()) for n in notes] == [inner]
+    assert not root.xpath("//t:body//t:supplied", namespaces=T)
+    assert [(b.text, b.kind) for b in result.brackets] == [(inner, "source")]
+    for kind in ("source", "corrected"):  # both readings keep it in brackets
+        assert f"member [{inner}] came" in reading(read_tei(result.xml, "x.xml"), kind)
+    assert reading(read_tei(result.xml, "x.xml"), "source") == normalize_source(text)

@@ -63,6 +63,48 @@ def _name_before(before: str) -> str | None:
     return " ".join(tokens[i:])
 
 
+# What a body's English name ends with ("Presidential Council", "Ministry of Foreign Affairs").
+_BODY_WORDS = ("Committee|Council|Ministry|Affairs|Assembly|Party|Union|League|Front|Bureau|"
+               "Department|Office|Commission|Agency|Court|Academy|Congress|Presidium|Politburo|"
+               "Secretariat|Embassy|Government|Federation|Association|Society|Institute|"
+               "Directorate|Board|Service|Chamber|Parliament|Cabinet|Command|Staff|Youth|"
+               "Organization|Organisation|Administration|Council of Ministers")
+_BODY_BEFORE = re.compile(rf"(?:(?<=\s)|^)(?P<body>(?:(?:[A-Z][\w'’-]*|of|the|for|and|on) )"
+                          rf"{{0,6}}(?:{_BODY_WORDS})|\([A-Z]{{2,8}}\)) \Z")
+# Letters English does not write: a word with one is in another language (or a name).
+_NOT_ENGLISH_LETTER = re.compile(r"[^\x00-\x7f’‘“”–—…]")
+
+
+def _body_before(before: str) -> str | None:
+    """The English name of a body (or its acronym in parentheses) right before the bracket:
+    every capitalised word of it a common English word."""
+    m = _BODY_BEFORE.search(before[-120:])
+    if m is None:
+        return None
+    body = m["body"]
+    if body.startswith("("):
+        return body
+    capitalised = [w for w in body.split() if w[:1].isupper()]
+    while capitalised and not is_english(capitalised[0]):
+        capitalised = capitalised[1:]  # "... the Hungarian Presidential Council": from a word
+    if not capitalised or not all(common_english(w) or is_english(w) for w in capitalised):
+        return None
+    return body[body.index(capitalised[0]):].removeprefix("The ")
+
+
+def _foreign_name(inner: str, words: list[str], language: str | None) -> bool:
+    """Are the bracket's words a body's name in another language ("Elnöki Tanács", "KB"),
+    and not persons' names ("Ivanov, Petrov")?"""
+    if _ACRONYM.fullmatch(inner.strip()):
+        return True
+    long_words = [w for w in words if len(w) > _SHORT]
+    if not long_words or any(is_english(w) for w in long_words):
+        return False
+    items = [i.split() for i in inner.split(",")]
+    names_like = all(1 <= len(i) <= 2 for i in items) and not _NOT_ENGLISH_LETTER.search(inner)
+    return not names_like or (language or "").startswith("de")
+
+
 def _acronym_before(before: str) -> str | None:
     if not before.endswith(" "):
         return None
@@ -107,6 +149,13 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
             and (not before or before[-1:] in " (\"“‘'")):
         return Verdict(COMPLETION, f"{stripped!r} is not a common English word and the "
                                    "name goes on after it")
+    # Given names before a surname, after an honorific: Comrade [Ivan Petrovich] Sokolov.
+    honorific = _HONORIFIC_END.search(before)
+    if (honorific is not None and 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words)
+            and not ROLE_WORDS & {w.lower() for w in words}
+            and not all(common_english(w) for w in words) and re.match(r" [A-Z]", after)):
+        return Verdict(COMPLETION, f"names between {honorific[1]!r} and the name that goes "
+                                   "on after them")
     if part == "citation" and len(words) >= 2 and stripped[:1].isupper() and \
             _english_share(words) >= 0.5 and before.endswith(" "):
         prev = _WORD.findall(before[-40:])
@@ -114,6 +163,11 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
             return Verdict(TRANSLATED_TITLE, f"English words in a citation after "
                                              f"{prev[-1]!r}, which is not English")
     known = register.lookup(stripped) if register is not None else None
+    body = _body_before(before)
+    if body and known is None and not (register is not None and register.find(stripped)) \
+            and _foreign_name(stripped, words, language):
+        return Verdict(ORIGINAL, f"the English name of a body ({body!r}), then words that are "
+                                 "not English: its name in the original")
     acronym = _acronym_before(before)
     if acronym and len(words) >= 2 and sum(w[:1].isupper() for w in words) * 2 >= len(words):
         evidence = f"a phrase after the acronym {acronym}"
@@ -128,6 +182,11 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
         return Verdict(IDENTIFICATION, f"a name after the pronoun {last[-1]!r}{registered}",
                        name=last[-1])
     name_m = _name_before(before)
+    if name_m and _trim_name(name_m).lower().rstrip(".") in ("comrade", "comrades", "cde",
+                                                               "cdes", "mr", "mrs", "ms", "dr"):
+        name_m = None  # "Comrade [X]": an honorific, not a name
+    if name_m and _trim_name(name_m).split()[-1].lower() in ROLE_WORDS:
+        name_m = None  # "the Chairman [Liu Chang]": a role (below), not a name
     if name_m and inner_is_name:
         name = _trim_name(name_m)
         first = register.lookup(name) if register is not None else None
@@ -185,6 +244,9 @@ def _looks_like_name(s: str) -> bool:
     if len(words) == 1 and common_english(words[0]):
         return False  # "[We]", "[The]": a word supplied at a sentence start
     return 1 <= len(words) <= 4 and all(re.fullmatch(_NAME_WORD, w) for w in words)
+
+
+_HONORIFIC_END = re.compile(r"(?:^|[\s(\"“])(Comrades?|Cdes?\.|Mr\.|Mrs\.|Ms\.|Dr\.) \Z")
 
 
 def _trim_name(name: str) -> str:

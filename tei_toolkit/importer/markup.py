@@ -206,6 +206,13 @@ _ILLEGIBLE = re.compile(
     re.I,
 )
 _FLAG = re.compile(r"(?P<sic>sic!?)|(?P<query>\?)", re.I)
+# A bracket that describes the original document rather than supplying words.
+_SOURCE_NOTE = re.compile(
+    r"\s*(?:(?:emphasis|underlin(?:ing|ed)|italics|italicised|italicized|bold|capitals|"
+    r"spacing|spaced)(?: \w+)? (?:in the original|in original|added|by the author)|"
+    r"(?:in|written in) [A-Z][a-z]+ in the original|"
+    r"handwritten|handwriting|stamp|seal|signature|illegible signature|crossed out|"
+    r"struck through|in the margin|marginal note|blank)\s*", re.I)
 _TRAILING_WORD = re.compile(r"(\w[\w'’-]*)(\s*)\Z")
 
 
@@ -540,6 +547,14 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
     if m:
         _flag(Flag("sic" if m["sic"] else "query", inner), out)
         ctx.counts.notes += 1
+        return
+    if _SOURCE_NOTE.fullmatch(inner):
+        # "[emphasis in the original]", "[handwritten]", "[stamp]": what the original
+        # document shows, said by the archive; no words of the text.
+        out.append(Flag("source", inner))
+        ctx.counts.notes += 1
+        ctx.explained.append(Explained(t.location(start - 1), inner, "source",
+                                       "describes the original document"))
         return
     m = ctx.profile.note_pattern.match(inner)
     if m:

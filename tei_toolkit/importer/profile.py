@@ -135,7 +135,9 @@ class Profile:
             ("p", "[sic] is kept as an inline {note} of type \"sic\" and the word before it is "
                   "marked {sic}; [?] is kept as an inline {note} of type \"query\" and gives "
                   "the preceding supplement @cert \"low\", or marks the preceding word "
-                  "{unclear}."),
+                  "{unclear}. A bracket that describes the original document ([emphasis in "
+                  "the original], [handwritten], [stamp]) is kept as an inline {note} of type "
+                  "\"source\"."),
             ("p", f"Bracketed notes introduced by a label ({labels}) are encoded as {{note}} with "
                   "@place \"inline\" and the label in {label}. Footnote markers [1] are encoded "
                   "as {anchor}, and the final paragraphs \"[1] ...\" as {note} with @place "
