@@ -163,9 +163,9 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
             return Verdict(TRANSLATED_TITLE, f"English words in a citation after "
                                              f"{prev[-1]!r}, which is not English")
     known = register.lookup(stripped) if register is not None else None
-    body = _body_before(before)
-    if body and known is None and not (register is not None and register.find(stripped)) \
-            and _foreign_name(stripped, words, language):
+    body = _body_before(before) if known is None and _foreign_name(stripped, words, language) \
+        and not (register is not None and register.find(stripped)) else None
+    if body:
         return Verdict(ORIGINAL, f"the English name of a body ({body!r}), then words that are "
                                  "not English: its name in the original")
     acronym = _acronym_before(before)
