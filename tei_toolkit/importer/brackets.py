@@ -150,10 +150,11 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
         return Verdict(COMPLETION, f"{stripped!r} is not a common English word and the "
                                    "name goes on after it")
     # Given names before a surname, after an honorific: Comrade [Ivan Petrovich] Sokolov.
-    honorific = _HONORIFIC_END.search(before)
-    if (honorific is not None and 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words)
+    honorific = _HONORIFIC_END.search(before[-12:]) if 2 <= len(words) <= 3 and \
+        after[:1] == " " and after[1:2].isupper() else None
+    if (honorific is not None and all(w[:1].isupper() for w in words)
             and not ROLE_WORDS & {w.lower() for w in words}
-            and not all(common_english(w) for w in words) and re.match(r" [A-Z]", after)):
+            and not all(common_english(w) for w in words)):
         return Verdict(COMPLETION, f"names between {honorific[1]!r} and the name that goes "
                                    "on after them")
     if part == "citation" and len(words) >= 2 and stripped[:1].isupper() and \
