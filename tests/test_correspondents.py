@@ -64,6 +64,10 @@ def names(people) -> list[str]:
      ["Petrov"], [], []),
     ("Letter from Ivanov to Petrov, Marked 'Final Version'", ["Ivanov"], ["Petrov"], [], []),
     ("Letter, Ivanov to Chen Yi, O'Brien", ["Ivanov"], ["Chen Yi", "O'Brien"], [], []),
+    # no genre: a sender with no English word in it; an excerpt of a letter is the letter's
+    ("A.B. Sokolov to the CPSU CC", ["A.B. Sokolov"], ["CPSU CC"], [], []),
+    ("Ivanov and Petrov to Chen Yi, 3 May 1950", ["Ivanov", "Petrov"], ["Chen Yi"], [], []),
+    ("Excerpt from a Letter from Ivanov to Petrov", ["Ivanov"], ["Petrov"], [], []),
     # a subject after a comma with no keyword before it
     ("Cable, Petrov to Ivanov, Plans for the Delegation's Visit to Moscow", ["Petrov"],
      ["Ivanov"], [], []),
@@ -81,6 +85,10 @@ def test_titles_of_letters(title, sent, received, through, enclosed):
     "Draft Joint Communiqué of the Two Governments",
     "Report from the Embassy in Berlin",
     "Record of a Meeting, 4 April 1953",
+    "Excerpt from a Conversation between Chen Yi and Ivanov",
+    "Chen Yi Talking to Ivanov",       # no genre, and an English word: no sender
+    "Reply to Chen Yi",
+    "Directive to Ivanov",
 ])
 def test_documents_that_are_not_letters_name_no_correspondents(title):
     assert read_correspondents(title) is None

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .brackets import common_english
 from .source import MONTH_NAMES
 
 _MONTHS = "|".join(MONTH_NAMES)
@@ -52,6 +53,14 @@ _PAREN_IDENTIFIED = re.compile(r"(?P<name>.+?)\s*\((?P<who>[^()]+)\)")
 _SUBJECT_WORD = re.compile(r"\s(?:to|for|in|at|on|with|by|from|about|regarding|concerning|"
                            r"into|against|over|after|before|during)\s")
 _TO = re.compile(r"^(?P<genre>[^,]+), (?P<sender>.+?) to (?P<addressees>.+)$")
+_BARE_TO = re.compile(r"^(?P<sender>(?:(?:[A-Z][\w'’.-]*\.?|and) ){1,6})to "
+                      r"(?P<addressees>[^,]+)$")
+# Words that make a title's first words a kind of document, not a sender ("Reply to X").
+_GENRE_WORDS = frozenset("""reply replies answer answers directive directives memo petition
+appeal appeals greetings message messages instructions order orders toast speech address note
+notes report reports request requests telegram telegrams letter letters cable cables draft
+statement declaration proposal proposals response comments remarks""".split())
+_EXCERPT_OF = re.compile(r"^(?:Excerpts?|Extracts?) (?:from|of) (?:an? |the )?", re.I)
 _FROM = re.compile(r"^(?P<genre>[^,]+?) from (?P<sender>.+?)(?: to (?P<addressees>.+))?$")
 _SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 _HONORIFIC = re.compile(r"^(?:(?:the|The)\s+)?(?:Comrades?|Cdes?\.?|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|"
@@ -100,6 +109,9 @@ def read_correspondents(title: str) -> Correspondence | None:
     """The correspondents the title names; None when it names none (minutes, a report);
     raises Unreadable when it seems to, but a part is not a name."""
     rest = " ".join(title.split())
+    # "Excerpt from a Letter from A to B" is the letter's title; "Excerpt from a Conversation
+    # between …" a conversation's.
+    rest = _EXCERPT_OF.sub("", rest)
     while rest.endswith(")") or rest[-1:].isdigit():  # "(excerpt)", ", 21 December 1949"
         trimmed = _TRAILING.sub("", rest)
         if trimmed == rest:
@@ -117,7 +129,18 @@ def read_correspondents(title: str) -> Correspondence | None:
     rest = _SUBJECT.sub("", rest)
     rest = _OFFICE_TO.sub(r"\1", rest)  # "Ambassador to the USA X": the office's "to" goes
     m = _TO.match(rest) or _FROM.match(rest)
-    if not m or not m["sender"]:
+    if m is None:
+        # "G. Zhukov to the CPSU CC": no genre, so only a sender no English word is part of
+        # ("Zhou Enlai Talking to Ho Chi Minh" is no letter).
+        bare = _BARE_TO.match(rest)
+        if bare is None or any(common_english(w) or w.lower() in _GENRE_WORDS
+                               for w in bare["sender"].split() if w != "and"):
+            return None
+        try:
+            return Correspondence(_names(bare["sender"]), _names(bare["addressees"]))
+        except Unreadable:
+            return None
+    if not m["sender"]:
         return None
     if m.re is _FROM and NOT_LETTERS.match(m["genre"]) and not m["addressees"]:
         return None
