@@ -151,7 +151,7 @@ def test_explain_lists_every_bracket_for_review(tmp_path):
 
 @pytest.mark.parametrize("inner", ["emphasis in the original", "underlined in the original",
                                    "handwritten", "stamp", "in English in the original",
-                                   "italics added"])
+                                   "italics added", "Approved for Release, March 2009"])
 def test_a_bracket_describing_the_original_is_a_source_note(inner):
     from .helpers import export
     from tei_toolkit import import_text

@@ -68,6 +68,11 @@ def names(people) -> list[str]:
     ("A.B. Sokolov to the CPSU CC", ["A.B. Sokolov"], ["CPSU CC"], [], []),
     ("Ivanov and Petrov to Chen Yi, 3 May 1950", ["Ivanov", "Petrov"], ["Chen Yi"], [], []),
     ("Excerpt from a Letter from Ivanov to Petrov", ["Ivanov"], ["Petrov"], [], []),
+    # "Letter of A to B"; a subject after a dash; "Governor" is an office
+    ("Letter of Governor Wang Li to Cdes. Ivanov and Petrov", ["Wang Li"],
+     ["Ivanov", "Petrov"], [], []),
+    ("Telegram from Ivanov to Petrov - The Delegation's Visit to the City", ["Ivanov"],
+     ["Petrov"], [], []),
     # a subject after a comma with no keyword before it
     ("Cable, Petrov to Ivanov, Plans for the Delegation's Visit to Moscow", ["Petrov"],
      ["Ivanov"], [], []),

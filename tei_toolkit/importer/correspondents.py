@@ -32,7 +32,7 @@ _TRAILING = re.compile(
     rf"|(?:{_MONTHS})\s+\d{{4}}|\d{{4}}))\s*$", re.I)
 _SUBJECT = re.compile(
     r",\s*(?:regarding|on|concerning|about|with|in connection with|reporting)\b.*$"
-    r"|,\s*re:.*$|,\s*['\"“‘].*$|,[^,]*\s['\"“‘].*$", re.I)
+    r"|,\s*re:.*$|,\s*['\"“‘].*$|,[^,]*\s['\"“‘].*$|\s[-–—]\s.*$", re.I)
 # "Ambassador to the USA": an office whose "to" is no addressee's.
 _OFFICE_TO = re.compile(r"\b((?:Ambassador|Envoy|Representative|Consul|Delegate|Minister|"
                         r"Plenipotentiary|Chargé d'Affaires|Attaché)s?) to ((?:the )?(?:[A-Z]{2,6}"
@@ -62,9 +62,12 @@ notes report reports request requests telegram telegrams letter letters cable ca
 statement declaration proposal proposals response comments remarks""".split())
 _EXCERPT_OF = re.compile(r"^(?:Excerpts?|Extracts?) (?:from|of) (?:an? |the )?", re.I)
 _FROM = re.compile(r"^(?P<genre>[^,]+?) from (?P<sender>.+?)(?: to (?P<addressees>.+))?$")
+# "Letter of X to Y": "of" as "from", after a letter's genre only ("Minutes of …" are not).
+_OF = re.compile(r"^(?P<genre>(?:[^,]+? )?(?:letter|telegram|cable|note|message|"
+                 r"cablegram))s? of (?P<sender>.+?) to (?P<addressees>.+)$", re.I)
 _SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 _HONORIFIC = re.compile(r"^(?:(?:the|The)\s+)?(?:Comrades?|Cdes?\.?|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|"
-                        r"Marshal|General|Premier|Chairman|Ambassador|Minister|President)\s+")
+                        r"Marshal|General|Premier|Chairman|Ambassador|Minister|President|Governor)\s+")
 _ORG = re.compile(
     r"\b(?:Committee|Central|Party|Ministry|Embassy|Government|Politburo|Presidium|Delegation|"
     r"Council|Bureau|Department|Commission|Secretariat|Command|Army|Office|Directorate|"
@@ -128,7 +131,7 @@ def read_correspondents(title: str) -> Correspondence | None:
             rest = rest[:m.start()]
     rest = _SUBJECT.sub("", rest)
     rest = _OFFICE_TO.sub(r"\1", rest)  # "Ambassador to the USA X": the office's "to" goes
-    m = _TO.match(rest) or _FROM.match(rest)
+    m = _TO.match(rest) or _FROM.match(rest) or _OF.match(rest)
     if m is None:
         # "G. Zhukov to the CPSU CC": no genre, so only a sender no English word is part of
         # ("Zhou Enlai Talking to Ho Chi Minh" is no letter).
@@ -142,7 +145,7 @@ def read_correspondents(title: str) -> Correspondence | None:
             return None
     if not m["sender"]:
         return None
-    if m.re is _FROM and NOT_LETTERS.match(m["genre"]) and not m["addressees"]:
+    if m.re is not _TO and NOT_LETTERS.match(m["genre"]) and not m["addressees"]:
         return None
     sender_text = _drop_number(m["sender"])
     through: tuple[Correspondent, ...] = ()

@@ -212,7 +212,8 @@ _SOURCE_NOTE = re.compile(
     r"spacing|spaced)(?: \w+)? (?:in the original|in original|added|by the author)|"
     r"(?:in|written in) [A-Z][a-z]+ in the original|"
     r"handwritten|handwriting|stamp|seal|signature|illegible signature|crossed out|"
-    r"struck through|in the margin|marginal note|blank)\s*", re.I)
+    r"struck through|in the margin|marginal note|blank|"
+    r"(?:approved for release|declassified|sanitized)\b[^\]]*)\s*", re.I)
 _TRAILING_WORD = re.compile(r"(\w[\w'’-]*)(\s*)\Z")
 
 
