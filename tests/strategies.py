@@ -38,7 +38,8 @@ CLASSED = ["[Liu] Shaoqi", "12 March [1951]", "3 [April]", "Filippov [Stalin]",
            # a source description, given names after an honorific, a body's name in the
            # original, a name the register lacks identified as one it knows
            "the Presidium [emphasis in the original]", "Comrade [Ivan Petrovich] Sokolov",
-           "the Presidential Council [Elnöki Tanács]", "Sokolov [Stalin]"]
+           "the Presidential Council [Elnöki Tanács]", "Sokolov [Stalin]",
+           "Premier Zhou [Enlai]"]
 
 
 @st.composite

@@ -167,3 +167,19 @@ def test_a_bracket_describing_the_original_is_a_source_note(inner):
     for kind in ("source", "corrected"):  # both readings keep it in brackets
         assert f"member [{inner}] came" in reading(read_tei(result.xml, "x.xml"), kind)
     assert reading(read_tei(result.xml, "x.xml"), "source") == normalize_source(text)
+
+
+def test_the_rest_of_a_registered_name_is_a_completion_and_the_whole_name_refers():
+    from .helpers import body_xml, export
+    from tei_toolkit import import_text
+    text = export(body="Premier Zhou [Enlai] agreed, and Kim [Il Sung] left.")
+    result = import_text(text, "x.txt")
+    assert [(b.text, b.kind) for b in result.brackets] == [("Enlai", COMPLETION),
+                                                           ("Il Sung", COMPLETION)]
+    assert "register knows as 'Zhou Enlai'" in result.brackets[0].evidence
+    xml = body_xml("Premier Zhou [Enlai] agreed, and Kim [Il Sung] left.")
+    assert ('Premier <persName ref="#zhou-enlai">Zhou <supplied reason="completion" '
+            'resp="#archive">Enlai</supplied></persName> agreed') in xml
+    assert '<persName ref="#kim-il-sung">Kim <supplied' in xml
+    from tei_toolkit.exports.readings import normalize_source
+    assert reading(read_tei(result.xml, "x.xml"), "source") == normalize_source(text)

@@ -190,6 +190,12 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
         name_m = None  # "the Chairman [Liu Chang]": a role (below), not a name
     if name_m and inner_is_name:
         name = _trim_name(name_m)
+        # "Premier Zhou [Enlai]", "Kim [Il Sung]": the rest of a name the register knows.
+        whole = next((f"{' '.join(name.split()[k:])} {stripped}" for k in range(len(
+            name.split())) if register is not None and register.lookup(
+                f"{' '.join(name.split()[k:])} {stripped}") is not None), None)
+        if whole is not None:
+            return Verdict(COMPLETION, f"completes the name the register knows as {whole!r}")
         first = register.lookup(name) if register is not None else None
         if first is not None and known is not None and first[0] is known[0]:
             if "code name" in (first[1], known[1]):

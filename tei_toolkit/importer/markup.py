@@ -335,7 +335,9 @@ def _tag_names(nodes: list, ctx: Context) -> list:
                 out.append(_named(ctx, found[0], found[1], [node, rest[:length]]))
                 nodes = nodes[:i + 1] + [rest[length:]] + nodes[i + 2:]
             else:
-                out.append(node)
+                out.append(_completed_after(out, node, index, ctx))
+        elif isinstance(node, Supplied) and node.reason == "completion":
+            out.append(_completed_after(out, node, index, ctx))
         elif isinstance(node, Gloss) and node.kind == IDENTIFICATION and out and \
                 isinstance(out[-1], str):
             # "He [Razuvaev]", "the Chairman [Mao Zedong]": the pronoun or role refers.
@@ -367,6 +369,33 @@ def _tag_names(nodes: list, ctx: Context) -> list:
             out.append(node)
         i += 1
     return [n for n in out if n != ""]
+
+
+_NAME_TAIL = re.compile(r"(?<![\w'’-])((?:[A-Z][\w'’-]* )?[A-Z][\w'’-]*)( )\Z")
+
+
+def _completed_after(out: list, node: "Supplied", index: Index, ctx: Context) -> object:
+    """"Zhou [Enlai]", "Kim [Il Sung]": the name's first words, then the supplied rest, make
+    a name the register knows; they are taken out of ``out`` and wrapped together."""
+    prev = out[-1] if out else None
+    if not isinstance(prev, str):
+        return node
+    m = _NAME_TAIL.search(prev)
+    if m is None:
+        return node
+    supplied = _plain_text(node.children)
+    words = m.group(1).split()
+    for k in range(len(words)):
+        head = " ".join(words[k:])
+        found = index.lookup(f"{head} {supplied}")
+        if found:
+            out.pop()
+            at = m.end(1) - len(head)
+            if at:
+                out.append(prev[:at])
+            node.children = _untagged(node.children)
+            return _named(ctx, found[0], found[1], [head + " ", node])
+    return node
 
 
 def _named(ctx: Context, person: Person, how: str, children: list) -> Named:
