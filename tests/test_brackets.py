@@ -123,6 +123,9 @@ def test_each_class_has_its_tei_and_the_round_trip_is_exact(name):
     # ... but persons after a body, or after a role, are not its name
     ("the Secretariat ", "Ivanov, Petrov", " met", "body", SUPPLEMENT),
     ("The Chairman ", "Liu Chang", " spoke", "body", IDENTIFICATION),
+    # English words after a word English lacks say what it means: no other spelling
+    ("members of the PolitSoviet ", "Political Council", " of the CC", "body",
+     IDENTIFICATION),
 ])
 def test_synthetic_brackets(before, inner, after, part, kind):
     assert classify(before, inner, after, part, language="ru-Latn").kind == kind

@@ -209,7 +209,12 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
         if lexicon_reg is not None and lexicon_reg(name) == stripped:
             return Verdict(RESPELLING, f"the lexicon regularises {name!r} as {stripped!r}",
                            name=name)
-        if similar(name, stripped) >= 0.5 and abs(len(name.split()) - len(stripped.split())) <= 1:
+        # English words are no other spelling of a word English lacks: "PolitSoviet
+        # [Political Council]" says what it means.
+        glosses = all(common_english(w) for w in words) and \
+            not all(is_english(w) for w in _WORD.findall(name))
+        if similar(name, stripped) >= 0.5 and not glosses and \
+                abs(len(name.split()) - len(stripped.split())) <= 1:
             return Verdict(RESPELLING, f"{stripped!r} spells {name!r} alike "
                                        f"({similar(name, stripped):.2f})", name=name)
         return Verdict(IDENTIFICATION, f"a name after the name {name!r}{registered}")
