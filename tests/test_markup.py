@@ -113,6 +113,21 @@ def test_translator_note_points_to_the_named_translator():
             "<persName>Gary Goldberg</persName></respStmt>") in xml
 
 
+@pytest.mark.parametrize("phrase, names", [
+    # the phrasings real citations use (names made up)
+    ("Obtained and translated for NKIDP by Balázs Kovács", ["Balázs Kovács"]),
+    ("Translated from the Russian by Ivan Petrov and Anna Smith", ["Ivan Petrov", "Anna Smith"]),
+])
+def test_other_translator_phrases_name_the_translator(phrase, names):
+    citation = ('"T", June 19, 1954, Wilson Center Digital Archive, MOL, 12. doboz. '
+                f"{phrase}.  \n<https://digitalarchive.wilsoncenter.org/document/9>")
+    xml = import_text(export(title="T", citation=citation, body="[y]"), "d.txt").xml.decode()
+    resp = phrase.rsplit(" by ", 1)[0] + " by"
+    assert (f'<respStmt xml:id="translator"><resp>{resp}</resp>'
+            + "".join(f"<persName>{n}</persName>" for n in names) + "</respStmt>") in xml
+    assert 'resp="#translator">y</supplied>' in xml
+
+
 def test_footnote_marker_and_note_are_tied():
     assert body_xml("A[1] b [1].\n\n[1] Note one.") == (
         '<p>A<anchor type="footnote" n="1" xml:id="fn1-a"/> b '

@@ -19,9 +19,12 @@ _HEAD = re.compile(
 )
 _ARCHIVE = re.compile(r", (?P<archive>[^,\n]*?Digital Archive)(?=,|\.|\n|$)")
 _URL_LINE = re.compile(r"\n<(?P<url>[a-z][a-z0-9+.-]*://[^\s<>]+)>\Z")
-_NAME = r"(?:[A-Z]\.|[A-Z][\w'’-]+)(?: (?:[A-Z]\.|[A-Z][\w'’-]+))*"
+_NAME = r"(?:[A-ZÀ-Þ]\.|[A-ZÀ-Þ][\w'’-]+)(?: (?:[A-ZÀ-Þ]\.|[A-ZÀ-Þ][\w'’-]+))*"
+# "Translated for CWIHP by X", "Obtained and translated for NKIDP by X", "Translated from the
+# Russian by X".
 _TRANSLATOR = re.compile(
-    rf"(?P<resp>Translated (?:for [^.;,\n]*? )?by) (?P<name>{_NAME})(?: and (?P<name2>{_NAME}))?"
+    rf"(?P<resp>(?:Obtained and t|T)ranslated (?:from (?:the )?[A-Z][a-z]+ )?"
+    rf"(?:for [^.;,\n]*? )?by) (?P<name>{_NAME})(?: and (?P<name2>{_NAME}))?"
     r"(?=[.,;\s]|$)"
 )
 _RECORD = re.compile(r"/(?P<id>[0-9]+)/?\Z|/(?P<slug>[A-Za-z0-9][\w.-]*)/?\Z")
