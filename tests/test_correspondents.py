@@ -56,6 +56,8 @@ def names(people) -> list[str]:
      ["Ivanov"], [], []),
     ("Telegram, Ivanov to Secretary General Petrov", ["Ivanov"], ["Petrov"], [], []),
     ("Letter, Ivanov to General Staff", ["Ivanov"], ["General Staff"], [], []),
+    ("Report, Hungarian Legation in North Korea to the Hungarian Foreign Ministry",
+     ["Hungarian Legation in North Korea"], ["Hungarian Foreign Ministry"], [], []),
     # "Ambassador to the USA" is an office, not an addressee; "(1)" numbers the title;
     # "Re:" and a quoted phrase are subjects
     ("Telegram from Soviet Ambassador to the USA Sokolov to USSR Foreign Ministry (1)",
