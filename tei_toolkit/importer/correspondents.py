@@ -71,7 +71,8 @@ _HONORIFIC = re.compile(r"^(?:(?:the|The)\s+)?(?:Comrades?|Cdes?\.?|Mr\.?|Mrs\.?
 _ORG = re.compile(
     r"\b(?:Committee|Central|Party|Ministry|Embassy|Government|Politburo|Presidium|Delegation|"
     r"Council|Bureau|Department|Commission|Secretariat|Command|Army|Office|Directorate|"
-    r"Consulate|Legation|Mission|Headquarters|Front|Union|League|Congress|Assembly|Cabinet|Staff|"
+    r"Consulate|Legation|Mission|Headquarters|Front|Union|League|Congress|Assembly|Cabinet|"
+    r"Staff|"
     r"CCP|CPSU|VWP|SED|KGB|MfS|KWP|WPK|PUWP|MFA|UN)\b"
 )
 # A description ending in an office before the person's name ("Soviet Defense Minister
