@@ -38,6 +38,8 @@ _DAY_BEFORE = re.compile(r"(?:^|\D)\d{1,2} \Z")
 _YEAR = re.compile(r"\d{4}")
 _DATE_BEFORE = re.compile(rf"(?:\b\d{{1,2}}|\b(?:{_MONTH}))\.? \Z")
 PRONOUNS = frozenset("he she him her his they them their it we us i you".split())
+# Words before a name that are no part of it ("Comrade", "Cde."), lower case, no full stop.
+HONORIFICS = frozenset("comrade comrades cde cdes mr mrs ms dr".split())
 ROLE_WORDS = frozenset("""ambassador premier chairman minister leader secretary president
 general consul envoy commander adviser advisor representative delegate deputy head marshal
 director chief attache attaché counsellor counselor official governor mayor""".split())
@@ -150,9 +152,10 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
         return Verdict(COMPLETION, f"{stripped!r} is not a common English word and the "
                                    "name goes on after it")
     # Given names before a surname, after an honorific: Comrade [Ivan Petrovich] Sokolov.
-    honorific = _HONORIFIC_END.search(before[-12:]) if 2 <= len(words) <= 3 and \
+    honorific = _WORD_BEFORE.search(before[-12:]) if 2 <= len(words) <= 3 and \
         after[:1] == " " and after[1:2].isupper() else None
-    if (honorific is not None and all(w[:1].isupper() for w in words)
+    if (honorific is not None and honorific[1].lower() in HONORIFICS
+            and all(w[:1].isupper() for w in words)
             and not ROLE_WORDS & {w.lower() for w in words}
             and not all(common_english(w) for w in words)):
         return Verdict(COMPLETION, f"names between {honorific[1]!r} and the name that goes "
@@ -183,8 +186,7 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
         return Verdict(IDENTIFICATION, f"a name after the pronoun {last[-1]!r}{registered}",
                        name=last[-1])
     name_m = _name_before(before)
-    if name_m and _trim_name(name_m).lower().rstrip(".") in ("comrade", "comrades", "cde",
-                                                               "cdes", "mr", "mrs", "ms", "dr"):
+    if name_m and _trim_name(name_m).lower().rstrip(".") in HONORIFICS:
         name_m = None  # "Comrade [X]": an honorific, not a name
     if name_m and _trim_name(name_m).split()[-1].lower() in ROLE_WORDS:
         name_m = None  # "the Chairman [Liu Chang]": a role (below), not a name
@@ -258,7 +260,8 @@ def _looks_like_name(s: str) -> bool:
     return 1 <= len(words) <= 4 and all(re.fullmatch(_NAME_WORD, w) for w in words)
 
 
-_HONORIFIC_END = re.compile(r"(?:^|[\s(\"“])(Comrades?|Cdes?\.|Mr\.|Mrs\.|Ms\.|Dr\.) \Z")
+# The word right before the bracket (with the full stop of "Cde." left out).
+_WORD_BEFORE = re.compile(r"(?:^|[\s(\"“])([A-Z]\w*)\.? \Z")
 
 
 def _trim_name(name: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..errors import Finding, Location, SourceError
-from .brackets import (PRONOUNS, ROLE_WORDS, COMPLETION, EXPANSION, IDENTIFICATION,
+from .brackets import (HONORIFICS, PRONOUNS, ROLE_WORDS, COMPLETION, EXPANSION, IDENTIFICATION,
                        ORIGINAL, RESPELLING, SUPPLEMENT, TRANSLATED_TITLE, Verdict, classify,
                        token_unknown, is_english, suggestion, unknown_words)
 from .lexicon import Entry, Matcher
@@ -285,7 +285,8 @@ def parse_inline(t: Text, ctx: Context, part: str, start: int = 0, end: int | No
 _ROLE_OR_PRONOUN = re.compile(r"(?<![\w'’])(\w+)( )\Z")
 # A capitalised name of one or two words just before an identification.
 _IDENTIFIED_NAME = re.compile(r"(?<![\w'’.-])((?:[A-Z][\w'’-]+ )?[A-Z][\w'’-]+)( )\Z")
-_HONORIFICS = frozenset("Comrade Cde Comrades Mr Mrs Ms Dr The To From And".split())
+# Not part of the name before an identification: honorifics, and words a sentence starts with.
+_NOT_NAME = HONORIFICS | {"the", "to", "from", "and"}
 
 
 def _tag_names(nodes: list, ctx: Context) -> list:
@@ -346,7 +347,7 @@ def _tag_names(nodes: list, ctx: Context) -> list:
             named = _IDENTIFIED_NAME.search(out[-1]) if found and not (
                 m and m.group(1).lower() in _REFERRING) else None
             words = named.group(1).split() if named is not None else []
-            if words and words[0].rstrip(".") in _HONORIFICS:
+            if words and words[0].rstrip(".").lower() in _NOT_NAME:
                 words = words[1:]  # "Comrade Semenov": the honorific is not the name
             if found and m and m.group(1).lower() in _REFERRING:
                 prev = out.pop()
@@ -354,7 +355,8 @@ def _tag_names(nodes: list, ctx: Context) -> list:
                     out.append(prev[:m.start()])
                 out.append(_named(ctx, found[0], "rs", [m.group(1)]))
                 out.append(m.group(2))
-            elif found and named is not None and words and words[0] not in _HONORIFICS:
+            elif found and named is not None and words and \
+                    words[0].rstrip(".").lower() not in _NOT_NAME:
                 # "Semenov [Stalin]", "Flippov [Stalin]": a name the register does not know,
                 # identified as one it does (a code name, a misspelt one): the name refers.
                 prev = out.pop()

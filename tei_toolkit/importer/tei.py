@@ -651,9 +651,8 @@ def _name_el(e: "_Inline", person, ctx: Context, warn, where,
     plain = person.name.replace("[", "").replace("]", "")
     found = index.lookup(plain)
     ref = (referred or {}).get(plain)
-    if found is None and ref is not None and ref in ctx.used:
-        entry = ctx.used[ref]
-        return _el(entry.tag, content, ("ref", f"#{entry.id}"))
+    if found is None and ref in ctx.used:  # "Flippov [Stalin]": its identification's entry
+        found = (ctx.used[ref], "name")
     if found is None and person.identified:  # "Sokolov (Stalin)"; not "Embassy (Moscow)"
         found = index.lookup(person.identified)
         found = (found[0], "name") if found is not None and found[0].kind != "place" else None
