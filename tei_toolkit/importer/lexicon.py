@@ -47,14 +47,7 @@ class Lexicon:
         header: list[str] | None = None
         for n, cells in tsv.rows(text, path, LexiconError):
             if header is None:
-                header = [c.lower() for c in cells]
-                missing = {"sic", "corr"} - set(header)
-                if missing:
-                    raise LexiconError(
-                        "the header must name the columns sic and corr (tab-separated); "
-                        f"missing {', '.join(sorted(missing))}",
-                        Location(path, n, 1),
-                    )
+                header = tsv.header(cells, ("sic", "corr"), path, n, LexiconError)
                 continue
             row = dict(zip(header, cells))
             sic, corr = row.get("sic", ""), row.get("corr", "")

@@ -122,12 +122,7 @@ class Register:
         header: list[str] | None = None
         for n, cells in tsv.rows(text, path, RegisterError):
             if header is None:
-                header = [c.lower() for c in cells]
-                missing = [c for c in ("id", "type", "name") if c not in header]
-                if missing:
-                    raise RegisterError(
-                        "the header must name the columns id, type and name (tab-separated); "
-                        f"missing {', '.join(missing)}", Location(path, n, 1))
+                header = tsv.header(cells, ("id", "type", "name"), path, n, RegisterError)
                 unknown = [c for c in header if c not in COLUMNS]
                 if unknown:
                     raise RegisterError(f"unknown column {unknown[0]!r}; the columns are "

@@ -33,3 +33,15 @@ def rows(text: str, path: str, error: type[SetupError]) -> Iterator[tuple[int, l
                 raise error(f"character U+{ord(bad):04X} is not allowed in XML",
                             Location(path, n, col))
         yield n, cells
+
+
+def header(cells: list[str], required: tuple[str, ...], path: str, line: int,
+           error: type[SetupError]) -> list[str]:
+    """The header row's column names, lower case; ``error`` when a required one is missing."""
+    names = [c.lower() for c in cells]
+    missing = sorted(set(required) - set(names))
+    if missing:
+        columns = ", ".join(required[:-1]) + " and " + required[-1]
+        raise error(f"the header must name the columns {columns} (tab-separated); missing "
+                    f"{', '.join(missing)}", Location(path, line, 1))
+    return names
