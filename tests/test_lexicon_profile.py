@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tei_toolkit import LexiconError, Profile, ProfileError, default_lexicon, import_text
 from tei_toolkit.importer.lexicon import Lexicon
@@ -58,6 +60,30 @@ def test_longest_match_wins():
     result = import_text(export(body="At Dien Binh Phu and Dien."), "d.txt", lexicon=lex)
     xml = result.xml.decode()
     assert "<sic>Dien Binh Phu</sic>" in xml and "<sic>Dien</sic>" in xml
+
+
+# Forms and texts from a few letters, so forms overlap, nest and sit inside words often.
+_forms = st.text(alphabet="ab -é_", min_size=1, max_size=5).filter(lambda f: f.strip() == f != "")
+
+
+@st.composite
+def _lexicon_and_text(draw):
+    forms = draw(st.lists(_forms, min_size=1, max_size=6, unique=True))
+    # The text is made of the forms, their pieces and separators: matches that overlap, tie
+    # or sit inside a word are the rule, not the exception.
+    pieces = st.sampled_from(forms) | st.text(alphabet="ab -é_.1", max_size=3)
+    return forms, "".join(draw(st.lists(pieces, max_size=8)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_lexicon_and_text())
+def test_small_lexicon_matching_is_the_regex_matching(case):
+    """A lexicon of up to 64 forms is matched with str.find on the forms the text holds; it
+    must find exactly what the lexicon's regex finds (longest first, whole words only)."""
+    forms, text = case
+    rows = "".join(f"{f}\t{f}X\n" for f in forms)
+    matcher = Lexicon.parse("sic\tcorr\n" + rows).matcher
+    assert list(matcher.finditer(text)) == list(matcher._search(text))
 
 
 def test_empty_lexicon_corrects_nothing():
