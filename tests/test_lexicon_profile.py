@@ -149,3 +149,21 @@ def test_a_mirror_url_gets_the_archives_own_address_and_bad_settings_are_refused
     import pytest
     with pytest.raises(ProfileError, match="archive_url.canonical"):
         Profile.load(bad)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(["http://", "https://", "x+y.z://", "mailto:", "//", ""]),
+       st.text(alphabet="ab:/?#[]@.-+1Hé%\t \u2100", max_size=16))
+def test_the_cached_host_of_a_url_is_urllibs(scheme, rest):
+    """canonical() takes a URL's host apart once per scheme and authority; that must be the
+    host urllib gives the whole URL (brackets, ports, user info, characters it strips)."""
+    from urllib.parse import urlparse
+
+    from tei_toolkit.importer.profile import url_host
+
+    url = scheme + rest
+    try:
+        expected: str | None = urlparse(url).hostname or ""
+    except ValueError:
+        expected = None
+    assert url_host(url) == expected

@@ -119,7 +119,7 @@ def _acronym_before(before: str) -> str | None:
 _SHORT = 2
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen, as source.Text: one per bracket
 class Verdict:
     kind: str
     evidence: str
@@ -333,11 +333,12 @@ def _checker():
     return SpellChecker(distance=1)
 
 
-def unknown_words(text: str) -> set[str]:
-    """Words of ``text`` the English word list does not hold."""
+def unknown_words(text: str, tokens: set[str] | None = None) -> set[str]:
+    """Words of ``text`` the English word list does not hold (``tokens``: its
+    whitespace-separated tokens, when the caller has them)."""
     # Whitespace-separated tokens seen before with only English words in them are passed
     # over with a C-speed set difference; only new tokens are split into words.
-    tokens = set(text.split()) - _SEEN_ENGLISH
+    tokens = (set(text.split()) if tokens is None else tokens) - _SEEN_ENGLISH
     if not tokens:
         return set()
     out: set[str] = set()

@@ -30,7 +30,7 @@ _TRANSLATOR = re.compile(
 _RECORD = re.compile(r"/(?P<id>[0-9]+)/?\Z|/(?P<slug>[A-Za-z0-9][\w.-]*)/?\Z")
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen, as source.Text: a dozen per document
 class Part:
     kind: str  # text | title | date | publisher | source | translator | lb | url
     start: int

@@ -182,7 +182,11 @@ def _drop_subject(s: str) -> str:
 
 
 def _drop_number(s: str) -> str:
-    return re.sub(r"^No\.\s*\S+\s*,\s*", "", s)
+    return _NUMBER.sub("", s)
+
+
+_NUMBER = re.compile(r"^No\.\s*\S+\s*,\s*")
+_THE = re.compile(r"^(?:the|The)\s+")
 
 
 def _names(s: str) -> tuple[Correspondent, ...]:
@@ -190,7 +194,7 @@ def _names(s: str) -> tuple[Correspondent, ...]:
     for raw in _SPLIT.split(s.strip()):
         # An honorific is no part of a person's name; "General Staff" is a body's name.
         name = raw.strip() if _ORG.search(raw) else _HONORIFIC.sub("", raw.strip())
-        name = re.sub(r"^(?:the|The)\s+", "", name).strip(" ,;")
+        name = _THE.sub("", name).strip(" ,;")
         if not name or _NOBODY.match(name):
             continue
         role = _ROLE_BEFORE.match(name)

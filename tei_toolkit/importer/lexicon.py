@@ -129,7 +129,7 @@ class Matcher:
         self.sic_words = frozenset(tuple(_WORD.findall(s)) for s in self.entries)
         self._word_codes = lru_cache(maxsize=1 << 16)(self._word_codes_uncached)
         self._clean: set[str] = set()
-        self._dirty: set[str] = set()
+        self._dirty: dict[str, tuple[str, ...]] = {}  # chunk -> its suspect words
         self._verdict = lru_cache(maxsize=1 << 16)(self._verdict_uncached)
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, Entry]]:
@@ -186,6 +186,11 @@ class Matcher:
             yield best, best + len(best_form), self.entries[best_form]
             pos = best + len(best_form)
 
+    def regular(self, name: str) -> str | None:
+        """The regular form the lexicon gives ``name`` (a regularisation entry), or None."""
+        entry = self.entries.get(name)
+        return entry.corr if entry is not None and entry.is_regularisation else None
+
     def _word_codes_uncached(self, word: str) -> tuple[int, ...]:
         """(target << 8 | word index) of corrected-form words near ``word`` but not equal to it."""
         if len(word) < 3:
@@ -196,8 +201,9 @@ class Matcher:
         return tuple(sorted(c for c in codes if self.targets[c >> 8][0][c & 0xFF] != word
                             and self.targets[c >> 8][0][c & 0xFF][0].lower() == first))
 
-    def _chunk_hits(self, chunk: str) -> bool:
-        return any(self._word_codes(w) for w in _WORD.findall(chunk))
+    def _suspects(self, chunk: str) -> tuple[str, ...]:
+        """The words of ``chunk`` near a corrected form's word (but not it)."""
+        return tuple(w for w in _WORD.findall(chunk) if self._word_codes(w))
 
     def _verdict_uncached(self, window: tuple[str, ...], t: int) -> bool:
         words, corr = self.targets[t]
@@ -241,16 +247,20 @@ class Matcher:
         clean = self._clean
         if chunks <= clean:  # the common case, with no new set made
             return
-        new = chunks - clean
-        new -= self._dirty
-        for c in new:
-            (self._dirty if self._chunk_hits(c) else clean).add(c)
-        if len(clean) > 1 << 20:
+        dirty = self._dirty
+        if len(clean) > 1 << 20 or len(dirty) > 1 << 16:  # bounded memory in long batches
             clean.clear()
-        dirty = chunks & self._dirty
-        if not dirty:
+            dirty.clear()
+        for c in chunks - clean:
+            if c not in dirty:
+                words = self._suspects(c)
+                if words:
+                    dirty[c] = words
+                else:
+                    clean.add(c)
+        suspects = {w for c in chunks & dirty.keys() for w in dirty[c]}
+        if not suspects:
             return
-        suspects = {w for c in dirty for w in _WORD.findall(c) if self._word_codes(w)}
         found: dict[tuple[str, ...], str] = {}
         for word in suspects:
             at = text.find(word)

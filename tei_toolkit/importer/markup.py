@@ -11,6 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 
 from ..errors import Finding, Location, SourceError
 from .brackets import (HONORIFICS, PRONOUNS, ROLE_WORDS, COMPLETION, EXPANSION, IDENTIFICATION,
@@ -140,7 +141,8 @@ class Context:
     warnings: list[Finding] = field(default_factory=list)
     anchors: dict[str, int] = field(default_factory=dict)
     language: str | None = None  # the original language's code, for original wording
-    lexicon_reg: object = None   # name -> its regular form in the lexicon, or None
+    # name -> its regular form in the lexicon, or None
+    lexicon_reg: Callable[[str], str | None] | None = None
     explained: list[Explained] = field(default_factory=list)
     register: Index | None = None  # the persons register, for names
     used: dict[str, Person] = field(default_factory=dict)  # entries named, in order
@@ -200,9 +202,10 @@ _MARKER = re.compile(r"[0-9]{1,2}")
 _NUMBERS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
 _UNITS = r"words?|lines?|letters?|characters?|chars?|pages?|sentences?|paragraphs?"
+_ILLEGIBLE_WORDS = ("illegible", "unreadable", "indecipherable")
 _ILLEGIBLE = re.compile(
     rf"(?:(?P<q>\d+|{'|'.join(_NUMBERS)}|several|a few|some)\s+(?P<u1>{_UNITS})\s+)?"
-    rf"(?:illegible|unreadable|indecipherable)(?:\s+(?P<u2>{_UNITS}))?",
+    rf"(?:{'|'.join(_ILLEGIBLE_WORDS)})(?:\s+(?P<u2>{_UNITS}))?",
     re.I,
 )
 _FLAG = re.compile(r"(?P<sic>sic!?)|(?P<query>\?)", re.I)
@@ -370,7 +373,7 @@ def _tag_names(nodes: list, ctx: Context) -> list:
         else:
             out.append(node)
         i += 1
-    return [n for n in out if n != ""]
+    return [n for n in out if n.__class__ is not str or n]  # no empty strings
 
 
 _NAME_TAIL = re.compile(r"(?<![\w'’-])((?:[A-Z][\w'’-]* )?[A-Z][\w'’-]*)( )\Z")
@@ -504,7 +507,14 @@ def _spelling(t: Text, ctx: Context, start: int, end: int, outside_brackets: boo
             if s < end and e > start:
                 a, b = max(s, start) - start, min(e, end) - start
                 segment = segment[:a] + " " * (b - a) + segment[b:]
-    for word in sorted(unknown_words(segment), key=segment.find):  # in text order
+    if len(quiet) > 1 << 20:
+        quiet.clear()
+    quiet.update(tok for tok in tokens - quiet
+                 if not any(_misspelling(w, ctx.register) for w in token_unknown(tok)))
+    left = set(segment.split())
+    if left <= quiet:  # "Mao Zeong," blanked out: what is left can give no warning
+        return
+    for word in sorted(unknown_words(segment, left), key=segment.find):  # in text order
         if word in ctx.spelled:
             continue
         ctx.spelled.add(word)
@@ -517,10 +527,6 @@ def _spelling(t: Text, ctx: Context, start: int, end: int, outside_brackets: boo
                 f"{word!r} may be a misspelling of {better!r} ({why}); "
                 "add it to the lexicon if it is (tei lexicon suggest drafts the rows)",
                 (word, better)))
-    if len(quiet) > 1 << 20:
-        quiet.clear()
-    quiet.update(tok for tok in tokens - quiet
-                 if not any(_misspelling(w, ctx.register) for w in token_unknown(tok)))
 
 
 # Per persons register: tokens (as written) whose words can give no misspelling warning.
@@ -558,7 +564,10 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
         out.append(Gap("omitted", rend=ellipsis_rend(f"[{inner}]")))
         ctx.counts.gaps += 1
         return
-    m = _ILLEGIBLE.fullmatch(inner)
+    # An ASCII bracket without the words an illegibility note needs is none (the regex,
+    # case-insensitive, is slow to say so).
+    m = _ILLEGIBLE.fullmatch(inner) if not inner.isascii() or any(
+        w in inner.lower() for w in _ILLEGIBLE_WORDS) else None
     if m:
         q = m["q"]
         unit = m["u1"] or m["u2"]
@@ -588,7 +597,7 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
         ctx.explained.append(Explained(t.location(start - 1), inner, "source",
                                        "describes the original document"))
         return
-    m = ctx.profile.note_pattern.match(inner)
+    m = ctx.profile.note_pattern.match(inner) if ":" in inner else None  # "Label: text"
     if m:
         label = m["label"]
         children = parse_inline(t, ctx, part, start + m.start("rest"), end)

@@ -43,11 +43,12 @@ class Profile:
 
     def canonical(self, url: str, record: str | None) -> str:
         """The archive's own address for ``url`` when it names a mirror, else ``url``."""
-        try:
-            host = urlparse(url).hostname or ""
-        except ValueError:  # "http://[x" and other URLs urllib cannot take apart
+        if not (record and self.canonical_url and self.mirror_hosts):
             return url
-        if record and self.canonical_url and host in self.mirror_hosts:
+        host = url_host(url)
+        if host is None:  # "http://[x" and other URLs urllib cannot take apart
+            return url
+        if host in self.mirror_hosts:
             return self.canonical_url.format(id=record)
         return url
 
@@ -166,6 +167,25 @@ class Profile:
             "a pronoun or role that an identification names is encoded as {rs} with @ref. Each "
             "entry holds the preferred name, variants, code names and, in a {note} of type "
             "\"source\", where its facts can be checked."))] if register_size else [])
+
+
+def url_host(url: str) -> str | None:
+    """urllib's host of ``url`` ("" for none), or None when urllib cannot take it apart."""
+    # The host depends on the scheme and the authority only: those are taken apart once per
+    # distinct prefix (urllib is slow), unless the URL holds characters urllib strips.
+    head = _URL_HEAD.match(url)
+    return _hostname(head.group() if head and url.isprintable() and " " not in url else url)
+
+
+_URL_HEAD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+
+
+@lru_cache(maxsize=256)
+def _hostname(url: str) -> str | None:
+    try:
+        return urlparse(url).hostname or ""
+    except ValueError:
+        return None
 
 
 @lru_cache(maxsize=32)

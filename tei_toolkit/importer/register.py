@@ -114,6 +114,11 @@ class Hit:
 class Register:
     entries: dict[str, Person] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    # The lookup index, once asked for (a declared attribute, so the module compiles).
+    _index: "Index | None" = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._index = None  # compiled, a field outside __init__ has no default of its own
 
     # -- building -------------------------------------------------------------------------
     @classmethod
@@ -219,19 +224,22 @@ class Register:
     @property
     def index(self) -> "Index":
         """The lookup index, built once per distinct register (and kept with this one)."""
-        found = self.__dict__.get("_index")
+        found = self._index
         if found is None:
             key = tuple(sorted((p.id, p.kind, p.name, p.variants, p.code_names)
                                for p in self.entries.values()))
             found = _indexes.get(key)
             if found is None:
                 found = _indexes[key] = Index(self)
-            self.__dict__["_index"] = found
+            self._index = found
         return found
 
     def __getstate__(self) -> dict:
         # The index holds caches; a worker process builds its own.
-        return {k: v for k, v in self.__dict__.items() if k != "_index"}
+        return {"entries": self.entries, "sources": self.sources}
+
+    def __setstate__(self, state: dict) -> None:
+        self.entries, self.sources, self._index = state["entries"], state["sources"], None
 
 
 def check(paths: Iterable[str | Path], with_default: bool = True) -> list[tuple[str, str, str]]:

@@ -29,7 +29,9 @@ _DATE = re.compile(
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-@dataclass(frozen=True)
+# Not frozen (nothing changes one): a frozen dataclass's __init__ costs four times as much, and
+# every paragraph, title and date is one.
+@dataclass
 class Text:
     """A piece of source text made of whole lines, with the position of each line.
 
@@ -97,6 +99,11 @@ def xml_unsafe(s: str) -> str | None:
 
 def decode(data: bytes, path: str) -> str:
     """Bytes -> text, or a SourceError saying where the bytes stop being UTF-8 text."""
+    return _decode(data, path)[0]
+
+
+def _decode(data: bytes, path: str) -> tuple[str, bool]:
+    """The text, and whether it is already known to hold only characters XML allows."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceError("the file is encoded as UTF-16; re-save the export as UTF-8",
                           Location(path, 1, 1))
@@ -122,20 +129,16 @@ def decode(data: bytes, path: str) -> str:
     # so the slower regex runs only on texts that have one (or U+FFFE/U+FFFF).
     if not data.translate(None, _NOT_CONTROL) and b"\xef\xbf\xbe" not in data \
             and b"\xef\xbf\xbf" not in data:
-        return _CHECKED(text)
-    return text
-
-
-class _CHECKED(str):
-    """A decoded text already known to hold only characters XML allows."""
+        return text, True
+    return text, False
 
 
 _NOT_CONTROL = bytes(b for b in range(256) if not (b < 0x20 and b not in (0x09, 0x0A, 0x0D)))
 
 
-def normalize_text(text: str, path: str) -> str:
-    """No BOM, LF line ends; a SourceError for an empty text or a character XML cannot hold."""
-    checked = isinstance(text, _CHECKED)
+def normalize_text(text: str, path: str, checked: bool = False) -> str:
+    """No BOM, LF line ends; a SourceError for an empty text or a character XML cannot hold
+    (``checked``: the text is known to hold none)."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise SourceError("the file is empty", Location(path))
@@ -148,6 +151,9 @@ def normalize_text(text: str, path: str) -> str:
             Location(path, line, column),
         )
     return text
+
+
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # calendar.monthrange's, no weekday
 
 
 def parse_date(raw: str) -> str | None:
@@ -164,14 +170,15 @@ def parse_date(raw: str) -> str | None:
     if not m["day"]:
         return f"{year:04d}-{month:02d}"
     day = int(m["day"])
-    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+    if not 1 <= day <= (29 if month == 2 and calendar.isleap(year) else _DAYS[month - 1]):
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def parse(data: bytes | str, path: str = "<string>") -> SourceDocument:
     """Take an export apart. Raises SourceError for what cannot be converted."""
-    text = normalize_text(data if isinstance(data, str) else decode(data, path), path)
+    text, checked = (data, False) if isinstance(data, str) else _decode(data, path)
+    text = normalize_text(text, path, checked)
     lines = [(n, s.rstrip(" \t")) for n, s in enumerate(text.split("\n"), start=1)]
     warnings: list[Finding] = []
     reader = _Lines(lines, path, warnings)

@@ -99,16 +99,15 @@ class _Builder:
         self.flat: dict[int, list[tuple[int, str]]] = {}
         if not self.footnotes:
             self.footnotes, self.body, self.flat = _flattened_footnotes(doc.body)
-        self.ctx = Context(profile, lexicon.matcher if len(lexicon) else None,
-                           frozenset(n for n, _ in self.footnotes))
+        matcher = lexicon.matcher if len(lexicon) else None
+        self.ctx = Context(profile, matcher, frozenset(n for n, _ in self.footnotes))
         self.warnings = list(doc.warnings)
         self.ctx.language = original_language(doc)
         self.ctx.register = register.index if register is not None and len(register) else None
         self.register_sources = tuple(register.sources) if register is not None else ()
-        lexicon_entries = lexicon.matcher.entries if len(lexicon) else {}
-        self.ctx.lexicon_reg = lambda name: (
-            lexicon_entries[name].corr if name in lexicon_entries
-            and lexicon_entries[name].is_regularisation else None)
+        # A bound method, not a closure: compiled, a closure here would hold the builder, and
+        # the builder and its context would need the cycle collector to be freed.
+        self.ctx.lexicon_reg = matcher.regular if matcher is not None else None
         citation_text = _section_text(doc, "Citation")
         self.citation = parse_citation(citation_text) if citation_text is not None else None
         if self.citation is None:
@@ -590,9 +589,10 @@ def _stated_places(body: list, ctx: Context) -> dict[str, Person]:
     for kind, para, _ in body[:3] + last:
         if kind != "p":
             continue
-        for row in para.text.split("\n")[:3]:
-            m = _PLACE_DATED.match(row.strip())  # a dateline: "Moscow, 3 March 1951"
-            hit = index.lookup(m["place"]) if m and para is last[0][1] else None
+        for row in para.text.split("\n", 3)[:3]:
+            # A dateline, "Moscow, 3 March 1951", in the last paragraph.
+            m = _PLACE_DATED.match(row.strip()) if para is last[0][1] else None
+            hit = index.lookup(m["place"]) if m else None
             if hit is not None and hit[0].kind == "place":
                 found.setdefault("sent", hit[0])
             for action, pattern in (("received", _PLACE_TO), ("sent", _PLACE_FROM)):
@@ -669,15 +669,18 @@ def _name_el(e: "_Inline", person, ctx: Context, warn, where,
 def _stand_off(people: Iterable[Person]) -> str:
     """standOff/listPerson and listOrg: the register entries the document names."""
     people = tuple(people)
-    cached = _STAND_OFFS.get(people)
+    # Keyed by the entries' identities (hashing an entry hashes every field): the cache holds
+    # the entries themselves, so no id in a key can be reused by another object.
+    key = tuple(map(id, people))
+    cached = _STAND_OFFS.get(key)
     if cached is None:
         if len(_STAND_OFFS) > 4096:
             _STAND_OFFS.clear()
-        cached = _STAND_OFFS[people] = _stand_off_uncached(people)
-    return cached
+        cached = _STAND_OFFS[key] = (people, _stand_off_uncached(people))
+    return cached[1]
 
 
-_STAND_OFFS: dict[tuple[Person, ...], str] = {}
+_STAND_OFFS: dict[tuple[int, ...], tuple[tuple[Person, ...], str]] = {}
 
 
 def _stand_off_uncached(people: tuple[Person, ...]) -> str:
