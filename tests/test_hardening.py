@@ -228,6 +228,53 @@ def test_interrupting_a_batch_leaves_no_temporary_files(tmp_path):
         assert all(p.stat().st_size > 0 for p in out.glob("*.xml"))
 
 
+# 8b. Workers run the package the command runs, and a worker that cannot start hangs nothing ------
+def test_workers_do_not_import_a_tei_toolkit_from_the_working_directory(tmp_path):
+    """Python 3.11's fork server puts the working directory first on its sys.path: run in a
+    checkout, the workers imported the checkout, not the installed (compiled) package."""
+    decoy = tmp_path / "tei_toolkit"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise SystemExit('the decoy was imported')\n")
+    for i in range(4):
+        shutil.copy(SEED, tmp_path / f"d{i}.txt")
+    done = subprocess.run([installed_tei(), "import", ".", "-d", "out", "--jobs", "2",
+                           "--json"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert len(json.loads(done.stdout)["files"]) == 4
+
+
+def _unpicklable() -> None:
+    raise RuntimeError("settings that do not unpickle")
+
+
+def test_a_worker_that_cannot_start_fails_each_file_instead_of_hanging(tmp_path):
+    script = f"""
+import sys
+sys.path[:0] = [{str(ROOT)!r}]
+from tei_toolkit import Profile, Register, default_lexicon
+from tei_toolkit.importer import batch
+from tests import test_hardening
+
+class Broken(Register):
+    def __reduce__(self):
+        return test_hardening._unpicklable, ()
+
+plan = batch.plan_outputs([{str(CORPUS / "sources")!r}], output_dir=__import__("pathlib").Path({str(tmp_path / "out")!r}))
+results = batch.run(plan, default_lexicon(), Profile.default(), register=Broken(), jobs=2)
+print(len(results), sum(r.ok for r in results))
+print(results[0].error)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    counts, error = done.stdout.splitlines()
+    count, ok = counts.split()
+    assert int(count) == len(list((CORPUS / "sources").glob("*.txt"))) and ok == "0"
+    assert "internal error: an import worker could not start: RuntimeError: settings that " \
+        "do not unpickle" in error and "corpus/sources/" in error
+
+
 # 9. Finishing an interrupted batch ----------------------------------------------------------------
 def test_skip_existing_finishes_a_batch(tmp_path):
     out = tmp_path / "out"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import pickle
 import signal
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -50,14 +52,24 @@ _STATE: dict = {}
 
 
 def _init(lexicon: Lexicon, profile: Profile, force: bool, skip_existing: bool = False,
-          worker: bool = False, register: Register | None = None) -> None:
+          register: Register | None = None) -> None:
     _STATE.update(lexicon=lexicon, profile=profile, force=force, skip_existing=skip_existing,
                   register=register)
-    if worker:
-        # Ctrl-C is the parent's to handle: it ends the pool, whose workers get SIGTERM and
-        # leave at once, removing the temporary file of a write under way (no traceback).
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, _leave)
+
+
+def _init_worker(settings: bytes) -> None:
+    """A worker's _init, from the pickled settings. Unpickled here, not by multiprocessing:
+    a worker that failed to start would be replaced by another that fails, forever (the
+    batch would hang); this one starts, and says why for each file instead."""
+    try:
+        _init(*pickle.loads(settings))
+    except Exception as exc:
+        _STATE["broken"] = TeiToolkitError(
+            f"internal error: an import worker could not start: {type(exc).__name__}: {exc}")
+    # Ctrl-C is the parent's to handle: it ends the pool, whose workers get SIGTERM and
+    # leave at once, removing the temporary file of a write under way (no traceback).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _leave)
 
 
 def _leave(signum: int, frame: object) -> None:
@@ -67,6 +79,10 @@ def _leave(signum: int, frame: object) -> None:
 
 def _convert(item: tuple[Path, Path | None]) -> ImportResult:
     src, dest = item
+    if "broken" in _STATE:
+        error = _STATE["broken"]
+        return ImportResult(str(src), str(dest) if dest else None,
+                            error=TeiToolkitError(error.message, Location(str(src))))
     if dest is not None and _STATE["skip_existing"] and os.path.lexists(dest):
         return ImportResult(str(src), str(dest), skipped=True)
     try:
@@ -81,6 +97,24 @@ def _convert(item: tuple[Path, Path | None]) -> ImportResult:
     if dest is not None:
         result.xml = None  # written already; do not ship it back across processes
     return result
+
+
+@contextlib.contextmanager
+def _safe_path() -> Iterator[None]:
+    """Start the fork server without the working directory on its sys.path. It is started as
+    `python -c`, whose sys.path begins with the working directory, and Python 3.11's fork
+    server does not take the parent's sys.path: run in a folder holding a `tei_toolkit`
+    directory (a checkout), the workers would import that, not the package the `tei` command
+    runs (compiled or another version)."""
+    before = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = before
 
 
 def default_jobs() -> int:
@@ -112,7 +146,7 @@ def run(plan: Plan, lexicon: Lexicon, profile: Profile, *, register: Register | 
 def _results(plan: Plan, lexicon: Lexicon, profile: Profile, register: Register | None,
              force: bool, skip_existing: bool, jobs: int) -> Iterator[ImportResult]:
     if jobs == 1:
-        _init(lexicon, profile, force, skip_existing, register=register)
+        _init(lexicon, profile, force, skip_existing, register)
         yield from map(_convert, plan)
         return
     # Chunks big enough to amortise the inter-process hop, small enough to balance the load.
@@ -120,8 +154,9 @@ def _results(plan: Plan, lexicon: Lexicon, profile: Profile, register: Register 
     ctx = multiprocessing.get_context("forkserver" if hasattr(os, "fork") else "spawn")
     if hasattr(os, "fork"):
         ctx.set_forkserver_preload(["tei_toolkit.importer._forkserver"])
-    pool = ctx.Pool(jobs, initializer=_init,
-                    initargs=(lexicon, profile, force, skip_existing, True, register))
+    with _safe_path():
+        settings = pickle.dumps((lexicon, profile, force, skip_existing, register))
+        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(settings,))
     workers = [proc.pid for proc in pool._pool]  # type: ignore[attr-defined]
     try:
         yield from pool.imap_unordered(_convert, plan, chunksize=chunk)
