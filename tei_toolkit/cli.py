@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import click
 
-from ._version import __version__
+from ._version import __version__, build
 from .importer.convert import default_lexicon
 from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
                      EXIT_USAGE, Location, OutputError, SetupError, TeiInputError,
@@ -130,8 +130,12 @@ def _load_register(registers: tuple[Path, ...], no_default: bool) -> Register:
     return base.merged(Register.load(registers)) if registers else base
 
 
+_VERSION = "%(prog)s, version %(version)s (import pipeline: " + (
+    "compiled with mypyc)" if build() == "mypyc" else "pure Python)")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="tei")
+@click.version_option(__version__, prog_name="tei", message=_VERSION)
 def main() -> None:
     """tei_toolkit: turn archival text exports into TEI P5, and TEI back into text."""
 

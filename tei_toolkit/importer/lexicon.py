@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from ..errors import LexiconError, Location
-from . import tsv
+from . import frozen, tsv
 from .source import MONTH_NAMES
 
 TYPES = {"name", "typo", "regularisation"}
@@ -29,6 +29,9 @@ class Entry:
     type: str = "typo"
     note: str = ""
     origin: str = ""  # file:line the entry came from, for messages
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return frozen.reduce(self)  # picklable when compiled
 
     @property
     def is_regularisation(self) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..errors import Location, ProfileError
+from . import frozen
 from .source import xml_unsafe
 
 PARTS = ("title", "citation", "summary", "body")
@@ -40,6 +41,9 @@ class Profile:
     reading_original: str = "bracketed"
     reading_expansions: str = "first"
     origin: str = "default"
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return frozen.reduce(self)  # picklable when compiled
 
     def canonical(self, url: str, record: str | None) -> str:
         """The archive's own address for ``url`` when it names a mirror, else ``url``."""

@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from ..errors import Location, RegisterError
-from . import tsv
+from . import frozen, tsv
 
 KINDS = ("person", "org", "place")
 COLUMNS = ("id", "type", "name", "variants", "code_names", "source", "note", "viaf", "gnd",
@@ -81,6 +81,9 @@ class Person:
     birth: str = ""
     death: str = ""
     geo: str = ""  # "latitude longitude", for a place
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return frozen.reduce(self)  # picklable when compiled
 
     def uris(self) -> list[tuple[str, str]]:
         """(authority, URI) for each identifier the entry has."""
