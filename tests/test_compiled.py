@@ -28,7 +28,8 @@ def _version(exe: str) -> str:
 
 def test_the_installed_pipeline_is_compiled():
     need("compiled with mypyc" in _version(installed_tei()),
-         "the compiled import pipeline (pip install . with a C compiler; see the README's Quick start)")
+         "the compiled import pipeline (pip install . with a C compiler; see the README's "
+         "Quick start)")
 
 
 def _inputs(folder: Path) -> int:

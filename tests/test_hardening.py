@@ -275,6 +275,25 @@ print(results[0].error)
         "do not unpickle" in error and "corpus/sources/" in error
 
 
+def test_a_result_the_batch_cannot_read_is_an_error_not_a_hang():
+    """Results cross back pickled by the worker and unpickled by the batch, which turns a
+    result it cannot read into that file's error (multiprocessing would lose its result
+    thread and wait forever)."""
+    from tei_toolkit.importer import batch
+    from tei_toolkit.importer.convert import ImportResult
+
+    result = batch._received(("a.txt", "a.xml", b"not a pickle"))
+    assert not result.ok and result.source == "a.txt" and result.output == "a.xml"
+    assert str(result.error).startswith("a.txt: error: internal error: a worker's result "
+                                        "cannot be read: UnpicklingError")
+    from tei_toolkit import Profile, Register, default_lexicon
+
+    batch._init(default_lexicon(), Profile.default(), False, False, Register.default())
+    sent = batch._convert_in_worker((SEED, None))
+    assert sent[:2] == (str(SEED), None)
+    assert isinstance(batch._received(sent), ImportResult) and batch._received(sent).ok
+
+
 # 9. Finishing an interrupted batch ----------------------------------------------------------------
 def test_skip_existing_finishes_a_batch(tmp_path):
     out = tmp_path / "out"

@@ -99,6 +99,30 @@ def _convert(item: tuple[Path, Path | None]) -> ImportResult:
     return result
 
 
+def _convert_in_worker(item: tuple[Path, Path | None]) -> tuple[str, str | None, bytes]:
+    """_convert's result pickled by the worker itself: a result the batch cannot unpickle
+    would kill the pool's result thread, and the batch would wait forever."""
+    result = _convert(item)
+    try:
+        data = pickle.dumps(result)
+    except Exception as exc:
+        data = pickle.dumps(ImportResult(result.source, result.output, error=TeiToolkitError(
+            f"internal error: the result cannot be sent back: {type(exc).__name__}: {exc}",
+            Location(result.source))))
+    return result.source, result.output, data
+
+
+def _received(sent: tuple[str, str | None, bytes]) -> ImportResult:
+    source, output, data = sent
+    try:
+        result: ImportResult = pickle.loads(data)
+    except Exception as exc:
+        return ImportResult(source, output, error=TeiToolkitError(
+            f"internal error: a worker's result cannot be read: {type(exc).__name__}: {exc}",
+            Location(source)))
+    return result
+
+
 @contextlib.contextmanager
 def _safe_path() -> Iterator[None]:
     """Start the fork server without the working directory on its sys.path. It is started as
@@ -159,7 +183,8 @@ def _results(plan: Plan, lexicon: Lexicon, profile: Profile, register: Register 
         pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(settings,))
     workers = [proc.pid for proc in pool._pool]  # type: ignore[attr-defined]
     try:
-        yield from pool.imap_unordered(_convert, plan, chunksize=chunk)
+        for sent in pool.imap_unordered(_convert_in_worker, plan, chunksize=chunk):
+            yield _received(sent)
     except BaseException:
         pool.terminate()
         pool.join()

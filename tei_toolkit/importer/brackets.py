@@ -126,6 +126,13 @@ class Verdict:
     name: str = ""   # expansion and respelling: the words before the bracket they pair with
     weak: str = ""   # a supplement with some evidence of another class: the warning
 
+    def __init__(self, kind: str, evidence: str, name: str = "", weak: str = "") -> None:
+        # Written out: mypyc compiles this, not the one @dataclass would generate.
+        self.kind = kind
+        self.evidence = evidence
+        self.name = name
+        self.weak = weak
+
 
 def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
              language: str | None = None, register: Index | None = None) -> Verdict:

@@ -38,6 +38,15 @@ class Part:
     value: str = ""  # date: ISO value; url: the URL; translator: resp phrase
     names: tuple[str, ...] = ()  # translator: the names
 
+    def __init__(self, kind: str, start: int, end: int, value: str = "",
+                 names: tuple[str, ...] = ()) -> None:
+        # Written out: mypyc compiles this, not the one @dataclass would generate.
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.value = value
+        self.names = names
+
 
 @dataclass(frozen=True)
 class Citation:

@@ -34,8 +34,9 @@ _SUBJECT = re.compile(
     r",\s*(?:regarding|on|concerning|about|with|in connection with|reporting)\b.*$"
     r"|,\s*re:.*$|,\s*['\"“‘].*$|,[^,]*\s['\"“‘].*$|\s[-–—]\s.*$", re.I)
 # "Ambassador to the USA": an office whose "to" is no addressee's.
-_OFFICE_TO = re.compile(r"\b((?:Ambassador|Envoy|Representative|Consul|Delegate|Minister|"
-                        r"Plenipotentiary|Chargé d'Affaires|Attaché)s?) to ((?:the )?(?:[A-Z]{2,6}"
+_OFFICES = ("Ambassador", "Envoy", "Representative", "Consul", "Delegate", "Minister",
+            "Plenipotentiary", "Chargé d'Affaires", "Attaché")
+_OFFICE_TO = re.compile(rf"\b((?:{'|'.join(_OFFICES)})s?) to ((?:the )?(?:[A-Z]{{2,6}}"
                         r"|Soviet Union|United States|[A-Z][a-z]+))\b")
 # "containing a Message from C", "transmitting 14 January 1951 Message from C to D",
 # "conveying telegram From C to D": C wrote the enclosed message (its addressee is not ours).
@@ -77,9 +78,11 @@ _ORG = re.compile(
 )
 # A description ending in an office before the person's name ("Soviet Defense Minister
 # A.M. Vasilevsky", "the Chinese Ambassador Wang Jiaxiang"): the name is what follows.
+_ROLES = ("Minister", "Ambassador", "Chairman", "Premier", "President", "Marshal", "General",
+          "Secretary", "Commander", "Chargé d'Affaires", "Counsellor", "Attaché", "Consul",
+          "Envoy")
 _ROLE_BEFORE = re.compile(
-    r"^(?:[A-Z][\w.'’-]* )*(?:Minister|Ambassador|Chairman|Premier|President|Marshal|"
-    r"General|Secretary|Commander|Chargé d'Affaires|Counsellor|Attaché|Consul|Envoy) "
+    rf"^(?:[A-Z][\w.'’-]* )*(?:{'|'.join(_ROLES)}) "
     r"(?P<name>(?:[A-Z][\w.'’-]*\.? ){0,3}[A-Z][\w'’-]+)$")
 _NOBODY = re.compile(r"(?i)^(?:others|et al\.?|all|comrades?|all concerned)$")
 # A name: up to six words, each capitalised (or an initial, a particle, a bracket).
@@ -131,7 +134,8 @@ def read_correspondents(title: str) -> Correspondence | None:
             enclosed = tuple(c for who in writers for c in _names(who))
             rest = rest[:m.start()]
     rest = _SUBJECT.sub("", rest)
-    rest = _OFFICE_TO.sub(r"\1", rest)  # "Ambassador to the USA X": the office's "to" goes
+    if any(office in rest for office in _OFFICES):  # the regex is slow to find nothing
+        rest = _OFFICE_TO.sub(r"\1", rest)  # "Ambassador to the USA X": the office's "to" goes
     m = _TO.match(rest) or _FROM.match(rest) or _OF.match(rest)
     if m is None:
         # "G. Zhukov to the CPSU CC": no genre, so only a sender no English word is part of
@@ -197,10 +201,10 @@ def _names(s: str) -> tuple[Correspondent, ...]:
         name = _THE.sub("", name).strip(" ,;")
         if not name or _NOBODY.match(name):
             continue
-        role = _ROLE_BEFORE.match(name)
+        role = _ROLE_BEFORE.match(name) if any(r in name for r in _ROLES) else None
         if role is not None and not _ORG.search(role["name"]):
             name = role["name"]  # "Soviet Defense Minister A.M. Vasilevsky": the person
-        paren = _PAREN_IDENTIFIED.fullmatch(name)
+        paren = _PAREN_IDENTIFIED.fullmatch(name) if "(" in name else None
         identified = None
         if paren is not None:
             _names(paren["who"])  # the identification must itself be a name

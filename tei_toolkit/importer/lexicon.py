@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..errors import LexiconError, Location
-from . import frozen, tsv
+from . import pickling, tsv
 from .source import MONTH_NAMES
 
 TYPES = {"name", "typo", "regularisation"}
@@ -31,7 +31,7 @@ class Entry:
     origin: str = ""  # file:line the entry came from, for messages
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return frozen.reduce(self)  # picklable when compiled
+        return pickling.reduce(self)  # picklable when compiled
 
     @property
     def is_regularisation(self) -> bool:

@@ -11,12 +11,13 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
+from typing import Any, Callable
 
 from ..errors import Finding, Location, SourceError
 from .brackets import (HONORIFICS, PRONOUNS, ROLE_WORDS, COMPLETION, EXPANSION, IDENTIFICATION,
                        ORIGINAL, RESPELLING, SUPPLEMENT, TRANSLATED_TITLE, Verdict, classify,
                        token_unknown, is_english, suggestion, unknown_words)
+from . import pickling
 from .lexicon import Entry, Matcher
 from .profile import Profile
 from .register import Index, Person
@@ -30,6 +31,12 @@ class Supplied:
     children: list
     cert: str | None = None
     reason: str | None = None  # None: the profile's (for sense); "completion"
+
+    def __init__(self, children: list, cert: str | None = None, reason: str | None = None) -> None:
+        # Written out: mypyc compiles this, not the one @dataclass would generate.
+        self.children = children
+        self.cert = cert
+        self.reason = reason
 
 
 @dataclass
@@ -60,6 +67,16 @@ class Explained:
     kind: str
     evidence: str
 
+    def __init__(self, location: Location, text: str, kind: str, evidence: str) -> None:
+        # Written out: mypyc compiles this, not the one @dataclass would generate.
+        self.location = location
+        self.text = text
+        self.kind = kind
+        self.evidence = evidence
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return pickling.reduce(self)  # results come back from the workers
+
 
 @dataclass
 class Gap:
@@ -69,6 +86,17 @@ class Gap:
     quantity: int | None = None
     unit: str | None = None
     extent: str | None = None
+
+    def __init__(self, reason: str, rend: str | None = None, desc: str | None = None,
+                 quantity: int | None = None, unit: str | None = None,
+                 extent: str | None = None) -> None:
+        # Written out: mypyc compiles this, not the one @dataclass would generate.
+        self.reason = reason
+        self.rend = rend
+        self.desc = desc
+        self.quantity = quantity
+        self.unit = unit
+        self.extent = extent
 
 
 @dataclass
@@ -89,6 +117,11 @@ class Choice:
     entry: Entry
     text: str  # the source form (== entry.sic)
 
+    def __init__(self, entry: Entry, text: str) -> None:
+        # Written out: mypyc compiles this, not the one @dataclass would generate.
+        self.entry = entry
+        self.text = text
+
 
 @dataclass
 class Marked:
@@ -107,6 +140,13 @@ class Named:
     ref: str  # the register id
     children: list
     type: str | None = None  # "codename" when the words are a code name
+
+    def __init__(self, tag: str, ref: str, children: list, type: str | None = None) -> None:
+        # Written out: mypyc compiles this, not the one @dataclass would generate.
+        self.tag = tag
+        self.ref = ref
+        self.children = children
+        self.type = type
 
 
 @dataclass

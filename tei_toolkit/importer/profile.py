@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..errors import Location, ProfileError
-from . import frozen
+from . import pickling
 from .source import xml_unsafe
 
 PARTS = ("title", "citation", "summary", "body")
@@ -43,7 +43,7 @@ class Profile:
     origin: str = "default"
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return frozen.reduce(self)  # picklable when compiled
+        return pickling.reduce(self)  # picklable when compiled
 
     def canonical(self, url: str, record: str | None) -> str:
         """The archive's own address for ``url`` when it names a mirror, else ``url``."""

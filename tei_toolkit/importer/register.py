@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..errors import Location, RegisterError
-from . import frozen, tsv
+from . import pickling, tsv
 
 KINDS = ("person", "org", "place")
 COLUMNS = ("id", "type", "name", "variants", "code_names", "source", "note", "viaf", "gnd",
@@ -83,7 +83,7 @@ class Person:
     geo: str = ""  # "latitude longitude", for a place
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return frozen.reduce(self)  # picklable when compiled
+        return pickling.reduce(self)  # picklable when compiled
 
     def uris(self) -> list[tuple[str, str]]:
         """(authority, URI) for each identifier the entry has."""

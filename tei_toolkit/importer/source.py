@@ -43,6 +43,14 @@ class Text:
     lines: tuple[int, ...]  # 1-based source line of each joined line
     starts: tuple[int, ...]  # offset in ``text`` where each joined line starts
 
+
+    def __init__(self, text: str, path: str, lines: tuple[int, ...],
+                 starts: tuple[int, ...]) -> None:
+        # Written out: mypyc compiles this, not the one @dataclass would generate.
+        self.text = text
+        self.path = path
+        self.lines = lines
+        self.starts = starts
     @classmethod
     def join(
         cls, path: str, numbered: list[tuple[int, str]], sep: str = "\n", first_column: int = 1

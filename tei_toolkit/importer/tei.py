@@ -55,13 +55,13 @@ def esc(s: str) -> str:
 
 def attr(s: str) -> str:
     """An attribute value, escaped (whitespace characters too, so they survive parsing)."""
-    if _ATTR_UNSAFE.search(s) is None:
+    if _ATTR_UNSAFE.isdisjoint(s):  # most values: a set test at C speed, not a regex call
         return s
     return (esc(s).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
             .replace("\r", "&#13;"))
 
 
-_ATTR_UNSAFE = re.compile(r'[&<>"\t\n\r]')
+_ATTR_UNSAFE = frozenset('&<>"\t\n\r')
 
 
 def _attrs(pairs: tuple) -> str:
