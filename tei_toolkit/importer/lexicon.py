@@ -131,7 +131,8 @@ class Matcher:
         self.index = {k: frozenset(v) for k, v in index.items()}
         self.sic_words = frozenset(tuple(_WORD.findall(s)) for s in self.entries)
         self._word_codes = lru_cache(maxsize=1 << 16)(self._word_codes_uncached)
-        self._clean: set[str] = set()
+        # Chunks with no suspect word (public: the spelling screen reads it).
+        self.clean: set[str] = set()
         self._dirty: dict[str, tuple[str, ...]] = {}  # chunk -> its suspect words
         self._verdict = lru_cache(maxsize=1 << 16)(self._verdict_uncached)
 
@@ -239,7 +240,8 @@ class Matcher:
         corresponding word of a corrected form without being that word; the whole sequence must
         then be within distance 1 (forms under 8 characters) or 2 (longer ones).
         ``chunks``: the whitespace-separated chunks of ``text`` (or of a text it was made
-        from by blanking whole words out), when the caller has them already.
+        from by blanking whole words out), when the caller has them already; chunks known
+        to be clean may be left out.
         """
         if not self.targets:
             return
@@ -247,21 +249,23 @@ class Matcher:
         # removed with set operations (C speed); most texts have no suspect left.
         if chunks is None:
             chunks = set(text.split())
-        clean = self._clean
+        clean = self.clean
         if chunks <= clean:  # the common case, with no new set made
             return
         dirty = self._dirty
         if len(clean) > 1 << 20 or len(dirty) > 1 << 16:  # bounded memory in long batches
             clean.clear()
             dirty.clear()
+        suspects: set[str] = set()
         for c in chunks - clean:
-            if c not in dirty:
+            words = dirty.get(c)
+            if words is None:
                 words = self._suspects(c)
                 if words:
                     dirty[c] = words
                 else:
                     clean.add(c)
-        suspects = {w for c in chunks & dirty.keys() for w in dirty[c]}
+            suspects.update(words)
         if not suspects:
             return
         found: dict[tuple[str, ...], str] = {}

@@ -11,6 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import filterfalse
 from typing import Any, Callable
 
 from ..errors import Finding, Location, SourceError
@@ -192,12 +193,23 @@ class Context:
     _tokens: dict[int, tuple[Text, set[str]]] = field(default_factory=dict)
 
     def tokens(self, t: Text) -> set[str]:
-        """The whitespace-separated tokens of ``t``, split once for every check that screens
-        a paragraph by its tokens (spelling, near misses)."""
+        """The whitespace-separated tokens of ``t`` the spelling and near-miss screens must
+        look at, split once per paragraph: all but those known to pass both. Leaving those
+        out changes no verdict (each screen would pass them), and most tokens are such."""
         cached = self._tokens.get(id(t))
         if cached is not None and cached[0] is t:
             return cached[1]
-        found = set(t.text.split())
+        harmless = _HARMLESS.setdefault((self.register, self.matcher), set())
+        found = set(filterfalse(harmless.__contains__, t.text.split()))
+        if found:  # tokens that have passed both screens by now join the harmless ones
+            quiet = _QUIET.get(self.register, set())
+            clean = self.matcher.clean if self.matcher is not None else None
+            passed = {w for w in found if w in quiet and (clean is None or w in clean)}
+            if passed:
+                if len(harmless) > 1 << 20:
+                    harmless.clear()
+                harmless |= passed
+                found -= passed
         self._tokens[id(t)] = (t, found)
         return found
 
@@ -571,6 +583,9 @@ def _spelling(t: Text, ctx: Context, start: int, end: int, outside_brackets: boo
 
 # Per persons register: tokens (as written) whose words can give no misspelling warning.
 _QUIET: dict[Index | None, set[str]] = {}
+# Per persons register and lexicon: tokens quiet and clean (no near-miss suspect in them). Both
+# are facts about the token alone, so this holds whenever the quiet and clean sets are cleared.
+_HARMLESS: dict[tuple[Index | None, Matcher | None], set[str]] = {}
 
 
 @lru_cache(maxsize=1 << 16)
