@@ -291,7 +291,12 @@ def _english_share(words: list[str]) -> float:
 
 def _dictionary() -> dict:
     """pyspellchecker's English word list: word -> frequency (loaded once, when needed)."""
-    return _checker().word_frequency.dictionary
+    if not _WORDS:  # kept here: asked for once per word checked
+        _WORDS.append(_checker().word_frequency.dictionary)
+    return _WORDS[0]
+
+
+_WORDS: list[dict] = []
 
 
 def common_english(word: str) -> bool:

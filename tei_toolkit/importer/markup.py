@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from itertools import filterfalse
 from typing import Any, Callable
 
 from ..errors import Finding, Location, SourceError
@@ -177,20 +176,40 @@ class Context:
 
     profile: Profile
     matcher: Matcher | None
-    footnotes: frozenset[str] = frozenset()
-    counts: Counts = field(default_factory=Counts)
-    warnings: list[Finding] = field(default_factory=list)
-    anchors: dict[str, int] = field(default_factory=dict)
-    language: str | None = None  # the original language's code, for original wording
+    footnotes: frozenset[str]
+    counts: Counts
+    warnings: list[Finding]
+    anchors: dict[str, int]
+    language: str | None  # the original language's code, for original wording
     # name -> its regular form in the lexicon, or None
-    lexicon_reg: Callable[[str], str | None] | None = None
-    explained: list[Explained] = field(default_factory=list)
-    register: Index | None = None  # the persons register, for names
-    used: dict[str, Person] = field(default_factory=dict)  # entries named, in order
-    spelled: set[str] = field(default_factory=set)  # words already checked for spelling
-    spelled_texts: dict[int, Text] = field(default_factory=dict)  # paragraphs checked
-    _seen: dict[int, tuple[Text, list]] = field(default_factory=dict)
-    _tokens: dict[int, tuple[Text, set[str]]] = field(default_factory=dict)
+    lexicon_reg: Callable[[str], str | None] | None
+    explained: list[Explained]
+    register: Index | None  # the persons register, for names
+    used: dict[str, Person]  # entries named, in order
+    spelled: set[str]  # words already checked for spelling
+    spelled_texts: dict[int, Text]  # paragraphs checked
+    _seen: dict[int, tuple[Text, list]]
+    _tokens: dict[int, tuple[Text, set[str]]]
+
+    def __init__(self, profile: Profile, matcher: Matcher | None,
+                 footnotes: frozenset[str] = frozenset()) -> None:
+        # Written out (one per document): mypyc compiles this, not the generated one. The
+        # other fields start empty; the builder sets language, lexicon_reg and register.
+        self.profile = profile
+        self.matcher = matcher
+        self.footnotes = footnotes
+        self.counts = Counts()
+        self.warnings = []
+        self.anchors = {}
+        self.language = None
+        self.lexicon_reg = None
+        self.explained = []
+        self.register = None
+        self.used = {}
+        self.spelled = set()
+        self.spelled_texts = {}
+        self._seen = {}
+        self._tokens = {}
 
     def tokens(self, t: Text) -> set[str]:
         """The whitespace-separated tokens of ``t`` the spelling and near-miss screens must
@@ -200,7 +219,7 @@ class Context:
         if cached is not None and cached[0] is t:
             return cached[1]
         harmless = _HARMLESS.setdefault((self.register, self.matcher), set())
-        found = set(filterfalse(harmless.__contains__, t.text.split()))
+        found = {w for w in t.text.split() if w not in harmless}
         if found:  # tokens that have passed both screens by now join the harmless ones
             quiet = _QUIET.get(self.register, set())
             clean = self.matcher.clean if self.matcher is not None else None

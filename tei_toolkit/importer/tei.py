@@ -343,13 +343,16 @@ def _resp(line, level: int, xml_id: str, resp: str, name_tag: str, name: str) ->
 
 
 _ENCODING_DESCS: dict[tuple, str] = {}
+_PROFILES_DESCRIBED: list[Profile] = []  # the profiles whose ids key _ENCODING_DESCS
 
 
 def _encoding_desc(profile: Profile, sources: tuple[str, ...], size: int,
                    register_sources: tuple[str, ...] = (), register_size: int = 0) -> str:
     """encodingDesc for a profile, lexicon and register: written once, reused for every
     document."""
-    key = (profile, sources, size, register_sources, register_size)
+    # The profile by identity (hashing it hashes every setting, per document); the cache
+    # keeps it alive, so its id is not reused.
+    key = (id(profile), sources, size, register_sources, register_size)
     cached = _ENCODING_DESCS.get(key)
     if cached is None:
         out: list[str] = []
@@ -373,6 +376,7 @@ def _encoding_desc(profile: Profile, sources: tuple[str, ...], size: int,
         line(3, "</editorialDecl>")
         line(2, "</encodingDesc>")
         cached = _ENCODING_DESCS[key] = "".join(out)
+        _PROFILES_DESCRIBED.append(profile)
     return cached
 
 
@@ -431,7 +435,9 @@ def _body_shapes(body: list, title: str) -> dict[int, str]:
     if not paras:
         return shapes
     first_i, first = paras[0]
-    if " ".join(first.text.split()) == " ".join(title.split()) and len(paras) > 1:
+    title_words = title.split()
+    # Split no further than the title has words: the first paragraph is mostly long prose.
+    if first.text.split(maxsplit=len(title_words)) == title_words and len(paras) > 1:
         shapes[first_i] = "head"
     for i, para in paras:
         if _RULE.fullmatch(para.text):
@@ -596,6 +602,8 @@ def _stated_places(body: list, ctx: Context) -> dict[str, Person]:
             if hit is not None and hit[0].kind == "place":
                 found.setdefault("sent", hit[0])
             for action, pattern in (("received", _PLACE_TO), ("sent", _PLACE_FROM)):
+                if pattern is _PLACE_FROM and row.strip()[:4].lower() != "from":
+                    continue  # what the regex (case-insensitive) needs first, said cheaply
                 m = pattern.match(row.strip())
                 hit = index.lookup(m["place"]) if m else None
                 if hit is not None and hit[0].kind == "place" and action not in found:
