@@ -5,7 +5,7 @@ __version__ = "0.2.0"
 
 def build() -> str:
     """How this installation runs the import pipeline: "mypyc" when its modules are the C
-    extensions setup.py compiles, "python" when they are interpreted (see the README, Benchmarks)."""
+    extensions setup.py compiles, "python" when they are interpreted (README, Benchmarks)."""
     from .importer import markup  # imported here: setuptools reads __version__ alone
 
     return "mypyc" if markup.__file__.endswith((".so", ".pyd")) else "python"

@@ -69,3 +69,30 @@ def test_compiled_and_interpreted_pipelines_write_the_same(tmp_path):
             name = Path(mine["output"]).name
             assert (cli_out / name).read_bytes() == (py_out / name).read_bytes(), name
     assert got == expected
+
+
+def test_written_out_inits_take_every_field_in_order():
+    """Dataclasses that write their __init__ out (for mypyc) must still take their fields:
+    a field added to the class but not to __init__ would be missing at run time, and
+    pickling.reduce calls __init__ with the fields in order."""
+    import dataclasses
+    import importlib
+    import inspect
+    import pkgutil
+
+    import tei_toolkit.importer
+
+    checked = 0
+    for info in pkgutil.iter_modules(tei_toolkit.importer.__path__):
+        module = importlib.import_module(f"tei_toolkit.importer.{info.name}")
+        for cls in vars(module).values():
+            if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)
+                    and cls.__module__ == module.__name__
+                    and cls.__init__.__code__.co_filename == module.__file__):
+                continue
+            if cls.__name__ == "Context":  # takes three; the rest start empty (its docstring)
+                continue
+            params = list(inspect.signature(cls.__init__).parameters)[1:]
+            assert params == [f.name for f in dataclasses.fields(cls) if f.init], cls.__name__
+            checked += 1
+    assert checked >= 8
