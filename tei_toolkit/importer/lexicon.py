@@ -171,15 +171,21 @@ class Matcher:
         pattern's order of alternatives."""
         n = len(text)
         pos = 0
+        # Each form's first place at or after pos where it ends a word (-1: none is left),
+        # looked for again only once pos has passed it: linear, whatever the text.
+        ahead = [-2] * len(present)  # -2: not looked for yet
         while True:
             best, best_form = -1, ""
-            for form in present:  # the first place at or after pos each form ends a word
-                s = text.find(form, pos)
-                while s >= 0:
-                    e = s + len(form)
-                    if e == n or not _is_word_char(text[e]):
-                        break
-                    s = text.find(form, s + 1)
+            for k, form in enumerate(present):
+                s = ahead[k]
+                if s == -2 or 0 <= s < pos:
+                    s = text.find(form, pos)
+                    while s >= 0:
+                        e = s + len(form)
+                        if e == n or not _is_word_char(text[e]):
+                            break
+                        s = text.find(form, s + 1)
+                    ahead[k] = s
                 if s >= 0 and (best < 0 or s < best):  # ties: the earlier alternative
                     best, best_form = s, form
             if best < 0:
