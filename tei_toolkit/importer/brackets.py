@@ -200,9 +200,10 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
     if name_m and inner_is_name:
         name = _trim_name(name_m)
         # "Premier Zhou [Enlai]", "Kim [Il Sung]": the rest of a name the register knows.
-        whole = next((f"{' '.join(name.split()[k:])} {stripped}" for k in range(len(
-            name.split())) if register is not None and register.lookup(
-                f"{' '.join(name.split()[k:])} {stripped}") is not None), None)
+        parts = name.split()
+        tails = (" ".join(parts[k:] + [stripped]) for k in range(len(parts)))
+        whole = next((w for w in tails if register.lookup(w) is not None), None) \
+            if register is not None else None
         if whole is not None:
             return Verdict(COMPLETION, f"completes the name the register knows as {whole!r}")
         first = register.lookup(name) if register is not None else None
@@ -291,12 +292,13 @@ def _english_share(words: list[str]) -> float:
 
 def _dictionary() -> dict:
     """pyspellchecker's English word list: word -> frequency (loaded once, when needed)."""
-    if not _WORDS:  # kept here: asked for once per word checked
-        _WORDS.append(_checker().word_frequency.dictionary)
-    return _WORDS[0]
+    global _WORDS
+    if _WORDS is None:  # kept here: asked for once per word checked
+        _WORDS = _checker().word_frequency.dictionary
+    return _WORDS
 
 
-_WORDS: list[dict] = []
+_WORDS: dict | None = None
 
 
 def common_english(word: str) -> bool:
