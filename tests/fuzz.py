@@ -45,7 +45,7 @@ TEI_PIECES = [
 # Warnings that say the TEI cannot keep a layout detail (the reading may then differ).
 LAYOUT_CODES = {"extra-blank-lines", "missing-blank-line", "section-order", "unknown-section",
                 "language-list", "empty-section",
-                "language-separator", "no-version-line"}
+                "language-separator", "no-version-line", "heading-spacing"}
 
 
 def mutate(rng: random.Random, text: str, pieces: list[str]) -> str:

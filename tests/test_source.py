@@ -91,6 +91,17 @@ def test_sections_out_of_order_are_warned_about():
     assert "section-order" in [w.code for w in result.warnings]
 
 
+@pytest.mark.parametrize("space", [" ", "\u2028", "\t"])
+def test_white_space_inside_a_headings_bold_is_warned_about(space):
+    """Found by the fuzzer: the heading was read without it and nothing said so."""
+    text = export().replace("**Summary:**", f"**{space}Summary:**")
+    result = import_text(text, "x.txt")
+    assert [w.code for w in result.warnings] == ["heading-spacing"]
+    assert str(result.warnings[0].location).startswith("x.txt:")
+    assert reading(read_tei(result.xml, "x"), "source") == \
+        normalize_source(text).replace(f"**{space}Summary:**", "**Summary:**")
+
+
 def test_several_original_languages():
     root = tei_of(export(language="Russian, Chinese"))
     assert xp(root, "//t:langUsage/t:language/@ident") == ["ru", "zh", "en"]

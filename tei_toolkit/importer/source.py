@@ -223,6 +223,10 @@ def parse(data: bytes | str, path: str = "<string>") -> SourceDocument:
                 Location(path, n, 1),
             )
         heading = h.group(1).strip()
+        if heading != h.group(1):  # "** Summary:**", a line separator inside the bold
+            warnings.append(Finding(Location(path, n, 3), "heading-spacing",
+                                    f"the heading {line!r} has white space inside the bold; "
+                                    f"the TEI keeps it as **{heading}:**"))
         if heading == "Contents":
             paragraphs = reader.paragraphs(until_heading=False)
             if not paragraphs:
