@@ -109,9 +109,12 @@ def write_atomic(dest: Path, data: bytes, *, force: bool = False,
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror}", Location(str(dest))) from None
     finally:
+        # The temporary file is normally gone (linked or replaced); where it was never made,
+        # unlinking can fail with another error than ENOENT (EROFS on a read-only file
+        # system), which must not hide the error being raised.
         try:
             os.unlink(tmp)
-        except FileNotFoundError:
+        except OSError:
             pass
         _forget(tmp)
 

@@ -1,0 +1,97 @@
+"""Fault injection: what the environment does to a run (a read-only folder, an interrupt, a
+file name that is not UTF-8, a server that trickles, a huge input). Each test failed on the
+code before its fix (issue 21)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import CORPUS, installed_tei, need
+
+SOURCE = CORPUS / "sources" / "s01_telegram-numbered-paragraphs.txt"
+
+
+def _run_with_read_only(folder: Path, argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``argv`` with ``folder`` read-only, as a user would meet it. As root (CI), mode bits
+    do not stop writes, so the folder is bind-mounted read-only in a mount namespace of the
+    command's own (the file system then answers EROFS); otherwise its mode is 0555 (EACCES)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=120)
+        finally:
+            folder.chmod(0o755)
+    unshare = shutil.which("unshare")
+    need(unshare, "unshare (util-linux), to mount a folder read-only as root")
+    script = (f"mount --bind {shlex.quote(str(folder))} {shlex.quote(str(folder))} && "
+              f"mount -o remount,bind,ro {shlex.quote(str(folder))} && exec "
+              + " ".join(map(shlex.quote, argv)))
+    proc = subprocess.run([unshare, "-m", "sh", "-c", script], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+    need("mount:" not in proc.stderr and "unshare:" not in proc.stderr,
+         f"a read-only bind mount ({proc.stderr.strip()})")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("faults")
+    shutil.copy(SOURCE, folder / "a.txt")
+    proc = subprocess.run([installed_tei(), "import", "a.txt", "-o", "a.xml"], cwd=folder,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return folder
+
+
+# Every command that writes a file, with the path it writes in the read-only folder "out".
+WRITERS = [
+    ("validate", ["validate", "a.xml", "--no-schematron", "--output", "out/report.txt"],
+     "out/report.txt"),
+    ("validate-json", ["validate", "a.xml", "--format", "json", "--output", "out/r.json"],
+     "out/r.json"),
+    ("export-csv", ["export", "a.xml", "--to", "csv", "-o", "out/letters.csv"],
+     "out/letters.csv"),
+    ("export-text", ["export", "a.xml", "-o", "out/a.txt"], "out/a.txt"),
+    ("export-cmif", ["export", "a.xml", "--to", "cmif", "-o", "out/cmif.xml"], "out/cmif.xml"),
+    ("export-html", ["export", "a.xml", "--to", "html", "-d", "out"], "out/"),
+    ("profile", ["profile", "show", "-o", "out/p.toml"], "out/p.toml"),
+    ("lexicon", ["lexicon", "suggest", "a.txt", "-o", "out/l.tsv"], "out/l.tsv"),
+    ("import-o", ["import", "a.txt", "-o", "out/b.xml"], "out/b.xml"),
+    ("import-d", ["import", "a.txt", "-d", "out"], "out/a.xml"),
+    ("schemas-copy", ["schemas", "copy", "out"], "out/tei_toolkit.rng"),
+]
+
+
+@pytest.mark.parametrize("argv, names", [w[1:] for w in WRITERS], ids=[w[0] for w in WRITERS])
+def test_an_unwritable_output_is_exit_3_with_one_line_naming_it(work, tmp_path, argv, names):
+    out = work / "out"
+    out.mkdir(exist_ok=True)
+    for f in out.iterdir():
+        f.unlink()
+    proc = _run_with_read_only(out, [installed_tei(), *argv], work)
+    assert proc.returncode == 3, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1, proc.stderr
+    assert errors[0].startswith(names) and "cannot write" in errors[0], errors
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_an_unwritable_schema_cache_is_exit_3(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    schema = tmp_path / "mine.rng"
+    schema.write_text('<element name="doc" xmlns="http://relaxng.org/ns/structure/1.0">'
+                      "<empty/></element>")
+    env_tei = ["env", f"TEI_TOOLKIT_CACHE={cache}", installed_tei()]
+    proc = _run_with_read_only(cache, [*env_tei, "schemas", "add", str(schema)], tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert list(cache.iterdir()) == []
