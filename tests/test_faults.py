@@ -4,6 +4,7 @@ code before its fix (issue 21)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -95,3 +96,35 @@ def test_an_unwritable_schema_cache_is_exit_3(tmp_path):
     assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert list(cache.iterdir()) == []
+
+
+# External parameter entities (item 4) -----------------------------------------------------------
+_HEADER = ('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt>'
+           "<title>t</title></titleStmt><publicationStmt><p>p</p></publicationStmt>"
+           "<sourceDesc><p>s</p></sourceDesc></fileDesc></teiHeader>"
+           "<text><body><p>a</p></body></text></TEI>\n")
+
+
+@pytest.mark.parametrize("subset, reported", [
+    ('<!ENTITY % x SYSTEM "ent.dtd">\n %x;', "%x; (ent.dtd)"),
+    ('<!ENTITY  %  ext-1  PUBLIC "-//A//B" "sub/ent.dtd" >', "%ext-1; (sub/ent.dtd)"),
+    ('<!ENTITY % in "<!ENTITY y \'z\'>">', None),  # internal: nothing to load
+    ('<!ENTITY g SYSTEM "ent.dtd">', None),  # a general entity, never referenced
+])
+def test_an_external_parameter_entity_is_reported_not_passed(tmp_path, subset, reported):
+    (tmp_path / "ent.dtd").write_text('<!ENTITY secret "FROM-DTD">')
+    doc = tmp_path / "doc.xml"
+    doc.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE TEI [{subset}]>\n{_HEADER}')
+    proc = subprocess.run([installed_tei(), "validate", str(doc), "--schema", "tei_toolkit",
+                           "--no-schematron", "--format", "json"], capture_output=True,
+                          text=True, timeout=120)
+    problems = json.loads(proc.stdout)["problems"]
+    safety = [p for p in problems if p["source"] == "safety"]
+    if reported is None:
+        assert safety == [] and proc.returncode == 0, proc.stdout
+        return
+    assert proc.returncode == 1
+    assert len(safety) == 1 and safety[0]["severity"] == "error", safety
+    assert f"external parameter entity {reported} is not loaded" in safety[0]["message"]
+    assert (safety[0]["line"], safety[0]["column"]) == (2, 16)
+    assert "FROM-DTD" not in proc.stdout

@@ -79,6 +79,7 @@ class Document:
             yield Problem(self.name, 1, 1, WARNING, "safety",
                           f"the DOCTYPE points to a remote DTD ({info.system_url}); it is never "
                           "loaded")
+        yield from self._parameter_entities()
         for node in self.tree.iter(etree.Entity):
             yield Problem(self.name, node.sourceline or 0, 0, ERROR, "safety",
                           f"entity reference {node.text} is not expanded (entities are off: "
@@ -88,6 +89,29 @@ class Document:
             yield Problem(self.name, inc.sourceline or 0, self.column_of(inc), ERROR, "safety",
                           f"XInclude of {inc.get('href')!r} is not processed (XInclude is off); "
                           "include the content itself", self.xpath_of(inc))
+
+    def _parameter_entities(self) -> Iterator[Problem]:
+        """External parameter entities of the internal subset (``<!ENTITY % x SYSTEM "...">
+        %x;``): never loaded, so the declarations they would bring are missing; an error as
+        an entity reference in the text is. lxml lists them among the DTD's entities but does
+        not say which are parameter entities: the declaration itself tells."""
+        assert self.tree is not None
+        dtd = self.tree.docinfo.internalDTD
+        if dtd is None:
+            return
+        external = {e.name: e.system_url for e in dtd.iterentities() if e.system_url}
+        if not external:
+            return
+        text = self.data.decode(self.tree.docinfo.encoding or "utf-8", errors="replace")
+        for m in _PARAMETER_ENTITY.finditer(text):
+            name = m.group(1)
+            if name in external:
+                line = text.count("\n", 0, m.start()) + 1
+                column = m.start() - text.rfind("\n", 0, m.start())
+                yield Problem(self.name, line, column, ERROR, "safety",
+                              f"external parameter entity %{name}; ({external[name]}) is not "
+                              "loaded (entities are off: they can read local files or explode "
+                              "in size), so the declarations it holds are missing")
 
     def xml_models(self, kind: str = RELAXNG_NS
                    ) -> Iterator[tuple[etree._ProcessingInstruction, str]]:
@@ -259,6 +283,7 @@ class Document:
                           text, self.xpath_of(el))
 
 
+_PARAMETER_ENTITY = re.compile(r"<!ENTITY\s+%\s+([^\s%;\"'<>]+)\s+(?:SYSTEM|PUBLIC)\b")
 _NCNAME = re.compile(r"[^\W\d][\w.-]*")
 _RANGE = re.compile(r"range\(([^,()\s]+),([^,()\s]+)\)")
 
