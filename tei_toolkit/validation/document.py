@@ -4,7 +4,6 @@ problems found in it (well-formedness, safety, RELAX NG messages, pointers, Sche
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import Callable, Iterator
 
 from lxml import etree
@@ -243,29 +242,33 @@ class Document:
     def pointer_problems(self) -> Iterator[Problem]:
         """Duplicate xml:ids, and #id pointers that name no xml:id.
 
-        libxml2's XPath finds the candidates (attribute values holding a #): asking it for
-        elements with any of two dozen pointer attributes is twenty times slower.
+        One walk over the elements collects both: an XPath such as ``//@xml:id`` builds a
+        node-set of every node, which libxml2 refuses past ten million nodes (a 300 MB file),
+        and the walk is as fast on ordinary files.
         """
         assert self.tree is not None
-        values: list[str] = [str(v) for v in self.tree.xpath("//@xml:id")]
-        ids = set(values)
-        if len(ids) < len(values) and not self.id_problems:
-            for value, count in Counter(values).items():
-                if count > 1:
-                    first, *others = self.tree.xpath("//*[@xml:id = $v]", v=value)
-                    for el in others:
-                        yield Problem(self.name, el.sourceline or 0, self.column_of(el), ERROR,
-                                      "xml:id", f"duplicate xml:id \"{value}\" (first on line "
-                                      f"{first.sourceline}): every xml:id must be unique",
-                                      self.xpath_of(el))
-        for value in self.tree.xpath("//@*[contains(., '#')]"):
-            attr = value.attrname
-            if attr not in _POINTER_SET:
-                continue
+        first: dict[str, int] = {}  # xml:id -> the line of its first element
+        duplicates: list[tuple[str, etree._Element]] = []
+        candidates: list[tuple[str, str, etree._Element]] = []
+        for el in self.tree.iter(etree.Element):
+            for attr, value in el.items():
+                if attr == XML_ID:
+                    if value in first:
+                        duplicates.append((value, el))
+                    else:
+                        first[value] = el.sourceline or 0
+                elif "#" in value and attr in _POINTER_SET:
+                    candidates.append((attr, value, el))
+        if not self.id_problems:
+            for value, el in duplicates:
+                yield Problem(self.name, el.sourceline or 0, self.column_of(el), ERROR,
+                              "xml:id", f"duplicate xml:id \"{value}\" (first on line "
+                              f"{first[value]}): every xml:id must be unique",
+                              self.xpath_of(el))
+        for attr, value, el in candidates:
             for token in value.split():
                 for target in _local_ids(token):
-                    if target not in ids:
-                        el = value.getparent()
+                    if target not in first:
                         yield Problem(self.name, el.sourceline or 0, self.column_of(el), ERROR,
                                       "pointer", f"@{attr} points to {token}, but no element "
                                       f"has xml:id=\"{target}\"", self.xpath_of(el))
