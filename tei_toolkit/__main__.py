@@ -1,6 +1,37 @@
-"""`python -m tei_toolkit` is the `tei` command."""
+"""The `tei` command's entry point (``python -m tei_toolkit`` runs it too).
 
-from .cli import main
+Kept light on purpose: the package imports nothing until a name is used, so Ctrl-C while
+click, lxml and the wings load is caught here and ends the command as Ctrl-C does later
+(a line "interrupted", exit 130), not with a traceback of the import under way.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .errors import EXIT_INTERRUPTED  # a small module: no lxml, no click
+
+
+def main() -> None:
+    try:
+        from click.exceptions import Abort, ClickException
+
+        from .cli import main as command
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    try:
+        # standalone_mode=False: click would turn a Ctrl-C during its parsing into
+        # "Aborted!" and exit 1; the commands' own errors still end as they always do.
+        code = command.main(prog_name="tei", standalone_mode=False)
+    except (KeyboardInterrupt, Abort):
+        sys.stderr.write("interrupted\n")
+        code = EXIT_INTERRUPTED
+    except ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    sys.exit(code if isinstance(code, int) else 0)
+
 
 if __name__ == "__main__":
-    main(prog_name="tei")
+    main()

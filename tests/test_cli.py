@@ -248,4 +248,4 @@ def test_pre_commit_hook_runs_tei_validate_on_xml():
     hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     assert "- id: tei-validate" in hooks
     assert "entry: tei validate" in hooks and "types: [xml]" in hooks
-    assert "tei = \"tei_toolkit.cli:main\"" in (ROOT / "pyproject.toml").read_text()
+    assert "tei = \"tei_toolkit.__main__:main\"" in (ROOT / "pyproject.toml").read_text()

@@ -148,3 +148,52 @@ def test_pointers_are_checked_in_a_file_of_more_than_ten_million_nodes():
     assert found == [
         (5, "xml:id", 'duplicate xml:id "a" (first on line 2): every xml:id must be unique'),
         (4, "pointer", '@target points to #b, but no element has xml:id="b"')], found
+
+
+# Ctrl-C at any moment (item 7) ------------------------------------------------------------------
+def _interpreter_start() -> float:
+    """How long the interpreter takes to start and reach the `tei` entry point here: before
+    that, a Ctrl-C is Python's own (site, the console script), which no program can handle."""
+    import sys
+    import time
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-c", "import tei_toolkit.__main__"], check=True)
+    return time.monotonic() - start
+
+
+@pytest.mark.parametrize("command", ["import", "validate"])
+def test_ctrl_c_at_any_moment_prints_no_traceback(tmp_path, command):
+    """The SIGINT reaches the whole process group, as from a terminal: the command while it
+    loads its modules, its fork server and workers while they start, the batch under way."""
+    import signal
+    import time
+
+    from .test_hardening import _default_sigint
+
+    sources = tmp_path / "src"
+    sources.mkdir()
+    for i in range(40):
+        shutil.copy(SOURCE, sources / f"d{i:02d}.txt")
+    tei_dir = tmp_path / "tei"
+    subprocess.run([installed_tei(), "import", str(sources), "-d", str(tei_dir)], check=True,
+                   capture_output=True, timeout=120)
+    argv = ([installed_tei(), "import", str(sources), "-d", str(tmp_path / "out"), "--force",
+             "-j", "2"] if command == "import"
+            else [installed_tei(), "validate", str(tei_dir), "-j", "2"])
+    start = _interpreter_start()
+    for delay in (0.02, 0.08, 0.15, 0.25, 0.4, 0.6):
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True, preexec_fn=_default_sigint)
+        time.sleep(start + delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            _, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            pytest.fail(f"tei {command} hung after a SIGINT at {start + delay:.2f} s")
+        assert "Traceback" not in err and "KeyboardInterrupt" not in err, (delay, err)
+        # 130 when interrupted; a SIGINT after the work is done may end the interpreter
+        # itself (-2, which a shell shows as 130 too), or come after the exit (0).
+        assert proc.returncode in (0, 130, -signal.SIGINT), (delay, proc.returncode, err)
+        assert not [p for p in tmp_path.rglob("*.tmp")], delay

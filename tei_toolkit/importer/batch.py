@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+from multiprocessing import resource_tracker
 import os
 import pickle
 import signal
@@ -13,6 +14,7 @@ from typing import Callable, Iterator, Sequence
 from .convert import ImportResult, import_file
 from ..errors import Location, OutputError, TeiToolkitError
 from ..files import expand_with_bases, remove_pending, sweep_temporary
+from ..interrupts import sigint_blocked
 from .lexicon import Lexicon
 from .profile import Profile
 from .register import Register
@@ -70,6 +72,8 @@ def _init_worker(settings: bytes) -> None:
     # leave at once, removing the temporary file of a write under way (no traceback).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _leave)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by the fork server (_forkserver.py)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
 def _leave(signum: int, frame: object) -> None:
@@ -178,20 +182,26 @@ def _results(plan: Plan, lexicon: Lexicon, profile: Profile, register: Register 
     ctx = multiprocessing.get_context("forkserver" if hasattr(os, "fork") else "spawn")
     if hasattr(os, "fork"):
         ctx.set_forkserver_preload(["tei_toolkit.importer._forkserver"])
-    with _safe_path():
-        settings = pickle.dumps((lexicon, profile, force, skip_existing, register))
-        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(settings,))
-    workers = [proc.pid for proc in pool._pool]  # type: ignore[attr-defined]
+    settings = pickle.dumps((lexicon, profile, force, skip_existing, register))
+    pool = None
     try:
+        # The fork server and the workers never see Ctrl-C (no traceback of theirs): the
+        # interrupt is this process's, which then ends the pool. multiprocessing's resource
+        # tracker unblocks SIGINT once it has started itself, so it is started first.
+        if hasattr(os, "fork"):
+            resource_tracker.ensure_running()
+        with _safe_path(), sigint_blocked():
+            pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(settings,))
         for sent in pool.imap_unordered(_convert_in_worker, plan, chunksize=chunk):
             yield _received(sent)
     except BaseException:
-        pool.terminate()
-        pool.join()
-        # A worker killed mid-write cannot clean up after itself: its temporary files are
-        # named after its pid, so remove them here.
-        sweep_temporary([dest for _, dest in plan if dest is not None], workers)
+        if pool is not None:
+            workers = [proc.pid for proc in pool._pool]  # type: ignore[attr-defined]
+            pool.terminate()
+            pool.join()
+            # A worker killed mid-write cannot clean up after itself: its temporary files
+            # are named after its pid, so remove them here.
+            sweep_temporary([dest for _, dest in plan if dest is not None], workers)
         raise
-    else:
-        pool.close()
-        pool.join()
+    pool.close()
+    pool.join()

@@ -23,6 +23,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import Location, SetupError
+from ..interrupts import sigint_blocked
 from ..xmlcore import safe_parser
 from . import registry, schemas
 from .messages import ContentModels
@@ -99,8 +100,14 @@ def scan_files(files: list, jobs: int = 1) -> dict[str, tuple[frozenset[str], fr
             and threading.active_count() == 1:
         chunks = [files[i::jobs] for i in range(jobs)]
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs) as pool:
+        pool = None
+        try:
+            with sigint_blocked():  # Ctrl-C is this process's to handle: no worker tracebacks
+                pool = ctx.Pool(jobs)
             parts = pool.map(_scan_chunk, chunks)
+        finally:
+            if pool is not None:
+                pool.terminate()
     else:
         parts = [_scan_chunk(files)]
     out: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
