@@ -17,6 +17,24 @@ EXIT_INTERNAL = 4  # a bug: an error the toolkit did not expect (never a traceba
 EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM; temporary files are removed
 
 
+def printable(text: str) -> str:
+    """``text`` as valid Unicode, for reports and messages: the bytes of a file name that are
+    not UTF-8 (which Python holds as surrogate escapes, ``os.fsdecode(b"\\xff")``) become
+    ``\\xff``, as Python's ``backslashreplace`` writes them. Text without them is returned
+    as it is."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that no file name gives
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 @dataclass(frozen=True)
 class Location:
     """Where something is: a file name and a 1-based line and column (0 = unknown)."""
@@ -32,11 +50,12 @@ class Location:
             object.__setattr__(self, "column", max(self.column, 0))
 
     def __str__(self) -> str:
+        path = printable(self.path)
         if self.line and self.column:
-            return f"{self.path}:{self.line}:{self.column}"
+            return f"{path}:{self.line}:{self.column}"
         if self.line:
-            return f"{self.path}:{self.line}"
-        return self.path
+            return f"{path}:{self.line}"
+        return path
 
 
 @dataclass(frozen=True)

@@ -181,3 +181,4 @@ def is_input(dest: Path, inputs: Iterable[Path]) -> bool:
     """Is ``dest`` one of ``inputs`` (the same file, or the same path before it exists)?"""
     real = os.path.realpath(dest)
     return any(os.path.realpath(i) == real or same_file(i, dest) for i in inputs)
+

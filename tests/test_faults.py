@@ -197,3 +197,65 @@ def test_ctrl_c_at_any_moment_prints_no_traceback(tmp_path, command):
         # itself (-2, which a shell shows as 130 too), or come after the exit (0).
         assert proc.returncode in (0, 130, -signal.SIGINT), (delay, proc.returncode, err)
         assert not [p for p in tmp_path.rglob("*.tmp")], delay
+
+
+# File names that are not UTF-8 (item 8) ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def undecodable(tmp_path_factory) -> Path:
+    """A folder holding a valid TEI file and a broken one, both named with bytes that are not
+    UTF-8 (legal on Linux), and their two sources."""
+    folder = tmp_path_factory.mktemp("names")
+    raw = os.fsencode(folder)
+    src = raw + b"/src"
+    os.mkdir(src)
+    shutil.copy(SOURCE, src + b"/ok\xff.txt")
+    with open(src + b"/bad\xfe.txt", "wb") as f:
+        f.write(b"not an export\n")
+    subprocess.run([installed_tei(), "import", os.fsdecode(src), "-d",
+                    os.fsdecode(raw + b"/tei")], capture_output=True, timeout=120)
+    with open(raw + b"/tei/broken\xfa.xml", "wb") as f:
+        f.write(b"<TEI>\n")
+    return folder
+
+
+def _decoded(data: bytes) -> str:
+    text = data.decode("utf-8")  # fails on invalid UTF-8
+    assert "\\udc" not in text, text  # no surrogate escape spelled out either
+    return text
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "github"])
+def test_a_name_that_is_not_utf8_is_escaped_in_every_report_format(undecodable, fmt):
+    proc = subprocess.run([installed_tei(), "validate", str(undecodable / "tei"),
+                           "--no-schematron", "--format", fmt], capture_output=True,
+                          timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    out, err = _decoded(proc.stdout), _decoded(proc.stderr)
+    assert "internal error" not in err and "Traceback" not in err
+    if fmt == "json":
+        names = {f["file"].rsplit("/", 1)[-1] for f in json.loads(out)["files"]}
+        assert names == {"ok\\xff.xml", "broken\\xfa.xml"}
+    elif fmt == "junit":
+        from lxml import etree
+        cases = etree.fromstring(proc.stdout).iter("testcase")
+        assert {c.get("name").rsplit("/", 1)[-1] for c in cases} == {"ok\\xff.xml",
+                                                                     "broken\\xfa.xml"}
+    elif fmt == "github":
+        assert "broken\\xfa.xml,line=2" in out
+    else:
+        assert "broken\\xfa.xml:2:" in out
+
+
+def test_a_name_that_is_not_utf8_is_escaped_in_the_import_summary(undecodable):
+    proc = subprocess.run([installed_tei(), "import", str(undecodable / "src"), "-d",
+                           str(undecodable / "again"), "--json"], capture_output=True,
+                          timeout=120)
+    assert proc.returncode == 1
+    files = json.loads(_decoded(proc.stdout))["files"]
+    assert sorted(f["source"].rsplit("/", 1)[-1] for f in files) == ["bad\\xfe.txt",
+                                                                     "ok\\xff.txt"]
+    assert "bad\\xfe.txt:1:1: error:" in _decoded(proc.stderr)
+    proc = subprocess.run([installed_tei(), "import", str(undecodable / "src"), "-d",
+                           str(undecodable / "again"), "--skip-existing"],
+                          capture_output=True, timeout=120)
+    assert "ok\\xff.txt" in _decoded(proc.stderr)  # the summary table

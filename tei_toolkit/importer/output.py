@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..errors import printable
 from .convert import ImportResult
 from .markup import Counts
 
@@ -48,7 +49,8 @@ def print_findings(console: Console, results: list[ImportResult]) -> None:
 
 def summary_table(console: Console, results: list[ImportResult]) -> None:
     base = _common_dir([r.source for r in results])
-    table = Table(title=f"tei import: {base}" if base else "tei import", title_justify="left")
+    table = Table(title=f"tei import: {printable(base)}" if base else "tei import",
+                  title_justify="left")
     for name, justify in (("file", "left"), ("status", "left"), ("supplied", "right"),
                           ("gaps", "right"), ("corrections", "right"), ("notes", "right"),
                           ("warnings", "right")):
@@ -62,7 +64,7 @@ def summary_table(console: Console, results: list[ImportResult]) -> None:
             folded += 1
             continue
         status = "skipped" if r.skipped else "ok" if r.ok else "FAILED"
-        table.add_row(os.path.relpath(r.source, base) if base else r.source,
+        table.add_row(printable(os.path.relpath(r.source, base) if base else r.source),
                       status, *_cells(r.counts), str(len(r.warnings)))
     if folded:
         table.add_row(f"({folded} more files, no warnings)", "ok", "", "", "", "", "0")
@@ -101,8 +103,8 @@ def summary_json(results: list[ImportResult], explain: bool = False) -> str:
     files = []
     for r in results:
         files.append({
-            "source": r.source,
-            "output": r.output,
+            "source": printable(r.source),
+            "output": None if r.output is None else printable(r.output),
             "id": r.doc_id,
             "ok": r.ok,
             "skipped": r.skipped,
@@ -134,4 +136,4 @@ def summary_json(results: list[ImportResult], explain: bool = False) -> str:
 def _where(location) -> dict:
     if location is None:
         return {"file": None, "line": None, "column": None}
-    return {"file": location.path, "line": location.line or None, "column": location.column or None}
+    return {"file": printable(location.path), "line": location.line or None, "column": location.column or None}

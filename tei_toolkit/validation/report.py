@@ -7,11 +7,13 @@ import json
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, TextIO
 
 from lxml import etree
 
+from ..errors import printable
 from ..files import write_atomic
 from .problems import ERROR, FileReport, Problem
 
@@ -23,8 +25,10 @@ def emit(fmt: str, reports: Iterable[FileReport], strict: bool,
     """Write the report in ``fmt`` to stdout or ``output_file``; returns the file reports.
 
     text and github stream as files are validated; json and junit need them all first.
+    File names that are not UTF-8 are escaped in every format (:func:`errors.printable`).
     """
     start = time.perf_counter()
+    reports = map(_printable, reports)
     if fmt == "text":
         console = _text_console(output_file)
         done = text_report(console, reports, strict)
@@ -45,6 +49,19 @@ def emit(fmt: str, reports: Iterable[FileReport], strict: bool,
     else:
         out.flush()
     return done
+
+
+def _printable(r: FileReport) -> FileReport:
+    """``r`` with every string a report shows made valid Unicode: a file name's bytes that are
+    not UTF-8 would be invalid UTF-8 in JSON and stop the JUnit XML (lxml refuses them)."""
+    strings = [r.file, r.schema, r.skipped,
+               *(s for p in r.problems for s in (p.file, p.message, p.path))]
+    if all(printable(s) is s for s in strings):
+        return r
+    problems = [replace(p, file=printable(p.file), message=printable(p.message),
+                        path=printable(p.path)) for p in r.problems]
+    return replace(r, file=printable(r.file), schema=printable(r.schema),
+                   skipped=printable(r.skipped), problems=problems)
 
 
 def _text_console(output_file: Path | None):
