@@ -20,6 +20,7 @@ from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPT
 from .files import expand_paths, is_input, remove_pending, write_atomic
 from .exports.cmif import DEFAULT_LICENCE
 from .validation.embedded import MODES as EMBEDDED_MODES
+from .validation.registry import DEFAULT_DEADLINE, MAX_DOWNLOAD
 from .exports.handoff import EXPORT_FORMATS
 from .exports.readings import READINGS, read_tei, reading
 from .importer.lexicon import Lexicon
@@ -431,9 +432,16 @@ def schemas_group() -> None:
 @click.option("--from", "site", metavar="URL", default=None,
               help="Release site or mirror (default: https://www.tei-c.org); the file is read "
                    "from URL/Vault/P5/VERSION/xml/tei/custom/schema/relaxng/NAME.rng.")
+@click.option("--deadline", type=click.FloatRange(min=1), default=DEFAULT_DEADLINE,
+              show_default=True,
+              metavar="SECONDS", help="The most the whole download may take (a server that "
+                                      "falls silent is given up on after 60 s).")
+@click.option("--max-size", type=click.IntRange(min=1), default=MAX_DOWNLOAD >> 20,
+              show_default=True,
+              metavar="MB", help="A larger file is refused (tei_all is about 1 MB).")
 @_one_line_errors
 def schemas_fetch_command(name: str, version: str | None, sha256: str | None,
-                          site: str | None) -> int:
+                          site: str | None, deadline: float, max_size: int) -> int:
     """Download a TEI release's schema (RELAX NG) into the cache, checking its sha256.
 
     The only command that opens a network connection. Nothing is saved unless the download is
@@ -451,7 +459,8 @@ def schemas_fetch_command(name: str, version: str | None, sha256: str | None,
         if not pinned:
             raise SetupError(f"no release of {name} is pinned: give --version and --sha256")
         version = pinned[-1]
-    entry = registry.fetch(name, version, site or registry.RELEASE_SITE, sha256)
+    entry = registry.fetch(name, version, site or registry.RELEASE_SITE, sha256,
+                           deadline=deadline, max_bytes=max_size << 20)
     click.echo(f"{entry.label}  {entry.file}  sha256 {entry.sha256}")
     return EXIT_OK
 

@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -175,11 +176,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
         status, body, headers = self.routes.get(self.path, (404, b"not found", {}))
         self.send_response(status)
+        trickle = float(headers.pop("X-Trickle", 0))  # seconds between bytes
         headers = {"Content-Length": str(len(body)), **headers}
         for k, v in headers.items():
-            self.send_header(k, v)
+            if v is not None:
+                self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(body)
+        if not trickle:
+            self.wfile.write(body)
+            return
+        try:
+            for i in range(len(body)):  # bounded: stops at the body's end or a closed socket
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+                time.sleep(trickle)
+        except OSError:
+            pass
 
     def log_message(self, *args) -> None:
         pass
@@ -249,3 +261,31 @@ def test_fetch_refuses_a_release_without_a_pin_unless_given_one(server, schema_c
     proc = tei("schemas", "fetch", "not_a_tei_schema", "--version", "4.0.0", "--from", site,
                env=env)
     assert proc.returncode == 3 and "not a published TEI schema" in proc.stderr
+
+
+def test_fetch_gives_up_on_a_trickling_server_at_the_deadline(server, schema_cache):
+    """One byte every 0.3 s never lets a read time out; the whole download has a deadline."""
+    site, routes = server
+    routes[VAULT] = (200, b"<" * 200, {"X-Trickle": "0.3"})
+    start = time.monotonic()
+    proc = tei("schemas", "fetch", "tei_all", "--from", site, "--deadline", "2",
+               env={"TEI_TOOLKIT_CACHE": str(schema_cache)})
+    took = time.monotonic() - start
+    assert proc.returncode == 3, proc.stderr
+    assert "not complete within 2 s (--deadline)" in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert took < 30  # the server would trickle for 60 s
+    assert not schema_cache.exists() or not [p for p in schema_cache.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("length", ["declared", "undeclared"])
+def test_fetch_refuses_a_file_over_the_size_limit(server, schema_cache, length):
+    site, routes = server
+    body = b" " * (2 << 20)
+    routes[VAULT] = (200, body, {} if length == "declared" else {"Content-Length": None,
+                                                                  "Connection": "close"})
+    proc = tei("schemas", "fetch", "tei_all", "--from", site, "--max-size", "1",
+               env={"TEI_TOOLKIT_CACHE": str(schema_cache)})
+    assert proc.returncode == 3, proc.stderr
+    assert "is larger than 1,048,576 bytes (--max-size): refused" in proc.stderr, proc.stderr
+    assert not schema_cache.exists() or not [p for p in schema_cache.rglob("*") if p.is_file()]

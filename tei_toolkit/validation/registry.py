@@ -20,8 +20,11 @@ import json
 import os
 import re
 import sys
+import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import Location, SetupError
 from ..files import write_atomic
@@ -44,7 +47,9 @@ _CURRENT = "{site}/release/xml/tei/custom/schema/relaxng/{name}.rng"
 _PUBLISHED_URL = re.compile(
     r"https?://(?:www\.)?tei-c\.org/(?:release|Vault/P5/(?P<version>\d+\.\d+\.\d+)|"
     r"Vault/P5/current)/xml/tei/custom/schema/relaxng/(?P<name>[A-Za-z0-9_]+)\.rng$")
-_MAX_DOWNLOAD = 64 << 20
+# What `tei schemas fetch` accepts: tei_all is about 1 MB; a release's largest schema is a few.
+MAX_DOWNLOAD = 64 << 20
+DEFAULT_DEADLINE = 300.0  # seconds for the whole download
 _VERSION = re.compile(r"\d+(?:\.\d+)*$")
 
 
@@ -227,14 +232,14 @@ def release_url(name: str, version: str | None, site: str = RELEASE_SITE) -> str
 
 
 def fetch(name: str, version: str, site: str = RELEASE_SITE, sha256: str | None = None,
-          timeout: float = 60) -> Entry:
+          timeout: float = 60, deadline: float = DEFAULT_DEADLINE,
+          max_bytes: int = MAX_DOWNLOAD) -> Entry:
     """Download a published schema (an explicit command: the only network access of the
-    toolkit), check its sha256 (pinned here, or ``sha256``), and register it."""
-    # Imported here: only this command needs the network stack (23 ms of every cold start).
-    import http.client
-    import urllib.error
-    import urllib.request
+    toolkit), check its sha256 (pinned here, or ``sha256``), and register it.
 
+    ``timeout``: seconds a silent server is waited for; ``deadline``: seconds the whole
+    download may take (a server that trickles a byte at a time is given up on then);
+    ``max_bytes``: a larger file is refused. Nothing is saved unless all is well."""
     if name not in PUBLISHED:
         raise SetupError(f"not a published TEI schema: {name} (known: {', '.join(PUBLISHED)})")
     if not _VERSION.match(version):
@@ -245,23 +250,71 @@ def fetch(name: str, version: str, site: str = RELEASE_SITE, sha256: str | None 
         raise SetupError(f"no sha256 is pinned for {name} {version}: give the one the TEI "
                          "Consortium publishes with --sha256 HEX (pinned: "
                          + ", ".join(f"{n} {v}" for n, v in sorted(PINNED)) + ")")
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (https/http only)
-            data = response.read(_MAX_DOWNLOAD + 1)
-            length = response.headers.get("Content-Length")
-    except urllib.error.HTTPError as exc:
-        raise SetupError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise SetupError(f"cannot download {url}: {reason}") from None
-    if len(data) > _MAX_DOWNLOAD:
-        raise SetupError(f"{url} is larger than {_MAX_DOWNLOAD >> 20} MB: refused")
-    if length is not None and length.isdigit() and int(length) != len(data):
-        raise SetupError(f"the download of {url} was cut short ({len(data)} of {length} bytes); "
-                         "nothing was saved")
+    data = _download(url, timeout, deadline, max_bytes)
     got = hashlib.sha256(data).hexdigest()
     if got != expected:
         raise SetupError(f"{url} has sha256 {got}, expected {expected}: refused, nothing was "
                          "saved")
     return _register(data, name, version, url, url)
+
+
+def _download(url: str, timeout: float, deadline: float, max_bytes: int) -> bytes:
+    """The body at ``url``, read on a thread of its own so that no server, however slow,
+    holds the command past ``deadline`` seconds (a socket timeout bounds one read, not the
+    sum of them)."""
+    end = time.monotonic() + deadline
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["data"] = _read(url, min(timeout, deadline), end, deadline, max_bytes)
+        except BaseException as exc:  # handed to the caller's thread as it is
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="tei-schemas-fetch", daemon=True)
+    thread.start()
+    thread.join(deadline)
+    if thread.is_alive():
+        raise _late(url, deadline)
+    if "error" in box:
+        raise box["error"]
+    data: bytes = box["data"]
+    return data
+
+
+def _late(url: str, deadline: float) -> SetupError:
+    return SetupError(f"cannot download {url}: not complete within {deadline:g} s "
+                      "(--deadline); nothing was saved")
+
+
+def _read(url: str, timeout: float, end: float, deadline: float, max_bytes: int) -> bytes:
+    # Imported here: only this command needs the network stack (23 ms of every cold start).
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    too_large = f"{url} is larger than {max_bytes:,} bytes (--max-size): refused"
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (https/http only)
+            length = response.headers.get("Content-Length")
+            if length is not None and length.isdigit() and int(length) > max_bytes:
+                raise SetupError(too_large)
+            while chunk := response.read1(1 << 16):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise SetupError(too_large)
+                if time.monotonic() > end:
+                    raise _late(url, deadline)
+                chunks.append(chunk)
+    except urllib.error.HTTPError as exc:
+        raise SetupError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise SetupError(f"cannot download {url}: {reason}") from None
+    if length is not None and length.isdigit() and int(length) != size:
+        raise SetupError(f"the download of {url} was cut short ({size} of {length} bytes); "
+                         "nothing was saved")
+    return b"".join(chunks)
 
