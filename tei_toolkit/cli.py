@@ -13,7 +13,7 @@ from typing import Any, Callable
 import click
 
 from ._version import __version__, build
-from .importer.convert import default_lexicon
+from .importer.convert import MAX_SOURCE_BYTES, default_lexicon
 from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
                      EXIT_USAGE, Location, OutputError, SetupError, TeiInputError,
                      TeiToolkitError)
@@ -164,12 +164,16 @@ def main() -> None:
 @click.option("--explain", is_flag=True,
               help="List every square bracket with its class and the evidence for it (on "
                    "stderr; with --json, in the JSON).")
+@click.option("--max-size", type=click.IntRange(min=1), default=MAX_SOURCE_BYTES >> 20,
+              show_default=True, metavar="MB",
+              help="A larger export fails with an error (a conversion needs about 12 times "
+                   "its size in memory).")
 @_one_line_errors
 def import_command(sources: tuple[Path, ...], output_file: Path | None, output_dir: Path | None,
                    lexicons: tuple[Path, ...], no_default_lexicon: bool,
                    registers: tuple[Path, ...], no_default_register: bool,
                    profile_file: Path | None, force: bool, skip_existing: bool,
-                   jobs: int | None, as_json: bool, explain: bool) -> int:
+                   jobs: int | None, as_json: bool, explain: bool, max_size: int) -> int:
     """Convert archive text exports (files, or directories of *.txt) into TEI P5.
 
     \b
@@ -200,7 +204,8 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
     console = output.stderr_console()
     with output.progress(console, len(plan), "importing") as advance:
         results = batch.run(plan, lexicon, profile, register=register, force=force,
-                            skip_existing=skip_existing, jobs=jobs, on_result=advance)
+                            skip_existing=skip_existing, jobs=jobs, on_result=advance,
+                            max_bytes=max_size << 20)
     output.print_findings(console, results)
     if explain and not as_json:
         output.print_explanations(console, results)

@@ -259,3 +259,34 @@ def test_a_name_that_is_not_utf8_is_escaped_in_the_import_summary(undecodable):
                            str(undecodable / "again"), "--skip-existing"],
                           capture_output=True, timeout=120)
     assert "ok\\xff.txt" in _decoded(proc.stderr)  # the summary table
+
+
+# An export too large to convert in bounded memory (item 10) -------------------------------------
+def test_an_export_over_the_size_limit_fails_at_once_with_one_line(tmp_path):
+    from tei_toolkit.importer.convert import MAX_SOURCE_BYTES
+
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as f:  # the size is all that matters: it is never read
+        f.write(SOURCE.read_bytes())
+        f.truncate(MAX_SOURCE_BYTES + 1)
+    small = tmp_path / "small.txt"
+    shutil.copy(SOURCE, small)
+    proc = subprocess.run([installed_tei(), "import", str(big), str(small), "-d",
+                           str(tmp_path / "out"), "--json"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if ": error: " in line]
+    assert errors == [f"{big}: error: the export is 32.0 MB, over the importer's limit of "
+                      "32 MB (--max-size MB raises it; a conversion needs about 12 times the "
+                      "export's size in memory)"], proc.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["small.xml"]
+    # The limit is an option; the API takes it too, and measures text as UTF-8.
+    proc = subprocess.run([installed_tei(), "import", str(small), "-o", str(tmp_path / "s.xml"),
+                           "--max-size", "1"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    from tei_toolkit import SourceError, import_text
+    text = SOURCE.read_text(encoding="utf-8")
+    size = len(text.encode("utf-8"))
+    with pytest.raises(SourceError, match="over the importer's limit"):
+        import_text(text, "s.txt", max_bytes=size - 1)
+    assert import_text(text, "s.txt", max_bytes=size).xml

@@ -11,7 +11,7 @@ import signal
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from .convert import ImportResult, import_file
+from .convert import MAX_SOURCE_BYTES, ImportResult, import_file
 from ..errors import Location, OutputError, TeiToolkitError
 from ..files import expand_with_bases, remove_pending, sweep_temporary
 from ..interrupts import sigint_blocked
@@ -54,9 +54,9 @@ _STATE: dict = {}
 
 
 def _init(lexicon: Lexicon, profile: Profile, force: bool, skip_existing: bool = False,
-          register: Register | None = None) -> None:
+          register: Register | None = None, max_bytes: int = MAX_SOURCE_BYTES) -> None:
     _STATE.update(lexicon=lexicon, profile=profile, force=force, skip_existing=skip_existing,
-                  register=register)
+                  register=register, max_bytes=max_bytes)
 
 
 def _init_worker(settings: bytes) -> None:
@@ -91,7 +91,8 @@ def _convert(item: tuple[Path, Path | None]) -> ImportResult:
         return ImportResult(str(src), str(dest), skipped=True)
     try:
         result = import_file(src, dest, lexicon=_STATE["lexicon"], profile=_STATE["profile"],
-                             register=_STATE["register"], force=_STATE["force"])
+                             register=_STATE["register"], force=_STATE["force"],
+                             max_bytes=_STATE["max_bytes"])
     except TeiToolkitError as exc:
         return ImportResult(str(src), str(dest) if dest else None, error=exc)
     except Exception as exc:  # a bug must not take the rest of the batch down
@@ -154,9 +155,11 @@ def default_jobs() -> int:
 
 def run(plan: Plan, lexicon: Lexicon, profile: Profile, *, register: Register | None = None,
         force: bool = False, skip_existing: bool = False, jobs: int | None = None,
-        on_result: Callable[[ImportResult], None] | None = None) -> list[ImportResult]:
+        on_result: Callable[[ImportResult], None] | None = None,
+        max_bytes: int = MAX_SOURCE_BYTES) -> list[ImportResult]:
     """Convert every planned source; a failure is recorded in its result, never raised.
     ``skip_existing``: an output that exists is left alone and its result marked skipped.
+    ``max_bytes``: a larger source fails (see :func:`convert.import_file`).
 
     Results come back in plan order; ``on_result`` sees each as it completes (for progress).
     Interrupted (KeyboardInterrupt), it stops the workers and removes their temporary files
@@ -164,7 +167,8 @@ def run(plan: Plan, lexicon: Lexicon, profile: Profile, *, register: Register | 
     """
     jobs = min(jobs or default_jobs(), len(plan)) or 1
     results: dict[str, ImportResult] = {}
-    for result in _results(plan, lexicon, profile, register, force, skip_existing, jobs):
+    for result in _results(plan, lexicon, profile, register, force, skip_existing, jobs,
+                           max_bytes):
         results[result.source] = result
         if on_result is not None:
             on_result(result)
@@ -172,9 +176,10 @@ def run(plan: Plan, lexicon: Lexicon, profile: Profile, *, register: Register | 
 
 
 def _results(plan: Plan, lexicon: Lexicon, profile: Profile, register: Register | None,
-             force: bool, skip_existing: bool, jobs: int) -> Iterator[ImportResult]:
+             force: bool, skip_existing: bool, jobs: int, max_bytes: int
+             ) -> Iterator[ImportResult]:
     if jobs == 1:
-        _init(lexicon, profile, force, skip_existing, register)
+        _init(lexicon, profile, force, skip_existing, register, max_bytes)
         yield from map(_convert, plan)
         return
     # Chunks big enough to amortise the inter-process hop, small enough to balance the load.
@@ -182,7 +187,7 @@ def _results(plan: Plan, lexicon: Lexicon, profile: Profile, register: Register 
     ctx = multiprocessing.get_context("forkserver" if hasattr(os, "fork") else "spawn")
     if hasattr(os, "fork"):
         ctx.set_forkserver_preload(["tei_toolkit.importer._forkserver"])
-    settings = pickle.dumps((lexicon, profile, force, skip_existing, register))
+    settings = pickle.dumps((lexicon, profile, force, skip_existing, register, max_bytes))
     pool = None
     try:
         # The fork server and the workers never see Ctrl-C (no traceback of theirs): the

@@ -38,6 +38,13 @@ class ImportResult:
         return self.error is None
 
 
+# The largest export converted. A conversion holds the text, its parse and the TEI tree at
+# once: about 12 times the export's size at this limit, twice what lxml alone needs to parse
+# the TEI written (tests/bench/bench_import.py --memory). Archive pages are a few kilobytes;
+# a larger export fails with a clear error before it is read.
+MAX_SOURCE_BYTES = 32 << 20
+
+
 def default_lexicon() -> Lexicon:
     """The reviewed lexicon that ships with the toolkit (``corpus/lexicon.tsv``)."""
     text = resources.files("tei_toolkit").joinpath("data/lexicon.tsv").read_text("utf-8")
@@ -45,14 +52,20 @@ def default_lexicon() -> Lexicon:
 
 
 def import_text(data: bytes | str, path: str = "<string>", lexicon: Lexicon | None = None,
-                profile: Profile | None = None, register: Register | None = None
-                ) -> ImportResult:
-    """Convert one export. Raises SourceError when the text cannot be converted.
+                profile: Profile | None = None, register: Register | None = None,
+                max_bytes: int = MAX_SOURCE_BYTES) -> ImportResult:
+    """Convert one export. Raises SourceError when the text cannot be converted, or is
+    longer than ``max_bytes`` (as UTF-8).
 
     >>> result = import_text(open("seed.txt", "rb").read(), "seed.txt")  # doctest: +SKIP
     >>> result.xml[:38]                                                  # doctest: +SKIP
     b"<?xml version='1.0' encoding='UTF-8'?>"
     """
+    size = len(data)
+    if not isinstance(data, bytes) and size * 4 > max_bytes:  # UTF-8: 1 to 4 bytes a character
+        size = len(data.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise _too_large(path, size, max_bytes)
     lexicon = default_lexicon() if lexicon is None else lexicon
     profile = Profile.default() if profile is None else profile
     register = Register.default() if register is None else register
@@ -64,8 +77,10 @@ def import_text(data: bytes | str, path: str = "<string>", lexicon: Lexicon | No
 
 def import_file(source: str | Path, output: str | Path | None = None, *,
                 lexicon: Lexicon | None = None, profile: Profile | None = None,
-                register: Register | None = None, force: bool = False) -> ImportResult:
-    """Convert ``source``; write the TEI to ``output`` (atomically) when given."""
+                register: Register | None = None, force: bool = False,
+                max_bytes: int = MAX_SOURCE_BYTES) -> ImportResult:
+    """Convert ``source``; write the TEI to ``output`` (atomically) when given. A source
+    over ``max_bytes`` fails before it is read."""
     source = Path(source)
     if output is not None and not force and os.path.lexists(output):
         # Fail before the work, not after it: a rerun without --force costs a stat per file.
@@ -73,11 +88,20 @@ def import_file(source: str | Path, output: str | Path | None = None, *,
         raise OutputError("the output file exists; use --force to replace it, or "
                           "--skip-existing to keep it", Location(str(output)))
     try:
+        size = os.stat(source).st_size
+        if size > max_bytes:
+            raise _too_large(str(source), size, max_bytes)
         data = source.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", Location(str(source))) from None
-    result = import_text(data, str(source), lexicon, profile, register)
+    result = import_text(data, str(source), lexicon, profile, register, max_bytes)
     if output is not None:
         write_atomic(Path(output), result.xml or b"", force=force, source=source)
         result.output = str(output)
     return result
+
+
+def _too_large(path: str, size: int, max_bytes: int) -> SourceError:
+    return SourceError(f"the export is {size / 2**20:.1f} MB, over the importer's limit of "
+                       f"{max_bytes / 2**20:g} MB (--max-size MB raises it; a conversion "
+                       "needs about 12 times the export's size in memory)", Location(path))
