@@ -2,6 +2,7 @@
 
     python tests/bench/bench_validate.py [--corpus DIR]... [--schema ../shared/schemas/tei_all.rng]
     python tests/bench/bench_validate.py --per-file --corpus TEI/P5/Test
+    python tests/bench/bench_validate.py --large 300
 
 Every timing is a cold run of a fresh process (`tei validate ... --no-schematron --no-pointers`,
 so the work matches jing's: RELAX NG only), with --jobs 1 and all cores, and with no
@@ -10,6 +11,10 @@ beside jing on the same files in the same run and the parse-only floor (lxml par
 file in one process). Prints wall time, MB/s and the ratio to jing, and the files on which
 the verdicts differ. --per-file times every file alone, tei and jing, and lists the files
 where tei is slower (TEI's own test files, P5/Test in the TEI sources: github.com/TEIC/TEI).
+
+--large MB writes one TEI file of that size (the seed's TEI with its paragraphs repeated, one
+pointer in ten to an xml:id of its own) and validates it whole, pointers included, with
+`tei validate` and jing: seconds, peak memory and both verdicts.
 
 Corpora: ../shared/bench/tei (464 files); manuscript descriptions and one document per TEI
 element come from `python -m tests.tei_instances ../shared/schemas/tei_all.rng --out DIR`.
@@ -49,8 +54,14 @@ def main() -> None:
     ap.add_argument("--per-file", action="store_true")
     ap.add_argument("--schema", type=Path, default=SHARED / "schemas" / "tei_all.rng")
     ap.add_argument("--cold-runs", type=int, default=5)
+    ap.add_argument("--large", type=float, metavar="MB",
+                    help="one generated TEI file of this size instead (see above)")
     args = ap.parse_args()
     jing = shutil.which("jing")
+    if args.large:
+        if not jing or not args.schema.is_file():
+            sys.exit("needs jing and the schema (see --help)")
+        return large(args.large, args.schema, jing)
     corpora = args.corpus or [SHARED / "bench" / "tei"]
     if not jing or not args.schema.is_file() or not all(c.is_dir() for c in corpora):
         sys.exit("needs jing, the schema and the corpus (see --help)")
@@ -122,6 +133,69 @@ def timed_env(cmd: list[str], env: dict) -> tuple[float, subprocess.CompletedPro
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     return time.perf_counter() - start, proc
+
+
+def large_tei(size: int, dest: Path) -> None:
+    """A valid TEI file of about ``size`` bytes, written as it is made."""
+    from lxml import etree
+
+    from tei_toolkit import import_file
+    seed = ROOT / "corpus" / "sources" / "000_b00edda5464e9fe3.txt"
+    root = etree.fromstring(import_file(seed).xml)
+    body = root.find(".//{http://www.tei-c.org/ns/1.0}body")
+    assert body is not None
+    head, _, tail = etree.tostring(root, encoding="unicode").partition("<body>")
+    div = etree.tostring(body[0], encoding="unicode").replace(
+        ' xmlns="http://www.tei-c.org/ns/1.0"', "")
+    with open(dest, "w", encoding="utf-8") as out:
+        out.write(head + "<body>")
+        written, i = len(head), 0
+        while written < size:
+            # Each copy's xml:ids made distinct; one pointer in ten to an id of its own.
+            chunk = div.replace('xml:id="', f'xml:id="c{i}-').replace('="#', f'="#c{i}-') \
+                if i % 10 == 0 else div.replace(' xml:id="', ' n="')
+            out.write(chunk + "\n")
+            written += len(chunk) + 1
+            i += 1
+        out.write("</body>" + tail.split("</body>", 1)[1])
+
+
+def large(mb: float, schema: Path, jing: str) -> None:
+    tei = tei_command()
+    with tempfile.TemporaryDirectory() as work:
+        doc = Path(work) / "large.xml"
+        large_tei(int(mb * 1e6), doc)
+        size = doc.stat().st_size
+        print(f"one TEI file of {size / 1e6:.0f} MB, schema {schema.name}")
+        t_tei, proc, rss_tei = _with_peak([*tei, "validate", str(doc), "--schema", str(schema),
+                                           "--no-schematron", "--format", "json"])
+        verdict = (json.loads(proc.stdout)["files"][0]["valid"] if proc.stdout.strip()
+                   else f"none ({proc.stderr.strip()[-200:]})")
+        t_jing, jproc, rss_jing = _with_peak([jing, str(schema), str(doc)])
+        print(f"tei validate (pointers included): {t_tei:7.1f} s, peak {rss_tei / 2**20:6.0f} MB,"
+              f" valid: {verdict}")
+        print(f"jing:                             {t_jing:7.1f} s, peak {rss_jing / 2**20:6.0f} MB,"
+              f" valid: {jproc.returncode == 0 and not jproc.stdout.strip()}")
+
+
+def _with_peak(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess, int]:
+    """Seconds, the result and the peak resident memory (bytes) of ``cmd``, sampled from
+    /proc every 50 ms (ru_maxrss of a vfork()ed child would include this process)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    top = 0
+    while proc.poll() is None:
+        try:
+            with open(f"/proc/{proc.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        top = max(top, int(line.split()[1]) * 1024)
+        except OSError:
+            pass
+        time.sleep(0.05)
+    out, err = proc.communicate()
+    return (time.perf_counter() - start,
+            subprocess.CompletedProcess(cmd, proc.returncode, out, err), top)
 
 
 def per_file(files: list[str], schema: Path, jing: str) -> None:
