@@ -213,3 +213,48 @@ def test_saxon_on_what_real_tei_files_hold(tmp_path, tei_all):
     found = [p for p in problems if "Only one <history> is allowed" in p["message"]]
     assert sorted(p["file"] for p in found) == sorted(map(str, paths))
     assert all(p["line"] == 6 for p in found)  # the line numbers survive the blanked DOCTYPE
+
+
+# Confinement: the embedded rules read nothing outside the allowed folders --------------------
+SCH_NS = "http://purl.oclc.org/dsdl/schematron"
+
+
+def _rng_with(folder: Path, patterns: str, name: str = "schema.rng") -> Path:
+    """A RELAX NG schema for an empty TEI element whose annotations hold ``patterns``."""
+    rng = folder / name
+    rng.write_text(f'<grammar xmlns="http://relaxng.org/ns/structure/1.0" xmlns:sch="{SCH_NS}">'
+                   '\n<sch:ns prefix="tei" uri="http://www.tei-c.org/ns/1.0"/>\n'
+                   f"{patterns}\n<start><element name=\"TEI\" "
+                   'ns="http://www.tei-c.org/ns/1.0"><empty/></element></start></grammar>\n',
+                   encoding="utf-8")
+    return rng
+
+
+def _empty_tei(folder: Path) -> Path:
+    path = folder / "d.xml"
+    path.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"/>\n', encoding="utf-8")
+    return path
+
+
+def test_an_include_in_embedded_rules_obeys_the_folder_rule(tmp_path):
+    """lxml's include step ran unconfined on the embedded patterns: an sch:extends/@href
+    brought a rule from any file into the run."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    secret = elsewhere / "secret.xml"
+    secret.write_text(f'<rule xmlns="{SCH_NS}"><report test="true()">OUTSIDE-SECRET</report>'
+                      "</rule>", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    rng = _rng_with(project, f'<sch:pattern><sch:rule context="tei:TEI">\n<sch:extends '
+                    f'href="{secret}"/></sch:rule></sch:pattern>')
+    path = _empty_tei(project)
+    code, problems = validate(path, "--schema", str(rng), "--embedded-schematron", "auto")
+    assert "OUTSIDE-SECRET" not in json.dumps(problems)
+    assert code == 1 and [p["message"] for p in problems] == [
+        f"the Schematron embedded in schema.rng: the pattern on tei:TEI is not run: {rng}:4: "
+        f"sch:extends of {str(secret)!r} reads outside the schema's folder; refused (allow it "
+        "with --allow-read DIR)"]
+    code, problems = validate(path, "--schema", str(rng), "--embedded-schematron", "auto",
+                              "--allow-read", str(elsewhere))
+    assert [p["message"] for p in problems] == ["OUTSIDE-SECRET"]

@@ -22,7 +22,7 @@ from lxml import etree
 
 from ..xmlcore import SCHEMATRON_NS, safe_parser
 from ..errors import SetupError
-from .schematron import ConfinedSchematron, xpath2_use
+from .schematron import ConfinedSchematron, ReadRefused, xpath2_use
 
 _S = f"{{{SCHEMATRON_NS}}}"
 MODES = ("auto", "on", "off")
@@ -36,6 +36,9 @@ class Embedded:
     patterns: int = 0                  # embedded in the schema
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (pattern, what it uses)
     left_out: list[etree._Element] = field(default_factory=list)  # those patterns, for Saxon
+    # (pattern, why): patterns whose includes read outside the allowed folders; never run,
+    # by lxml or Saxon (Saxon would run them without what they include).
+    refused: list[tuple[str, str]] = field(default_factory=list)
     ns: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -44,8 +47,9 @@ class Embedded:
 
 
 @lru_cache(maxsize=16)
-def extract(rng: Path, mtime: float = 0.0) -> Embedded:
-    """The embedded Schematron of the RELAX NG schema at ``rng`` (``mtime`` keys the cache)."""
+def extract(rng: Path, mtime: float = 0.0, allow_read: tuple[Path, ...] = ()) -> Embedded:
+    """The embedded Schematron of the RELAX NG schema at ``rng`` (``mtime`` keys the cache);
+    its includes may read in the schema's folder and ``allow_read``."""
     try:
         root = etree.parse(str(rng), safe_parser()).getroot()
     except (OSError, etree.XMLSyntaxError):
@@ -74,18 +78,26 @@ def extract(rng: Path, mtime: float = 0.0) -> Embedded:
         kept = copy.deepcopy(pattern)
         kept.tail = None
         schema.append(kept)
-    if found.ran and not _compiles(schema, rng):
+    if found.ran and _compile_error(schema, rng, allow_read) is not None:
         # Something lxml cannot take (an unbound prefix, a construct the check above did not
-        # see): find the patterns one by one and leave those out.
+        # see, an include refused): find the patterns one by one and leave those out.
         for kept in schema.findall(_S + "pattern"):
             trial = copy.deepcopy(schema)
             for other in trial.findall(_S + "pattern"):
                 trial.remove(other)
             trial.append(copy.deepcopy(kept))
-            if not _compiles(trial, rng):
-                found.skipped.append((kept.get("id") or "a pattern", "what lxml cannot compile"))
-                found.left_out.append(kept)
-                schema.remove(kept)
+            error = _compile_error(trial, rng, allow_read)
+            if error is None:
+                continue
+            schema.remove(kept)
+            if isinstance(error, ReadRefused):
+                name = _pattern_name(kept)
+                found.skipped.append((name, "an include refused"))
+                found.refused.append((name, f"{error.location}: {error.message}"
+                                      if error.location else error.message))
+                continue
+            found.skipped.append((kept.get("id") or "a pattern", "what lxml cannot compile"))
+            found.left_out.append(kept)
     if found.ran:
         found.schema = etree.ElementTree(schema)
     found.ns = {n.get("prefix", ""): n.get("uri", "") for n in schema.findall(_S + "ns")
@@ -93,18 +105,29 @@ def extract(rng: Path, mtime: float = 0.0) -> Embedded:
     return found
 
 
-def _compiles(schema: etree._Element, rng: Path) -> bool:
+def _compile_error(schema: etree._Element, rng: Path, allow_read: tuple[Path, ...]
+                   ) -> SetupError | None:
+    """Why lxml cannot compile ``schema``, or None when it can."""
     try:
-        ConfinedSchematron(rng, (), etree.ElementTree(copy.deepcopy(schema)))
-    except SetupError:
-        return False
-    return True
+        ConfinedSchematron(rng, allow_read, etree.ElementTree(schema))
+    except SetupError as exc:
+        return exc
+    return None
 
 
 def _describe(pattern: etree._Element, k: int) -> str:
     rule = pattern.find(_S + "rule")
     context = " ".join((rule.get("context") or "").split()) if rule is not None else ""
     return f"pattern {k} ({context})" if context else f"pattern {k}"
+
+
+def _pattern_name(pattern: etree._Element) -> str:
+    """How a refusal names a pattern: by its id, else by its first rule's context."""
+    if pattern.get("id"):
+        return f"pattern {pattern.get('id')}"
+    rule = pattern.find(_S + "rule")
+    context = " ".join((rule.get("context") or "").split()) if rule is not None else ""
+    return f"the pattern on {context}" if context else "a pattern"
 
 
 _RE_NS = "http://exslt.org/regular-expressions"

@@ -219,9 +219,12 @@ class Validator:
     def _embedded_problems(self, doc: "Document", path: str | Path, rng: Path,
                            data: bytes) -> Iterator[Problem]:
         try:
-            found = embedded.extract(rng.resolve(), rng.stat().st_mtime)
+            found = embedded.extract(rng.resolve(), rng.stat().st_mtime, self.allow_read)
         except OSError:
             return
+        for name, why in found.refused:
+            yield Problem(doc.name, 0, 0, ERROR, "schematron",
+                          f"the Schematron embedded in {rng.name}: {name} is not run: {why}")
         if found.left_out and embedded.saxon_available():
             yield from self._saxon_problems(doc, rng, found, data)
         if found.schema is None:
