@@ -263,6 +263,10 @@ class Validator:
         rules = cache.get(rng)
         if rules is None:
             rules = cache[rng] = embedded.SaxonRules(found.left_out, found.ns)
+        for name, why in rules.refused:
+            yield Problem(doc.name, 0, 0, ERROR, "schematron",
+                          f"the XPath 2 Schematron embedded in {rng.name}: {name} is not run: "
+                          f"{why}")
         try:
             results = rules.run(data)
         except Exception as exc:  # Saxon's own errors have no common base class
