@@ -80,7 +80,11 @@ class _Confinement(etree.Resolver):
         path = _local_path(url or "")
         if path is not None and _inside(path, self.allowed):
             self.read.append(path)
-            return self.resolve_filename(path, context)
+            # Read here, from the very path checked: libxml2, given a name it cannot open,
+            # would try it again %-unescaped. A missing file raises OSError out of the run.
+            with open(path, "rb") as fh:
+                data = fh.read()
+            return self.resolve_string(data, context, base_url=path)
         self.refused.append(url or "")
         return self.resolve_string("<refused/>", context)
 
@@ -378,8 +382,10 @@ class _Steps:
         def asks_for(el: etree._Element, href: str, bases: list[str]) -> bool:
             for b in bases:
                 joined = urljoin(b, href.partition("#")[0]) if b else href.partition("#")[0]
-                if (_local_path(joined) == target) if target is not None else joined == url:
-                    return True
+                for candidate in (joined, unquote(joined)):  # libxslt unescapes some hrefs
+                    if target is not None and _local_path(candidate) == target or \
+                            candidate == url:
+                        return True
             return False
 
         return self._find(tree, asks_for)
