@@ -346,8 +346,8 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
                    "run with tei_all) never.")
 @click.option("--allow-read", "allow_read", multiple=True,
               type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="A folder Schematron may read (document()) besides the schema's and the "
-                   "document's own. Repeatable.")
+              help="A folder Schematron may read (document(), includes) besides the "
+                   "schema's and the document's own. Repeatable.")
 @click.option("--no-pointers", is_flag=True, help="Skip the check that #id pointers resolve.")
 @click.option("--engine", type=click.Choice(ENGINES), default="lxml", show_default=True,
               help="RELAX NG engine: lxml (libxml2, no Java), jing (the reference validator, "

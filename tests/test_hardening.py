@@ -118,6 +118,15 @@ def test_a_schematron_run_time_error_is_a_problem_not_a_crash(tmp_path):
                for p in problems), problems
 
 
+def test_a_schematron_reading_a_missing_allowed_file_is_a_problem_not_a_crash(tmp_path):
+    doc = _leaky(tmp_path, "document('missing.xml')")  # allowed (beside the schema), absent
+    result = run("validate", str(doc), "--format", "json")
+    assert result.exit_code == 1, result.output
+    problems = json.loads(result.stdout)["problems"]
+    assert any(p["source"] == "schematron" and "failed while running" in p["message"]
+               and "missing.xml" in p["message"] for p in problems), problems
+
+
 # 3. Report text is never markup ------------------------------------------------------------------
 def test_file_names_with_brackets_print_as_they_are(tmp_path):
     folder = tmp_path / "q[" / "x"

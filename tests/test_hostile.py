@@ -171,3 +171,159 @@ def test_utf16_tei_validates(tmp_path):
     result, data = validate(bad)
     (problem,) = data["problems"]
     assert problem["line"] == 78 and problem["column"] > 1
+
+
+# Schematron includes: every form lxml's include step knows obeys the folder rule of
+# document() (the schema's and the document's folders, --allow-read), at compile time.
+SCH_NS = "http://purl.oclc.org/dsdl/schematron"
+OUTSIDE_PATTERN = (f'<pattern xmlns="{SCH_NS}"><rule context="/*"><report test="true()">'
+                   "OUTSIDE-SECRET</report></rule></pattern>")
+OUTSIDE_RULE = f'<rule xmlns="{SCH_NS}"><report test="true()">OUTSIDE-SECRET</report></rule>'
+# Each form, as it stands on line 2 of a schema, and what the file it names holds.
+INCLUDE_FORMS = {
+    "sch:include": ('<include href="{href}"/>', OUTSIDE_PATTERN),
+    "xi:include": ('<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="{href}"/>',
+                   OUTSIDE_PATTERN),
+    "sch:extends": ('<pattern><rule context="/*"><extends href="{href}"/></rule></pattern>',
+                    OUTSIDE_RULE),
+    "Schematron 1.5 include": ('<old:include xmlns:old="http://www.ascc.net/xml/schematron" '
+                               'href="{href}"/>', OUTSIDE_PATTERN),
+    "relax:extRef": ('<r:extRef xmlns:r="http://relaxng.org/ns/structure/1.0" href="{href}"/>',
+                     OUTSIDE_PATTERN),
+    "dtll:include": ('<d:include xmlns:d="http://www.jenitennison.com/datatypes" '
+                     'href="{href}"/>', OUTSIDE_PATTERN),
+    "crdl:ref": ('<c:ref xmlns:c="http://purl.oclc.org/dsdl/crepdl/ns/structure/1.0" '
+                 'href="{href}"/>', OUTSIDE_PATTERN),
+    "xlink:href": ('<pattern xmlns:xl="http://www.w3.org/1999/xlink" xl:href="{href}" '
+                   'xl:show="embed"/>', OUTSIDE_PATTERN),
+}
+
+
+def _schematron(folder: Path, line2: str, name: str = "rules.sch") -> Path:
+    sch = folder / name
+    sch.write_text(f'<schema xmlns="{SCH_NS}" queryBinding="xslt">\n{line2}\n<pattern>'
+                   '<rule context="/*"><report test="false()">never</report></rule>'
+                   "</pattern></schema>\n", encoding="utf-8")
+    return sch
+
+
+def _document(folder: Path, schematron: str | Path, name: str = "doc.xml") -> Path:
+    doc = folder / name
+    doc.write_text(f'<?xml-model href="{schematron}" schematypens="{SCH_NS}"?>\n'
+                   f"<TEI {TEI}/>\n", encoding="utf-8")
+    return doc
+
+
+def _schematron_messages(data: dict) -> list[str]:
+    return [p["message"] for p in data["problems"] if p["source"] == "schematron"]
+
+
+def _refused(where: str, form: str, href: str, folders: str = "the folders of the schema "
+             "and the document") -> str:
+    return (f"the Schematron schema {where} is unusable: {form} of {href!r} reads outside "
+            f"{folders}; refused (allow it with --allow-read DIR)")
+
+
+@pytest.fixture
+def elsewhere(tmp_path) -> Path:
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (tmp_path / "project").mkdir()
+    return folder
+
+
+@pytest.mark.parametrize("form", sorted(INCLUDE_FORMS))
+def test_a_documents_schematron_cannot_include_files_elsewhere(tmp_path, elsewhere, form):
+    markup, content = INCLUDE_FORMS[form]
+    secret = elsewhere / "secret.xml"
+    secret.write_text(content, encoding="utf-8")
+    sch = _schematron(tmp_path / "project", markup.format(href=secret))
+    doc = _document(tmp_path / "project", sch.name)
+    result, data = validate(doc, "--no-pointers")
+    assert "OUTSIDE-SECRET" not in result.output
+    assert _schematron_messages(data) == [_refused(f"{sch}:2", form, str(secret))]
+    # The folder rule, not the form, refused it: allowed, the include is read and its rule runs.
+    result, data = validate(doc, "--no-pointers", "--allow-read", str(elsewhere))
+    assert _schematron_messages(data) == ["OUTSIDE-SECRET"]
+
+
+def test_a_refused_include_says_nothing_of_what_the_path_holds(tmp_path, elsewhere):
+    """No oracle: an XML file, a file that is not XML and no file at all are refused alike."""
+    (elsewhere / "a.xml").write_text(OUTSIDE_PATTERN, encoding="utf-8")
+    (elsewhere / "b.txt").write_text("not XML", encoding="utf-8")
+    project = tmp_path / "project"
+    seen = []
+    for name in ("a.xml", "b.txt", "c.xml"):
+        href = f"../elsewhere/{name}"
+        sch = _schematron(project, f'<include href="{href}"/>', f"{name}.sch")
+        result, data = validate(_document(project, sch.name, f"{name}.xml"), "--no-pointers")
+        seen.append(_schematron_messages(data) == [_refused(f"{sch}:2", "sch:include", href)])
+    assert seen == [True, True, True]
+
+
+def test_an_include_inside_an_included_file_is_refused_where_it_stands(tmp_path, elsewhere):
+    (elsewhere / "secret.xml").write_text(OUTSIDE_RULE, encoding="utf-8")
+    project = tmp_path / "project"
+    inner = project / "inner.xml"
+    inner.write_text(f'<pattern xmlns="{SCH_NS}">\n<rule context="/*">\n'
+                     '<extends href="../elsewhere/secret.xml"/></rule></pattern>', encoding="utf-8")
+    sch = _schematron(project, '<include href="inner.xml"/>')
+    result, data = validate(_document(project, sch.name), "--no-pointers")
+    assert "OUTSIDE-SECRET" not in result.output
+    assert _schematron_messages(data) == [_refused(f"{sch} ({inner}:3)", "sch:extends",
+                                                   "../elsewhere/secret.xml")]
+
+
+def test_a_schematron_option_whose_include_reads_elsewhere_cannot_run(tmp_path, elsewhere):
+    (elsewhere / "secret.xml").write_text(OUTSIDE_PATTERN, encoding="utf-8")
+    sch = _schematron(tmp_path / "project", '<xi:include xmlns:xi="http://www.w3.org/2001/'
+                      'XInclude" href="../elsewhere/secret.xml"/>')
+    result = CliRunner().invoke(main, ["validate", str(LETTER), "--schematron", str(sch)])
+    assert result.exit_code == 3 and "OUTSIDE-SECRET" not in result.output
+    assert result.stderr.strip() == (
+        f"{sch}:2: error: xi:include of '../elsewhere/secret.xml' reads outside the schema's "
+        "folder; refused (allow it with --allow-read DIR)")
+
+
+def test_a_relaxng_schema_named_as_schematron_cannot_include_grammars_elsewhere(
+        tmp_path, elsewhere):
+    """lxml extracts the rules of a RELAX NG schema, following its rng:include."""
+    (elsewhere / "rules.rng").write_text(
+        f'<grammar xmlns="http://relaxng.org/ns/structure/1.0" xmlns:sch="{SCH_NS}">'
+        '<sch:pattern><sch:rule context="/*"><sch:report test="true()">OUTSIDE-SECRET'
+        '</sch:report></sch:rule></sch:pattern><define name="x"><empty/></define></grammar>',
+        encoding="utf-8")
+    rng = tmp_path / "project" / "schema.rng"
+    rng.write_text('<grammar xmlns="http://relaxng.org/ns/structure/1.0">\n'
+                   '<include href="../elsewhere/rules.rng"/>\n<start><element name="TEI">'
+                   "<empty/></element></start></grammar>", encoding="utf-8")
+    doc = _document(tmp_path / "project", rng.name)
+    result, data = validate(doc, "--no-pointers")
+    assert "OUTSIDE-SECRET" not in result.output
+    assert _schematron_messages(data) == [_refused(f"{rng}:2", "rng:include",
+                                                   "../elsewhere/rules.rng")]
+
+
+def test_an_include_that_finds_nothing_is_an_error_not_an_empty_include(tmp_path, elsewhere):
+    project = tmp_path / "project"
+    sch = _schematron(project, '<include href="missing.xml"/>')
+    result, data = validate(_document(project, sch.name), "--no-pointers")
+    (message,) = _schematron_messages(data)
+    assert message.startswith(f"the Schematron schema {sch}:2 is unusable: sch:include of "
+                              "'missing.xml' cannot be read")
+
+
+def test_includes_may_read_the_documents_folder_and_compile_once_per_such_folder(tmp_path):
+    """The include may read the document's folder, as document() may: a schema that did is
+    compiled again for a document elsewhere (refused there), not taken from the cache."""
+    from tei_toolkit import Validator
+    shared, first, second = (tmp_path / n for n in ("shared", "first", "second"))
+    for folder in (shared, first, second):
+        folder.mkdir()
+    (first / "local.xml").write_text(OUTSIDE_PATTERN.replace("OUTSIDE-SECRET", "BESIDE"),
+                                     encoding="utf-8")
+    sch = _schematron(shared, '<include href="../first/local.xml"/>')
+    docs = [_document(first, sch), _document(second, sch)]
+    reports = list(Validator(pointers=False).validate_paths(docs, jobs=1))
+    found = [[p.message for p in r.problems if p.source == "schematron"] for r in reports]
+    assert found == [["BESIDE"], [_refused(f"{sch}:2", "sch:include", "../first/local.xml")]]

@@ -16,13 +16,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
+from urllib.parse import quote
 
 from lxml import etree
 
 from ..xmlcore import SCHEMATRON_NS, safe_parser
 from ..errors import SetupError
-from .schematron import ConfinedSchematron, xpath2_use
+from .schematron import (INCLUDE_FORMS, XLINK_HREF, ConfinedSchematron, ReadRefused,
+                         xpath2_use)
 
 _S = f"{{{SCHEMATRON_NS}}}"
 MODES = ("auto", "on", "off")
@@ -36,6 +38,9 @@ class Embedded:
     patterns: int = 0                  # embedded in the schema
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (pattern, what it uses)
     left_out: list[etree._Element] = field(default_factory=list)  # those patterns, for Saxon
+    # (pattern, why): patterns whose includes read outside the allowed folders; never run,
+    # by lxml or Saxon (Saxon would run them without what they include).
+    refused: list[tuple[str, str]] = field(default_factory=list)
     ns: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -44,8 +49,9 @@ class Embedded:
 
 
 @lru_cache(maxsize=16)
-def extract(rng: Path, mtime: float = 0.0) -> Embedded:
-    """The embedded Schematron of the RELAX NG schema at ``rng`` (``mtime`` keys the cache)."""
+def extract(rng: Path, mtime: float = 0.0, allow_read: tuple[Path, ...] = ()) -> Embedded:
+    """The embedded Schematron of the RELAX NG schema at ``rng`` (``mtime`` keys the cache);
+    its includes may read in the schema's folder and ``allow_read``."""
     try:
         root = etree.parse(str(rng), safe_parser()).getroot()
     except (OSError, etree.XMLSyntaxError):
@@ -74,18 +80,26 @@ def extract(rng: Path, mtime: float = 0.0) -> Embedded:
         kept = copy.deepcopy(pattern)
         kept.tail = None
         schema.append(kept)
-    if found.ran and not _compiles(schema, rng):
+    if found.ran and _compile_error(schema, rng, allow_read) is not None:
         # Something lxml cannot take (an unbound prefix, a construct the check above did not
-        # see): find the patterns one by one and leave those out.
+        # see, an include refused): find the patterns one by one and leave those out.
         for kept in schema.findall(_S + "pattern"):
             trial = copy.deepcopy(schema)
             for other in trial.findall(_S + "pattern"):
                 trial.remove(other)
             trial.append(copy.deepcopy(kept))
-            if not _compiles(trial, rng):
-                found.skipped.append((kept.get("id") or "a pattern", "what lxml cannot compile"))
-                found.left_out.append(kept)
-                schema.remove(kept)
+            error = _compile_error(trial, rng, allow_read)
+            if error is None:
+                continue
+            schema.remove(kept)
+            if isinstance(error, ReadRefused):
+                name = _pattern_name(kept)
+                found.skipped.append((name, "an include refused"))
+                found.refused.append((name, f"{error.location}: {error.message}"
+                                      if error.location else error.message))
+                continue
+            found.skipped.append((kept.get("id") or "a pattern", "what lxml cannot compile"))
+            found.left_out.append(kept)
     if found.ran:
         found.schema = etree.ElementTree(schema)
     found.ns = {n.get("prefix", ""): n.get("uri", "") for n in schema.findall(_S + "ns")
@@ -93,18 +107,29 @@ def extract(rng: Path, mtime: float = 0.0) -> Embedded:
     return found
 
 
-def _compiles(schema: etree._Element, rng: Path) -> bool:
+def _compile_error(schema: etree._Element, rng: Path, allow_read: tuple[Path, ...]
+                   ) -> SetupError | None:
+    """Why lxml cannot compile ``schema``, or None when it can."""
     try:
-        ConfinedSchematron(rng, (), etree.ElementTree(copy.deepcopy(schema)))
-    except SetupError:
-        return False
-    return True
+        ConfinedSchematron(rng, allow_read, etree.ElementTree(schema))
+    except SetupError as exc:
+        return exc
+    return None
 
 
 def _describe(pattern: etree._Element, k: int) -> str:
     rule = pattern.find(_S + "rule")
     context = " ".join((rule.get("context") or "").split()) if rule is not None else ""
     return f"pattern {k} ({context})" if context else f"pattern {k}"
+
+
+def _pattern_name(pattern: etree._Element) -> str:
+    """How a refusal names a pattern: by its id, else by its first rule's context."""
+    if pattern.get("id"):
+        return f"pattern {pattern.get('id')}"
+    rule = pattern.find(_S + "rule")
+    context = " ".join((rule.get("context") or "").split()) if rule is not None else ""
+    return f"the pattern on {context}" if context else "a pattern"
 
 
 _RE_NS = "http://exslt.org/regular-expressions"
@@ -315,7 +340,140 @@ def _saxon() -> Any:
     from saxonche import PySaxonProcessor  # type: ignore[import-not-found]  # the xpath2 extra
     proc = PySaxonProcessor(license=False)
     proc.set_configuration_property("l", "on")  # line numbers of nodes
+    # The second wall behind _unsafe_call: Saxon itself refuses every URI (doc(),
+    # unparsed-text(), collection(), json-doc(), transform(), a stylesheet module, an external
+    # entity of parse-xml()). Only the full feature URI works: the short name "allowedProtocols"
+    # is accepted and ignored.
+    proc.set_configuration_property(_NO_PROTOCOLS, "")
+    # And its XML parser expands no external entity and loads no DTD, as the safe parser: once
+    # a transform() has been tried, SaxonC 13's parser no longer asks the restriction above
+    # (parse-xml() then read an entity's file).
+    for feature in _PARSER_OFF:
+        proc.set_configuration_property(_PARSER_FEATURE + quote(feature, safe=""), "false")
     return proc
+
+
+_NO_PROTOCOLS = "http://saxon.sf.net/feature/allowedProtocols"
+_PARSER_FEATURE = "http://saxon.sf.net/feature/parserFeature?uri="
+_PARSER_OFF = ("http://xml.org/sax/features/external-general-entities",
+               "http://xml.org/sax/features/external-parameter-entities",
+               "http://apache.org/xml/features/nonvalidating/load-external-dtd")
+
+# The XPath 3.1 functions (fn namespace) that neither read a resource nor reach anything
+# outside their arguments and the document: what a Schematron rule runs with Saxon. Left out
+# on purpose: doc, doc-available, document, collection, uri-collection, unparsed-text,
+# unparsed-text-lines, unparsed-text-available, json-doc, parse-xml, parse-xml-fragment (an
+# external entity is a file read), environment-variable, available-environment-variables,
+# static-base-uri (the working folder), transform, load-xquery-module, function-lookup (any
+# of those by name), serialize (Saxon's serialization parameters may name a stylesheet).
+_SAFE_FN = frozenset("""
+node-name nilled string data base-uri document-uri error trace abs ceiling floor round
+round-half-to-even number format-integer format-number codepoints-to-string
+string-to-codepoints compare codepoint-equal collation-key contains-token concat string-join
+substring string-length normalize-space upper-case lower-case normalize-unicode translate
+contains starts-with ends-with substring-before substring-after matches replace tokenize
+analyze-string resolve-uri encode-for-uri iri-to-uri escape-html-uri true false not boolean
+years-from-duration months-from-duration days-from-duration hours-from-duration
+minutes-from-duration seconds-from-duration dateTime year-from-dateTime month-from-dateTime
+day-from-dateTime hours-from-dateTime minutes-from-dateTime seconds-from-dateTime
+timezone-from-dateTime year-from-date month-from-date day-from-date timezone-from-date
+hours-from-time minutes-from-time seconds-from-time timezone-from-time
+adjust-dateTime-to-timezone adjust-date-to-timezone adjust-time-to-timezone format-dateTime
+format-date format-time parse-ietf-date resolve-QName QName prefix-from-QName
+local-name-from-QName namespace-uri-from-QName namespace-uri-for-prefix in-scope-prefixes
+name local-name namespace-uri lang root path has-children innermost outermost index-of empty
+exists distinct-values insert-before remove head tail reverse subsequence unordered
+zero-or-one one-or-more exactly-one deep-equal count avg max min sum id element-with-id idref
+generate-id position last current-dateTime current-date current-time
+implicit-timezone default-collation default-language function-name function-arity for-each
+filter fold-left fold-right for-each-pair sort apply random-number-generator parse-json
+json-to-xml xml-to-json unparsed-entity-uri unparsed-entity-public-id
+""".split())
+# Functions known to read: named in the refusal, so it says why.
+_READERS = frozenset("""doc doc-available document collection uri-collection unparsed-text
+unparsed-text-lines unparsed-text-available json-doc parse-xml parse-xml-fragment
+environment-variable available-environment-variables static-base-uri transform
+load-xquery-module function-lookup""".split())
+_FN = "http://www.w3.org/2005/xpath-functions"
+# Namespaces whose every function is pure: constructors, maths, maps, arrays.
+_PURE_NS = frozenset({"http://www.w3.org/2001/XMLSchema", f"{_FN}/math", f"{_FN}/map",
+                      f"{_FN}/array"})
+# Prefixes Saxon's XPath knows without a declaration.
+_PREDECLARED = {"xs": "http://www.w3.org/2001/XMLSchema", "saxon": "http://saxon.sf.net/",
+                "xml": "http://www.w3.org/XML/1998/namespace",
+                "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+# Names before "(" that are no function call: kind tests, types and keywords.
+_NOT_CALLS = frozenset("""attribute comment document-node element empty-sequence function if
+item namespace-node node processing-instruction schema-attribute schema-element switch text
+typeswitch map array and or div idiv mod union intersect except to eq ne lt le gt ge is return
+then else in satisfies as of case default let for some every instance treat cast castable
+""".split())
+_XPATH_TOKEN = re.compile(r"""
+    (?P<eq>Q\{[^{}]*\}[^\W\d][\w.\-]*)                          # Q{uri}local
+  | (?P<var>\$\s*(?:Q\{[^{}]*\})?[^\W\d][\w.\-]*(?::[^\W\d][\w.\-]*)?)   # a variable
+  | (?P<name>[^\W\d][\w.\-]*(?::[^\W\d][\w.\-]*)?)                # prefix:local, local
+  | (?P<num>\.?\d[\w.]*)
+  | (?P<other>\S)
+""", re.X)
+
+
+def _code_only(expr: str) -> str:
+    """``expr`` with its string literals emptied and its comments (nested) blanked."""
+    out, i, n = [], 0, len(expr)
+    while i < n:
+        c = expr[i]
+        if c in "'\"":
+            end = i + 1
+            while end < n:  # a doubled quote is one quote inside the literal
+                if expr[end] == c and expr[end + 1:end + 2] != c:
+                    break
+                end += 2 if expr[end] == c else 1
+            out.append(c + c)
+            i = end + 1
+        elif expr.startswith("(:", i):
+            depth, i = 1, i + 2
+            while i < n and depth:
+                if expr.startswith("(:", i):
+                    depth, i = depth + 1, i + 2
+                elif expr.startswith(":)", i):
+                    depth, i = depth - 1, i + 2
+                else:
+                    i += 1
+            out.append(" ")
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _unsafe_call(expr: str, ns: dict[str, str]) -> str | None:
+    """The first function ``expr`` calls or names (``f(``, ``f#1``) that may read outside the
+    document, or that is not a standard side-effect-free one ("doc()"), or None.
+
+    Every call in XPath is a name followed by "(" or, as a function item, by "#": with
+    literals and comments out of the way, looking at every name is complete. A dynamic call
+    (``$f(...)``) needs a function item, which comes from such a name or an inline function,
+    whose body is part of ``expr``."""
+    tokens = [(m.lastgroup, m.group()) for m in _XPATH_TOKEN.finditer(_code_only(expr))]
+    for k, (kind, text) in enumerate(tokens):
+        after = tokens[k + 1][1] if k + 1 < len(tokens) else ""
+        if kind not in ("eq", "name") or after not in ("(", "#"):
+            continue
+        if kind == "name" and ":" not in text and text in _NOT_CALLS and after == "(":
+            continue
+        if kind == "eq":
+            uri, _, local = text[2:].partition("}")
+            uris = [uri]
+        elif ":" in text:
+            prefix, _, local = text.partition(":")
+            # Declared or predeclared: both must be safe, whichever Saxon takes.
+            uris = [u for u in (ns.get(prefix), _PREDECLARED.get(prefix)) if u is not None]
+        else:
+            local, uris = text, [_FN]
+        if not uris or not all(u in _PURE_NS or (u == _FN and local in _SAFE_FN)
+                               for u in uris):
+            return f"{text}()"
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -334,18 +492,56 @@ def _let(proc: Any, xp: Any, name: str, expr: str) -> None:
     xp.set_parameter(name, proc.empty_sequence() if value is None else value)
 
 
+_EXPRESSION_ATTRIBUTES = ("context", "test", "value", "select", "path")
+
+
+def _saxon_refusal(pattern: etree._Element, ns: dict[str, str],
+                   rewrite: Callable[[str], str]) -> str | None:
+    """Why Saxon must not run ``pattern`` (as ``rewrite`` makes its expressions), or None.
+
+    Refused: a call of a function that reads (files, collections, the environment) or that is
+    not a standard side-effect-free one, in any expression; an include of another file, which
+    this path never expands (run without it, the pattern would be run wrongly)."""
+    for el in pattern.iter():
+        if not isinstance(el.tag, str):
+            continue
+        form = INCLUDE_FORMS.get(el.tag)
+        href = el.get("href") or el.get(XLINK_HREF)
+        if href is not None and (form is not None or el.get(XLINK_HREF) is not None):
+            return (f"it includes {href!r} ({form or 'xlink:href'}), which the XPath 2 path "
+                    "never reads")
+        for name in _EXPRESSION_ATTRIBUTES:
+            expr = el.get(name)
+            call = _unsafe_call(rewrite(expr), ns) if expr else None
+            if call is None:
+                continue
+            if call.rpartition("}")[2].rpartition(":")[2].removesuffix("()") in _READERS:
+                return (f"it calls {call}, which reads outside the document (files, "
+                        "collections or environment variables); refused")
+            return (f"it calls {call}, not a standard side-effect-free XPath function; "
+                    "refused")
+    return None
+
+
 class SaxonRules:
     """Schematron patterns evaluated with Saxon's XPath (2.0 and later), as Oxygen runs them:
     the patterns lxml's XPath 1 cannot take. Findings are (line, element name, role,
     message); the line is where the element's start tag ends, as Saxon counts."""
 
     def __init__(self, patterns: list[etree._Element], ns: dict[str, str]) -> None:
+        """``refused``: (pattern, why) of the patterns never run, for they would read outside
+        the document (or include other files)."""
         self.ns = ns
 
         def x(expr: str) -> str:  # current() is XSLT's: the rule's context node
             return re.sub(r"(?<![\w$@.:-])current\(\s*\)", "$sch_current", expr)
         self.patterns: list[tuple[list[tuple[str, str]], list[tuple[str, list, list]]]] = []
+        self.refused: list[tuple[str, str]] = []
         for pattern in patterns:
+            why = _saxon_refusal(pattern, ns, x)
+            if why is not None:
+                self.refused.append((_pattern_name(pattern), why))
+                continue
             lets = [(v.get("name", ""), x(v.get("value", "")))
                     for v in pattern.findall(_S + "let")]
             rules = []

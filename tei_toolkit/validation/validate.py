@@ -118,11 +118,18 @@ class Validator:
                          names)
         return self.store.relaxng(path, names)
 
-    def _schematron(self, path: Path) -> ConfinedSchematron:
+    def _schematron(self, path: Path, document_dir: Path | None = None) -> ConfinedSchematron:
+        """The schema at ``path`` compiled for documents in ``document_dir``, whose files its
+        includes may read as document() may (None: before any document)."""
         cache = self._local.__dict__.setdefault("schematron", {})
-        sch = cache.get(path)
+        # A schema whose includes read nothing in the document's folder compiles the same for
+        # every folder: one copy, under None. Only one that did is compiled per folder. A
+        # refusal is never cached (it may not be one for another folder).
+        folder = os.path.realpath(document_dir) if document_dir is not None else None
+        sch = cache.get((path, None)) or cache.get((path, folder))
         if sch is None:
-            sch = cache[path] = ConfinedSchematron(path, self.allow_read)
+            sch = ConfinedSchematron(path, self.allow_read, document_dir=document_dir)
+            cache[(path, folder if sch.needs_document_dir else None)] = sch
         return sch
 
     # -- the three entry points --------------------------------------------------------------
@@ -196,10 +203,14 @@ class Validator:
         sch_path = self._choose_schematron(doc, path, choice)
         if sch_path is not None:
             try:
-                sch = self._schematron(sch_path)
+                sch = self._schematron(sch_path, Path(path).parent if doc.name != "-" else None)
             except SetupError as exc:
+                # Where in the schema (or in a file it includes), when the error knows.
+                at, name = exc.location, str(sch_path)
+                if at is not None and at.line:
+                    name = str(at) if at.path == name else f"{name} ({at})"
                 yield Problem(doc.name, 0, 0, ERROR, "schematron",
-                              f"the Schematron schema {sch_path} is unusable: {exc.message}")
+                              f"the Schematron schema {name} is unusable: {exc.message}")
                 return
             yield from _run_schematron(doc, path, sch, f"the Schematron schema {sch_path}")
         if self.embedded != "off":
@@ -208,9 +219,12 @@ class Validator:
     def _embedded_problems(self, doc: "Document", path: str | Path, rng: Path,
                            data: bytes) -> Iterator[Problem]:
         try:
-            found = embedded.extract(rng.resolve(), rng.stat().st_mtime)
+            found = embedded.extract(rng.resolve(), rng.stat().st_mtime, self.allow_read)
         except OSError:
             return
+        for name, why in found.refused:
+            yield Problem(doc.name, 0, 0, ERROR, "schematron",
+                          f"the Schematron embedded in {rng.name}: {name} is not run: {why}")
         if found.left_out and embedded.saxon_available():
             yield from self._saxon_problems(doc, rng, found, data)
         if found.schema is None:
@@ -249,6 +263,10 @@ class Validator:
         rules = cache.get(rng)
         if rules is None:
             rules = cache[rng] = embedded.SaxonRules(found.left_out, found.ns)
+        for name, why in rules.refused:
+            yield Problem(doc.name, 0, 0, ERROR, "schematron",
+                          f"the XPath 2 Schematron embedded in {rng.name}: {name} is not run: "
+                          f"{why}")
         try:
             results = rules.run(data)
         except Exception as exc:  # Saxon's own errors have no common base class
