@@ -1,9 +1,12 @@
 """The reading edition and hostile addresses (issue 21, item 2): an address the TEI carries
 into an href becomes a link only if it is http, https, mailto or relative; anything else is
-shown as text."""
+shown as text. The Content-Security-Policy of each page is the second wall: only the page's
+own CSS and script run."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import subprocess
 from pathlib import Path
@@ -249,3 +252,97 @@ def test_the_index_link_to_a_page_named_javascript_opens_that_page(hostile_site)
             f"{FILE_STEM}.html", safe="")
         assert b.js("document.querySelector('h1').textContent") == \
             "Telegram, Gao Gang to Peng Dehuai"
+
+
+def inject(page: Path) -> Path:
+    """The page with what a hostile TEI might get past the export: an inline script, an
+    event attribute and a javascript: link."""
+    html = page.read_text(encoding="utf-8")
+    bad = ("<script>document.title='injected'</script>"
+           "<img src='missing.png' onerror=\"document.title='injected'\">"
+           "<p><a id='injected' href=\"javascript:void(document.title='injected')\">"
+           "injected</a></p>")
+    assert html.count("</body>") == 1
+    out = page.with_name("injected-" + page.name)
+    out.write_text(html.replace("</body>", bad + "</body>"), encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def plain_site(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("plain")
+    src = base / "plain.txt"
+    src.write_text(export(body="Some text.[1] More.\n\n[1] The note."), encoding="utf-8")
+    tei("import", str(src), "-o", str(base / "plain.xml"))
+    second = base / "second.txt"
+    second.write_text(export(date="May 2, 1950", title="Letter, Peng Dehuai to Gao Gang",
+                             citation='"Letter", May 2, 1950, Wilson Center Digital Archive, '
+                             "Some Book, p. 2.  \n<https://example.org/document/456>"),
+                      encoding="utf-8")
+    tei("import", str(second), "-o", str(base / "second.xml"))
+    site = base / "site"
+    tei("export", str(base / "plain.xml"), str(base / "second.xml"), "--to", "html",
+        "-d", str(site))
+    return site
+
+
+def test_the_policy_stops_an_injected_script_and_the_page_still_works(plain_site):
+    doc = read_letter(plain_site.parent / "plain.xml")
+    page = inject(plain_site / f"{doc.id}.html")
+    with Browser() as b:
+        b.open(page.resolve().as_uri())
+        b.settle(0.5)
+        assert b.js("document.title") == doc.title  # neither the script nor onerror ran
+        b.click("#injected")
+        b.settle(1.0)
+        assert b.js("document.title") == doc.title  # nor the javascript: link
+        # The page's own CSS applies and its own script runs: the reading switch.
+        assert b.js("getComputedStyle(document.body).backgroundColor") == "rgb(255, 253, 248)"
+        assert b.js("document.getElementById('archive').hidden") is True
+        b.click("button[data-reading='archive']")
+        b.settle(0.3)
+        assert b.js("document.getElementById('archive').hidden") is False
+        assert b.js("document.getElementById('corrected').hidden") is True
+        assert b.js("location.hash") == "#archive"
+
+
+def test_the_policy_lets_the_index_scripts_run(plain_site):
+    page = inject(plain_site / "index.html")
+    with Browser() as b:
+        b.open(page.resolve().as_uri())
+        b.settle(0.5)
+        assert b.js("document.title") == "Documents"
+        dates = "Array.prototype.map.call(document.querySelectorAll('tbody tr'), " \
+                "function(r){return r.children[0].dataset.key})"
+        b.click("thead th button", 0)   # sort by date, ascending ...
+        b.settle(0.3)
+        first = b.js(dates)
+        b.click("thead th button", 0)   # ... and descending
+        b.settle(0.3)
+        assert b.js(dates) == list(reversed(first)) and first == sorted(first) and \
+            len(set(first)) == 2
+        assert b.js("document.title") == "Documents"
+
+
+def test_each_policy_names_its_own_page_s_script_and_css(plain_site):
+    for page in plain_site.glob("*.html"):
+        if page.name.startswith("injected-"):
+            continue
+        raw = page.read_text(encoding="utf-8")
+        policy = lxml.html.fromstring(raw).xpath(
+            "//head/meta[@http-equiv='Content-Security-Policy']/@content")
+        assert len(policy) == 1, page.name
+        # First after the charset: the policy covers only what comes after it.
+        assert re.search(r"<head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-"
+                         r"Policy\"", raw), page.name
+        directives = dict(d.strip().split(" ", 1) for d in policy[0].split(";"))
+        assert directives["default-src"] == "'none'" and directives["base-uri"] == "'none'"
+
+        def digest(text: str) -> str:
+            return "'sha256-" + base64.b64encode(hashlib.sha256(
+                text.encode("utf-8")).digest()).decode() + "'"
+        scripts = re.findall(r"<script>(.*?)</script>", raw, re.S)
+        styles = re.findall(r"<style>(.*?)</style>", raw, re.S)
+        assert directives["script-src"] == (" ".join(map(digest, scripts)) or "'none'")
+        assert directives["style-src"] == " ".join(map(digest, styles))
+        assert "unsafe" not in policy[0]

@@ -7,7 +7,9 @@ switch, sorting and filtering the index); nothing is fetched, so the pages work 
 ``file://`` and offline, and they print without the switch.
 
 The TEI is data, not trusted markup: every href goes through ``link_target`` (only http,
-https, mailto and relative addresses become links; anything else is shown as text).
+https, mailto and relative addresses become links; anything else is shown as text), and each
+page carries a Content-Security-Policy that lets only its own CSS and script run (by hash), so
+a script that got into a page anyway, or a ``javascript:`` link, does not run.
 
 A document page: the header as a reader wants it (date, from/to with links to the persons
 page and to authority files, source, archive link, summary, languages, how it was encoded);
@@ -19,6 +21,8 @@ end, linked both ways) and the archive's reading, one switch away.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 from dataclasses import dataclass
@@ -85,7 +89,7 @@ rows.forEach(function(r){r.hidden=f.value!==''&&(' '+r.dataset.people+' ').index
 """
 
 
-# -- links -----------------------------------------------------------------------------------
+# -- links and the Content-Security-Policy ---------------------------------------------------
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 # What a browser drops from a URL before reading its scheme (the WHATWG URL standard): C0
@@ -139,6 +143,19 @@ def _a(*content: Any, href: str, **attrs: str) -> etree._Element:
     return E.SPAN(*content, *shown, **kept)
 
 
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() \
+        + "'"
+
+
+def content_security_policy(script: str = "") -> str:
+    """The page's policy: nothing loads, and only the page's own CSS and script (by their
+    hashes) run: no other inline script, no ``javascript:`` link, no event attribute."""
+    scripts = _csp_hash(script) if script else "'none'"
+    return (f"default-src 'none'; script-src {scripts}; style-src {_csp_hash(CSS)}; "
+            "base-uri 'none'; form-action 'none'")
+
+
 @dataclass
 class Page:
     name: str  # file name
@@ -169,6 +186,9 @@ def build_site(letters: list[Letter]) -> list[Page]:
 def _html(title: str, body: list, script: str = "", wide: bool = False) -> bytes:
     doc = E.HTML(
         E.HEAD(E.META(charset="utf-8"),
+               # First in the head: the policy covers only what comes after it.
+               E.META(**{"http-equiv": "Content-Security-Policy",
+                         "content": content_security_policy(script)}),
                E.META(name="viewport", content="width=device-width, initial-scale=1"),
                E.TITLE(title), E.STYLE(CSS)),
         E.BODY(*body, *([E.SCRIPT(script)] if script else [])),
