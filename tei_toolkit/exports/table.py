@@ -88,13 +88,18 @@ def to_csv(letters: list[Letter]) -> bytes:
               "transmitted_by", "enclosed_from", "places", "languages", "summary",
               *COUNTS]
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    # The csv module quotes a field holding the line terminator ("\n") but not a lone "\r",
+    # which csv readers and spreadsheets take for a line end: the rest of the cell would be a
+    # row of its own, and could begin a formula. A row holding one is written all quoted.
+    quoted = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n",
+                            quoting=csv.QUOTE_ALL)
     writer.writeheader()
     for letter in letters:
         r = row(letter, with_text=False)
 
         def join(parties: list[dict], key: str) -> str:
             return csv_list([p[key] or "" for p in parties])
-        writer.writerow({
+        cells = {
             "id": csv_cell(r["id"]), "url": csv_cell(r["url"] or ""),
             "date": csv_cell(r["date"]), "type": csv_cell(r["type"]),
             "title": csv_cell(r["title"]),
@@ -108,5 +113,7 @@ def to_csv(letters: list[Letter]) -> bytes:
             "places": csv_list([p["name"] for p in r["places"]]),
             "languages": csv_list(r["languages"]),
             "summary": csv_cell(r["summary"]), **r["counts"],  # counts: ints we computed
-        })
+        }
+        cr = any(isinstance(v, str) and "\r" in v for v in cells.values())
+        (quoted if cr else writer).writerow(cells)
     return buf.getvalue().encode("utf-8")
