@@ -41,6 +41,8 @@ AUTHORITIES = {
 }
 FILE_STEM = f"javascript:{PAYLOAD}"  # a TEI without xml:id: its page is named by its file
 DOC_ID = "wcda-hostile"  # the id tei import gives hostile.xml (no record number in its URL)
+HOSTILE = [ARCHIVE, FOOTNOTE, FOOTNOTE_MORE, *AUTHORITIES.values()]
+NAME_REF = "#javascript:void(0)"  # a name's ref: persons.html + it, a fragment, harmless
 
 
 def browser_view(href: str) -> tuple[str, bool]:
@@ -64,7 +66,7 @@ def hostile_tei(folder: Path) -> list[Path]:
     citation = ('"Telegram, Gao Gang to Peng Dehuai", June 19, 1954, Wilson Center Digital '
                 f"Archive, Some Book, p. 1.  \n<{ARCHIVE}>")
     src = folder / "hostile.txt"
-    src.write_text(export(citation=citation, body="Some text.[1] More.\n\n[1] The note."),
+    src.write_text(export(citation=citation, body="Gao Gang wrote.[1] More.\n\n[1] The note."),
                    encoding="utf-8")
     first = folder / "hostile.xml"
     tei("import", str(src), "-o", str(first))
@@ -75,6 +77,8 @@ def hostile_tei(folder: Path) -> list[Path]:
     assert root.get(XML_ID) == DOC_ID
     note = root.xpath("//t:body//t:note[@place='end']", namespaces=NS)[0]
     note.set("target", f"{FOOTNOTE} {FOOTNOTE_MORE}")
+    name = root.xpath("//t:body//t:persName", namespaces=NS)[0]
+    name.set("ref", NAME_REF)  # read_letter checks only correspDesc's refs
     person = root.xpath("//t:standOff//t:person[@xml:id='gao-gang']", namespaces=NS)[0]
     for authority, uri in AUTHORITIES.items():
         idno = etree.SubElement(person, "{http://www.tei-c.org/ns/1.0}idno", type=authority)
@@ -93,9 +97,6 @@ def hostile_site(tmp_path_factory) -> Path:
     site = base / "site"
     tei("export", *map(str, files), "--to", "html", "-d", str(site))
     return site
-
-
-HOSTILE = [ARCHIVE, FOOTNOTE, FOOTNOTE_MORE, *AUTHORITIES.values()]
 
 
 # -- the one function that decides ---------------------------------------------------------
@@ -158,6 +159,52 @@ def test_every_href_is_built_by_the_one_function():
 
 # -- every place an href is built, on hostile TEI ----------------------------------------------
 
+@pytest.fixture(scope="module")
+def hostile_pages(tmp_path_factory) -> dict[str, etree._Element]:
+    letters = [read_letter(p) for p in hostile_tei(tmp_path_factory.mktemp("pages"))]
+    return {p.name: lxml.html.fromstring(p.html) for p in build_site(letters)}
+
+
+DOC, INDEX, PERSONS = f"{DOC_ID}.html", "index.html", "persons.html"
+FILE_PAGE = "./javascript%3Avoid%28document.title%3D%27pwned%27%29.html"
+# Each place html.py builds an href: the page, the element there, and either the href it must
+# have (a link) or the text it must show (not a link). The first, hostile, fail before the fix;
+# the others hold what must stay a link.
+SITES = {
+    "archive address": (DOC, "//dt[.='Archive']/following-sibling::dd[1]/*", None, ARCHIVE),
+    "authority, document page": (DOC, "//dd/*[starts-with(., '[GND]')]", None,
+                                 f"[GND] ({AUTHORITIES['GND']})"),
+    "footnote number": (DOC, "//ol[@class='footnotes']/li/*[1]", None, f"1 ({FOOTNOTE})"),
+    "footnote back-link": (DOC, "//ol[@class='footnotes']/li/*[last()]", None,
+                           f"↩ ({FOOTNOTE_MORE})"),
+    "authority, persons page": (PERSONS, "//section/*[starts-with(., 'VIAF')]", None,
+                                f"VIAF ({AUTHORITIES['VIAF']})"),
+    "document link, index": (INDEX, "//tbody//a[contains(@href, 'pwned')]", FILE_PAGE, None),
+    "document link, persons page": (PERSONS, "//h2[@id='gao-gang']/following-sibling::ul[1]"
+                                    "//a[contains(@href, 'pwned')]", FILE_PAGE, None),
+    "name in the text": (DOC, "//article[@id='corrected']//*[@class='name']",
+                         f"persons.html{NAME_REF}", None),
+    "correspondent": (DOC, "(//dd/a[starts-with(@href, 'persons.html')])[1]",
+                      "persons.html#gao-gang", None),
+    "note anchor": (DOC, "//sup/a", "#fn1", None),
+    "navigation": (DOC, "//nav/a[2]", "persons.html", None),
+}
+
+
+@pytest.mark.parametrize("site", sorted(SITES))
+def test_each_place_an_href_is_built(hostile_pages, site):
+    page, path, href, text = SITES[site]
+    found = hostile_pages[page].xpath(path)
+    assert len(found) == 1, path
+    el = found[0]
+    if href is not None:
+        assert (el.tag, el.get("href")) == ("a", href)
+        assert browser_view(href) == ("", False)
+    else:
+        assert el.tag == "span" and "unlinked" in el.get("class").split()
+        assert el.get("href") is None and el.text_content() == text
+
+
 def test_no_hostile_address_becomes_a_link_anywhere(tmp_path):
     letters = [read_letter(p) for p in hostile_tei(tmp_path / "tei")]
     pages = {p.name: lxml.html.fromstring(p.html) for p in build_site(letters)}
@@ -171,7 +218,7 @@ def test_no_hostile_address_becomes_a_link_anywhere(tmp_path):
     # ... and each hostile address is still there, as text, where its link would be:
     doc = pages[f"{DOC_ID}.html"]
     shown = " ".join(e.text_content() for e in doc.find_class("unlinked"))
-    for address in (ARCHIVE, FOOTNOTE, FOOTNOTE_MORE, *AUTHORITIES.values()):
+    for address in HOSTILE:
         assert address in shown, address
     archive = doc.xpath("//dt[.='Archive']/following-sibling::dd[1]")[0]
     assert archive.text_content() == ARCHIVE and not archive.xpath(".//a")
