@@ -141,7 +141,9 @@ def test_what_the_browser_drops_is_dropped(url, href):
     "file:///etc/passwd", "ftp://example.org/", "about:blank", "blob:https://x/1",
     "chrome://settings", "feed:javascript:alert(1)", "notes:1",
     "\uff4aavascript:alert(1)", "\u00a0javascript:alert(1)", "java\u200bscript:alert(1)",
-    "", "   ", "\t",
+    "\\javascript:alert(1)", "", "   ", "\t",
+    # A control character inside: never a real address (and lxml could not write it).
+    "page\x01.html", "https://example.org/\x1b[0m",
 ])
 def test_anything_else_is_not_a_link(url):
     assert link_target(url) is None

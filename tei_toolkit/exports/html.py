@@ -115,7 +115,7 @@ def link_target(url: str) -> str | None:
 
 
 def _may_link(url: str) -> bool:
-    if not url or _CONTROL.search(url):
+    if not url or _CONTROL.search(url):  # never in a real address, and lxml cannot write it
         return False
     # "//host" and "\\host" (browsers read a backslash as a slash) leave the edition: on the
     # web for http(s), but from file://, where the edition is read, for a file on that host
@@ -124,11 +124,11 @@ def _may_link(url: str) -> bool:
         return False
     # A scheme is whatever comes before a ':' in the first segment; a relative address has none
     # ("notes:1" is refused rather than guessed at).
-    head = re.split(r"[/?#\\]", url, maxsplit=1)[0]
+    head = re.split(r"[/?#]", url, maxsplit=1)[0]
     if ":" not in head:
         return True
     scheme = head.split(":", 1)[0]
-    return scheme.isascii() and scheme.lower() in LINK_SCHEMES
+    return scheme.lower() in LINK_SCHEMES
 
 
 def _a(*content: Any, href: str, **attrs: str) -> etree._Element:
