@@ -6,6 +6,11 @@ stylesheet. Every page carries its own CSS and a few lines of plain JavaScript (
 switch, sorting and filtering the index); nothing is fetched, so the pages work from
 ``file://`` and offline, and they print without the switch.
 
+The TEI is data, not trusted markup: every href goes through ``link_target`` (only http,
+https, mailto and relative addresses become links; anything else is shown as text), and each
+page carries a Content-Security-Policy that lets only its own CSS and script run (by hash), so
+a script that got into a page anyway, or a ``javascript:`` link, does not run.
+
 A document page: the header as a reader wants it (date, from/to with links to the persons
 page and to authority files, source, archive link, summary, languages, how it was encoded);
 the text in the corrected reading (corrections marked and the archive's form given in the
@@ -16,7 +21,13 @@ end, linked both ways) and the archive's reading, one switch away.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
+import re
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, unquote
 
 from lxml import etree
 from lxml.html import builder as E
@@ -78,6 +89,73 @@ rows.forEach(function(r){r.hidden=f.value!==''&&(' '+r.dataset.people+' ').index
 """
 
 
+# -- links and the Content-Security-Policy ---------------------------------------------------
+
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+# What a browser drops from a URL before reading its scheme (the WHATWG URL standard): C0
+# controls and space at either end, tab and newlines anywhere ("java\tscript:" is javascript:).
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+_TAB_AND_NEWLINES = str.maketrans("", "", "\t\n\r")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def link_target(url: str) -> str | None:
+    """The href to write for ``url``, or None if it may not become a link: only http, https,
+    mailto and relative addresses may, and only if what an HTML or percent decoding of them
+    gives may too. Protocol-relative addresses (``//host``) may not."""
+    # The browser decodes the page's HTML once (lxml escapes "&", so that gives the text back)
+    # and never percent-decodes a scheme; but a copy of the href in other HTML, or a tool that
+    # percent-decodes, would: "&#106;avascript:" and "%6Aavascript:" are refused too.
+    forms = {url, html.unescape(url), unquote(url)}
+    cleaned = [f.strip(_C0_AND_SPACE).translate(_TAB_AND_NEWLINES) for f in forms]
+    if not all(_may_link(f) for f in cleaned):
+        return None
+    # As the browser reads it (ends and tabs gone); also what lxml can write (no controls).
+    return url.strip(_C0_AND_SPACE).translate(_TAB_AND_NEWLINES)
+
+
+def _may_link(url: str) -> bool:
+    if not url or _CONTROL.search(url):  # never in a real address, and lxml cannot write it
+        return False
+    # "//host" and "\\host" (browsers read a backslash as a slash) leave the edition: on the
+    # web for http(s), but from file://, where the edition is read, for a file on that host
+    # (a Windows share).
+    if re.match(r"[/\\]{2}", url):
+        return False
+    # A scheme is whatever comes before a ':' in the first segment; a relative address has none
+    # ("notes:1" is refused rather than guessed at).
+    head = re.split(r"[/?#]", url, maxsplit=1)[0]
+    if ":" not in head:
+        return True
+    scheme = head.split(":", 1)[0]
+    return scheme.lower() in LINK_SCHEMES
+
+
+def _a(*content: Any, href: str, **attrs: str) -> etree._Element:
+    """A link to ``href`` if ``link_target`` allows it, else the same content as text (with
+    the address, where the content does not show it already); its id and class are kept."""
+    target = link_target(href)
+    if target is not None:
+        return E.A(*content, href=target, **attrs)
+    kept = {k: v for k, v in attrs.items() if k == "id"}
+    kept["class"] = " ".join(filter(None, (attrs.get("class"), "unlinked")))
+    shown = [] if list(content) == [href] else [f" ({href})"]
+    return E.SPAN(*content, *shown, **kept)
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() \
+        + "'"
+
+
+def content_security_policy(script: str = "") -> str:
+    """The page's policy: nothing loads, and only the page's own CSS and script (by their
+    hashes) run: no other inline script, no ``javascript:`` link, no event attribute."""
+    scripts = _csp_hash(script) if script else "'none'"
+    return (f"default-src 'none'; script-src {scripts}; style-src {_csp_hash(CSS)}; "
+            "base-uri 'none'; form-action 'none'")
+
+
 @dataclass
 class Page:
     name: str  # file name
@@ -86,6 +164,13 @@ class Page:
 
 def page_name(letter: Letter) -> str:
     return f"{letter.id}.html"
+
+
+def page_href(letter: Letter) -> str:
+    """The link to a document's page: "./" and its name percent-encoded, so that a page named
+    by its file (the TEI has no xml:id), such as ``javascript:x.xml``, stays a relative address
+    however it is read."""
+    return "./" + quote(page_name(letter), safe="")
 
 
 def build_site(letters: list[Letter]) -> list[Page]:
@@ -101,6 +186,9 @@ def build_site(letters: list[Letter]) -> list[Page]:
 def _html(title: str, body: list, script: str = "", wide: bool = False) -> bytes:
     doc = E.HTML(
         E.HEAD(E.META(charset="utf-8"),
+               # First in the head: the policy covers only what comes after it.
+               E.META(**{"http-equiv": "Content-Security-Policy",
+                         "content": content_security_policy(script)}),
                E.META(name="viewport", content="width=device-width, initial-scale=1"),
                E.TITLE(title), E.STYLE(CSS)),
         E.BODY(*body, *([E.SCRIPT(script)] if script else [])),
@@ -109,8 +197,8 @@ def _html(title: str, body: list, script: str = "", wide: bool = False) -> bytes
 
 
 def _nav() -> etree._Element:
-    return E.NAV(E.A("All documents", href="index.html"), " · ",
-                 E.A("Persons, bodies and places", href="persons.html"), **{"aria-label": "Site"})
+    return E.NAV(_a("All documents", href="index.html"), " · ",
+                 _a("Persons, bodies and places", href="persons.html"), **{"aria-label": "Site"})
 
 
 def _party_links(parties: list[Party]) -> list:
@@ -121,11 +209,11 @@ def _party_links(parties: list[Party]) -> list:
         if p.entry is None:
             out.append(p.text)
             continue
-        out.append(E.A(p.name, href=f"persons.html#{p.entry.id}"))
+        out.append(_a(p.name, href=f"persons.html#{p.entry.id}"))
         if p.text != p.name:
             out.append(f" (written {p.text})")
         for authority, uri in p.entry.uris:
-            out += [" ", E.A(f"[{authority}]", href=uri, rel="external")]
+            out += [" ", _a(f"[{authority}]", href=uri, rel="external")]
     return out
 
 
@@ -144,7 +232,7 @@ def _document(letter: Letter) -> bytes:
     if letter.citation:
         meta += [E.DT("Source"), E.DD(letter.citation)]
     if letter.url:
-        meta += [E.DT("Archive"), E.DD(E.A(letter.url, href=letter.url))]
+        meta += [E.DT("Archive"), E.DD(_a(letter.url, href=letter.url))]
     languages = root.xpath("t:teiHeader/t:profileDesc/t:langUsage/t:language",
                            namespaces=_NS)
     if languages:
@@ -222,10 +310,10 @@ class _Corrected:
             elif tag == "note" and child.get("place") == "end":
                 n = child.get("n", "")
                 targets = (child.get("target") or "").split()
-                number = E.A(n, href=targets[0], **{"class": "n",
+                number = _a(n, href=targets[0], **{"class": "n",
                                                     "aria-label": f"back to the text of note {n}"}) \
                     if targets else E.SPAN(n, **{"class": "n"})
-                more = [E.A("↩", href=t, **{"aria-label": f"back to the text of note {n}"})
+                more = [_a("↩", href=t, **{"aria-label": f"back to the text of note {n}"})
                         for t in targets[1:]]
                 self.footnotes.append(E.LI(number, " ", *self.inline(child), *more,
                                            id=child.get("{http://www.w3.org/XML/1998/namespace}id")
@@ -279,7 +367,7 @@ class _Corrected:
             n = el.get("n") or ""
             xml_id = el.get("{http://www.w3.org/XML/1998/namespace}id") or ""
             note = xml_id.split("-a")[0] or f"fn{n}"
-            return [E.SUP(E.A(n, href=f"#{note}", id=xml_id,
+            return [E.SUP(_a(n, href=f"#{note}", id=xml_id,
                               **{"aria-label": f"note {n}"}))]
         if tag == "choice" and el.get("rend") == "bracketed":
             first, second = [c for c in el if isinstance(c.tag, str)][:2]
@@ -298,7 +386,7 @@ class _Corrected:
         if tag == "title" and el.get("type") == "translated":
             return [E.SPAN("[", *self.inline(el), "]", **{"class": "gloss"})]
         if tag in ("persName", "orgName", "rs") and el.get("ref", "").startswith("#"):
-            return [E.A(*self.inline(el), href=f"persons.html{el.get('ref')}",
+            return [_a(*self.inline(el), href=f"persons.html{el.get('ref')}",
                         **{"class": "name"})]
         if tag in ("signed", "dateline"):
             return [E.SPAN(*self.inline(el), **{"class": tag})]
@@ -315,7 +403,7 @@ def _index(letters: list[Letter]) -> bytes:
             people[p.entry.id] = p.entry.name
         rows.append(E.TR(
             E.TD(E.TIME(x.date_text, datetime=x.date), **{"data-key": x.date}),
-            E.TD(E.A(x.title, href=page_name(x))),
+            E.TD(_a(x.title, href=page_href(x))),
             E.TD(", ".join(p.name for p in x.senders) or "—"),
             E.TD(", ".join(p.name for p in x.recipients) or "—"),
             E.TD(x.summary.split("\n\n")[0] if x.summary else ""),
@@ -346,8 +434,8 @@ def _persons(letters: list[Letter]) -> bytes:
             else ""
         links: list = []
         for authority, uri in entry.uris:
-            links += [" ", E.A(authority, href=uri, rel="external")]
-        docs = [E.LI(E.A(x.title, href=page_name(x))) for x in named_in[entry.id]]
+            links += [" ", _a(authority, href=uri, rel="external")]
+        docs = [E.LI(_a(x.title, href=page_href(x))) for x in named_in[entry.id]]
         items.append(E.SECTION(E.H2(entry.name + life, id=entry.id), *links,
                                E.UL(*docs)))
     return _html("Persons, bodies and places", [
