@@ -265,6 +265,17 @@ def _on_saxon_thread(fn):
     return _saxon_thread().submit(fn).result()
 
 
+def _secrets(folder: Path) -> None:
+    """Files outside every allowed folder, one per kind a reading function takes."""
+    (folder / "secret.xml").write_text("<s>OUTSIDE-SECRET</s>", encoding="utf-8")
+    (folder / "secret.txt").write_text("OUTSIDE-SECRET", encoding="utf-8")
+    (folder / "secret.json").write_text('{"s": "OUTSIDE-SECRET"}', encoding="utf-8")
+    (folder / "secret.xsl").write_text(
+        '<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" version="3.0">'
+        '<xsl:template match="/"><s>OUTSIDE-SECRET</s></xsl:template></xsl:stylesheet>',
+        encoding="utf-8")
+
+
 def test_saxon_itself_refuses_every_uri(tmp_path):
     """The second wall, behind the check of the calls: Saxon's allowedProtocols, set to
     none, and its parser's external entities off. Asked directly, with no check in front,
@@ -273,13 +284,7 @@ def test_saxon_itself_refuses_every_uri(tmp_path):
     from tei_toolkit.validation.embedded import _saxon, saxon_available
     from .conftest import need
     need(saxon_available(), "saxonche (the xpath2 extra)")
-    (tmp_path / "secret.xml").write_text("<s>OUTSIDE-SECRET</s>", encoding="utf-8")
-    (tmp_path / "secret.txt").write_text("OUTSIDE-SECRET", encoding="utf-8")
-    (tmp_path / "secret.json").write_text('{"s": "OUTSIDE-SECRET"}', encoding="utf-8")
-    (tmp_path / "secret.xsl").write_text(
-        '<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" version="3.0">'
-        '<xsl:template match="/"><s>OUTSIDE-SECRET</s></xsl:template></xsl:stylesheet>',
-        encoding="utf-8")
+    _secrets(tmp_path)
     d = tmp_path.as_uri()
     entity = ("string(parse-xml('<!DOCTYPE s [<!ENTITY e SYSTEM \"" + d + "/secret.txt\">]>"
               "<s>&e;</s>'))")
@@ -355,13 +360,7 @@ def test_an_xpath2_rule_that_reads_is_refused_not_run(tmp_path, form):
     from tei_toolkit.validation.embedded import SaxonRules, saxon_available
     from .conftest import need
     need(saxon_available(), "saxonche (the xpath2 extra)")
-    (tmp_path / "secret.xml").write_text("<s>OUTSIDE-SECRET</s>", encoding="utf-8")
-    (tmp_path / "secret.txt").write_text("OUTSIDE-SECRET", encoding="utf-8")
-    (tmp_path / "secret.json").write_text('{"s": "OUTSIDE-SECRET"}', encoding="utf-8")
-    (tmp_path / "secret.xsl").write_text(
-        '<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" version="3.0">'
-        '<xsl:template match="/"><s>OUTSIDE-SECRET</s></xsl:template></xsl:stylesheet>',
-        encoding="utf-8")
+    _secrets(tmp_path)
     expr, named = READING_CALLS[form]
     pattern = etree.fromstring(
         f'<sch:pattern xmlns:sch="{SCH_NS}"><sch:rule context="tei:TEI"><sch:report '
