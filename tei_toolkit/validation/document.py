@@ -3,7 +3,9 @@ problems found in it (well-formedness, safety, RELAX NG messages, pointers, Sche
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter
 from typing import Callable, Iterator
 
 from lxml import etree
@@ -30,6 +32,10 @@ class Document:
         self.id_problems = False
         self._lines: list[str] | None = None
         self._by_line: dict[int, list[etree._Element]] | None = None
+        self._columns: dict[tuple[int, str], tuple[dict[etree._Element, int], list[int]]] = {}
+        # Wide parents' children indexed by position among their namesakes (xpath_of).
+        self._positions: dict[etree._Element,
+                              tuple[dict[etree._Element, int], Counter[object]]] = {}
 
     @property
     def is_tei(self) -> bool:
@@ -141,12 +147,18 @@ class Document:
             for e in self.tree.iter():  # type: ignore[union-attr]
                 if isinstance(e.tag, str):
                     self._by_line.setdefault(e.sourceline or 0, []).append(e)
-        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
         local = etree.QName(el).localname
-        same = [e for e in self._by_line.get(line, []) if etree.QName(e).localname == local]  # type: ignore[union-attr]
-        k = same.index(el) if el in same else 0
-        starts = [m.start() for m in re.finditer(rf"<(?:[\w.-]+:)?{re.escape(local)}(?=[\s/>])", text)]
-        return starts[k] + 1 if k < len(starts) else 1
+        # Once per line and name: a minified file has all its elements, and problems, on one.
+        known = self._columns.get((line, local))
+        if known is None:
+            text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+            same = [e for e in self._by_line.get(line, [])  # type: ignore[union-attr]
+                    if etree.QName(e).localname == local]
+            starts = [m.start() for m in
+                      re.finditer(rf"<(?:[\w.-]+:)?{re.escape(local)}(?=[\s/>])", text)]
+            known = self._columns[(line, local)] = ({e: k for k, e in enumerate(same)}, starts)
+        k = known[0].get(el, 0)
+        return known[1][k] + 1 if k < len(known[1]) else 1
 
     def xpath_of(self, el: etree._Element | None) -> str:
         """A readable path: /TEI/text/body/div/p[3] (positions among same-named siblings)."""
@@ -159,10 +171,28 @@ class Document:
             if parent is None:
                 steps.append(local)
                 break
-            same = [c for c in parent if isinstance(c.tag, str) and c.tag == el.tag]
-            steps.append(local if len(same) == 1 else f"{local}[{same.index(el) + 1}]")
+            position, same = self._position(el, parent)
+            steps.append(local if same == 1 else f"{local}[{position}]")
             el = parent
         return "/" + "/".join(reversed(steps))
+
+    def _position(self, el: etree._Element, parent: etree._Element) -> tuple[int, int]:
+        """``el``'s 1-based position among its siblings of the same name, and their number.
+        A parent with many children is indexed once: a problem on each of a million
+        paragraphs would otherwise list the million siblings a million times."""
+        known = self._positions.get(parent)
+        if known is None:
+            first = list(itertools.islice(parent, _WIDE + 1))  # len(parent) counts them all
+            if len(first) <= _WIDE:
+                same = [c for c in first if c.tag == el.tag]
+                return same.index(el) + 1, len(same)
+            totals: Counter[object] = Counter()
+            index: dict[etree._Element, int] = {}
+            for child in parent:
+                totals[child.tag] += 1
+                index[child] = totals[child.tag]
+            known = self._positions[parent] = (index, totals)
+        return known[0][el], known[1][el.tag]
 
     def _element_at(self, libxml_path: str | None) -> etree._Element | None:
         if not libxml_path or self.tree is None:
@@ -286,6 +316,7 @@ class Document:
                           text, self.xpath_of(el))
 
 
+_WIDE = 64  # children, beyond which a parent's are indexed once (Document._position)
 _PARAMETER_ENTITY = re.compile(r"<!ENTITY\s+%\s+([^\s%;\"'<>]+)\s+(?:SYSTEM|PUBLIC)\b")
 _NCNAME = re.compile(r"[^\W\d][\w.-]*")
 _RANGE = re.compile(r"range\(([^,()\s]+),([^,()\s]+)\)")
