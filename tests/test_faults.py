@@ -84,6 +84,31 @@ def test_an_unwritable_output_is_exit_3_with_one_line_naming_it(work, tmp_path, 
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.parametrize("argv", [["import", "a.txt", "-o", "full/a.xml"],
+                                  ["import", "a.txt", "-d", "full"],
+                                  ["export", "a.xml", "--to", "html", "-d", "full"],
+                                  ["validate", "a.xml", "--format", "junit", "--output",
+                                   "full/report.xml"]],
+                         ids=["import-o", "import-d", "export-html", "validate"])
+def test_a_full_disk_is_exit_3_and_leaves_no_partial_file(work, argv):
+    """A real full file system: a tmpfs of 4 KB, mounted in a namespace of the command's own
+    (root only; CI runs as root)."""
+    need(os.geteuid() == 0 and shutil.which("unshare"), "root and unshare, to mount a tmpfs")
+    full = work / "full"
+    full.mkdir(exist_ok=True)
+    script = (f"mount -t tmpfs -o size=4k tmpfs {shlex.quote(str(full))} && "
+              f"head -c 3000 /dev/zero > {shlex.quote(str(full))}/filler && "
+              f"{' '.join(map(shlex.quote, [installed_tei(), *argv]))}; code=$?; "
+              f"ls -A {shlex.quote(str(full))}; exit $code")
+    proc = subprocess.run(["unshare", "-m", "sh", "-c", script], cwd=work, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and "No space left on device" in errors[0], proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stdout.split() == ["filler"]  # what the folder held: no partial file
+
+
 def test_an_unwritable_schema_cache_is_exit_3(tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
