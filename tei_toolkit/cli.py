@@ -20,6 +20,7 @@ from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPT
 from .files import expand_paths, is_input, remove_pending, write_atomic
 from .exports.cmif import DEFAULT_LICENCE
 from .validation.embedded import MODES as EMBEDDED_MODES
+from .validation.compiled import SCHEMA_COMPILE_LIMIT
 from .validation.registry import DEFAULT_DEADLINE, MAX_DOWNLOAD
 from .exports.handoff import EXPORT_FORMATS
 from .exports.readings import READINGS, read_tei, reading
@@ -124,6 +125,14 @@ _REGISTERS = click.option(
 _NO_DEFAULT_REGISTER = click.option(
     "--no-default-register", is_flag=True,
     help="Do not start from the bundled persons register (corpus/persons.tsv).")
+
+
+# A schema's first compile runs in a child within this limit (validate, schemas add).
+_COMPILE_LIMIT = click.option(
+    "--compile-limit", type=click.FloatRange(min=0.1), default=SCHEMA_COMPILE_LIMIT,
+    show_default=True, metavar="SECONDS",
+    help="The most a schema not compiled before may take to compile (libxml2 loops for ever "
+         "on some grammars); past it the schema is refused (exit 3).")
 
 
 def _load_register(registers: tuple[Path, ...], no_default: bool) -> Register:
@@ -362,11 +371,12 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
 @click.option("--strict", is_flag=True,
               help="Warnings fail too, and XML files outside the TEI namespace with no schema "
                    "of their own are checked against the TEI schema instead of skipped.")
+@_COMPILE_LIMIT
 @_one_line_errors
 def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file: Path | None,
                      no_schematron: bool, embedded_mode: str, allow_read: tuple[Path, ...],
                      no_pointers: bool, engine: str, fmt: str, output_file: Path | None,
-                     jobs: int | None, strict: bool) -> int:
+                     jobs: int | None, strict: bool, compile_limit: float) -> int:
     """Validate TEI: well-formedness, RELAX NG, Schematron and local pointers.
 
     PATH: files, directories (their *.xml, recursively), globs, or - for stdin.
@@ -387,7 +397,8 @@ def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file
     validator = Validator(schema, False if no_schematron else schematron_file,
                           pointers=not no_pointers, engine=engine, allow_read=allow_read,
                           skip_non_tei=not strict,
-                          embedded_schematron="off" if no_schematron else embedded_mode)
+                          embedded_schematron="off" if no_schematron else embedded_mode,
+                          compile_limit=compile_limit)
     if output_file is not None:
         _note_new_folder(output_file.parent)
     reports = validator.validate_paths(files, jobs)
@@ -475,8 +486,10 @@ def schemas_fetch_command(name: str, version: str | None, sha256: str | None,
 @click.option("--name", help="Name to use with --schema (default: the file name's stem).")
 @click.option("--version", "version",
               help="Version (default: the TEI version the file states, else 'local').")
+@_COMPILE_LIMIT
 @_one_line_errors
-def schemas_add_command(file: Path, name: str | None, version: str | None) -> int:
+def schemas_add_command(file: Path, name: str | None, version: str | None,
+                        compile_limit: float) -> int:
     """Register a local RELAX NG schema (XML syntax) in the cache: a copy of tei_all for an
     offline machine or CI, or a project's customisation.
 
@@ -490,7 +503,7 @@ def schemas_add_command(file: Path, name: str | None, version: str | None) -> in
     """
     from .validation import registry
 
-    entry = registry.add(file, name, version)
+    entry = registry.add(file, name, version, compile_limit=compile_limit)
     click.echo(f"{entry.label}  {entry.file}  sha256 {entry.sha256}")
     return EXIT_OK
 

@@ -24,10 +24,10 @@ from lxml import etree
 
 from ..errors import Location, SetupError
 from ..interrupts import sigint_blocked
-from ..xmlcore import safe_parser
+from ..xmlcore import RELAXNG_NS, safe_parser
 from . import registry, schemas
 from .messages import ContentModels
-from .rng import Grammar
+from .rng import Grammar, unwrap_singletons
 
 # Start tags in raw bytes: a cheap over-approximation of a document's element names. A name
 # is every byte up to a delimiter, so non-ASCII names are caught whole.
@@ -199,8 +199,10 @@ class SchemaStore:
     that made libxml2 loop are unwrapped; it is the net under what is not known.
     """
 
-    def __init__(self, reduce: bool = True) -> None:
+    def __init__(self, reduce: bool = True, compile_limit: float | None = None) -> None:
         self.reduce = reduce
+        # Seconds a whole schema that is not yet proven may take to compile (see _compile).
+        self.compile_limit = SCHEMA_COMPILE_LIMIT if compile_limit is None else compile_limit
         self._lock = threading.Lock()
         self._grammars: dict[Path, Grammar | None] = {}
         self._reduced: OrderedDict[tuple, etree._ElementTree] = OrderedDict()
@@ -238,7 +240,7 @@ class SchemaStore:
             cache.move_to_end(key)
             return rng
         if key[1] is None:
-            rng = _compile(path, None)
+            rng = _compile(path, None, self.compile_limit)
         else:
             tree = self._reduce(path, grammar, key[1])  # type: ignore[arg-type]
             if self.compiles_in_time(tree):
@@ -249,7 +251,7 @@ class SchemaStore:
                         f"the schema reduced to these documents' names did not compile within "
                         f"{COMPILE_LIMIT:g} s; validated with the whole schema instead")
                 key = (path, None)
-                rng = cache.get(key) or _compile(path, None)
+                rng = cache.get(key) or _compile(path, None, self.compile_limit)
         cache[key] = rng
         if len(cache) > _CACHE:
             cache.popitem(last=False)
@@ -301,41 +303,75 @@ class SchemaStore:
 
 
 COMPILE_LIMIT = float(os.environ.get("TEI_TOOLKIT_COMPILE_LIMIT", "5"))
+# A whole schema not yet proven (a project's customisation given as a file, `tei schemas
+# add`): tei_all whole takes 6-11 s here; past this, the schema is refused, never a hang.
+SCHEMA_COMPILE_LIMIT = 60.0
 _COMPILE_CHILD = ("import sys\nfrom lxml import etree\n"
-                  "etree.RelaxNG(etree.fromstring(sys.stdin.buffer.read()))\n")
+                  "etree.RelaxNG(etree.fromstring(sys.stdin.buffer.read(), "
+                  "base_url=sys.argv[1] or None))\n")
 
 
-def compiles_within(data: bytes, limit: float) -> bool:
+def compiles_within(data: bytes, limit: float, base_url: str | None = None) -> bool:
     """Does libxml2 compile this grammar (or refuse it) within ``limit`` seconds? Tried in a
-    child process, which is killed at the limit: a C loop cannot be interrupted in-process.
+    child process, which is killed at the limit: a C loop cannot be interrupted in-process,
+    and while it waits this process still takes Ctrl-C and SIGTERM (the child is killed).
     A forked child when this process has one thread (milliseconds), else a new interpreter.
-    A grammar libxml2 refuses counts as in time: compiling it here then reports why."""
+    ``base_url``: where the grammar's relative includes are found. A grammar libxml2 refuses
+    counts as in time: compiling it here then reports why."""
     if hasattr(os, "fork") and threading.active_count() == 1:
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child; coverage does not follow it
             try:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                etree.RelaxNG(etree.fromstring(data))
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                etree.RelaxNG(etree.fromstring(data, base_url=base_url))
             finally:
                 os._exit(0)
-        deadline = time.monotonic() + limit
-        delay = 0.0005
-        while True:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-            if done:
-                return True
-            if time.monotonic() >= deadline:
+        try:
+            deadline = time.monotonic() + limit
+            delay = 0.0005
+            while True:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    pid = 0
+                    return True
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(delay)
+                delay = min(delay * 2, 0.02)
+        finally:
+            if pid:  # out of time, or interrupted while waiting
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                return False
-            time.sleep(delay)
-            delay = min(delay * 2, 0.02)
     try:
-        subprocess.run([sys.executable, "-c", _COMPILE_CHILD], input=data, timeout=limit,
-                       capture_output=True, check=False)
+        subprocess.run([sys.executable, "-c", _COMPILE_CHILD, base_url or ""], input=data,
+                       timeout=limit, capture_output=True, check=False)
     except subprocess.TimeoutExpired:
         return False
     return True
+
+
+def normalise(tree: etree._ElementTree) -> etree._ElementTree:
+    """``tree`` (a whole schema) with its one-child groups unwrapped, in place: RELAX NG
+    simplification makes the same rewrite (4.12), so no verdict changes, and libxml2 loops
+    for ever compiling some of them. A grammar with includes is left as it is: libxml2 reads
+    the included files itself."""
+    root = tree.getroot()
+    if not any(True for _ in root.iter(f"{{{RELAXNG_NS}}}include",
+                                       f"{{{RELAXNG_NS}}}externalRef")):
+        unwrap_singletons(root)
+    return tree
+
+
+def bounded(tree: etree._ElementTree, shown: str, limit: float, base_url: str | None) -> None:
+    """Normalise a whole schema, then compile it once in a child within ``limit`` seconds:
+    after that it is safe to compile in this process. SetupError naming the schema when it
+    does not compile in time."""
+    normalise(tree)
+    if not compiles_within(etree.tostring(tree), limit, base_url):
+        raise SetupError(f"the schema did not compile within {limit:g} s (libxml2's RELAX NG "
+                         "compiler can loop for ever on some grammars); raise the limit with "
+                         "--compile-limit SECONDS", Location(shown))
 
 
 def _proven(path: Path) -> bool:
@@ -360,7 +396,10 @@ def _parse_schema(path: Path) -> etree._ElementTree:
                          Location(str(path), line, col)) from None
 
 
-def _compile(path: Path, tree: etree._ElementTree | None) -> etree.RelaxNG:
+def _compile(path: Path, tree: etree._ElementTree | None,
+             limit: float = SCHEMA_COMPILE_LIMIT) -> etree.RelaxNG:
+    """``tree``, a reduction already proven to compile in time; None: the whole schema at
+    ``path``, made safe and proven first (:func:`bounded`) unless it is a known one."""
     try:
         if tree is not None:
             return etree.RelaxNG(tree)
@@ -378,7 +417,12 @@ def _compile(path: Path, tree: etree._ElementTree | None) -> etree.RelaxNG:
             except Exception as exc:  # rnc2rng's own syntax errors have no common base class
                 raise SetupError(f"not a usable compact-syntax schema: {exc}",
                                  Location(str(path))) from None
-        return etree.RelaxNG(_parse_schema(path))
+        whole = _parse_schema(path)
+        if _proven(path):
+            normalise(whole)
+        else:
+            bounded(whole, str(path), limit, str(path.resolve()))
+        return etree.RelaxNG(whole)
     except etree.RelaxNGParseError as exc:
         first = exc.error_log[0] if len(exc.error_log) else None
         where = Location(str(path), first.line, first.column) if first else Location(str(path))

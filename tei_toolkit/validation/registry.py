@@ -150,15 +150,16 @@ def digest(path: Path) -> str:
 
 
 def add(file: str | Path, name: str | None = None, version: str | None = None,
-        source: str | None = None) -> Entry:
-    """Copy a local schema into the cache and register it (compiling it once)."""
+        source: str | None = None, compile_limit: float | None = None) -> Entry:
+    """Copy a local schema into the cache and register it (compiling it once, within
+    ``compile_limit`` seconds)."""
     src = Path(file)
     try:
         data = src.read_bytes()
     except OSError as exc:
         raise SetupError(f"cannot read the schema: {exc.strerror}", Location(str(file))) from None
     return _register(data, name or src.stem, version or _claimed_version(data),
-                     source or str(src.resolve()), str(file))
+                     source or str(src.resolve()), str(file), compile_limit, str(src.resolve()))
 
 
 def _claimed_version(data: bytes) -> str:
@@ -172,7 +173,8 @@ def _claimed_version(data: bytes) -> str:
     return m.group(1) if m else "local"
 
 
-def _register(data: bytes, name: str, version: str, source: str, shown: str) -> Entry:
+def _register(data: bytes, name: str, version: str, source: str, shown: str,
+              compile_limit: float | None = None, base_url: str | None = None) -> Entry:
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name in (".", ".."):
         raise SetupError(f"a schema name is letters, digits, '_', '.', '-': {name!r}")
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", version) or version in (".", ".."):
@@ -183,7 +185,7 @@ def _register(data: bytes, name: str, version: str, source: str, shown: str) -> 
         raise SetupError(f"{name} {version} has sha256 {pinned}; this file has {sha}: not the "
                          "published schema (use another --name or --version for a "
                          "customisation)", Location(shown))
-    compiles = _compiles(data, shown)
+    compiles = _compiles(data, shown, compile_limit, base_url)
     folder = cache_dir() / "schemas" / name / version
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}.rng"
@@ -193,19 +195,24 @@ def _register(data: bytes, name: str, version: str, source: str, shown: str) -> 
     return entry
 
 
-def _compiles(data: bytes, shown: str) -> bool:
-    """Compile the whole schema once, as proof that it is a correct grammar."""
+def _compiles(data: bytes, shown: str, limit: float | None = None,
+              base_url: str | None = None) -> bool:
+    """Compile the whole schema once, as proof that it is a correct grammar: first in a
+    child within ``limit`` seconds (compiled.bounded), so that no schema hangs the command."""
     from lxml import etree
 
     from ..xmlcore import safe_parser
+    from .compiled import SCHEMA_COMPILE_LIMIT, bounded
     try:
-        tree = etree.fromstring(data, safe_parser(huge_tree=True))
+        tree = etree.fromstring(data, safe_parser(huge_tree=True), base_url=base_url)
     except etree.XMLSyntaxError as exc:
         raise SetupError(f"not well-formed XML: {exc.msg}",
                          Location(shown, *(exc.position or (0, 0)))) from None
     if tree.tag != "{http://relaxng.org/ns/structure/1.0}grammar":
         raise SetupError("not a RELAX NG schema in XML syntax (the root is not rng:grammar)",
                          Location(shown))
+    bounded(tree.getroottree(), shown, SCHEMA_COMPILE_LIMIT if limit is None else limit,
+            base_url)
     try:
         etree.RelaxNG(tree)
     except etree.RelaxNGParseError as exc:

@@ -66,7 +66,8 @@ class Validator:
     def __init__(self, schema: str | Path | None = None, schematron: str | Path | None | bool = None,
                  pointers: bool = True, reduce: bool = True, engine: str = "lxml",
                  allow_read: Iterable[str | Path] = (), skip_non_tei: bool = False,
-                 embedded_schematron: str = "off") -> None:
+                 embedded_schematron: str = "off", compile_limit: float | None = None
+                 ) -> None:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
         if embedded_schematron not in embedded.MODES:
@@ -97,7 +98,7 @@ class Validator:
             if not self.schematron_path.is_file():
                 raise SetupError("Schematron file not found", Location(str(schematron)))
         self._local = threading.local()
-        self.store = SchemaStore(reduce)
+        self.store = SchemaStore(reduce, compile_limit)
         self.skip_non_tei = skip_non_tei
         # Check now what every document needs, so a broken schema fails before any file: a
         # grammar that can be reduced is parsed (compiling it whole would take seconds for

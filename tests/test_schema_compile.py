@@ -1,0 +1,149 @@
+"""Every project's own schema compiles, or is refused within a limit: never a hang (issue 26).
+
+libxml2's RELAX NG compiler loops for ever on some grammars: an element whose content is a
+one-child group around a repetition that refers back to the element, followed by an
+attribute. Real ODD output has such groups; RELAX NG simplification unwraps them (4.12), and
+so does the toolkit before libxml2 sees a schema. What it cannot rewrite (a trap inside an
+included file, which libxml2 reads itself) is compiled first in a child, within a limit.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import installed_tei
+
+RNG = "http://relaxng.org/ns/structure/1.0"
+TRAP_DEFINES = """
+  <define name="L">
+    <element name="L">
+      <group>
+        <oneOrMore><choice><ref name="L"/><ref name="m"/></choice></oneOrMore>
+      </group>
+      <optional><attribute name="type"/></optional>
+    </element>
+  </define>
+  <define name="m"><element name="m"><empty/></element></define>"""
+
+
+@pytest.fixture
+def trap(tmp_path) -> Path:
+    """A folder with the trap as one file (trap.rng), the trap in an included file
+    (outer.rng includes inner.rng), a valid and an invalid document."""
+    (tmp_path / "trap.rng").write_text(
+        f'<grammar xmlns="{RNG}"><start><ref name="L"/></start>{TRAP_DEFINES}</grammar>')
+    (tmp_path / "inner.rng").write_text(f'<grammar xmlns="{RNG}">{TRAP_DEFINES}</grammar>')
+    (tmp_path / "outer.rng").write_text(
+        f'<grammar xmlns="{RNG}"><include href="inner.rng"/>'
+        '<start><ref name="L"/></start></grammar>')
+    (tmp_path / "good.xml").write_text('<L type="x"><m/><L><m/></L></L>\n')
+    (tmp_path / "bad.xml").write_text('<L><x/></L>\n')
+    return tmp_path
+
+
+def tei(*args: str, env: dict | None = None, timeout: float = 120):
+    return subprocess.run([installed_tei(), *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def test_a_schema_whose_one_child_groups_hung_libxml2_compiles(trap, schema_cache):
+    for doc, code in (("good.xml", 0), ("bad.xml", 1)):
+        proc = tei("validate", str(trap / doc), "--schema", str(trap / "trap.rng"),
+                   "--no-schematron", "--format", "json")
+        assert proc.returncode == code, proc.stderr
+    proc = tei("schemas", "add", str(trap / "trap.rng"), "--name", "trap")
+    assert proc.returncode == 0, proc.stderr
+    for doc, code in (("good.xml", 0), ("bad.xml", 1)):
+        proc = tei("validate", str(trap / doc), "--schema", "trap", "--no-schematron")
+        assert proc.returncode == code, proc.stderr
+
+
+def test_the_verdicts_on_the_unwrapped_schema_are_jings(trap, jing):
+    for doc, code in (("good.xml", 0), ("bad.xml", 1)):
+        ours = tei("validate", str(trap / doc), "--schema", str(trap / "trap.rng"),
+                   "--no-schematron").returncode
+        theirs = subprocess.run([jing.exe, str(trap / "trap.rng"), str(trap / doc)],
+                                capture_output=True, text=True, timeout=120).returncode
+        assert ours == theirs == code, doc
+
+
+@pytest.mark.parametrize("command", ["validate", "schemas add"])
+def test_a_schema_that_does_not_compile_in_time_is_refused_in_one_line(trap, schema_cache,
+                                                                       command):
+    args = (["validate", str(trap / "good.xml"), "--schema", str(trap / "outer.rng"),
+             "--no-schematron"] if command == "validate"
+            else ["schemas", "add", str(trap / "outer.rng")])
+    start = time.monotonic()
+    proc = tei(*args, "--compile-limit", "1")
+    assert time.monotonic() - start < 60
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr.strip() == (
+        f"{trap / 'outer.rng'}: error: the schema did not compile within 1 s (libxml2's "
+        "RELAX NG compiler can loop for ever on some grammars); raise the limit with "
+        "--compile-limit SECONDS")
+
+
+def _processes_naming(marker: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    if marker.encode() in f.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_ends_a_compile_that_would_hang_at_once(trap, sig):
+    from .test_hardening import _default_sigint
+
+    proc = subprocess.Popen([installed_tei(), "validate", str(trap / "good.xml"), "--schema",
+                             str(trap / "outer.rng"), "--no-schematron"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
+    time.sleep(2)
+    proc.send_signal(sig)  # as `timeout -s TERM` does: to the command alone
+    try:
+        _, err = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail(f"{sig.name} did not end a compile that would hang")
+    assert proc.returncode == 130, err
+    assert err.strip() == "interrupted" and "Traceback" not in err
+    time.sleep(0.2)
+    assert _processes_naming(str(trap / "outer.rng")) == []  # the compiling child is gone
+
+
+def test_the_limit_holds_in_a_process_with_threads_and_keeps_the_includes(trap):
+    """With threads running, the child is a new interpreter (forking a threaded process can
+    deadlock): it must find the included file from the schema's own place."""
+    from lxml import etree
+
+    from tei_toolkit.validation.compiled import compiles_within
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        data = (trap / "outer.rng").read_bytes()
+        base = str(trap / "outer.rng")
+        assert compiles_within(data, 1.0, base) is False
+        (trap / "inner.rng").write_text(
+            f'<grammar xmlns="{RNG}"><define name="L"><element name="L"><empty/></element>'
+            "</define></grammar>")
+        assert compiles_within(data, 30.0, base) is True
+        etree.RelaxNG(etree.fromstring(data, base_url=base))  # what the child compiled
+    finally:
+        stop.set()
+        thread.join()
