@@ -147,3 +147,29 @@ def test_the_limit_holds_in_a_process_with_threads_and_keeps_the_includes(trap):
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_schema_given_as_a_file_is_proven_once_keyed_on_its_content(trap, schema_cache):
+    """The child's compile is paid once per schema content: later runs (and other copies of
+    the same file) skip it and may use the fast path; an edited file is proven anew."""
+    import hashlib
+
+    schema = trap / "trap.rng"
+    marker = schema_cache / "proven" / hashlib.sha256(schema.read_bytes()).hexdigest()
+    assert not marker.exists()
+    assert tei("validate", str(trap / "good.xml"), "--schema", str(schema),
+               "--no-schematron").returncode == 0
+    assert marker.is_file()
+    # Proven: validated without the child (its limit could not be met), same verdicts.
+    for doc, code in (("good.xml", 0), ("bad.xml", 1)):
+        proc = tei("validate", str(trap / doc), "--schema", str(schema), "--no-schematron",
+                   "--compile-limit", "0.1")
+        assert proc.returncode == code, proc.stderr
+    # A schema with includes is not keyed on its own bytes alone: never remembered.
+    (trap / "inner.rng").write_text(
+        f'<grammar xmlns="{RNG}"><define name="L"><element name="L"><empty/></element>'
+        "</define></grammar>")
+    assert tei("validate", str(trap / "good.xml"), "--schema", str(trap / "outer.rng"),
+               "--no-schematron").returncode == 1
+    outer = hashlib.sha256((trap / "outer.rng").read_bytes()).hexdigest()
+    assert not (schema_cache / "proven" / outer).exists()

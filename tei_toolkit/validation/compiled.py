@@ -420,9 +420,13 @@ def _compile(path: Path, tree: etree._ElementTree | None,
         whole = _parse_schema(path)
         if _proven(path):
             normalise(whole)
-        else:
-            bounded(whole, str(path), limit, str(path.resolve()))
-        return etree.RelaxNG(whole)
+            return etree.RelaxNG(whole)
+        bounded(whole, str(path), limit, str(path.resolve()))
+        rng = etree.RelaxNG(whole)
+        if not any(True for _ in whole.getroot().iter(f"{{{RELAXNG_NS}}}include",
+                                                      f"{{{RELAXNG_NS}}}externalRef")):
+            registry.remember_proof(registry.digest(path))  # its digest says all it reads
+        return rng
     except etree.RelaxNGParseError as exc:
         first = exc.error_log[0] if len(exc.error_log) else None
         where = Location(str(path), first.line, first.column) if first else Location(str(path))

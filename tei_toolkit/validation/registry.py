@@ -132,13 +132,26 @@ def for_url(href: str, known: list[Entry] | None = None) -> tuple[Entry | None, 
 
 
 def proven(sha256: str) -> bool:
-    """Is a schema with this digest known to compile whole (pinned release or registered)?"""
-    if sha256 in PINNED.values():
+    """Is a schema with this digest known to compile whole (pinned release, registered, or
+    compiled whole before: :func:`remember_proof`)?"""
+    if sha256 in PINNED.values() or (cache_dir() / "proven" / sha256).is_file():
         return True
     try:
         return any(e.sha256 == sha256 and e.compiles for e in entries())
     except SetupError:
         return False
+
+
+def remember_proof(sha256: str) -> None:
+    """Note in the cache that the one-file schema with this digest compiled whole in time,
+    so later runs skip the child's compile and may reduce it (a customisation given as a file
+    is then as fast as one added). A cache that cannot be written is only slower."""
+    try:
+        folder = cache_dir() / "proven"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / sha256).touch()
+    except OSError:
+        pass
 
 
 def digest(path: Path) -> str:
