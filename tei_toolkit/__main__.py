@@ -7,12 +7,17 @@ click, lxml and the wings load is caught here and ends the command as Ctrl-C doe
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from .errors import EXIT_INTERRUPTED  # a small module: no lxml, no click
 
 
 def main() -> None:
+    # Ctrl-C and SIGTERM are this command's to handle: a parent that started it with them
+    # blocked (a fork server, a test runner that imported one) would make it deaf to both.
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         from click.exceptions import Abort, ClickException
 

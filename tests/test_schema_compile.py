@@ -103,21 +103,29 @@ def _processes_naming(marker: str) -> list[int]:
     return found
 
 
+def _blocked() -> None:
+    """Start as a fork server's children would: both signals blocked (an inherited mask)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+@pytest.mark.parametrize("mask", ["as from a shell", "inherited blocked"])
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_ends_a_compile_that_would_hang_at_once(trap, sig):
+def test_a_signal_ends_a_compile_that_would_hang_at_once(trap, sig, mask):
     from .test_hardening import _default_sigint
 
     proc = subprocess.Popen([installed_tei(), "validate", str(trap / "good.xml"), "--schema",
                              str(trap / "outer.rng"), "--no-schematron"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_default_sigint)
+                            preexec_fn=_default_sigint if mask == "as from a shell"
+                            else _blocked)
     time.sleep(2)
     proc.send_signal(sig)  # as `timeout -s TERM` does: to the command alone
     try:
         _, err = proc.communicate(timeout=15)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
+        proc.kill()  # the compiling child dies with it (and would hold the pipes otherwise)
+        proc.communicate(timeout=30)
         pytest.fail(f"{sig.name} did not end a compile that would hang")
     assert proc.returncode == 130, err
     assert err.strip() == "interrupted" and "Traceback" not in err

@@ -319,15 +319,18 @@ def compiles_within(data: bytes, limit: float, base_url: str | None = None) -> b
     ``base_url``: where the grammar's relative includes are found. A grammar libxml2 refuses
     counts as in time: compiling it here then reports why."""
     if hasattr(os, "fork") and threading.active_count() == 1:
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child; coverage does not follow it
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                etree.RelaxNG(etree.fromstring(data, base_url=base_url))
-            finally:
-                os._exit(0)
+        parent = os.getpid()
+        pid = 0
         try:
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child; coverage does not follow it
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    _die_with(parent)
+                    etree.RelaxNG(etree.fromstring(data, base_url=base_url))
+                finally:
+                    os._exit(0)
             deadline = time.monotonic() + limit
             delay = 0.0005
             while True:
@@ -349,6 +352,18 @@ def compiles_within(data: bytes, limit: float, base_url: str | None = None) -> b
     except subprocess.TimeoutExpired:
         return False
     return True
+
+
+def _die_with(parent: int) -> None:
+    """In a child: be killed when ``parent`` ends, however it ends (Linux; elsewhere the
+    parent's clean-up alone), so a compile that would loop for ever never outlives it."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it ended before the request took effect
+        os._exit(0)
 
 
 def normalise(tree: etree._ElementTree) -> etree._ElementTree:
