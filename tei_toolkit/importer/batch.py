@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-from multiprocessing import resource_tracker
 import os
 import pickle
 import signal
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
