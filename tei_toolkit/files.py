@@ -24,6 +24,10 @@ def expand_paths(paths: Iterable[str | Path], suffix: str) -> list[Path]:
     out: list[Path] = []
     seen: set[str] = set()
     for raw in paths:
+        if not str(raw):
+            # Path("") is the working folder: an empty argument (a list file's last newline)
+            # would validate everything in it.
+            raise SetupError("an empty path names no file", Location("''"))
         p = Path(raw)
         if p.is_dir():
             found = sorted(f for f in p.rglob("*" + suffix) if f.is_file())

@@ -123,6 +123,15 @@ def test_cli_bad_profile_is_a_setup_error(tmp_path):
     assert result.stderr.startswith(f"{prof}:1:8: error: not valid TOML")
 
 
+def test_an_empty_path_is_an_error_not_the_working_folder(tmp_path, monkeypatch):
+    """An empty argument (a file list's last newline) is not "." : nothing is validated."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.xml").write_text("<not-tei/>")
+    result = CliRunner().invoke(main, ["validate", "", "--format", "json"])
+    assert result.exit_code == 3
+    assert result.stderr.strip() == "'': error: an empty path names no file"
+
+
 def test_cli_missing_source_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["import", str(tmp_path / "nope.txt")])
     assert result.exit_code == 2
