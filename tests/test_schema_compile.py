@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tei_toolkit.errors import SetupError
+
 from .conftest import installed_tei
 
 RNG = "http://relaxng.org/ns/structure/1.0"
@@ -181,3 +183,22 @@ def test_a_schema_given_as_a_file_is_proven_once_keyed_on_its_content(trap, sche
                "--no-schematron").returncode == 1
     outer = hashlib.sha256((trap / "outer.rng").read_bytes()).hexdigest()
     assert not (schema_cache / "proven" / outer).exists()
+
+
+def test_a_customisation_given_as_a_file_is_reduced_from_its_first_run(trap, schema_cache):
+    """First contact with a project's schema: it is proven whole in a child, then reduced to
+    the documents' names in the same run (not compiled whole in this process as well, which
+    also makes libxml2 validate several times slower on large customisations)."""
+    from tei_toolkit.validation.validate import Validator
+
+    validator = Validator(trap / "trap.rng", schematron=False)
+    assert validator.store.grammar(trap / "trap.rng") is not None
+    reports = list(validator.validate_paths([trap / "good.xml", trap / "bad.xml"], jobs=1))
+    assert [r.ok() for r in reports] == [True, False]
+    # The proof is kept for later runs; and a refused schema is never remembered as proven.
+    assert len(list((schema_cache / "proven").iterdir())) == 1
+    (trap / "refused.rng").write_text(f'<grammar xmlns="{RNG}"><start><ref name="nowhere"/>'
+                                      "</start></grammar>")
+    with pytest.raises(SetupError):
+        Validator(trap / "refused.rng", schematron=False)
+    assert len(list((schema_cache / "proven").iterdir())) == 1

@@ -8,6 +8,7 @@ not (lxml keeps a validator's error log on the validator object).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import multiprocessing
 import os
@@ -220,6 +221,8 @@ class SchemaStore:
         grammar = None
         if self.reduce and path.suffix != ".rnc":
             tree = _parse_schema(path)
+            if not _proven(path):
+                prove(path, tree, self.compile_limit)
             if _proven(path):
                 try:
                     grammar = Grammar(tree)
@@ -312,34 +315,41 @@ _COMPILE_CHILD = ("import sys\nfrom lxml import etree\n"
 
 
 def compiles_within(data: bytes, limit: float, base_url: str | None = None) -> bool:
-    """Does libxml2 compile this grammar (or refuse it) within ``limit`` seconds? Tried in a
-    child process, which is killed at the limit: a C loop cannot be interrupted in-process,
-    and while it waits this process still takes Ctrl-C and SIGTERM (the child is killed).
-    A forked child when this process has one thread (milliseconds), else a new interpreter.
-    ``base_url``: where the grammar's relative includes are found. A grammar libxml2 refuses
-    counts as in time: compiling it here then reports why."""
+    """Does libxml2 compile this grammar (or refuse it) within ``limit`` seconds? A grammar
+    libxml2 refuses counts as in time: compiling it here then reports why."""
+    return compile_in_child(data, limit, base_url) is not None
+
+
+def compile_in_child(data: bytes, limit: float, base_url: str | None = None) -> bool | None:
+    """Compile this grammar in a child process, killed at ``limit`` seconds: True when it
+    compiled, False when libxml2 refused it, None when it ran out of time. A C loop cannot be
+    interrupted in-process, and while it waits this process still takes Ctrl-C and SIGTERM
+    (the child is killed). A forked child when this process has one thread (milliseconds),
+    else a new interpreter. ``base_url``: where the grammar's relative includes are found."""
     if hasattr(os, "fork") and threading.active_count() == 1:
         parent = os.getpid()
         pid = 0
         try:
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child; coverage does not follow it
+                code = 1
                 try:
                     signal.signal(signal.SIGINT, signal.SIG_DFL)
                     signal.signal(signal.SIGTERM, signal.SIG_DFL)
                     _die_with(parent)
                     etree.RelaxNG(etree.fromstring(data, base_url=base_url))
+                    code = 0
                 finally:
-                    os._exit(0)
+                    os._exit(code)
             deadline = time.monotonic() + limit
             delay = 0.0005
             while True:
-                done, _ = os.waitpid(pid, os.WNOHANG)
+                done, status = os.waitpid(pid, os.WNOHANG)
                 if done:
                     pid = 0
-                    return True
+                    return os.waitstatus_to_exitcode(status) == 0
                 if time.monotonic() >= deadline:
-                    return False
+                    return None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.02)
         finally:
@@ -347,11 +357,11 @@ def compiles_within(data: bytes, limit: float, base_url: str | None = None) -> b
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
     try:
-        subprocess.run([sys.executable, "-c", _COMPILE_CHILD, base_url or ""], input=data,
-                       timeout=limit, capture_output=True, check=False)
+        proc = subprocess.run([sys.executable, "-c", _COMPILE_CHILD, base_url or ""],
+                              input=data, timeout=limit, capture_output=True, check=False)
     except subprocess.TimeoutExpired:
-        return False
-    return True
+        return None
+    return proc.returncode == 0
 
 
 def _die_with(parent: int) -> None:
@@ -378,15 +388,31 @@ def normalise(tree: etree._ElementTree) -> etree._ElementTree:
     return tree
 
 
-def bounded(tree: etree._ElementTree, shown: str, limit: float, base_url: str | None) -> None:
+def bounded(tree: etree._ElementTree, shown: str, limit: float, base_url: str | None) -> bool:
     """Normalise a whole schema, then compile it once in a child within ``limit`` seconds:
-    after that it is safe to compile in this process. SetupError naming the schema when it
+    after that it is safe to compile in this process. True when it compiled, False when
+    libxml2 refused it (compiling it here says why); SetupError naming the schema when it
     does not compile in time."""
     normalise(tree)
-    if not compiles_within(etree.tostring(tree), limit, base_url):
+    compiled = compile_in_child(etree.tostring(tree), limit, base_url)
+    if compiled is None:
         raise SetupError(f"the schema did not compile within {limit:g} s (libxml2's RELAX NG "
                          "compiler can loop for ever on some grammars); raise the limit with "
                          "--compile-limit SECONDS", Location(shown))
+    return compiled
+
+
+def prove(path: Path, tree: etree._ElementTree, limit: float) -> None:
+    """Prove a one-file schema given as a file now (compiled whole in a child, within
+    ``limit``), so that this very run may reduce it: a project's customisation is then as
+    fast the first time as after ``tei schemas add``. Remembered by its content; a schema
+    with includes is not (its digest does not cover what it reads), nor one libxml2
+    refuses (compiling it whole then says why)."""
+    if any(True for _ in tree.getroot().iter(f"{{{RELAXNG_NS}}}include",
+                                             f"{{{RELAXNG_NS}}}externalRef")):
+        return
+    if bounded(copy.deepcopy(tree), str(path), limit, str(path.resolve())):
+        registry.remember_proof(registry.digest(path))
 
 
 def _proven(path: Path) -> bool:

@@ -134,7 +134,8 @@ def for_url(href: str, known: list[Entry] | None = None) -> tuple[Entry | None, 
 def proven(sha256: str) -> bool:
     """Is a schema with this digest known to compile whole (pinned release, registered, or
     compiled whole before: :func:`remember_proof`)?"""
-    if sha256 in PINNED.values() or (cache_dir() / "proven" / sha256).is_file():
+    if sha256 in PINNED.values() or sha256 in _PROVEN_HERE or \
+            (cache_dir() / "proven" / sha256).is_file():
         return True
     try:
         return any(e.sha256 == sha256 and e.compiles for e in entries())
@@ -142,10 +143,15 @@ def proven(sha256: str) -> bool:
         return False
 
 
+_PROVEN_HERE: set[str] = set()
+
+
 def remember_proof(sha256: str) -> None:
     """Note in the cache that the one-file schema with this digest compiled whole in time,
     so later runs skip the child's compile and may reduce it (a customisation given as a file
-    is then as fast as one added). A cache that cannot be written is only slower."""
+    is then as fast as one added). A cache that cannot be written makes only later runs
+    slower: this one remembers it in memory."""
+    _PROVEN_HERE.add(sha256)
     try:
         folder = cache_dir() / "proven"
         folder.mkdir(parents=True, exist_ok=True)
