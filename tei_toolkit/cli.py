@@ -355,8 +355,12 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
                    "run with tei_all) never.")
 @click.option("--allow-read", "allow_read", multiple=True,
               type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="A folder Schematron may read (document(), includes) besides the "
-                   "schema's and the document's own. Repeatable.")
+              help="A folder Schematron (document(), includes) and XInclude may read besides "
+                   "the schema's and the document's own. Repeatable.")
+@click.option("--no-xinclude", is_flag=True,
+              help="Do not process xi:include (each is then reported as not processed). By "
+                   "default local files in the document's folder tree or under --allow-read "
+                   "are included; remote ones never are (their xi:fallback is used).")
 @click.option("--no-pointers", is_flag=True, help="Skip the check that #id pointers resolve.")
 @click.option("--engine", type=click.Choice(ENGINES), default="lxml", show_default=True,
               help="RELAX NG engine: lxml (libxml2, no Java), jing (the reference validator, "
@@ -375,8 +379,9 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
 @_one_line_errors
 def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file: Path | None,
                      no_schematron: bool, embedded_mode: str, allow_read: tuple[Path, ...],
-                     no_pointers: bool, engine: str, fmt: str, output_file: Path | None,
-                     jobs: int | None, strict: bool, compile_limit: float) -> int:
+                     no_xinclude: bool, no_pointers: bool, engine: str, fmt: str,
+                     output_file: Path | None, jobs: int | None, strict: bool,
+                     compile_limit: float) -> int:
     """Validate TEI: well-formedness, RELAX NG, Schematron and local pointers.
 
     PATH: files, directories (their *.xml, recursively), globs, or - for stdin.
@@ -398,10 +403,11 @@ def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file
                           pointers=not no_pointers, engine=engine, allow_read=allow_read,
                           skip_non_tei=not strict,
                           embedded_schematron="off" if no_schematron else embedded_mode,
-                          compile_limit=compile_limit)
+                          compile_limit=compile_limit, xinclude=not no_xinclude)
     if output_file is not None:
         _note_new_folder(output_file.parent)
-    reports = validator.validate_paths(files, jobs)
+    reports = validator.validate_paths(files, jobs, folders=[p for p in paths if p != "-"
+                                                             and os.path.isdir(p)])
     if stdin is not None:
         reports = itertools.chain([validator.validate("-", stdin)], reports)
     done = report.emit(fmt, reports, strict, output_file)

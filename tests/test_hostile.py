@@ -111,16 +111,22 @@ def test_remote_xml_model_is_not_fetched(tmp_path, listener):
     assert [p["source"] for p in data["problems"]] == ["safety"]
 
 
-def test_xinclude_of_a_local_file_is_not_processed(tmp_path):
-    secret = tmp_path / "secret.xml"
-    secret.write_text(f"<p {TEI}>TOP-SECRET-CONTENT</p>")
-    doc = tmp_path / "xi.xml"
-    doc.write_text(LETTER.read_text(encoding="utf-8").replace(
-        "<postscript>", '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="secret.xml"/><postscript>'))
-    result, data = validate(doc)
-    assert "TOP-SECRET-CONTENT" not in result.output
-    assert result.exit_code == 1
-    assert any(p["source"] == "safety" and "XInclude" in p["message"] for p in data["problems"])
+def test_xinclude_outside_the_document_folder_is_never_read(tmp_path):
+    """A local file outside the document's folder tree (and not under --allow-read) is not
+    read, whether named by a relative or an absolute path: the document is not checked."""
+    (tmp_path / "private").mkdir()
+    secret = tmp_path / "private" / "secret.xml"
+    secret.write_text(f"<p {TEI}>TOP-SECRET-CONTENT<bogus/></p>")
+    (tmp_path / "docs").mkdir()
+    for href in ("../private/secret.xml", str(secret), secret.as_uri()):
+        doc = tmp_path / "docs" / "xi.xml"
+        doc.write_text(LETTER.read_text(encoding="utf-8").replace(
+            "<postscript>", '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" '
+            f'href="{href}"/><postscript>'))
+        result, data = validate(doc)
+        assert "TOP-SECRET-CONTENT" not in result.output and "bogus" not in result.output
+        assert data["files"][0]["skipped"].startswith("not checked"), href
+        assert [p["source"] for p in data["problems"]] == ["xinclude"]
 
 
 def test_deep_nesting_is_refused(tmp_path):

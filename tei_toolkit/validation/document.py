@@ -25,10 +25,17 @@ _POINTER_SET = frozenset(POINTER_ATTRIBUTES)
 class Document:
     """One document being validated: its bytes, tree and the positions of its elements."""
 
-    def __init__(self, name: str, data: bytes) -> None:
+    def __init__(self, name: str, data: bytes,
+                 origins: "dict[etree._Element, Document] | None" = None) -> None:
         self.name = name
         self.data = data
         self.tree: etree._ElementTree | None = None
+        # Elements written in another file (XInclude): the top element of each included
+        # subtree -> the Document of that file, shared by every Document of one expansion.
+        self.origins: dict[etree._Element, Document] = origins if origins is not None else {}
+        self.index_root: etree._Element | None = None  # an included file's top element
+        self.nested = False  # other files were included into this one
+        self._id_counts: Counter[str | None] | None = None
         self.id_problems = False
         self._lines: list[str] | None = None
         self._by_line: dict[int, list[etree._Element]] | None = None
@@ -77,7 +84,8 @@ class Document:
             seen.add((line, message))
             yield Problem(self.name, line, column, ERROR, "well-formedness", message)
 
-    def safety(self) -> Iterator[Problem]:
+    def safety(self, xinclude: bool = False) -> Iterator[Problem]:
+        """Entities, remote DTDs and, unless ``xinclude`` (they are processed), includes."""
         assert self.tree is not None
         info = self.tree.docinfo
         if info.system_url and re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://", info.system_url):
@@ -90,10 +98,12 @@ class Document:
                           f"entity reference {node.text} is not expanded (entities are off: "
                           "they can read local files or explode in size)",
                           self.xpath_of(node.getparent()))
+        if xinclude:
+            return
         for inc in self.tree.iter(f"{{{XI_NS}}}include"):
             yield Problem(self.name, inc.sourceline or 0, self.column_of(inc), ERROR, "safety",
-                          f"XInclude of {inc.get('href')!r} is not processed (XInclude is off); "
-                          "include the content itself", self.xpath_of(inc))
+                          f"XInclude of {inc.get('href')!r} is not processed (--no-xinclude)",
+                          self.xpath_of(inc))
 
     def _parameter_entities(self) -> Iterator[Problem]:
         """External parameter entities of the internal subset (``<!ENTITY % x SYSTEM "...">
@@ -135,24 +145,65 @@ class Document:
         return iter(reversed(found))
 
     # -- positions ---------------------------------------------------------------------------
+    def owner(self, el: etree._Element) -> "Document":
+        """The Document ``el`` was written in: this one, or an included file's."""
+        if self.origins:
+            node: etree._Element | None = el
+            while node is not None:
+                found = self.origins.get(node)
+                if found is not None:
+                    return found
+                node = node.getparent()
+        return self
+
+    def problem(self, el: etree._Element, severity: str, source: str, message: str
+                ) -> Problem:
+        """A problem at ``el``: in the file, at the line and column, where it was written."""
+        doc = self.owner(el)
+        return Problem(doc.name, el.sourceline or 0, doc.column_of(el), severity, source,
+                       message, self.xpath_of(el))
+
+    def _elements(self) -> Iterator[etree._Element]:
+        """This file's elements: its tree's (or its included subtree's) without what was
+        included into it from other files."""
+        root = self.index_root if self.index_root is not None else (
+            self.tree.getroot() if self.tree is not None else None)
+        if root is None:
+            return
+        if not self.nested:
+            yield from root.iter(etree.Element)
+            return
+        stack = [root]
+        while stack:
+            el = stack.pop()
+            if el is not root and el in self.origins:
+                continue
+            yield el
+            stack.extend(reversed([c for c in el if isinstance(c.tag, str)]))
+
+    def index(self) -> None:
+        """Index this file's lines and elements now (before some of them are moved into
+        another document's tree)."""
+        if self._lines is None:
+            self._lines = self.data.decode(self.tree.docinfo.encoding or "utf-8",  # type: ignore[union-attr]
+                                           "replace").split("\n")
+            self._by_line = {}
+            for e in self._elements():
+                self._by_line.setdefault(e.sourceline or 0, []).append(e)
+
     def column_of(self, el: etree._Element) -> int:
         """The column of ``el``'s start tag (libxml2 reports column 0 for validity errors)."""
         line = el.sourceline
         if not line or not isinstance(el.tag, str):
             return 0
-        if self._lines is None:
-            self._lines = self.data.decode(self.tree.docinfo.encoding or "utf-8",  # type: ignore[union-attr]
-                                           "replace").split("\n")
-            self._by_line = {}
-            for e in self.tree.iter():  # type: ignore[union-attr]
-                if isinstance(e.tag, str):
-                    self._by_line.setdefault(e.sourceline or 0, []).append(e)
+        self.index()
+        assert self._lines is not None and self._by_line is not None
         local = etree.QName(el).localname
         # Once per line and name: a minified file has all its elements, and problems, on one.
         known = self._columns.get((line, local))
         if known is None:
             text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
-            same = [e for e in self._by_line.get(line, [])  # type: ignore[union-attr]
+            same = [e for e in self._by_line.get(line, [])
                     if etree.QName(e).localname == local]
             starts = [m.start() for m in
                       re.finditer(rf"<(?:[\w.-]+:)?{re.escape(local)}(?=[\s/>])", text)]
@@ -219,8 +270,12 @@ class Document:
     # -- findings ----------------------------------------------------------------------------
     def _is_duplicate_id(self, el: etree._Element) -> bool:
         value = el.get(XML_ID)
-        return value is not None and len(self.tree.xpath(  # type: ignore[union-attr]
-            "//*[@xml:id = $v]", v=value)) > 1
+        if value is None:
+            return False
+        if self._id_counts is None:
+            self._id_counts = Counter(e.get(XML_ID) for e in
+                                      self.tree.iter(etree.Element))  # type: ignore[union-attr]
+        return self._id_counts[value] > 1
 
     def relaxng_problems(self, log, models: Callable[[], ContentModels | None],
                          id_problems: bool = False, pointers: bool = True) -> Iterator[Problem]:
@@ -240,9 +295,8 @@ class Document:
                 if id_problems or (el is not None and self._is_duplicate_id(el)):
                     if id_problems or pointers or el is None:
                         continue  # reported as an xml:id problem already
-                    yield Problem(self.name, el.sourceline or e.line, self.column_of(el), ERROR,
-                                  "xml:id", f"duplicate xml:id \"{el.get(XML_ID)}\": every "
-                                  "xml:id must be unique", self.xpath_of(el))
+                    yield self.problem(el, ERROR, "xml:id", f"duplicate xml:id "
+                                       f"\"{el.get(XML_ID)}\": every xml:id must be unique")
                     continue
             kept.append(e)
         content_models = models() if kept else None
@@ -265,9 +319,11 @@ class Document:
             if any(id(c) in below for c in culprit) or (id(el), message) in said:
                 continue
             said.add((id(el), message))
-            line = (el.sourceline if el is not None else None) or e.line
-            column = self.column_of(el) if el is not None else e.column
-            yield Problem(self.name, line, column, ERROR, "relaxng", message, self.xpath_of(el))
+            if el is not None and el.sourceline:
+                yield self.problem(el, ERROR, "relaxng", message)
+            else:
+                yield Problem(self.name, e.line, e.column, ERROR, "relaxng", message,
+                              self.xpath_of(el))
 
     def pointer_problems(self) -> Iterator[Problem]:
         """Duplicate xml:ids, and #id pointers that name no xml:id.
@@ -277,7 +333,7 @@ class Document:
         and the walk is as fast on ordinary files.
         """
         assert self.tree is not None
-        first: dict[str, int] = {}  # xml:id -> the line of its first element
+        first: dict[str, etree._Element] = {}  # xml:id -> its first element
         duplicates: list[tuple[str, etree._Element]] = []
         candidates: list[tuple[str, str, etree._Element]] = []
         for el in self.tree.iter(etree.Element):
@@ -286,22 +342,27 @@ class Document:
                     if value in first:
                         duplicates.append((value, el))
                     else:
-                        first[value] = el.sourceline or 0
+                        first[value] = el
                 elif "#" in value and attr in _POINTER_SET:
                     candidates.append((attr, value, el))
         if not self.id_problems:
             for value, el in duplicates:
-                yield Problem(self.name, el.sourceline or 0, self.column_of(el), ERROR,
-                              "xml:id", f"duplicate xml:id \"{value}\" (first on line "
-                              f"{first[value]}): every xml:id must be unique",
-                              self.xpath_of(el))
+                yield self.problem(el, ERROR, "xml:id", f"duplicate xml:id \"{value}\" "
+                                   f"(first {self._where(first[value], el)}): every xml:id "
+                                   "must be unique")
         for attr, value, el in candidates:
             for token in value.split():
                 for target in _local_ids(token):
                     if target not in first:
-                        yield Problem(self.name, el.sourceline or 0, self.column_of(el), ERROR,
-                                      "pointer", f"@{attr} points to {token}, but no element "
-                                      f"has xml:id=\"{target}\"", self.xpath_of(el))
+                        yield self.problem(el, ERROR, "pointer", f"@{attr} points to "
+                                           f"{token}, but no element has xml:id=\"{target}\"")
+
+    def _where(self, el: etree._Element, beside: etree._Element) -> str:
+        """"on line N", or "in FILE on line N" when ``el`` was written in another file than
+        ``beside``."""
+        doc = self.owner(el)
+        return f"on line {el.sourceline or 0}" if doc is self.owner(beside) else \
+            f"in {doc.name} on line {el.sourceline or 0}"
 
     def schematron_problems(self, report: etree._ElementTree) -> Iterator[Problem]:
         for node in report.getroot():
@@ -311,9 +372,10 @@ class Document:
             text = " ".join("".join(node.findtext(_SVRL + "text") or "").split())
             severity = WARNING if (node.get("role") or "").lower() in ("warning", "warn", "info") \
                 else ERROR
-            yield Problem(self.name, (el.sourceline if el is not None else 0) or 0,
-                          self.column_of(el) if el is not None else 0, severity, "schematron",
-                          text, self.xpath_of(el))
+            if el is not None:
+                yield self.problem(el, severity, "schematron", text)
+            else:
+                yield Problem(self.name, 0, 0, severity, "schematron", text)
 
 
 _WIDE = 64  # children, beyond which a parent's are indexed once (Document._position)

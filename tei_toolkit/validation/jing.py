@@ -40,21 +40,30 @@ def run(schema: Path, files: list[str]) -> dict[str, list[tuple[int, int, str, s
     fatally is split in halves and run again, down to single files, whose fatal error is then
     theirs. Only complete runs count: a file is never reported valid because jing stopped
     before it.
+
+    jing processes XInclude and reports a problem in an included file under that file's name:
+    a file with includes runs alone, so what jing says of the files it includes is its own
+    (``in included FILE:LINE:COL: ...``).
     """
     exe = command()
     flags = ["-c"] if schema.suffix == ".rnc" else []
     by_abs = {os.path.abspath(f): f for f in files}
     found: dict[str, list[tuple[int, int, str, str]]] = {}
     # A file with a DOCTYPE may make jing read a DTD and stop fatally without naming the
-    # file: those run one by one; the rest in batches.
+    # file, and one with includes gets problems named after other files: those run one by
+    # one; the rest in batches.
     alone: list[str] = []
     batched: list[str] = []
     for f in files:
-        (alone if _has_doctype(f) else batched).append(f)
+        (alone if _runs_alone(f) else batched).append(f)
     todo = [[f] for f in alone] + [batched[i:i + _BATCH] for i in range(0, len(batched), _BATCH)]
     while todo:
         chunk = todo.pop(0)
         results, fatal, at = _run_chunk(exe, flags, schema, chunk, by_abs)
+        if len(chunk) == 1:
+            results = _as_included(results, chunk[0])
+            if at is not None:
+                at = chunk[0]
         if at is not None and at in chunk:
             # A fatal error in a named file: jing checked the files before it and that one.
             rest = chunk[chunk.index(at) + 1:]
@@ -73,12 +82,25 @@ def run(schema: Path, files: list[str]) -> dict[str, list[tuple[int, int, str, s
     return found
 
 
-def _has_doctype(path: str) -> bool:
+def _runs_alone(path: str) -> bool:
+    """Whether a file has a DOCTYPE or uses XInclude."""
     try:
         with open(path, "rb") as fh:
-            return has_doctype(fh.read(_PROLOG))
+            data = fh.read()
     except OSError:
         return False
+    return has_doctype(data[:_PROLOG]) or b"http://www.w3.org/2001/XInclude" in data
+
+
+def _as_included(results: dict[str, list[tuple[int, int, str, str]]], file: str
+                 ) -> dict[str, list[tuple[int, int, str, str]]]:
+    """One file's run: what jing said of the files it includes is said of it."""
+    own = list(results.get(file, []))
+    for key, problems in results.items():
+        if key != file:
+            own += [(0, 0, sev, f"in included {key}:{line}:{col}: {msg}")
+                    for line, col, sev, msg in problems]
+    return {file: own} if own else {}
 
 
 _PROLOG = 64 << 10

@@ -24,6 +24,7 @@ class ContentModels:
 
     elements: dict[str, list[etree._Element]] = field(default_factory=dict)
     defines: dict[str, etree._Element] = field(default_factory=dict)
+    _attribute_names: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, path: Path) -> "ContentModels":
@@ -64,8 +65,14 @@ class ContentModels:
         return sorted(set(values)), " or ".join(dict.fromkeys(t for t in types if t))
 
     def attribute_names(self, element: str) -> set[str]:
-        return {a.get("name") for p in self.elements.get(element, [])
+        # Asked once per problem: a page with a thousand foreign attributes asks a thousand
+        # times. Shared between threads: the worst case computes one twice.
+        known = self._attribute_names.get(element)
+        if known is None:
+            known = self._attribute_names[element] = {
+                a.get("name") for p in self.elements.get(element, [])
                 for a in self._attributes(p, set()) if a.get("name")}
+        return known
 
     def _attributes(self, node: etree._Element, seen: set[str]):
         for child in node:

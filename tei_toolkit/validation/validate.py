@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import urlparse
@@ -26,12 +26,13 @@ from lxml import etree
 from . import catalog, jing, registry, schemas
 from ..errors import Location, SetupError
 from ..files import expand_paths
-from ..xmlcore import SCHEMATRON_NS, tag_of
+from ..xmlcore import SCHEMATRON_NS, XI_NS, tag_of
 from .compiled import SchemaStore, document_names, group_files, scan_files
 from .document import Document
 from .problems import ERROR, WARNING, FileReport, Problem
 from . import embedded
 from .schematron import ConfinedSchematron
+from .xinclude import Expander
 
 ENGINES = ("lxml", "jing", "both")  # also in cli.py
 # Problems that make a document invalid in RELAX NG terms, whichever engine finds them.
@@ -66,8 +67,8 @@ class Validator:
     def __init__(self, schema: str | Path | None = None, schematron: str | Path | None | bool = None,
                  pointers: bool = True, reduce: bool = True, engine: str = "lxml",
                  allow_read: Iterable[str | Path] = (), skip_non_tei: bool = False,
-                 embedded_schematron: str = "off", compile_limit: float | None = None
-                 ) -> None:
+                 embedded_schematron: str = "off", compile_limit: float | None = None,
+                 xinclude: bool = True) -> None:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
         if embedded_schematron not in embedded.MODES:
@@ -79,6 +80,7 @@ class Validator:
         if engine != "lxml":
             jing.command()  # fail now, not after the first file, when jing is missing
         self.pointers = pointers
+        self.xinclude = xinclude
         self.allow_read = tuple(Path(p) for p in allow_read)
         self.forced = _schema_choice(schema) if schema is not None else None
         self.default = SchemaChoice(schemas.path(schemas.BUNDLED["tei_toolkit"]), "tei_toolkit")
@@ -115,8 +117,7 @@ class Validator:
         names."""
         if batch is not None:
             # One reduction and one compilation serve a whole group of the batch.
-            names = next((g for g in batch.distinct if names[0] <= g[0] and names[1] <= g[1]),
-                         names)
+            names = batch.covering(names)
         return self.store.relaxng(path, names)
 
     def _schematron(self, path: Path, document_dir: Path | None = None) -> ConfinedSchematron:
@@ -147,7 +148,9 @@ class Validator:
         report = FileReport(str(path))
         found = list(self._problems(path, data, report, relaxng, batch))
         # In line order whatever check found them (stable: one check's order is kept).
-        report.problems = sorted(found, key=lambda p: (p.line, p.column))
+        # The document's own first, then each included file's (XInclude).
+        report.problems = sorted(found, key=lambda p: (p.file != report.file, p.file, p.line,
+                                                       p.column))
         report.seconds = time.perf_counter() - start
         return report
 
@@ -171,7 +174,20 @@ class Validator:
         yield from doc.parse()
         if doc.tree is None:
             return
-        yield from doc.safety()
+        yield from doc.safety(xinclude=self.xinclude)
+        expanded = False
+        if self.xinclude and any(True for _ in doc.tree.iter(f"{{{XI_NS}}}include")):
+            # Included files may lie in the document's folder tree, in a folder the user
+            # named (tei validate data/tei: data/tei/shared/header.xml), or under --allow-read.
+            named = batch.folders if batch is not None else ()
+            expansion = Expander(doc, Path(path).parent if doc.name != "-" else None,
+                                 self.allow_read + named).run()
+            yield from expansion.problems
+            if expansion.not_checked:
+                if report is not None:
+                    report.skipped = expansion.not_checked
+                return
+            expanded = True
         choice, notes = self._choose_schema(doc, path, batch)
         if choice is None:
             if report is not None:
@@ -187,7 +203,14 @@ class Validator:
         rng = None
         if relaxng:
             group = batch.groups.get(str(path)) if batch is not None else None
-            names = group if group is not None else document_names(doc.tree)
+            if expanded:
+                # Names the scan of its bytes did not show: its group's and the included
+                # files', so that one reduction serves all documents including the same files.
+                names = document_names(doc.tree)
+                if group is not None:
+                    names = (names[0] | group[0], names[1] | group[1])
+            else:
+                names = group if group is not None else document_names(doc.tree)
             rng = self._relaxng(choice.path, names, batch)
         if rng is not None and choice.path in self.store.fallbacks:
             yield Problem(doc.name, 0, 0, WARNING, "relaxng", self.store.fallbacks[choice.path])
@@ -251,9 +274,8 @@ class Validator:
                           f"the Schematron embedded in {rng.name} failed while running: {exc}")
             results = []
         for el, role, message in results:
-            yield Problem(doc.name, el.sourceline or 0, doc.column_of(el),
-                          WARNING if role in ("warning", "warn", "info") else ERROR,
-                          "schematron", message, doc.xpath_of(el))
+            yield doc.problem(el, WARNING if role in ("warning", "warn", "info") else ERROR,
+                              "schematron", message)
         if slow is not None and fast.rest_applies(doc.tree):
             yield from _run_schematron(doc, path, slow, f"the Schematron embedded in {rng.name}")
 
@@ -377,14 +399,19 @@ class Validator:
         """No usable schema declared: tei_all when the cache has it, else the project's."""
         return self.tei_all if self.tei_all is not None else self.default
 
-    def validate_paths(self, paths: Iterable[str | Path], jobs: int | None = None
-                       ) -> Iterator[FileReport]:
+    def validate_paths(self, paths: Iterable[str | Path], jobs: int | None = None,
+                       folders: Iterable[str | Path] | None = None) -> Iterator[FileReport]:
         """Reports for many files, in order, validated by ``jobs`` threads. ``paths`` are
         expanded as on the command line (directories' *.xml, globs; each file once); a path
-        that names nothing raises SetupError before any file is validated."""
+        that names nothing raises SetupError before any file is validated. ``folders``: the
+        folders the user named (default: those among ``paths``), whose files an XInclude in
+        a document under them may read."""
+        paths = list(paths)
         files = expand_paths(paths, ".xml")
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
-        batch = _Batch.scan(files, jobs)
+        if folders is None:
+            folders = [p for p in paths if str(p) and os.path.isdir(p)]
+        batch = _Batch.scan(files, jobs, tuple(Path(p) for p in folders))
         if self.engine != "jing" and files:
             # The batch's reduction, proven to compile in time before any thread starts.
             for names in batch.distinct:
@@ -465,11 +492,29 @@ class _Batch:
 
     groups: dict[str, tuple[frozenset[str], frozenset[str]]]
     distinct: tuple[tuple[frozenset[str], frozenset[str]], ...]
+    folders: tuple[Path, ...] = ()  # the folders the user named
+    # Names met only once documents were read (XInclude): one growing set, so that each new
+    # document most often fits the last reduction instead of needing one of its own.
+    extra: list[tuple[frozenset[str], frozenset[str]]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def covering(self, names: tuple[frozenset[str], frozenset[str]]
+                 ) -> tuple[frozenset[str], frozenset[str]]:
+        """The names of a reduction that serves a document with ``names``."""
+        with self.lock:
+            for g in (*self.distinct, *self.extra):
+                if names[0] <= g[0] and names[1] <= g[1]:
+                    return g
+            if self.extra:
+                last = self.extra[-1]
+                names = (names[0] | last[0], names[1] | last[1])
+            self.extra.append(names)
+            return names
 
     @classmethod
-    def scan(cls, files: list[Path], jobs: int) -> "_Batch":
+    def scan(cls, files: list[Path], jobs: int, folders: tuple[Path, ...] = ()) -> "_Batch":
         groups = group_files(scan_files(files, jobs))
-        return cls(groups, tuple(dict.fromkeys(groups.values())))
+        return cls(groups, tuple(dict.fromkeys(groups.values())), folders)
 
 
 def _run_schematron(doc: "Document", path: str | Path, sch: ConfinedSchematron, what: str
