@@ -324,3 +324,29 @@ def test_the_verdicts_are_jings(project, jing, schema):
     theirs = {d: not any(p[2] == "error" for p in found.get(d, [])) for d in docs}
     assert ours == theirs
     assert sum(theirs.values()) >= 2 and not all(theirs.values())
+
+
+# -- messages that name the real problem (issue 26, item 4) -----------------------------------
+def test_an_element_allowed_nowhere_is_named_at_each_place_not_its_ancestors(project):
+    """jing says 'element "seg" not allowed anywhere' at each one; libxml2 can blame a correct
+    ancestor instead (a real ODD customisation: "<div> is not allowed inside <text>" for an
+    <orgName> forty lines down). Elements inside one are not looked at, as in jing."""
+    data = project / "data"
+    (data / "nowhere.xml").write_text(_doc(
+        '<div n="1">\n<p>one <seg>x</seg></p>\n<pb/>\n<p>two\n  <seg>y<seg>z</seg></seg></p>'
+        '\n</div>'))
+    code, report, problems = check(project, "nowhere.xml")
+    assert code == 1
+    text = (data / "nowhere.xml").read_text().split("\n")
+    places = [(k, line.index("<seg>") + 1) for k, line in enumerate(text, 1) if "<seg>" in line]
+    assert [(p["line"], p["column"], p["message"]) for p in problems] == [
+        (line, col, "<seg> is not allowed anywhere in this schema (found inside <p>)")
+        for line, col in places]
+    # A schema with a wildcard may allow it somewhere: then it is not said.
+    wild = project / "schema" / "wild.rng"
+    wild.write_text((project / "schema" / "project.rng").read_text().replace(
+        '<define name="pb"><element name="pb"><empty/></element></define>',
+        '<define name="pb"><element name="pb"><zeroOrMore><element><anyName/><empty/>'
+        '</element></zeroOrMore></element></define>'))
+    code, report, problems = check(project, "nowhere.xml", schema="wild.rng")
+    assert code == 1 and not any("anywhere" in p["message"] for p in problems)

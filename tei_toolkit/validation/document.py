@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 from lxml import etree
 
 from ..xmlcore import RELAXNG_NS, SVRL_NS, TEI_NS, XI_NS, XML_ID, parser_for, tag_of
-from .messages import ContentModels, culprits, improve, inside
+from .messages import ContentModels, culprits, improve, inside, named
 from .problems import ERROR, WARNING, Problem
 
 # Attributes that hold TEI pointers (teidata.pointer), space-separated.
@@ -312,6 +312,24 @@ class Document:
                 el, message = found
             located.append((e, el, message, culprits(el, m.group(1)) if m and found is None
                             else []))
+        # An element the schema allows nowhere (jing: "not allowed anywhere") is the problem
+        # wherever it is: each is named, and what libxml2 said of the elements around it (it
+        # can blame a correct ancestor, the <div> inside <text>) is left out.
+        if content_models is not None and content_models.closed:
+            assert self.tree is not None
+            nowhere = [el for el in self.tree.iter(etree.Element)
+                       if content_models.nowhere(el)]
+            # Not what lies inside one (jing does not look inside either).
+            outer = set(nowhere)
+            nowhere = [el for el in nowhere if not any(a in outer for a in el.iterancestors())]
+            if nowhere:
+                around = {a for n in nowhere for a in n.iterancestors()}
+                located = [x for x in located if x[1] is None or x[1] not in around
+                           and not content_models.nowhere(x[1])]
+                first = kept[0] if kept else None
+                located += [(first, el, f"{named(el, etree.QName(el).localname)} is not "
+                             "allowed anywhere in this schema" + _found_in(el), [])
+                            for el in nowhere]
         # "A has extra content: B" says no more than an error found inside that B.
         below = {id(a) for _, el, _, _ in located if el is not None for a in el.iterancestors()}
         said = set()
@@ -382,6 +400,11 @@ _WIDE = 64  # children, beyond which a parent's are indexed once (Document._posi
 _PARAMETER_ENTITY = re.compile(r"<!ENTITY\s+%\s+([^\s%;\"'<>]+)\s+(?:SYSTEM|PUBLIC)\b")
 _NCNAME = re.compile(r"[^\W\d][\w.-]*")
 _RANGE = re.compile(r"range\(([^,()\s]+),([^,()\s]+)\)")
+
+
+def _found_in(el: etree._Element) -> str:
+    parent = el.getparent()
+    return f" (found inside <{etree.QName(parent).localname}>)" if parent is not None else ""
 
 
 def _local_ids(token: str) -> list[str]:

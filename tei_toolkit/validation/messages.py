@@ -25,6 +25,9 @@ class ContentModels:
     elements: dict[str, list[etree._Element]] = field(default_factory=dict)
     defines: dict[str, etree._Element] = field(default_factory=dict)
     _attribute_names: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    # Every element the schema allows is named in this file: no include or externalRef, no
+    # anyName or nsName. Only then can an element be said to be allowed nowhere.
+    closed: bool = False
 
     @classmethod
     def load(cls, path: Path) -> "ContentModels":
@@ -38,7 +41,14 @@ class ContentModels:
             name = el.get("name")
             if name:
                 models.elements.setdefault(name.split(":")[-1], []).append(el)
+        models.closed = not any(True for _ in root.iter(
+            _R + "include", _R + "externalRef", _R + "anyName", _R + "nsName"))
         return models
+
+    def nowhere(self, el: etree._Element) -> bool:
+        """Is ``el`` an element the schema allows nowhere (by its name)?"""
+        return self.closed and bool(self.elements) and isinstance(el.tag, str) and \
+            etree.QName(el).localname not in self.elements
 
     def children(self, element: str, first_only: bool = False) -> list[str]:
         """Names of elements that may appear in ``element`` (or start its content); worked

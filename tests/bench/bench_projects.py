@@ -16,6 +16,9 @@ For each schema, in the same run and on the same files, every timing a fresh pro
 - ``tei validate DOCS --schema S --no-schematron --no-pointers`` with ``--jobs 1`` on a new
   cache (first contact: the schema is proven in a child first), again (proven, from the
   cache), and with ``--jobs 2``;
+- the cold compile of the schema once added (``tei schemas add``): a fresh process sets up a
+  Validator for it and reduces and compiles it for the first document (the seconds before
+  any document is validated);
 - the documents whose verdicts differ, with both first messages.
 
 Prints one row per schema with the ratios to jing, and the totals. Exit 1 when any verdict
@@ -73,6 +76,30 @@ def tei_run(schema: str, docs: list[str], jobs: int, env: dict[str, str], root: 
     return wall, verdicts, ""
 
 
+_COLD = """
+import sys, time
+start = time.perf_counter()
+from lxml import etree
+from tei_toolkit.validation.compiled import document_names
+from tei_toolkit.validation.validate import Validator
+validator = Validator(sys.argv[1], schematron=False)
+names = document_names(etree.parse(sys.argv[2]))
+validator.store.relaxng(validator.forced.path, names)
+print(time.perf_counter() - start)
+"""
+
+
+def cold_compile(schema: str, doc: str, env: dict[str, str]) -> float | None:
+    """Seconds to set up a Validator for the added schema and compile it for ``doc``."""
+    added = subprocess.run([*tei_command(), "schemas", "add", schema, "--name", "bench"],
+                           capture_output=True, text=True, env=env)
+    if added.returncode != 0:
+        return None
+    proc = subprocess.run([sys.executable, "-c", _COLD, "bench", doc], capture_output=True,
+                          text=True, env=env)
+    return float(proc.stdout) if proc.returncode == 0 else None
+
+
 def _verdict(valid: bool | None) -> str:
     return "schema refused" if valid is None else "valid" if valid else "invalid"
 
@@ -89,7 +116,7 @@ def main() -> None:
     rows = []
     failed = False
     print(f"{'schema':<34} {'docs':>4} {'differ':>6} {'jing s':>7} {'tei -j1 new':>11} "
-          f"{'-j1 cached':>10} {'-j2 cached':>10}  ratios to jing (new/-j1/-j2)")
+          f"{'-j1 cached':>10} {'-j2 cached':>10} {'cold':>5}  ratios to jing (new/-j1/-j2)")
     for s in sets:
         schema, docs = s["schema"], s["docs"]
         start = time.perf_counter()
@@ -108,13 +135,15 @@ def main() -> None:
             new, verdicts, error = tei_run(schema, docs, 1, env, root)
             cached, _, _ = tei_run(schema, docs, 1, env, root)
             two, _, _ = tei_run(schema, docs, 2, env, root)
+            cold = cold_compile(schema, docs[0], env)
         differ = [] if error else [
             (d, jing_verdicts[d], verdicts.get(d, (None, "no report"))) for d in docs
             if verdicts.get(d, (None, ""))[0] != jing_verdicts[d]]
         failed |= bool(error or differ)
         name = Path(schema).name
         print(f"{name:<34} {len(docs):>4} {len(differ) if not error else 'ERR':>6} "
-              f"{jing_wall:>7.2f} {new:>11.2f} {cached:>10.2f} {two:>10.2f}  "
+              f"{jing_wall:>7.2f} {new:>11.2f} {cached:>10.2f} {two:>10.2f} "
+              f"{'-' if cold is None else format(cold, '.2f'):>5}  "
               f"{new / jing_wall:.2f} / {cached / jing_wall:.2f} / {two / jing_wall:.2f}")
         if error:
             print(f"    tei failed: {error}")
@@ -123,11 +152,12 @@ def main() -> None:
             print(f"    {d}: jing {_verdict(jv)} ({jmsg[:120]}); tei {_verdict(tv)} "
                   f"({msg[:120]})")
         rows.append(dict(schema=schema, docs=len(docs), differ=len(differ), error=error,
-                         jing=jing_wall, tei_new=new, tei_j1=cached, tei_j2=two))
+                         jing=jing_wall, tei_new=new, tei_j1=cached, tei_j2=two, cold=cold))
     total = {k: sum(r[k] for r in rows) for k in ("docs", "differ", "jing", "tei_new",
                                                    "tei_j1", "tei_j2")}
     print(f"{'total':<34} {total['docs']:>4} {total['differ']:>6} {total['jing']:>7.2f} "
-          f"{total['tei_new']:>11.2f} {total['tei_j1']:>10.2f} {total['tei_j2']:>10.2f}  "
+          f"{total['tei_new']:>11.2f} {total['tei_j1']:>10.2f} {total['tei_j2']:>10.2f} "
+          f"{'':>5}  "
           f"{total['tei_new'] / total['jing']:.2f} / {total['tei_j1'] / total['jing']:.2f} / "
           f"{total['tei_j2'] / total['jing']:.2f}")
     if args.json:
