@@ -28,7 +28,7 @@ from ..interrupts import sigint_blocked
 from ..xmlcore import RELAXNG_NS, safe_parser
 from . import registry, schemas
 from .messages import ContentModels
-from .rng import Grammar, unwrap_singletons
+from .rng import Grammar, inline, simplify_whole
 
 # Start tags in raw bytes: a cheap over-approximation of a document's element names. A name
 # is every byte up to a delimiter, so non-ASCII names are caught whole.
@@ -376,30 +376,48 @@ def _die_with(parent: int) -> None:
         os._exit(0)
 
 
-def normalise(tree: etree._ElementTree) -> etree._ElementTree:
-    """``tree`` (a whole schema) with its one-child groups unwrapped, in place: RELAX NG
-    simplification makes the same rewrite (4.12), so no verdict changes, and libxml2 loops
-    for ever compiling some of them. A grammar with includes is left as it is: libxml2 reads
-    the included files itself."""
+def normalise(tree: etree._ElementTree, base_url: str | None = None) -> etree._ElementTree:
+    """``tree`` (a whole schema) with its annotations dropped, ``empty`` dropped from groups
+    and one-child groups unwrapped (:func:`rng.simplify_whole`): RELAX NG simplification
+    makes the same rewrites, so no verdict changes, and libxml2 loops for ever compiling
+    some grammars without them. A grammar with includes is first made one file
+    (:func:`rng.inline`, simplification 4.5-4.7) from ``base_url``, its place, so the traps
+    in included files are unwrapped too; without a place it is left as it is. In place for
+    a one-file grammar; the result is the grammar to use."""
     root = tree.getroot()
-    if not any(True for _ in root.iter(f"{{{RELAXNG_NS}}}include",
-                                       f"{{{RELAXNG_NS}}}externalRef")):
-        unwrap_singletons(root)
+    if has_includes(root):
+        if base_url is None:
+            return tree
+        url = base_url if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]+:", base_url) \
+            else Path(base_url).resolve().as_uri()
+        try:
+            tree = inline(tree, url)
+        except ValueError as exc:
+            raise SetupError(f"the schema cannot be read whole: {exc}",
+                             Location(base_url)) from None
+        root = tree.getroot()
+    simplify_whole(root)
     return tree
 
 
-def bounded(tree: etree._ElementTree, shown: str, limit: float, base_url: str | None) -> bool:
+def has_includes(root: etree._Element) -> bool:
+    return any(True for _ in root.iter(f"{{{RELAXNG_NS}}}include",
+                                       f"{{{RELAXNG_NS}}}externalRef"))
+
+
+def bounded(tree: etree._ElementTree, shown: str, limit: float, base_url: str | None
+            ) -> tuple[etree._ElementTree, bool]:
     """Normalise a whole schema, then compile it once in a child within ``limit`` seconds:
-    after that it is safe to compile in this process. True when it compiled, False when
-    libxml2 refused it (compiling it here says why); SetupError naming the schema when it
-    does not compile in time."""
-    normalise(tree)
+    after that it is safe to compile in this process. The normalised grammar (the one to
+    compile), and True when it compiled, False when libxml2 refused it (compiling it here
+    says why); SetupError naming the schema when it does not compile in time."""
+    tree = normalise(tree, base_url)
     compiled = compile_in_child(etree.tostring(tree), limit, base_url)
     if compiled is None:
         raise SetupError(f"the schema did not compile within {limit:g} s (libxml2's RELAX NG "
                          "compiler can loop for ever on some grammars); raise the limit with "
                          "--compile-limit SECONDS", Location(shown))
-    return compiled
+    return tree, compiled
 
 
 def prove(path: Path, tree: etree._ElementTree, limit: float) -> None:
@@ -408,10 +426,9 @@ def prove(path: Path, tree: etree._ElementTree, limit: float) -> None:
     fast the first time as after ``tei schemas add``. Remembered by its content; a schema
     with includes is not (its digest does not cover what it reads), nor one libxml2
     refuses (compiling it whole then says why)."""
-    if any(True for _ in tree.getroot().iter(f"{{{RELAXNG_NS}}}include",
-                                             f"{{{RELAXNG_NS}}}externalRef")):
+    if has_includes(tree.getroot()):
         return
-    if bounded(copy.deepcopy(tree), str(path), limit, str(path.resolve())):
+    if bounded(copy.deepcopy(tree), str(path), limit, str(path.resolve()))[1]:
         registry.remember_proof(registry.digest(path))
 
 
@@ -445,27 +462,33 @@ def _compile(path: Path, tree: etree._ElementTree | None,
         if tree is not None:
             return etree.RelaxNG(tree)
         if path.suffix == ".rnc":
+            # Converted to the XML syntax (as lxml's from_rnc_string does), then made safe
+            # and bounded like any other schema: the compact syntax has the same traps.
             try:
-                return etree.RelaxNG.from_rnc_string(path.read_text(encoding="utf-8"),
-                                                     base_url=str(path))
+                import rnc2rng  # type: ignore[import-untyped]
+
+                xml = rnc2rng.dumps(rnc2rng.loads(path.read_text(encoding="utf-8")))
+                whole = etree.ElementTree(etree.fromstring(xml.encode("utf-8"),
+                                                           safe_parser(huge_tree=True)))
+                whole, _ = bounded(whole, str(path), limit, str(path.resolve()))
+                return etree.RelaxNG(whole)
             except ImportError:
                 raise SetupError("compact-syntax schemas need the rnc2rng package "
                                  "(pip install 'tei_toolkit[rnc]')", Location(str(path))) from None
             except OSError as exc:
                 raise SetupError(f"cannot read the schema: {exc}", Location(str(path))) from None
-            except etree.RelaxNGParseError:
+            except (etree.RelaxNGParseError, SetupError):
                 raise
             except Exception as exc:  # rnc2rng's own syntax errors have no common base class
                 raise SetupError(f"not a usable compact-syntax schema: {exc}",
                                  Location(str(path))) from None
         whole = _parse_schema(path)
+        one_file = not has_includes(whole.getroot())
         if _proven(path):
-            normalise(whole)
-            return etree.RelaxNG(whole)
-        bounded(whole, str(path), limit, str(path.resolve()))
+            return etree.RelaxNG(normalise(whole, str(path.resolve())))
+        whole, _ = bounded(whole, str(path), limit, str(path.resolve()))
         rng = etree.RelaxNG(whole)
-        if not any(True for _ in whole.getroot().iter(f"{{{RELAXNG_NS}}}include",
-                                                      f"{{{RELAXNG_NS}}}externalRef")):
+        if one_file:
             registry.remember_proof(registry.digest(path))  # its digest says all it reads
         return rng
     except etree.RelaxNGParseError as exc:

@@ -204,7 +204,12 @@ def _register(data: bytes, name: str, version: str, source: str, shown: str,
         raise SetupError(f"{name} {version} has sha256 {pinned}; this file has {sha}: not the "
                          "published schema (use another --name or --version for a "
                          "customisation)", Location(shown))
-    compiles = _compiles(data, shown, compile_limit, base_url)
+    compiles, whole = _compiles(data, shown, compile_limit, base_url)
+    if whole is not None:
+        # A schema with includes is kept as one file, the included ones inlined: the copy
+        # works wherever the cache is, and its digest covers everything it holds.
+        data = whole
+        sha = hashlib.sha256(data).hexdigest()
     folder = cache_dir() / "schemas" / name / version
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}.rng"
@@ -215,13 +220,14 @@ def _register(data: bytes, name: str, version: str, source: str, shown: str,
 
 
 def _compiles(data: bytes, shown: str, limit: float | None = None,
-              base_url: str | None = None) -> bool:
+              base_url: str | None = None) -> tuple[bool, bytes | None]:
     """Compile the whole schema once, as proof that it is a correct grammar: first in a
-    child within ``limit`` seconds (compiled.bounded), so that no schema hangs the command."""
+    child within ``limit`` seconds (compiled.bounded), so that no schema hangs the command.
+    With the schema as one file when it had includes (else None)."""
     from lxml import etree
 
     from ..xmlcore import safe_parser
-    from .compiled import SCHEMA_COMPILE_LIMIT, bounded
+    from .compiled import SCHEMA_COMPILE_LIMIT, bounded, has_includes
     try:
         tree = etree.fromstring(data, safe_parser(huge_tree=True), base_url=base_url)
     except etree.XMLSyntaxError as exc:
@@ -230,16 +236,18 @@ def _compiles(data: bytes, shown: str, limit: float | None = None,
     if tree.tag != "{http://relaxng.org/ns/structure/1.0}grammar":
         raise SetupError("not a RELAX NG schema in XML syntax (the root is not rng:grammar)",
                          Location(shown))
-    bounded(tree.getroottree(), shown, SCHEMA_COMPILE_LIMIT if limit is None else limit,
-            base_url)
+    had_includes = has_includes(tree)
+    whole, _ = bounded(tree.getroottree(), shown,
+                       SCHEMA_COMPILE_LIMIT if limit is None else limit, base_url)
     try:
-        etree.RelaxNG(tree)
+        etree.RelaxNG(whole)
     except etree.RelaxNGParseError as exc:
         first = exc.error_log[0] if len(exc.error_log) else None
         raise SetupError(f"not a usable RELAX NG schema: {first.message if first else exc}",
                          Location(shown, first.line if first else 0,
                                   first.column if first else 0)) from None
-    return True
+    return True, (etree.tostring(whole, xml_declaration=True, encoding="UTF-8")
+                  if had_includes else None)
 
 
 def _save(all_entries: list[Entry]) -> None:

@@ -309,6 +309,52 @@ def prune_attributes(root: etree._Element, present: frozenset[str]) -> None:
     unwrap_singletons(root)
 
 
+def simplify_whole(root: etree._Element) -> int:
+    """The rewrites of RELAX NG simplification that keep libxml2 from looping, on any whole
+    grammar: annotations (elements of other namespaces) dropped (4.1), ``empty`` dropped
+    from a ``group`` or ``interleave`` that holds more (4.20), then one-child ``group``,
+    ``interleave`` and ``choice`` unwrapped (4.12, :func:`unwrap_singletons`). Each leaves
+    the language as it is. Returns the number of rewrites."""
+    count = 0
+    for el in list(root.iter()):
+        parent = el.getparent()
+        # Not in name, value or param: there an element is an error (section 3), kept for
+        # libxml2 to refuse.
+        if isinstance(el.tag, str) and not el.tag.startswith(_R) and parent is not None \
+                and parent.tag in _ANNOTATABLE:
+            _remove(el)
+            count += 1
+    for node in list(root.iter(_R + "group", _R + "interleave")):
+        kids = [c for c in node if isinstance(c.tag, str)]
+        empties = [c for c in kids if c.tag == _R + "empty"]
+        if empties and len(empties) < len(kids):
+            for c in empties:
+                _remove(c)
+                count += 1
+    return count + unwrap_singletons(root)
+
+
+_ANNOTATABLE = frozenset(_R + t for t in (
+    "grammar", "start", "define", "div", "include", "element", "attribute", "group",
+    "interleave", "choice", "optional", "zeroOrMore", "oneOrMore", "list", "mixed", "ref",
+    "parentRef", "empty", "text", "data", "notAllowed", "externalRef", "except", "anyName",
+    "nsName"))
+
+
+def _remove(el: etree._Element) -> None:
+    """Remove ``el``, keeping its tail text."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail and el.tail.strip():
+        before = el.getprevious()
+        if before is not None:
+            before.tail = (before.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 def unwrap_singletons(root: etree._Element) -> int:
     """Replace every ``group``, ``interleave`` and ``choice`` holding one pattern by that
     pattern (RELAX NG simplification, section 4.12). Returns the number of rewrites.
@@ -503,3 +549,112 @@ def _drop_unreachable(root: etree._Element) -> None:
     for name, d in defines.items():
         if name not in seen:
             root.remove(d)
+
+
+def inline(tree: etree._ElementTree, base_url: str) -> etree._ElementTree:
+    """``tree`` (a whole schema read from ``base_url``) as one file: every ``externalRef``
+    replaced by the pattern it names and every ``include`` by a ``div`` holding the included
+    grammar, less the ``start`` and ``define`` components the include overrides (RELAX NG
+    simplification 4.5-4.7, as libxml2 and jing do it). ``datatypeLibrary`` is made explicit
+    on each ``data`` and typed ``value`` of every file first (4.3 comes before 4.7), so a file
+    keeps its own libraries wherever it lands; ``ns`` is inherited from the new place, as
+    the specification says. Only local files are read; a remote href, a missing file or an
+    include loop raises ValueError naming it."""
+    root = copy.deepcopy(tree.getroot())
+    _explicit_libraries(root)
+    return etree.ElementTree(_inline_in(root, base_url, [base_url]))
+
+
+def _explicit_libraries(root: etree._Element) -> None:
+    for el in root.iter(_R + "data", _R + "value"):
+        if el.get("datatypeLibrary") is not None or (el.tag == _R + "value"
+                                                      and el.get("type") is None):
+            continue
+        node = el.getparent()
+        library = ""
+        while node is not None:
+            if node.get("datatypeLibrary") is not None:
+                library = node.get("datatypeLibrary", "")
+                break
+            node = node.getparent()
+        el.set("datatypeLibrary", library)
+
+
+def _inline_in(root: etree._Element, url: str, stack: list[str]) -> etree._Element:
+    """``root`` with its includes and externalRefs inlined; a new root when it was one."""
+    from urllib.parse import urljoin, urlparse
+    from urllib.request import url2pathname
+
+    for ref in list(root.iter(_R + "externalRef", _R + "include")):
+        bases = [a.get("{http://www.w3.org/XML/1998/namespace}base")
+                 for a in ref.iterancestors()][::-1] + [
+                     ref.get("{http://www.w3.org/XML/1998/namespace}base")]
+        here = url
+        for b in bases:
+            if b is not None:
+                here = urljoin(here, b)
+        href = ref.get("href", "").strip()
+        target = urljoin(here, href)
+        parts = urlparse(target)
+        if parts.scheme not in ("", "file") or parts.netloc:
+            raise ValueError(f"{tag_of(ref)[len(_R):]} of {href!r}: a remote schema is never "
+                             "fetched")
+        if "#" in href or not href:
+            raise ValueError(f"{tag_of(ref)[len(_R):]} href {href!r} is not a file")
+        if target in stack:
+            raise ValueError(f"{tag_of(ref)[len(_R):]} loop: {href!r} includes itself")
+        try:
+            other = etree.parse(url2pathname(parts.path),
+                                safe_parser(remove_comments=True, huge_tree=True)).getroot()
+        except (OSError, etree.XMLSyntaxError) as exc:
+            raise ValueError(f"{tag_of(ref)[len(_R):]} of {href!r}: cannot read it ({exc})"
+                             ) from None
+        _explicit_libraries(other)
+        other = _inline_in(other, target, stack + [target])
+        parent = ref.getparent()
+        if ref.tag == _R + "externalRef":
+            if other.get("ns") is None and ref.get("ns") is not None:
+                other.set("ns", ref.get("ns", ""))
+            if parent is None:  # the schema is an externalRef
+                root = other
+                continue
+            other.tail = ref.tail
+            parent.replace(ref, other)
+            continue
+        if parent is None:
+            raise ValueError("an include outside a grammar")
+        if other.tag != _R + "grammar":
+            raise ValueError(f"include of {href!r}: its root is not rng:grammar")
+        overrides_start = any(True for _ in _components(ref, "start"))
+        overridden = {d.get("name", "") for d in _components(ref, "define")}
+        # 4.7: what an include overrides, the included grammar must have.
+        if overrides_start and not any(True for _ in _components(other, "start")):
+            raise ValueError(f"include of {href!r} overrides start, which it does not have")
+        missing = overridden - {d.get("name", "") for d in _components(other, "define")}
+        if missing:
+            raise ValueError(f"include of {href!r} overrides {', '.join(sorted(missing))}, "
+                             "which it does not define")
+        for component in list(_components(other, "start", "define")):
+            if component.tag == _R + "start" and overrides_start or \
+                    component.tag == _R + "define" and component.get("name") in overridden:
+                component.getparent().remove(component)  # type: ignore[union-attr]
+        if other.get("ns") is None and ref.get("ns") is not None:
+            other.set("ns", ref.get("ns", ""))
+        other.tag = _R + "div"
+        div = etree.Element(_R + "div", {k: v for k, v in ref.attrib.items() if k != "href"})
+        div.append(other)
+        for child in list(ref):
+            div.append(child)
+        div.tail = ref.tail
+        parent.replace(ref, div)
+    return root
+
+
+def _components(container: etree._Element, *kinds: str) -> Iterable[etree._Element]:
+    """The grammar components of these kinds directly in ``container`` or in its divs."""
+    for child in container:
+        if child.tag == _R + "div":
+            yield from _components(child, *kinds)
+        elif isinstance(child.tag, str) and child.tag[len(_R):] in kinds \
+                and child.tag.startswith(_R):
+            yield child
