@@ -13,7 +13,13 @@ from tei_all, at test time, with the operations those schemas show:
   ``att.typed``'s ``@type`` and so on every typed element;
 - a **project namespace** element (ELTeC's ``e:size`` in ``textDesc``), with a closed
   ``@key``, offered among the parts of ``profileDesc``;
-- an embedded **Schematron** pattern of the project's own (every such ODD has them).
+- an embedded **Schematron** pattern of the project's own (every such ODD has them);
+- ``odd_groups``: each element's content in a ``group`` of its own and documented with an
+  ``a:documentation``, as TEI's ODD processor writes them (Shelley-Godwin's, Parla-CLARIN's
+  and DHARMA's schemas have hundreds of such one-child groups; where the element refers
+  back to itself and has attributes, e.g. ``list``, libxml2 never finishes compiling them);
+- :func:`split`: the grammar as a main file that includes a module file (projects keep
+  generated modules apart from their own definitions).
 
     python -m tests.customisations ../shared/schemas/tei_all.rng --out /tmp/project.rng
 """
@@ -29,6 +35,7 @@ from tei_toolkit.validation.rng import _element_name
 from tei_toolkit.xmlcore import RELAXNG_NS, TEI_NS
 
 _R = f"{{{RELAXNG_NS}}}"
+_A = "http://relaxng.org/ns/compatibility/annotations/1.0"
 SCH_NS = "http://purl.oclc.org/dsdl/schematron"
 PROJECT_NS = "https://example.org/ns/project"
 
@@ -49,7 +56,7 @@ cell lg l address addrLine
 
 def derive(tei_all: str | Path, *, prefix: str = "", keep: set[str] | None = None,
            closed: tuple[str, ...] = (), project_element: bool = False,
-           schematron: bool = False) -> bytes:
+           schematron: bool = False, odd_groups: bool = False) -> bytes:
     """A customisation of tei_all, as RELAX NG (XML syntax) bytes."""
     tree = etree.parse(str(tei_all), etree.XMLParser(remove_blank_text=False))
     root = tree.getroot()
@@ -90,10 +97,48 @@ def derive(tei_all: str | Path, *, prefix: str = "", keep: set[str] | None = Non
         assert_.text = "A letter (div type='letter') ends with a closer."
         ns = etree.Element(f"{{{SCH_NS}}}ns", prefix="tei", uri=TEI_NS)
         div.insert(0, ns)
+    if odd_groups:
+        for el in root.iter(_R + "element"):
+            kids = [c for c in el if isinstance(c.tag, str)]
+            if el.get("name") is None:
+                kids = kids[1:]  # the name class
+            if len(kids) == 1 and kids[0].tag != _R + "group":
+                group = etree.Element(_R + "group")
+                kids[0].addprevious(group)
+                group.append(kids[0])
+            doc = etree.Element(f"{{{_A}}}documentation")
+            doc.text = "(as an ODD processor documents it)"
+            el.insert(1 if el.get("name") is None else 0, doc)
+        # And one in the shape libxml2 never finishes compiling: a project element whose
+        # content is a one-child group around a repetition of itself, then an attribute.
+        define = etree.SubElement(root, _R + "define", name="project.part")
+        el = etree.SubElement(define, _R + "element", name="part", ns=PROJECT_NS)
+        group = etree.SubElement(el, _R + "group")
+        more = etree.SubElement(etree.SubElement(group, _R + "oneOrMore"), _R + "choice")
+        etree.SubElement(more, _R + "ref", name="project.part")
+        etree.SubElement(more, _R + "ref", name="p")
+        etree.SubElement(etree.SubElement(el, _R + "optional"), _R + "attribute", name="n")
+        parts = defines["model.profileDescPart"].find(_R + "choice")
+        assert parts is not None
+        etree.SubElement(parts, _R + "ref", name="project.part")
     if prefix:
         for node in root.iter(_R + "define", _R + "ref"):
             node.set("name", prefix + node.get("name", ""))
     return etree.tostring(tree, xml_declaration=True, encoding="utf-8")
+
+
+def split(schema: bytes, main: Path, module: Path) -> None:
+    """Write ``schema`` as ``main``, which includes ``module`` holding half its defines."""
+    root = etree.fromstring(schema)
+    defines = list(root.iterchildren(_R + "define"))
+    grammar = etree.Element(_R + "grammar", nsmap=root.nsmap)
+    for attr, value in root.attrib.items():
+        grammar.set(attr, value)
+    for d in defines[::2]:
+        grammar.append(d)
+    module.write_bytes(etree.tostring(grammar, xml_declaration=True, encoding="utf-8"))
+    root.insert(0, etree.Element(_R + "include", href=module.name))
+    main.write_bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
 def main() -> None:

@@ -138,3 +138,28 @@ def test_a_project_rule_in_the_schema_runs_with_line_column_and_message(tmp_path
     assert (found[0]["line"], found[0]["column"]) == (4, 1)
     assert found[0]["message"] == "A letter (div type='letter') ends with a closer."
     assert validate(cache, [missing], "--schema", "project")[0] == 0  # RELAX NG alone
+
+
+def test_an_odd_shaped_customisation_in_two_files_compiles_with_jings_verdicts(
+        tmp_path, tei_all, jing, schema_cache):
+    """Issue 26's sample of real project schemas: one-child groups and annotations on every
+    element, as ODD output has them, one of them in the shape libxml2 never finishes
+    compiling, in one file and split into a main file and an included module. Given as a
+    file, never added: each compiles within the limit, and every verdict is jing's."""
+    data = customisations.derive(tei_all, keep=customisations.LETTERS, odd_groups=True,
+                                 project_element=True)
+    one = tmp_path / "odd.rng"
+    one.write_bytes(data)
+    customisations.split(data, tmp_path / "main.rng", tmp_path / "module.rng")
+    files = tei_instances.write(one, tmp_path / "docs", twins=True)
+    files += [f.with_name(f.stem + "-invalid.xml") for f in files]
+    files.append(_doc(tmp_path, "part.xml", "<p>x</p>", '<profileDesc><p:part n="1"><p:part>'
+                      "<p>a</p></p:part><p>b</p></p:part></profileDesc>"))
+    files.append(_doc(tmp_path, "part-empty.xml", "<p>x</p>",
+                      "<profileDesc><p:part/></profileDesc>"))
+    assert len(files) > 150
+    theirs = jing.verdicts(files, schema=one)
+    assert theirs[files[-2]] and not theirs[files[-1]]
+    for schema in (one, tmp_path / "main.rng"):
+        _, out = validate({**os.environ}, files, "--schema", str(schema), "--compile-limit", "60")
+        assert {Path(f["file"]): f["valid"] for f in out["files"]} == theirs, schema.name
