@@ -53,7 +53,8 @@ VALIDATE_EXIT_CODES = f"""\b
 Exit codes:
   {EXIT_OK}  every document is valid (warnings allowed unless --strict)
   {EXIT_FAILED}  errors found (or warnings, with --strict); never the number of errors
-  {EXIT_CANNOT_RUN}  could not run: schema missing or broken, unreadable path, bad --output
+  {EXIT_CANNOT_RUN}  could not run: schema missing or broken, unreadable path, bad --output, or
+     no file could be checked (none has a schema it asks for here, and tei_all is not cached)
 """ + _COMMON_CODES
 CHECK_EXIT_CODES = f"""\b
 Exit codes:
@@ -341,7 +342,7 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
 @click.option("--schema", metavar="NAME|FILE",
               help="A .rng/.rnc file, a bundled schema (tei_toolkit) or a cached one "
                    "(tei_all, tei_all@4.12.0: see tei schemas). Default: the document's "
-                   "<?xml-model?>, else tei_all if cached, else tei_toolkit.")
+                   "<?xml-model?>, else tei_all if cached, else the file is not checked.")
 @click.option("--schematron", "schematron_file",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="An ISO Schematron file (XPath 1). Default: the bundled editorial rules, "
@@ -373,15 +374,17 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Files validated in parallel (default: all cores).")
 @click.option("--strict", is_flag=True,
-              help="Warnings fail too, and XML files outside the TEI namespace with no schema "
-                   "of their own are checked against the TEI schema instead of skipped.")
+              help="Warnings and files not checked fail too, and XML files outside the TEI "
+                   "namespace with no schema of their own are checked instead of skipped.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print errors only (and the summary); warnings are still counted.")
 @_COMPILE_LIMIT
 @_one_line_errors
 def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file: Path | None,
                      no_schematron: bool, embedded_mode: str, allow_read: tuple[Path, ...],
                      no_xinclude: bool, no_pointers: bool, engine: str, fmt: str,
                      output_file: Path | None, jobs: int | None, strict: bool,
-                     compile_limit: float) -> int:
+                     quiet: bool, compile_limit: float) -> int:
     """Validate TEI: well-formedness, RELAX NG, Schematron and local pointers.
 
     PATH: files, directories (their *.xml, recursively), globs, or - for stdin.
@@ -410,11 +413,15 @@ def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file
                                                              and os.path.isdir(p)])
     if stdin is not None:
         reports = itertools.chain([validator.validate("-", stdin)], reports)
-    done = report.emit(fmt, reports, strict, output_file)
+    done = report.emit(fmt, reports, strict, output_file, quiet)
     if any(p.source == "input" and p.message.startswith("cannot read") for r in done
            for p in r.problems):
         return EXIT_CANNOT_RUN
-    return EXIT_OK if all(r.ok(strict) for r in done) else EXIT_FAILED
+    if not all(r.ok(strict) for r in done):
+        return EXIT_FAILED
+    if any(r.not_checked for r in done) and not any(r.checked for r in done):
+        return EXIT_CANNOT_RUN  # nothing could be checked: no schema it asked for, no tei_all
+    return EXIT_OK
 
 
 def _validation_inputs(paths: tuple[str, ...]) -> tuple[list[Path], bytes | None]:

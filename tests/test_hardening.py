@@ -133,7 +133,7 @@ def test_file_names_with_brackets_print_as_they_are(tmp_path):
     folder.mkdir(parents=True)
     doc = folder / "[red]y.xml"
     doc.write_text(f'<TEI xmlns="{TEI_NS}"><oops/></TEI>')
-    result = run("validate", str(doc))
+    result = run("validate", str(doc), "--schema", "tei_toolkit")
     assert result.exit_code == 1, result.output
     assert f"{doc}:1:" in result.stdout and "[relaxng]" in result.stdout
 
@@ -330,10 +330,15 @@ def test_non_tei_xml_is_skipped_unless_strict(tmp_path):
     assert result.exit_code == 0, result.stdout
     data = json.loads(result.stdout)
     assert data["summary"]["skipped"] == 2 and data["summary"]["valid"] == 1
+    # --strict: the non-TEI files are checked too, and with no schema of theirs (and no
+    # tei_all) that fails: a strict run wants every file checked.
     assert run("validate", str(tmp_path), "--strict").exit_code == 1
-    wrong_ns = tmp_path / "wrong.xml"  # meant to be TEI: checked, not skipped
-    wrong_ns.write_text("<TEI xmlns='http://example.org/'/>")
-    assert run("validate", str(wrong_ns)).exit_code == 1
+    wrong_ns = tmp_path / "wrong.xml"  # meant to be TEI: not skipped; without tei_all,
+    wrong_ns.write_text("<TEI xmlns='http://example.org/'/>")  # not checked either
+    result = run("validate", str(wrong_ns), "--format", "json")
+    assert result.exit_code == 3
+    assert json.loads(result.stdout)["files"][0]["status"] == "not checked"
+    assert run("validate", str(wrong_ns), "--schema", "tei_toolkit").exit_code == 1
 
 
 def test_the_pre_commit_hook_really_runs(tmp_path):

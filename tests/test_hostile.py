@@ -91,6 +91,8 @@ def test_billion_laughs_is_refused_quickly(tmp_path):
 def test_remote_dtd_is_not_loaded(tmp_path, listener):
     doc = tmp_path / "dtd.xml"
     doc.write_text(f'<!DOCTYPE TEI SYSTEM "http://127.0.0.1:{listener.port}/tei.dtd">\n'
+                   '<?xml-model href="tei_toolkit.rng" type="application/xml" '
+                   'schematypens="http://relaxng.org/ns/structure/1.0"?>\n'
                    + LETTER.read_text(encoding="utf-8").split("\n", 1)[1])
     result, data = validate(doc)
     time.sleep(0.3)
@@ -107,8 +109,9 @@ def test_remote_xml_model_is_not_fetched(tmp_path, listener):
     result, data = validate(doc)
     time.sleep(0.3)
     assert listener.connections == 0
-    assert result.exit_code == 0
-    assert [p["source"] for p in data["problems"]] == ["safety"]
+    # Not fetched, and no tei_all in the cache: not checked, and why.
+    assert result.exit_code == 3 and data["problems"] == []
+    assert "never fetched" in data["files"][0]["not_checked"]
 
 
 def test_xinclude_outside_the_document_folder_is_never_read(tmp_path):
@@ -125,7 +128,7 @@ def test_xinclude_outside_the_document_folder_is_never_read(tmp_path):
             f'href="{href}"/><postscript>'))
         result, data = validate(doc)
         assert "TOP-SECRET-CONTENT" not in result.output and "bogus" not in result.output
-        assert data["files"][0]["skipped"].startswith("not checked"), href
+        assert data["files"][0]["not_checked"].startswith("not checked"), href
         assert [p["source"] for p in data["problems"]] == ["xinclude"]
 
 

@@ -67,13 +67,14 @@ def test_add_then_list_then_validate_by_name(cache_with_tei_all, tmp_path):
 def test_a_tei_document_without_a_schema_gets_tei_all_when_cached(cache_with_tei_all, tmp_path):
     doc = tmp_path / "play.xml"
     doc.write_text(DRAMA.format(model=""), encoding="utf-8")
-    # Without tei_all: the project schema refuses a drama, and the report says how to do better.
+    # Without tei_all: not checked (never judged by the importer's subset), exit 3, and the
+    # report says how to check it.
     proc = tei("validate", str(doc), "--format", "json")
     out = json.loads(proc.stdout)
-    assert proc.returncode == 1 and out["files"][0]["schema"] == "tei_toolkit"
-    assert "tei schemas fetch tei_all" in out["summary"]["hint"]
+    assert proc.returncode == 3 and out["files"][0]["status"] == "not checked"
+    assert "tei schemas fetch tei_all" in out["files"][0]["not_checked"]
     text = tei("validate", str(doc)).stdout
-    assert "checked against: tei_toolkit (1 file)" in text and "tei schemas fetch" in text
+    assert "1 file not checked: declares no schema" in text and "tei schemas fetch" in text
     # With tei_all cached it is the default, and the importer's TEI keeps its own schema.
     env = {"TEI_TOOLKIT_CACHE": str(cache_with_tei_all)}
     ours = CORPUS / "tei" / "000_b00edda5464e9fe3.xml"
@@ -81,7 +82,7 @@ def test_a_tei_document_without_a_schema_gets_tei_all_when_cached(cache_with_tei
     out = json.loads(proc.stdout)
     assert proc.returncode == 0, proc.stdout
     assert [f["schema"] for f in out["files"]] == ["tei_all@4.12.0", "tei_toolkit"]
-    assert out["summary"]["hint"] is None
+    assert "checked against tei_all" in out["summary"]["hint"]
     junit = tei("validate", str(doc), "--format", "junit", env=env).stdout
     assert '<property name="schema" value="tei_all@4.12.0"/>' in junit
 
@@ -140,9 +141,10 @@ def test_xml_catalogs_map_a_remote_schema_to_a_local_copy(tmp_path):
     out = json.loads(proc.stdout)
     assert proc.returncode == 0 and out["problems"] == [], out
     assert "by XML catalog" in out["files"][0]["schema"]
-    # Without the catalog the same URL is never fetched.
+    # Without the catalog the same URL is never fetched: not checked, and why.
     proc = tei("validate", str(doc), "--format", "json", "--no-schematron")
-    assert "never fetched" in json.loads(proc.stdout)["problems"][0]["message"]
+    assert proc.returncode == 3
+    assert "never fetched" in json.loads(proc.stdout)["files"][0]["not_checked"]
 
 
 def test_add_refuses_what_is_not_a_usable_schema_or_not_the_release_it_claims(schema_cache,

@@ -40,7 +40,10 @@ class FileReport:
     seconds: float = 0.0
     schema_path: Path | None = None
     skipped: str = ""
-    defaulted: bool = False  # no --schema and no usable <?xml-model?>: the default was used
+    # Why a file that should be checked could not be (no schema it asked for, nor tei_all; an
+    # XInclude that cannot be read): never "valid", never "invalid".
+    not_checked: str = ""
+    defaulted: bool = False  # no --schema and no usable <?xml-model?>: tei_all was used
 
     @property
     def errors(self) -> list[Problem]:
@@ -51,4 +54,19 @@ class FileReport:
         return [p for p in self.problems if p.severity == WARNING]
 
     def ok(self, strict: bool = False) -> bool:
-        return not self.errors and not (strict and self.warnings)
+        """No errors (and, ``strict``, no warnings, and checked). A file not checked has no
+        errors: ask :attr:`checked` too."""
+        return not self.errors and not (strict and (self.warnings or self.not_checked))
+
+    @property
+    def checked(self) -> bool:
+        return not self.skipped and not self.not_checked
+
+    @property
+    def status(self) -> str:
+        """valid, invalid, not checked or skipped (ok() without strictness)."""
+        if self.skipped:
+            return "skipped"
+        if self.not_checked:
+            return "not checked" if not self.errors else "invalid"
+        return "valid" if self.ok() else "invalid"

@@ -15,14 +15,15 @@ from lxml import etree
 
 from ..errors import printable
 from ..files import write_atomic
-from .problems import ERROR, FileReport, Problem
+from .problems import ERROR, WARNING, FileReport, Problem
 
 FORMATS = ("text", "json", "junit", "github")  # also in cli.py, which must not import this
 
 
 def emit(fmt: str, reports: Iterable[FileReport], strict: bool,
-         output_file: Path | None = None) -> list[FileReport]:
+         output_file: Path | None = None, quiet: bool = False) -> list[FileReport]:
     """Write the report in ``fmt`` to stdout or ``output_file``; returns the file reports.
+    ``quiet``: the text format prints errors only (and the summary).
 
     text and github stream as files are validated; json and junit need them all first.
     File names that are not UTF-8 are escaped in every format (:func:`errors.printable`).
@@ -31,7 +32,7 @@ def emit(fmt: str, reports: Iterable[FileReport], strict: bool,
     reports = map(_printable, reports)
     if fmt == "text":
         console = _text_console(output_file)
-        done = text_report(console, reports, strict)
+        done = text_report(console, reports, strict, quiet)
         text_summary(console, done, strict, time.perf_counter() - start)
         if output_file is not None:
             write_atomic(output_file, console.export_text().encode("utf-8"), force=True)
@@ -54,14 +55,15 @@ def emit(fmt: str, reports: Iterable[FileReport], strict: bool,
 def _printable(r: FileReport) -> FileReport:
     """``r`` with every string a report shows made valid Unicode: a file name's bytes that are
     not UTF-8 would be invalid UTF-8 in JSON and stop the JUnit XML (lxml refuses them)."""
-    strings = [r.file, r.schema, r.skipped,
+    strings = [r.file, r.schema, r.skipped, r.not_checked,
                *(s for p in r.problems for s in (p.file, p.message, p.path))]
     if all(printable(s) is s for s in strings):
         return r
     problems = [replace(p, file=printable(p.file), message=printable(p.message),
                         path=printable(p.path)) for p in r.problems]
     return replace(r, file=printable(r.file), schema=printable(r.schema),
-                   skipped=printable(r.skipped), problems=problems)
+                   skipped=printable(r.skipped), not_checked=printable(r.not_checked),
+                   problems=problems)
 
 
 def _text_console(output_file: Path | None):
@@ -79,8 +81,9 @@ def _text_console(output_file: Path | None):
 def summary(reports: list[FileReport], strict: bool, seconds: float) -> dict:
     return {
         "files": len(reports),
-        "valid": sum(1 for r in reports if r.ok(strict) and not r.skipped),
+        "valid": sum(1 for r in reports if r.ok(strict) and r.checked),
         "invalid": sum(1 for r in reports if not r.ok(strict)),
+        "not checked": sum(1 for r in reports if r.not_checked and r.ok(strict)),
         "skipped": sum(1 for r in reports if r.skipped),
         "errors": sum(len(r.errors) for r in reports),
         "warnings": sum(len(r.warnings) for r in reports),
@@ -88,35 +91,60 @@ def summary(reports: list[FileReport], strict: bool, seconds: float) -> dict:
         "seconds": round(seconds, 3),
         "schemas": dict(Counter(r.schema for r in reports if r.schema).most_common()),
         "hint": schema_hint(reports),
+        "not checked because": not_checked_causes(reports),
     }
 
 
 def schema_hint(reports: list[FileReport]) -> str | None:
-    """Said once per run: documents declared no schema and tei_all is not in the cache."""
-    n = sum(1 for r in reports if r.defaulted and r.schema == "tei_toolkit")
+    """Said once per run: documents without a usable schema of their own were checked
+    against tei_all."""
+    n = sum(1 for r in reports if r.defaulted)
     if not n:
         return None
-    return (f"{n} file(s) declare no schema and were checked against tei_toolkit, the "
-            "importer's subset of TEI; to check them against all of TEI: tei schemas fetch "
-            "tei_all (or, offline, tei schemas add tei_all.rng)")
+    return (f"{n} file(s) declare no schema that is available here and were checked against "
+            "tei_all (a document valid against a TEI customisation is valid against tei_all)")
 
 
-def text_report(console, reports: Iterable[FileReport], strict: bool) -> list[FileReport]:
+def not_checked_causes(reports: list[FileReport]) -> dict[str, int]:
+    """Each distinct reason files were not checked, with how many: one line per cause."""
+    return dict(Counter(r.not_checked for r in reports if r.not_checked).most_common())
+
+
+_FOLDED: dict[int, dict[tuple[str, str, str], int]] = {}
+
+
+def text_report(console, reports: Iterable[FileReport], strict: bool, quiet: bool = False
+                ) -> list[FileReport]:
     """One line per problem (file:line:col: severity: message [source]), grouped by file, as
-    the reports arrive; returns them for the summary."""
+    the reports arrive; returns them for the summary. A warning said alike of several files
+    is printed for the first; ``quiet``: errors only."""
     from rich.text import Text  # every external string goes in as Text: never read as markup
 
     seen = []
+    folded = _FOLDED[id(console)] = {}
     for r in reports:
         seen.append(r)
         if r.skipped:
             console.print(Text.assemble((r.file, "bold"), ("  " + r.skipped, "dim")))
             continue
-        if not r.problems:
+        # A warning said the same way of many files (a remote schema never fetched) is
+        # printed once, with a count in the summary; a file not checked is counted there too.
+        shown = []
+        for p in r.problems:
+            key = (p.severity, p.source, p.message)
+            if p.severity == WARNING and key in folded:
+                folded[key] += 1
+                continue
+            if p.severity == WARNING:
+                folded[key] = 0
+            if quiet and p.severity == WARNING:
+                continue
+            shown.append(p)
+        if not shown:
             continue
         console.print(Text.assemble((r.file, "bold"),
                                     (f"  (schema: {r.schema})" if r.schema else "", "dim")))
-        for p in r.problems:
+        for p in shown:
             colour = "red" if p.severity == ERROR else "yellow"
             console.print(Text.assemble(
                 f"  {p.location}: ", (p.severity, colour), f": {p.message} ",
@@ -133,6 +161,8 @@ def text_summary(console, reports: list[FileReport], strict: bool, seconds: floa
     columns = ["files", "valid", "invalid", "errors", "warnings", "seconds"]
     if s["skipped"]:
         columns.insert(3, "skipped")
+    if s["not checked"]:
+        columns.insert(3, "not checked")
     table = Table(title="tei validate", title_justify="left")
     for col in columns:
         table.add_column(col, justify="right")
@@ -142,8 +172,14 @@ def text_summary(console, reports: list[FileReport], strict: bool, seconds: floa
         console.print(Text("checked against: " + ", ".join(
             f"{name} ({n} file{'s' if n != 1 else ''})" for name, n in s["schemas"].items()),
             style="dim"))
+    for (_, _, message), more in _FOLDED.pop(id(console), {}).items():
+        if more:
+            console.print(Text(f"the same warning for {more} more file(s): {message}",
+                               style="yellow"))
     if s["hint"]:
         console.print(Text(s["hint"], style="yellow"))
+    for cause, n in s["not checked because"].items():
+        console.print(Text(f"{n} file{'s' if n != 1 else ''} {cause}", style="yellow"))
 
 
 def problem_dict(p: Problem) -> dict:
@@ -155,8 +191,10 @@ def problem_dict(p: Problem) -> dict:
 def json_report(reports: list[FileReport], strict: bool, seconds: float) -> str:
     return json.dumps({
         "problems": [problem_dict(p) for r in reports for p in r.problems],
-        "files": [{"file": r.file, "valid": r.ok(strict) and not r.skipped,
-                   "skipped": r.skipped or None, "schema": r.schema,
+        "files": [{"file": r.file, "valid": r.ok(strict) and r.checked,
+                   "status": r.status if r.ok(strict) or not r.checked else "invalid",
+                   "skipped": r.skipped or None, "not_checked": r.not_checked or None,
+                   "schema": r.schema,
                    "errors": len(r.errors), "warnings": len(r.warnings)} for r in reports],
         "summary": summary(reports, strict, seconds),
     }, ensure_ascii=False, indent=2)
@@ -168,7 +206,8 @@ def junit_report(reports: list[FileReport], strict: bool, seconds: float) -> byt
     suites = etree.Element("testsuites", name="tei validate", tests=str(s["files"]),
                            failures=str(s["invalid"]), errors="0", time=f"{seconds:.3f}")
     suite = etree.SubElement(suites, "testsuite", name="tei validate", tests=str(s["files"]),
-                             failures=str(s["invalid"]), errors="0", skipped=str(s["skipped"]),
+                             failures=str(s["invalid"]), errors="0",
+                             skipped=str(s["skipped"] + s["not checked"]),
                              time=f"{seconds:.3f}")
     for r in reports:
         case = etree.SubElement(suite, "testcase", classname="tei.validate", name=r.file,
@@ -177,8 +216,8 @@ def junit_report(reports: list[FileReport], strict: bool, seconds: float) -> byt
             props = etree.SubElement(case, "properties")
             etree.SubElement(props, "property", name="schema", value=r.schema)
         counted = r.problems if strict else r.errors
-        if r.skipped:
-            etree.SubElement(case, "skipped", message=r.skipped)
+        if (r.skipped or r.not_checked) and not counted:
+            etree.SubElement(case, "skipped", message=r.skipped or r.not_checked)
         elif counted:
             failure = etree.SubElement(
                 case, "failure", type="validation",
@@ -195,8 +234,8 @@ def github_report(out: TextIO, reports: Iterable[FileReport]) -> list[FileReport
     seen = []
     for r in reports:
         seen.append(r)
-        if r.skipped:
-            out.write(f"::notice file={_prop(r.file)}::{_data(r.skipped)}\n")
+        if r.skipped or r.not_checked:
+            out.write(f"::notice file={_prop(r.file)}::{_data(r.skipped or r.not_checked)}\n")
         for p in r.problems:
             props = [f"file={_prop(p.file)}"]
             if p.line:

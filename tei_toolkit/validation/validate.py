@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Generator, Iterable, Iterator
 from urllib.parse import urlparse
 
 from lxml import etree
@@ -52,8 +52,8 @@ class SchemaChoice:
 class Validator:
     """Validate TEI documents; safe to share between threads.
 
-    ``schema``: a bundled schema name, a .rng file, or None for the document's own local
-    ``<?xml-model?>`` or else the project schema. ``schematron``: a .sch file, None for the
+    ``schema``: a bundled schema name, a .rng file, or None for the document's own
+    ``<?xml-model?>``, else tei_all when cached, else none (the report says "not checked"). ``schematron``: a .sch file, None for the
     bundled editorial rules (TEI documents only), or False for none. ``pointers``: check that
     ``#id`` pointers resolve. ``allow_read``: folders Schematron may read besides the schema's
     and the document's. ``skip_non_tei``: a document whose root is not TEI (neither in the TEI
@@ -85,7 +85,7 @@ class Validator:
         self.forced = _schema_choice(schema) if schema is not None else None
         self.default = SchemaChoice(schemas.path(schemas.BUNDLED["tei_toolkit"]), "tei_toolkit")
         # A TEI document that declares no usable schema is checked against tei_all when the
-        # schema cache has it (what a TEI user expects), else against the project schema.
+        # schema cache has it (what a TEI user expects), else not checked.
         # The cache's index and XML catalogs, read once per Validator, not once per document.
         self._cached = registry.entries()
         self._catalog = functools.lru_cache(maxsize=1024)(catalog.resolve)
@@ -185,21 +185,28 @@ class Validator:
             yield from expansion.problems
             if expansion.not_checked:
                 if report is not None:
-                    report.skipped = expansion.not_checked
+                    report.not_checked = expansion.not_checked
                 return
             expanded = True
-        choice, notes = self._choose_schema(doc, path, batch)
+        choice, notes, why = self._choose_schema(doc, path, batch)
         if choice is None:
-            if report is not None:
+            yield from notes
+            if report is not None and why:
+                report.not_checked = why
+            elif report is not None:
                 report.skipped = (f"not TEI (the root element is {tag_of(doc.tree.getroot())}) "
                                   "and no schema is declared: skipped")
+            if why:
+                # No RELAX NG schema it asked for: not checked. A Schematron it asked for
+                # itself (or --schematron) still runs; the project's editorial rules and the
+                # pointer check, which belong to a TEI schema, do not.
+                yield from self._schematron_problems(doc, path, None)
             return
         yield from notes
         if report is not None:
             report.schema = choice.label
             report.schema_path = choice.path
-            report.defaulted = self.forced is None and (choice is self.default
-                                                        or choice is self.tei_all)
+            report.defaulted = self.forced is None and choice is self.tei_all
         rng = None
         if relaxng:
             group = batch.groups.get(str(path)) if batch is not None else None
@@ -224,21 +231,29 @@ class Validator:
                                             doc.id_problems, self.pointers)
         if self.pointers:
             yield from doc.pointer_problems()
-        sch_path = self._choose_schematron(doc, path, choice)
-        if sch_path is not None:
-            try:
-                sch = self._schematron(sch_path, Path(path).parent if doc.name != "-" else None)
-            except SetupError as exc:
-                # Where in the schema (or in a file it includes), when the error knows.
-                at, name = exc.location, str(sch_path)
-                if at is not None and at.line:
-                    name = str(at) if at.path == name else f"{name} ({at})"
-                yield Problem(doc.name, 0, 0, ERROR, "schematron",
-                              f"the Schematron schema {name} is unusable: {exc.message}")
-                return
-            yield from _run_schematron(doc, path, sch, f"the Schematron schema {sch_path}")
+        if not (yield from self._schematron_problems(doc, path, choice)):
+            return
         if self.embedded != "off":
             yield from self._embedded_problems(doc, path, choice.path, data)
+
+    def _schematron_problems(self, doc: "Document", path: str | Path,
+                             choice: SchemaChoice | None) -> Generator[Problem, None, bool]:
+        """The Schematron check's problems; returns False when its schema is unusable."""
+        sch_path = self._choose_schematron(doc, path, choice)
+        if sch_path is None:
+            return True
+        try:
+            sch = self._schematron(sch_path, Path(path).parent if doc.name != "-" else None)
+        except SetupError as exc:
+            # Where in the schema (or in a file it includes), when the error knows.
+            at, name = exc.location, str(sch_path)
+            if at is not None and at.line:
+                name = str(at) if at.path == name else f"{name} ({at})"
+            yield Problem(doc.name, 0, 0, ERROR, "schematron",
+                          f"the Schematron schema {name} is unusable: {exc.message}")
+            return False
+        yield from _run_schematron(doc, path, sch, f"the Schematron schema {sch_path}")
+        return True
 
     def _embedded_problems(self, doc: "Document", path: str | Path, rng: Path,
                            data: bytes) -> Iterator[Problem]:
@@ -317,7 +332,7 @@ class Validator:
                           "schematron", message, doc.xpath_of(el) if el is not None else "")
 
     def _choose_schematron(self, doc: "Document", path: str | Path,
-                           schema: SchemaChoice) -> Path | None:
+                           schema: SchemaChoice | None) -> Path | None:
         """--schematron FILE; else the document's local Schematron <?xml-model?>; else the
         bundled editorial rules, for TEI documents checked against the project schema."""
         if self.schematron_path is None:
@@ -329,7 +344,7 @@ class Validator:
             candidate = local if local.is_absolute() else Path(path).parent / local
             if "://" not in href and candidate.is_file():
                 return candidate
-        if doc.is_tei and schema.path == self.default.path:
+        if doc.is_tei and schema is not None and schema.path == self.default.path:
             return self.default_sch
         return None
 
@@ -338,17 +353,22 @@ class Validator:
         return schemas.path(schemas.BUNDLED_SCHEMATRON["tei_toolkit"])
 
     def _choose_schema(self, doc: "Document", path: str | Path, batch: "_Batch | None" = None
-                       ) -> tuple[SchemaChoice | None, list[Problem]]:
-        """The schema for ``doc``, with notes on declared schemas not used; None: skip it.
+                       ) -> tuple[SchemaChoice | None, list[Problem], str]:
+        """The schema for ``doc``, with notes on declared schemas not used, and, when there
+        is none, why: "" to skip a file that is not TEI, else why it is not checked.
 
         In order: --schema; the first usable RELAX NG ``<?xml-model?>`` (an XML catalog
         mapping, a published TEI schema URL found in the schema cache, a local file, a
-        bundled schema's name); else tei_all from the cache for TEI documents, else the
-        project schema. A remote schema is never fetched."""
+        bundled schema's name); else tei_all from the cache. A file is never judged by a
+        schema it did not ask for other than tei_all (which every clean customisation's
+        documents satisfy): without tei_all it is not checked. A remote schema is never
+        fetched."""
         if self.forced is not None:
-            return self.forced, []
+            return self.forced, [], ""
         notes: list[Problem] = []
+        asked: list[str] = []  # what the file asked for and could not have, for the reason
         base = Path(path).parent if doc.name != "-" else Path.cwd()
+        fallback = self.tei_all.label if self.tei_all is not None else None
         for pi, href in doc.xml_models():
             line = pi.sourceline or 0
             candidate = self._catalog(href)
@@ -356,48 +376,58 @@ class Validator:
             if candidate is None and _is_remote(href):
                 entry, spec = registry.for_url(href, self._cached)
                 if entry is not None:
-                    return SchemaChoice(Path(entry.file), f"{entry.label} ({href})"), notes
-                fallback = self._fallback(doc).label
+                    return SchemaChoice(Path(entry.file), f"{entry.label} ({href})"), notes, ""
                 if spec is not None:
-                    notes.append(Problem(doc.name, line, 1, WARNING, "input",
-                                         f"<?xml-model?> names the published schema {spec}, "
-                                         "which is not in the schema cache (get it with: tei "
-                                         f"schemas fetch {spec.replace('@', ' --version ')}); "
-                                         f"validating against {fallback}"))
+                    fix = f"tei schemas fetch {spec.replace('@', ' --version ')}"
+                    asked.append(f"asks for {spec}, which is not in the schema cache ({fix})")
+                    if fallback:
+                        notes.append(Problem(doc.name, line, 1, WARNING, "input",
+                                             f"<?xml-model?> names the published schema "
+                                             f"{spec}, which is not in the schema cache (get "
+                                             f"it with: {fix}); validating against "
+                                             f"{fallback}"))
                 else:
-                    notes.append(Problem(doc.name, line, 1, WARNING, "safety",
-                                         f"<?xml-model?> points to a remote schema ({href}); it "
-                                         f"is never fetched: validating against {fallback} (map "
-                                         "it to a local copy with an XML catalog, "
-                                         "XML_CATALOG_FILES)"))
+                    asked.append(f"asks for {href}, which is remote and never fetched (map it "
+                                 "to a local copy with an XML catalog, XML_CATALOG_FILES)")
+                    if fallback:
+                        notes.append(Problem(doc.name, line, 1, WARNING, "safety",
+                                             f"<?xml-model?> points to a remote schema ({href}); "
+                                             f"it is never fetched: validating against "
+                                             f"{fallback} (map it to a local copy with an XML "
+                                             "catalog, XML_CATALOG_FILES)"))
                 continue
             if candidate is None:
                 local = Path(urlparse(href).path if href.lower().startswith("file:") else href)
                 candidate = local if local.is_absolute() else base / local
             if candidate.is_file():
                 if candidate.suffix == ".rnc":
-                    return SchemaChoice(candidate, label), notes
+                    return SchemaChoice(candidate, label), notes, ""
                 try:
                     self._relaxng(candidate, document_names(doc.tree), batch)  # type: ignore[arg-type]
                 except SetupError as exc:
                     notes.append(Problem(doc.name, line, 1, ERROR, "input",
                                          f"the schema in <?xml-model?> is unusable: {exc.message}"))
+                    asked.append(f"asks for {href}, which is unusable")
                     continue
-                return SchemaChoice(candidate, label), notes
+                return SchemaChoice(candidate, label), notes, ""
             stem = candidate.name.rsplit(".", 1)[0]
             if stem in schemas.BUNDLED and candidate.suffix == ".rng":
-                return _schema_choice(stem), notes
-            notes.append(Problem(doc.name, line, 1, WARNING, "input",
-                                 f"<?xml-model?> schema {href} not found; validating against "
-                                 f"{self._fallback(doc).label}"))
-        if self.skip_non_tei and not doc.is_tei and not notes and doc.tree is not None and \
+                return _schema_choice(stem), notes, ""
+            asked.append(f"asks for {href}, which is not found")
+            if fallback:
+                notes.append(Problem(doc.name, line, 1, WARNING, "input",
+                                     f"<?xml-model?> schema {href} not found; validating "
+                                     f"against {fallback}"))
+        if self.skip_non_tei and not doc.is_tei and not notes and not asked and \
+                doc.tree is not None and \
                 etree.QName(doc.tree.getroot()).localname not in _TEI_ROOTS:
-            return None, []
-        return self._fallback(doc), notes
-
-    def _fallback(self, doc: "Document") -> SchemaChoice:
-        """No usable schema declared: tei_all when the cache has it, else the project's."""
-        return self.tei_all if self.tei_all is not None else self.default
+            return None, [], ""
+        if self.tei_all is not None:
+            return self.tei_all, notes, ""
+        why = "; ".join(asked) if asked else "declares no schema"
+        return None, notes, (f"not checked: {why}, and tei_all is not in the schema cache "
+                             "(tei schemas fetch tei_all; offline: tei schemas add "
+                             "tei_all.rng)")
 
     def validate_paths(self, paths: Iterable[str | Path], jobs: int | None = None,
                        folders: Iterable[str | Path] | None = None) -> Iterator[FileReport]:
