@@ -116,3 +116,8 @@ class ProfileError(SetupError):
 
 class OutputError(SetupError):
     """An output cannot be written (exists without --force, would overwrite the input...)."""
+
+
+class OutputExists(OutputError):
+    """The output file exists, and neither --force nor --skip-existing was given: not a
+    failure of the conversion (the output is there), a choice left to the user."""

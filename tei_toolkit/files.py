@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
-from .errors import Location, OutputError, SetupError
+from .errors import Location, OutputError, OutputExists, SetupError
 
 _GLOB_CHARS = frozenset("*?[")
 
@@ -85,7 +85,7 @@ def write_atomic(dest: Path, data: bytes, *, force: bool = False,
         if any(same_file(s, existing) for s in sources):
             raise OutputError("the output would overwrite the input", Location(str(dest)))
         if not force:
-            raise OutputError("the output file exists; use --force to replace it",
+            raise OutputExists("the output file exists; use --force to replace it",
                               Location(str(dest)))
     parent = os.path.dirname(dest) or "."
     tmp = _temporary_name(str(dest), os.getpid(), threading.get_ident())
@@ -106,7 +106,7 @@ def write_atomic(dest: Path, data: bytes, *, force: bool = False,
         try:
             os.link(tmp, dest)  # fails if dest appeared meanwhile: never clobber without --force
         except FileExistsError:
-            raise OutputError("the output file exists; use --force to replace it",
+            raise OutputExists("the output file exists; use --force to replace it",
                               Location(str(dest))) from None
         except OSError:
             os.replace(tmp, dest)  # a file system without hard links

@@ -108,7 +108,7 @@ def test_batch_summary_table_and_json(tmp_path):
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     warnings = sum(len(f["warnings"]) for f in data["files"])
-    assert data["summary"] == {"files": n, "converted": n, "skipped": 0, "failed": 0,
+    assert data["summary"] == {"files": n, "converted": n, "skipped": 0, "failed": 0, "exist": 0,
                                "warnings": warnings}
     seed = next(f for f in data["files"] if f["source"].endswith(SEED.name))
     assert (seed["supplied"], seed["gaps"], seed["id"]) == (9, 2, "wcda-121156")
@@ -249,3 +249,19 @@ def test_pre_commit_hook_runs_tei_validate_on_xml():
     assert "- id: tei-validate" in hooks
     assert "entry: tei validate" in hooks and "types: [xml]" in hooks
     assert "tei = \"tei_toolkit.__main__:main\"" in (ROOT / "pyproject.toml").read_text()
+
+
+def test_a_second_import_into_the_same_folder_says_the_outputs_exist_not_failed(tmp_path):
+    """Issue 24: the outputs are there; nothing failed. Exit 3 (output exists) as documented,
+    a table that says "exist", and the way out."""
+    sources = sorted((CORPUS / "sources").glob("*.txt"))[:3]
+    out = tmp_path / "tei"
+    args = [installed_tei(), "import", *map(str, sources), "-d", str(out)]
+    assert subprocess.run(args, capture_output=True, timeout=300).returncode == 0
+    again = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 3
+    assert "3 exist" in again.stderr and "failed" not in again.stderr.lower()
+    assert "use --force to replace them, or --skip-existing to keep them" in again.stderr
+    as_json = subprocess.run([*args, "--json"], capture_output=True, text=True, timeout=300)
+    summary = json.loads(as_json.stdout)["summary"]
+    assert (summary["failed"], summary["exist"], summary["converted"]) == (0, 3, 0)

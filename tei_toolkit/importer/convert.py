@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from ..errors import Finding, Location, OutputError, SourceError, TeiToolkitError
+from ..errors import (Finding, Location, OutputError, OutputExists, SourceError,
+                      TeiToolkitError)
 from ..files import write_atomic
 from .lexicon import Lexicon
 from .markup import Counts, Explained
@@ -36,6 +37,11 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def exists(self) -> bool:
+        """Not converted because its output exists (no --force, no --skip-existing)."""
+        return isinstance(self.error, OutputExists)
 
 
 # The largest export converted. A conversion holds the text, its parse and the TEI tree at
@@ -85,7 +91,7 @@ def import_file(source: str | Path, output: str | Path | None = None, *,
     if output is not None and not force and os.path.lexists(output):
         # Fail before the work, not after it: a rerun without --force costs a stat per file.
         # write_atomic checks again, for outputs that appear while converting.
-        raise OutputError("the output file exists; use --force to replace it, or "
+        raise OutputExists("the output file exists; use --force to replace it, or "
                           "--skip-existing to keep it", Location(str(output)))
     try:
         size = os.stat(source).st_size

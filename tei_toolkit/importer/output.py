@@ -63,19 +63,25 @@ def summary_table(console: Console, results: list[ImportResult]) -> None:
         if len(results) > TABLE_ROWS and r.ok and not r.warnings:
             folded += 1
             continue
-        status = "skipped" if r.skipped else "ok" if r.ok else "FAILED"
+        status = "skipped" if r.skipped else "ok" if r.ok else "exists" if r.exists \
+            else "FAILED"
         table.add_row(printable(os.path.relpath(r.source, base) if base else r.source),
                       status, *_cells(r.counts), str(len(r.warnings)))
     if folded:
         table.add_row(f"({folded} more files, no warnings)", "ok", "", "", "", "", "0")
-    failed = sum(1 for r in results if not r.ok)
+    failed = sum(1 for r in results if not r.ok and not r.exists)
+    exist = sum(1 for r in results if r.exists)
     skipped = sum(1 for r in results if r.skipped)
     status = ", ".join(([f"{failed} failed"] if failed else [])
+                       + ([f"{exist} exist"] if exist else [])
                        + ([f"{skipped} skipped"] if skipped else [])) or "ok"
     table.add_section()
     table.add_row(f"{len(results)} files", status, *_cells(total),
                   str(sum(len(r.warnings) for r in results)))
     console.print(table)
+    if exist:
+        console.print(f"{exist} output file{'s' if exist != 1 else ''} exist already: use "
+                      "--force to replace them, or --skip-existing to keep them")
 
 
 def _common_dir(paths: list[str]) -> str:
@@ -127,7 +133,8 @@ def summary_json(results: list[ImportResult], explain: bool = False) -> str:
             "files": len(results),
             "converted": sum(1 for r in results if r.ok and not r.skipped),
             "skipped": sum(1 for r in results if r.skipped),
-            "failed": sum(1 for r in results if not r.ok),
+            "failed": sum(1 for r in results if not r.ok and not r.exists),
+            "exist": sum(1 for r in results if r.exists),
             "warnings": sum(len(r.warnings) for r in results),
         },
     }, ensure_ascii=False, indent=2)
