@@ -102,6 +102,13 @@ class SetupError(TeiToolkitError):
     exit_code = EXIT_CANNOT_RUN
 
 
+class MissingInput(SetupError):
+    """A path given on the command line names nothing: a usage error (exit 2) in every
+    command, as click reports a missing source of `import` and `export`."""
+
+    exit_code = EXIT_USAGE
+
+
 class LexiconError(SetupError):
     """The lexicon file is malformed."""
 

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
-from .errors import Location, OutputError, OutputExists, SetupError
+from .errors import Location, MissingInput, OutputError, OutputExists, SetupError
 
 _GLOB_CHARS = frozenset("*?[")
 
@@ -19,7 +19,7 @@ def expand_paths(paths: Iterable[str | Path], suffix: str) -> list[Path]:
     (recursively, sorted), a glob's matches (``**`` included). A file found twice (a
     directory and its sub-directory, a glob and a name) comes once, where first found.
 
-    Raises SetupError naming the path that does not exist or matches nothing.
+    Raises MissingInput (exit 2) naming the path that does not exist or matches nothing.
     """
     out: list[Path] = []
     seen: set[str] = set()
@@ -27,7 +27,7 @@ def expand_paths(paths: Iterable[str | Path], suffix: str) -> list[Path]:
         if not str(raw):
             # Path("") is the working folder: an empty argument (a list file's last newline)
             # would validate everything in it.
-            raise SetupError("an empty path names no file", Location("''"))
+            raise MissingInput("an empty path names no file", Location("''"))
         p = Path(raw)
         if p.is_dir():
             found = sorted(f for f in p.rglob("*" + suffix) if f.is_file())
@@ -37,9 +37,9 @@ def expand_paths(paths: Iterable[str | Path], suffix: str) -> list[Path]:
             found = sorted(Path(m) for m in glob.glob(str(raw), recursive=True)
                            if Path(m).is_file())
             if not found:
-                raise SetupError("the pattern matches no file", Location(str(raw)))
+                raise MissingInput("the pattern matches no file", Location(str(raw)))
         else:
-            raise SetupError("no such file or directory", Location(str(raw)))
+            raise MissingInput("no such file or directory", Location(str(raw)))
         for f in found:
             key = os.path.realpath(f)
             if key not in seen:

@@ -128,7 +128,7 @@ def test_an_empty_path_is_an_error_not_the_working_folder(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.xml").write_text("<not-tei/>")
     result = CliRunner().invoke(main, ["validate", "", "--format", "json"])
-    assert result.exit_code == 3
+    assert result.exit_code == 2  # a missing input: a usage error, in every command
     assert result.stderr.strip() == "'': error: an empty path names no file"
 
 
@@ -160,3 +160,12 @@ def test_cli_export_does_not_expand_entities(tmp_path):
     result = CliRunner().invoke(main, ["export", str(xml)])
     assert "TOP SECRET" not in result.output
     assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("command", [["import"], ["export"], ["validate"],
+                                     ["register", "check"], ["schemas", "add"]])
+def test_a_missing_input_is_exit_2_in_every_command(tmp_path, command):
+    """One exit code for a path that names nothing, the one the README's table gives."""
+    result = CliRunner().invoke(main, [*command, str(tmp_path / "nowhere.xml")])
+    assert result.exit_code == 2, (command, result.output)
+    assert "nowhere.xml" in result.stderr and "Traceback" not in result.stderr

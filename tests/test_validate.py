@@ -214,7 +214,7 @@ def test_exit_codes(tmp_path):
     assert run("validate", str(warn)).exit_code == 0
     assert run("validate", str(warn), "--strict").exit_code == 1
     assert run("validate", str(LETTER), "--format", "yaml").exit_code == 2
-    assert run("validate", str(tmp_path / "missing.xml")).exit_code == 3
+    assert run("validate", str(tmp_path / "missing.xml")).exit_code == 2
     broken = tmp_path / "broken.rng"
     broken.write_text("<grammar xmlns='http://relaxng.org/ns/structure/1.0'><start><ref name='x'/></start></grammar>")
     result = run("validate", str(LETTER), "--schema", str(broken))
@@ -244,7 +244,7 @@ def test_stdin_and_globs(tmp_path):
     assert result.exit_code == 0 and json.loads(result.stdout)["files"][0]["file"] == "-"
     result = run("validate", str(DATA / "invalid" / "bad-*.xml"), "--format", "json")
     assert json.loads(result.stdout)["summary"]["files"] == 3
-    assert run("validate", str(tmp_path / "*.nothing")).exit_code == 3
+    assert run("validate", str(tmp_path / "*.nothing")).exit_code == 2
 
 
 def test_custom_and_no_schematron(tmp_path):
