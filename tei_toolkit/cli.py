@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import os
@@ -488,8 +489,9 @@ def schemas_fetch_command(name: str, version: str | None, sha256: str | None,
         if not pinned:
             raise SetupError(f"no release of {name} is pinned: give --version and --sha256")
         version = pinned[-1]
-    entry = registry.fetch(name, version, site or registry.RELEASE_SITE, sha256,
-                           deadline=deadline, max_bytes=max_size << 20)
+    with _working(f"downloading {name} {version}, then compiling it whole once (about 10 s)"):
+        entry = registry.fetch(name, version, site or registry.RELEASE_SITE, sha256,
+                               deadline=deadline, max_bytes=max_size << 20)
     click.echo(f"{entry.label}  {entry.file}  sha256 {entry.sha256}")
     return EXIT_OK
 
@@ -516,9 +518,22 @@ def schemas_add_command(file: Path, name: str | None, version: str | None,
     """
     from .validation import registry
 
-    entry = registry.add(file, name, version, compile_limit=compile_limit)
+    with _working(f"compiling {file.name} whole once, as proof that it is a correct grammar "
+                  "(tei_all: about 6 s)"):
+        entry = registry.add(file, name, version, compile_limit=compile_limit)
     click.echo(f"{entry.label}  {entry.file}  sha256 {entry.sha256}")
     return EXIT_OK
+
+
+def _working(what: str) -> contextlib.AbstractContextManager[object]:
+    """A spinner saying what takes a while, on a terminal only (logs and pipes get the one
+    line of the result, and nothing else)."""
+    from .importer.output import stderr_console
+
+    console = stderr_console()
+    if not console.is_terminal:
+        return contextlib.nullcontext()
+    return console.status(what)
 
 
 @schemas_group.command("list", epilog=SCHEMAS_EXIT_CODES)

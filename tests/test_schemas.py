@@ -22,7 +22,7 @@ import pytest
 
 from tei_toolkit.validation import registry
 
-from .conftest import CORPUS, TEI_ALL, installed_tei
+from .conftest import CORPUS, TEI_ALL, installed_tei, need
 
 DRAMA = """<?xml version="1.0" encoding="UTF-8"?>
 {model}<TEI xmlns="http://www.tei-c.org/ns/1.0">
@@ -239,7 +239,7 @@ def test_fetch_failures_are_one_clear_line_and_leave_nothing(server, schema_cach
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             site = f"http://127.0.0.1:{s.getsockname()[1]}"  # closed once the block ends
-        expected = "cannot download"
+        expected = "offline? copy tei_all.rng here another way, then: tei schemas add FILE"
     proc = tei("schemas", "fetch", "tei_all", "--version", "4.12.0", "--from", site,
                env={"TEI_TOOLKIT_CACHE": str(schema_cache)})
     assert proc.returncode == 3, proc.stderr
@@ -291,3 +291,21 @@ def test_fetch_refuses_a_file_over_the_size_limit(server, schema_cache, length):
     assert proc.returncode == 3, proc.stderr
     assert "is larger than 1,048,576 bytes (--max-size): refused" in proc.stderr, proc.stderr
     assert not schema_cache.exists() or not [p for p in schema_cache.rglob("*") if p.is_file()]
+
+
+def test_schemas_add_shows_what_it_is_doing_on_a_terminal_only(schema_cache, tmp_path):
+    """Issue 24: `tei schemas add` of tei_all takes about 6 s; on a terminal a spinner says
+    why, in a log or a pipe nothing but the result's one line."""
+    script = shutil.which("script")
+    need(script, "script (util-linux) to give the command a terminal")
+    schema = tmp_path / "project.rng"
+    shutil.copy(Path(__file__).parent.parent / "schemas" / "tei_toolkit.rng", schema)
+    env = {"TEI_TOOLKIT_CACHE": str(schema_cache)}
+    piped = tei("schemas", "add", str(schema), env=env)
+    assert piped.returncode == 0 and piped.stderr == ""
+    assert piped.stdout.startswith("project@")
+    on_tty = subprocess.run([script, "-qec", f"{installed_tei()} schemas add {schema} --name x",
+                             "/dev/null"], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, **env, "TERM": "xterm"})
+    assert on_tty.returncode == 0
+    assert "compiling project.rng whole once" in on_tty.stdout

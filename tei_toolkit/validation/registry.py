@@ -346,7 +346,9 @@ def _read(url: str, timeout: float, end: float, deadline: float, max_bytes: int)
         raise SetupError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise SetupError(f"cannot download {url}: {reason}") from None
+        name = url.rstrip("/").rsplit("/", 1)[-1] or "the schema"
+        raise SetupError(f"cannot download {url}: {reason} (offline? copy {name} here "
+                         "another way, then: tei schemas add FILE)") from None
     if length is not None and length.isdigit() and int(length) != size:
         raise SetupError(f"the download of {url} was cut short ({size} of {length} bytes); "
                          "nothing was saved")
