@@ -122,11 +122,11 @@ _REGISTERS = click.option(
     "--register", "registers", multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A TSV of persons and bodies (id, type, name, variants, code_names, source); adds to "
-         "the bundled register (corpus/persons.tsv). Repeatable; a later row with the same id "
+         "the bundled register (tei register check shows it). Repeatable; a later row with the same id "
          "replaces the earlier.")
 _NO_DEFAULT_REGISTER = click.option(
     "--no-default-register", is_flag=True,
-    help="Do not start from the bundled persons register (corpus/persons.tsv).")
+    help="Do not start from the bundled persons register.")
 
 
 # A schema's first compile runs in a child within this limit (validate, schemas add).
@@ -149,7 +149,9 @@ _VERSION = "%(prog)s, version %(version)s (import pipeline: " + (
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tei", message=_VERSION)
 def main() -> None:
-    """tei_toolkit: turn archival text exports into TEI P5, and TEI back into text."""
+    """tei_toolkit: turn archival text exports into TEI P5 (import), check any TEI
+    against RELAX NG and Schematron (validate), and hand TEI on as CMIF, a reading edition
+    in HTML, a letters table or text (export)."""
 
 
 @main.command("import", epilog=IMPORT_EXIT_CODES)
@@ -160,7 +162,7 @@ def main() -> None:
               help="Write each SOURCE's TEI into DIR, keeping sub-directories.")
 @_LEXICONS
 @click.option("--no-default-lexicon", is_flag=True,
-              help="Do not start from the bundled lexicon (corpus/lexicon.tsv).")
+              help="Do not start from the bundled lexicon of reviewed corrections.")
 @_REGISTERS
 @_NO_DEFAULT_REGISTER
 @click.option("--profile", "profile_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -274,9 +276,9 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
     Examples:
       tei export doc.xml                       # the source, as imported
       tei export doc.xml --reading corrected -o doc.reading.txt
-      tei export corpus/tei --to cmif -o letters.xml --file-url https://example.org/letters.xml
-      tei export corpus/tei --to html -d site/
-      tei export corpus/tei --to csv -o letters.csv
+      tei export tei/ --to cmif -o letters.xml --file-url https://example.org/letters.xml
+      tei export tei/ --to html -d site/
+      tei export tei/ --to csv -o letters.csv
     """
     from .exports import handoff
 
@@ -392,7 +394,7 @@ def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file
 
     \b
     Examples:
-      tei validate corpus/tei
+      tei validate tei/
       tei validate 'editions/**/*.xml' --schema tei_all --format github
       tei validate tei/ --format junit --output validation.xml
     """

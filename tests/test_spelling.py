@@ -39,6 +39,9 @@ def test_the_samples_warn_exactly_about_their_misspellings():
     ("The [goverment] agreed.", ["goverment"]),                          # a supplement is English
     ("Before 1 Febuary and on Tusday.", ["Febuary", "Tusday"]),          # months and weekdays
     ("We recieved it; they recieved it.", ["recieved"]),                 # once per document
+    # A hyphenated compound of words is a spelling of its own, not a slip (issue 24).
+    ("Its code-name was set in the tea-house.", []),
+    ("Its code-name was recieved in the tea-house.", ["recieved"]),
 ])
 def test_misspelling_warnings(body, warned):
     result = import_text(export(body=body, language="Russian"), "x.txt")

@@ -334,6 +334,8 @@ def suggestion(word: str) -> str | None:
     lower = word.lower()
     if is_english(word) or len(lower) < 4:
         return None
+    if "-" in lower and all(is_english(part) for part in lower.split("-") if part):
+        return None  # a compound of words ("code-name", "tea-house"): a spelling, not a slip
     checker = _checker()
     best = checker.correction(lower)
     if not best or best == lower or _dictionary().get(best, 0) < _SUGGEST:
