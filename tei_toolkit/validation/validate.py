@@ -53,8 +53,9 @@ class Validator:
     """Validate TEI documents; safe to share between threads.
 
     ``schema``: a bundled schema name, a .rng file, or None for the document's own
-    ``<?xml-model?>``, else tei_all when cached, else none (the report says "not checked"). ``schematron``: a .sch file, None for the
-    bundled editorial rules (TEI documents only), or False for none. ``pointers``: check that
+    ``<?xml-model?>``, else tei_all when cached, else none (the report says "not checked").
+    ``schematron``: a .sch file, None for the bundled editorial rules (TEI documents only),
+    or False for none. ``xinclude``: process ``xi:include`` (see :mod:`.xinclude`). ``pointers``: check that
     ``#id`` pointers resolve. ``allow_read``: folders Schematron may read besides the schema's
     and the document's. ``skip_non_tei``: a document whose root is not TEI (neither in the TEI
     namespace nor named ``TEI`` or ``teiCorpus``), with no schema of its own and none given, is
