@@ -130,7 +130,7 @@ def tables(tmp_path_factory) -> tuple[str, list[dict]]:
     files = [str(p) for p in hostile_tei(base / "tei")]
     tei("export", *files, "--to", "csv", "-o", str(base / "letters.csv"))
     tei("export", *files, "--to", "json", "-o", str(base / "letters.json"))
-    return ((base / "letters.csv").read_bytes().decode("utf-8"),  # as written: "\r" stays
+    return ((base / "letters.csv").read_bytes().decode("utf-8-sig"),  # as written: "\r" stays
             json.loads((base / "letters.json").read_text(encoding="utf-8")))
 
 
@@ -201,6 +201,9 @@ def test_the_csv_differs_from_the_json_only_by_the_quote_where_needed(tables):
             "recipient_authorities": names("recipients", "authority"),
             "transmitted_by": names("transmitted_by"), "enclosed_from": names("enclosed_from"),
             "places": names("places"),
+            "place_sent": expected_cell(j["place_sent"] or ""),
+            "place_received": expected_cell(j["place_received"] or ""),
+            "call_number": expected_cell(j["call_number"] or ""),
             "languages": " | ".join(expected_cell(x) for x in j["languages"]),
             "summary": expected_cell(j["summary"]),
             **{k: str(j["counts"][k]) for k in COUNTS},
@@ -243,7 +246,7 @@ def test_a_carriage_return_inside_a_cell_starts_no_row(tmp_path):
     tree.write(str(xml), encoding="utf-8", xml_declaration=True)
     out = tmp_path / "letters.csv"
     tei("export", str(xml), "--to", "csv", "-o", str(out))
-    text = out.read_bytes().decode("utf-8")
+    text = out.read_bytes().decode("utf-8-sig")
     rows = csv_rows(text)
     assert len(rows) == 1 and rows[0]["url"] == url
     assert rows[0]["title"] == "Telegram, Gao Gang to Peng Dehuai"

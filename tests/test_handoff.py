@@ -196,12 +196,19 @@ def test_json_rows_follow_the_schema(tmp_path):
 def test_csv_has_a_row_per_document(tmp_path):
     out = tmp_path / "letters.csv"
     tei("export", str(TEI), "--to", "csv", "-o", str(out))
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    # UTF-8 with a byte-order mark, so Excel does not read the names as mojibake.
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfid,")
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert len(rows) == len(corpus_sources())
     s09 = [r for r in rows if r["id"] == "wcda-800009"][0]
     assert (s09["senders"], s09["recipients"], s09["enclosed_from"]) == \
         ("Alexander Panyushkin", "Joseph Stalin", "Liu Shaoqi")
-    assert s09["recipient_ids"] == "stalin" and s09["type"] == "Ciphered Telegram"
+    assert s09["recipient_ids"] == "stalin" and s09["type"] == "Ciphered telegram"
+    # One spelling per type (the archive writes "Ciphered Telegram" and "Ciphered telegram"),
+    # and what a historian sorts by: places, call number.
+    assert len({r["type"].lower() for r in rows}) == len({r["type"] for r in rows})
+    assert any(r["place_received"] for r in rows) and all("call_number" in r for r in rows)
+    assert any(r["call_number"].startswith("Sample Collection") for r in rows)
 
 
 # -- bad input ---------------------------------------------------------------------------------

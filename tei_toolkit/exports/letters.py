@@ -63,9 +63,10 @@ class Letter:
     date: str  # ISO
     date_text: str
     title: str  # corrected reading
-    type: str  # "Telegram", "Ciphered Telegram", "Minutes of Conversation", ...
+    type: str  # "Telegram", "Ciphered telegram", "Minutes of conversation", ...
     citation: str
     summary: str
+    call_number: str | None
     languages: list[str]  # original languages, ISO codes
     senders: list[Party] = field(default_factory=list)
     recipients: list[Party] = field(default_factory=list)
@@ -115,6 +116,7 @@ def read_letter(path: str | Path, data: bytes | None = None) -> Letter:
         url=url.text if url is not None else None, date=date.get("when", ""),
         date_text="".join(date.itertext()), title=title_text, type=_genre(title_text),
         citation=_citation(bibl) if bibl is not None else "",
+        call_number=_call_number(bibl),
         summary="\n\n".join(_inline(p) for p in abstract),
         languages=root.xpath("t:teiHeader/t:profileDesc/t:langUsage/t:language[@n='original']"
                              "/@ident", namespaces=_NS),
@@ -162,6 +164,15 @@ def _inline(el: etree._Element) -> str:
     return " ".join(inline_reading(el).split())
 
 
+def _call_number(bibl: etree._Element | None) -> str | None:
+    """Where the archive holds the original (the citation's bibl of type "source")."""
+    found = bibl.find(T("bibl")) if bibl is not None else None
+    if found is None or found.get("type") != "source":
+        return None
+    text = " ".join("".join(found.itertext()).split())
+    return text or None
+
+
 def _citation(bibl: etree._Element) -> str:
     """The citation without its URL (given apart) and the brackets around it."""
     bibl = copy.deepcopy(bibl)
@@ -179,11 +190,18 @@ def _citation(bibl: etree._Element) -> str:
 
 
 def _genre(title: str) -> str:
+    """The document type the title begins with, in sentence case: the archive writes
+    "Ciphered Telegram" and "Ciphered telegram" for one type; an acronym (CPSU) keeps its
+    capitals."""
     head = title.split(",", 1)[0].strip()
     for cut in (" No.", " from ", " between ", " with "):
         if cut in head:
             head = head.split(cut, 1)[0]
-    return head.strip() or "Document"
+    words = head.split()
+    if not words:
+        return "Document"
+    rest = [w if w.isupper() and len(w) > 1 else w.lower() for w in words[1:]]
+    return " ".join([words[0][:1].upper() + words[0][1:], *rest])
 
 
 def _entries(root: etree._Element) -> dict[str, Entry]:

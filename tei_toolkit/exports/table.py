@@ -66,6 +66,10 @@ def row(letter: Letter, with_text: bool = True) -> dict:
         "transmitted_by": [_party(p) for p in letter.transmitted],
         "enclosed_from": [_party(p) for p in letter.enclosed_from],
         "places": [{"action": action, **_party(p)} for action, p in letter.places.items()],
+        "place_sent": letter.places["sent"].name if "sent" in letter.places else None,
+        "place_received": (letter.places["received"].name if "received" in letter.places
+                           else None),
+        "call_number": letter.call_number,
         "languages": letter.languages, "summary": letter.summary,
         "counts": {k: letter.counts.get(k, 0) for k in COUNTS},
     }
@@ -81,12 +85,13 @@ def to_json(letters: list[Letter]) -> bytes:
 
 def to_csv(letters: list[Letter]) -> bytes:
     """The letters table as CSV: a header, then a row per document (lists joined with
-    " | ", no text), UTF-8. Every text cell goes through ``csv_cell``: no cell is a formula."""
+    " | ", no text), UTF-8 with a byte-order mark. Every text cell goes through
+    ``csv_cell``: no cell is a formula."""
     buf = io.StringIO()
     fields = ["id", "url", "date", "type", "title", "senders", "sender_ids",
               "sender_authorities", "recipients", "recipient_ids", "recipient_authorities",
-              "transmitted_by", "enclosed_from", "places", "languages", "summary",
-              *COUNTS]
+              "transmitted_by", "enclosed_from", "places", "place_sent", "place_received",
+              "call_number", "languages", "summary", *COUNTS]
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     # The csv module quotes a field holding the line terminator ("\n") but not a lone "\r",
     # which csv readers and spreadsheets take for a line end: the rest of the cell would be a
@@ -111,9 +116,15 @@ def to_csv(letters: list[Letter]) -> bytes:
             "transmitted_by": join(r["transmitted_by"], "name"),
             "enclosed_from": join(r["enclosed_from"], "name"),
             "places": csv_list([p["name"] for p in r["places"]]),
+            "place_sent": csv_cell(r["place_sent"] or ""),
+            "place_received": csv_cell(r["place_received"] or ""),
+            "call_number": csv_cell(r["call_number"] or ""),
             "languages": csv_list(r["languages"]),
             "summary": csv_cell(r["summary"]), **r["counts"],  # counts: ints we computed
         }
         cr = any(isinstance(v, str) and "\r" in v for v in cells.values())
         (quoted if cr else writer).writerow(cells)
-    return buf.getvalue().encode("utf-8")
+    # A byte-order mark: Excel reads a CSV without one in the machine's legacy code page, and
+    # every non-ASCII name would be mojibake. LibreOffice and pandas read it as UTF-8 either
+    # way; Python's csv module with encoding="utf-8-sig".
+    return buf.getvalue().encode("utf-8-sig")
