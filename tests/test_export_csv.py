@@ -204,6 +204,7 @@ def test_the_csv_differs_from_the_json_only_by_the_quote_where_needed(tables):
             "place_sent": expected_cell(j["place_sent"] or ""),
             "place_received": expected_cell(j["place_received"] or ""),
             "call_number": expected_cell(j["call_number"] or ""),
+            "translators": " | ".join(expected_cell(x) for x in j["translators"]),
             "languages": " | ".join(expected_cell(x) for x in j["languages"]),
             "summary": expected_cell(j["summary"]),
             **{k: str(j["counts"][k]) for k in COUNTS},
@@ -251,3 +252,22 @@ def test_a_carriage_return_inside_a_cell_starts_no_row(tmp_path):
     assert len(rows) == 1 and rows[0]["url"] == url
     assert rows[0]["title"] == "Telegram, Gao Gang to Peng Dehuai"
     assert f'"{url}"' in text
+
+
+def test_translators_call_number_and_places_are_columns_of_their_own(tmp_path):
+    """What a historian sorts by (issue 24): the translators the citation names, the call
+    number and the places, in the CSV and in the JSON (names made up)."""
+    citation = ('"Telegram, Gao Gang to Peng Dehuai", June 19, 1954, Wilson Center Digital '
+                "Archive, Sample Archive, f. 7, d. 12. Translated for CWIHP by Ada Example and "
+                "Ben Sample.  \n<https://digitalarchive.wilsoncenter.org/document/900001>")
+    src = tmp_path / "letter.txt"
+    src.write_text(export(citation=citation), encoding="utf-8")
+    xml = tmp_path / "letter.xml"
+    tei("import", str(src), "-o", str(xml))
+    tei("export", str(xml), "--to", "csv", "-o", str(tmp_path / "letters.csv"))
+    tei("export", str(xml), "--to", "json", "-o", str(tmp_path / "letters.json"))
+    [row] = csv_rows((tmp_path / "letters.csv").read_bytes().decode("utf-8-sig"))
+    [entry] = json.loads((tmp_path / "letters.json").read_text(encoding="utf-8"))
+    assert entry["translators"] == ["Ada Example", "Ben Sample"]
+    assert row["translators"] == "Ada Example | Ben Sample"
+    assert entry["call_number"] == row["call_number"] == "Sample Archive, f. 7, d. 12."

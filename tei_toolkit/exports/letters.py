@@ -67,6 +67,7 @@ class Letter:
     citation: str
     summary: str
     call_number: str | None
+    translators: list[str]  # whom the citation names as translators
     languages: list[str]  # original languages, ISO codes
     senders: list[Party] = field(default_factory=list)
     recipients: list[Party] = field(default_factory=list)
@@ -117,6 +118,9 @@ def read_letter(path: str | Path, data: bytes | None = None) -> Letter:
         date_text="".join(date.itertext()), title=title_text, type=_genre(title_text),
         citation=_citation(bibl) if bibl is not None else "",
         call_number=_call_number(bibl),
+        translators=[" ".join("".join(n.itertext()).split()) for n in bibl.xpath(
+            ".//t:respStmt[@xml:id='translator']/t:persName", namespaces=_NS)]
+        if bibl is not None else [],
         summary="\n\n".join(_inline(p) for p in abstract),
         languages=root.xpath("t:teiHeader/t:profileDesc/t:langUsage/t:language[@n='original']"
                              "/@ident", namespaces=_NS),
@@ -169,7 +173,13 @@ def _call_number(bibl: etree._Element | None) -> str | None:
     found = bibl.find(T("bibl")) if bibl is not None else None
     if found is None or found.get("type") != "source":
         return None
-    text = " ".join("".join(found.itertext()).split())
+    # The text before the translators the citation names (their respStmt follows it).
+    parts = [found.text or ""]
+    for child in found:
+        if child.tag == T("respStmt"):
+            break
+        parts += [*child.itertext(), child.tail or ""]
+    text = " ".join("".join(parts).split())
     return text or None
 
 

@@ -69,7 +69,7 @@ def row(letter: Letter, with_text: bool = True) -> dict:
         "place_sent": letter.places["sent"].name if "sent" in letter.places else None,
         "place_received": (letter.places["received"].name if "received" in letter.places
                            else None),
-        "call_number": letter.call_number,
+        "call_number": letter.call_number, "translators": letter.translators,
         "languages": letter.languages, "summary": letter.summary,
         "counts": {k: letter.counts.get(k, 0) for k in COUNTS},
     }
@@ -91,7 +91,7 @@ def to_csv(letters: list[Letter]) -> bytes:
     fields = ["id", "url", "date", "type", "title", "senders", "sender_ids",
               "sender_authorities", "recipients", "recipient_ids", "recipient_authorities",
               "transmitted_by", "enclosed_from", "places", "place_sent", "place_received",
-              "call_number", "languages", "summary", *COUNTS]
+              "call_number", "translators", "languages", "summary", *COUNTS]
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     # The csv module quotes a field holding the line terminator ("\n") but not a lone "\r",
     # which csv readers and spreadsheets take for a line end: the rest of the cell would be a
@@ -119,6 +119,7 @@ def to_csv(letters: list[Letter]) -> bytes:
             "place_sent": csv_cell(r["place_sent"] or ""),
             "place_received": csv_cell(r["place_received"] or ""),
             "call_number": csv_cell(r["call_number"] or ""),
+            "translators": csv_list(r["translators"]),
             "languages": csv_list(r["languages"]),
             "summary": csv_cell(r["summary"]), **r["counts"],  # counts: ints we computed
         }
