@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -18,6 +19,7 @@ SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XI_NS = "http://www.w3.org/2001/XInclude"
 XML_ID = f"{{{XML_NS}}}id"
+XML_BASE = f"{{{XML_NS}}}base"
 
 PARSER_OPTIONS: dict[str, Any] = dict(resolve_entities=False, load_dtd=False, no_network=True,
                                       dtd_validation=False, huge_tree=False)
@@ -73,3 +75,13 @@ def tag_of(el: etree._Element) -> str:
     instructions, whose ``tag`` is not a string."""
     tag = el.tag
     return tag if isinstance(tag, str) else ""
+
+
+def base_url(el: etree._Element, url: str) -> str:
+    """The base URL of ``el`` in a file read from ``url``: ``url`` changed by the xml:base of
+    ``el``'s ancestors and its own, outermost first (XML Base). XInclude hrefs and RELAX NG
+    includes are resolved against it."""
+    for b in [a.get(XML_BASE) for a in el.iterancestors()][::-1] + [el.get(XML_BASE)]:
+        if b is not None:
+            url = urljoin(url, b)
+    return url

@@ -32,8 +32,9 @@ def emit(fmt: str, reports: Iterable[FileReport], strict: bool,
     reports = map(_printable, reports)
     if fmt == "text":
         console = _text_console(output_file)
-        done = text_report(console, reports, strict, quiet)
-        text_summary(console, done, strict, time.perf_counter() - start)
+        folded: dict[tuple[str, str, str], int] = {}
+        done = text_report(console, reports, strict, quiet, folded)
+        text_summary(console, done, strict, time.perf_counter() - start, folded)
         if output_file is not None:
             write_atomic(output_file, console.export_text().encode("utf-8"), force=True)
         return done
@@ -110,18 +111,15 @@ def not_checked_causes(reports: list[FileReport]) -> dict[str, int]:
     return dict(Counter(r.not_checked for r in reports if r.not_checked).most_common())
 
 
-_FOLDED: dict[int, dict[tuple[str, str, str], int]] = {}
-
-
-def text_report(console, reports: Iterable[FileReport], strict: bool, quiet: bool = False
-                ) -> list[FileReport]:
+def text_report(console, reports: Iterable[FileReport], strict: bool, quiet: bool = False,
+                folded: dict[tuple[str, str, str], int] | None = None) -> list[FileReport]:
     """One line per problem (file:line:col: severity: message [source]), grouped by file, as
     the reports arrive; returns them for the summary. A warning said alike of several files
-    is printed for the first; ``quiet``: errors only."""
+    is printed for the first (``folded`` counts the others); ``quiet``: errors only."""
     from rich.text import Text  # every external string goes in as Text: never read as markup
 
     seen = []
-    folded = _FOLDED[id(console)] = {}
+    folded = {} if folded is None else folded
     for r in reports:
         seen.append(r)
         if r.skipped:
@@ -153,7 +151,8 @@ def text_report(console, reports: Iterable[FileReport], strict: bool, quiet: boo
     return seen
 
 
-def text_summary(console, reports: list[FileReport], strict: bool, seconds: float) -> None:
+def text_summary(console, reports: list[FileReport], strict: bool, seconds: float,
+                 folded: dict[tuple[str, str, str], int] | None = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -172,7 +171,7 @@ def text_summary(console, reports: list[FileReport], strict: bool, seconds: floa
         console.print(Text("checked against: " + ", ".join(
             f"{name} ({n} file{'s' if n != 1 else ''})" for name, n in s["schemas"].items()),
             style="dim"))
-    for (_, _, message), more in _FOLDED.pop(id(console), {}).items():
+    for (_, _, message), more in (folded or {}).items():
         if more:
             console.print(Text(f"the same warning for {more} more file(s): {message}",
                                style="yellow"))

@@ -24,10 +24,12 @@ import copy
 from collections import defaultdict
 from functools import cached_property
 from typing import Iterable
+from urllib.parse import urljoin, urlparse
+from urllib.request import url2pathname
 
 from lxml import etree
 
-from ..xmlcore import RELAXNG_NS, safe_parser, tag_of
+from ..xmlcore import RELAXNG_NS, base_url, safe_parser, tag_of
 
 _R = f"{{{RELAXNG_NS}}}"
 NA, EMPTY, OTHER = 0, 1, 2
@@ -582,19 +584,9 @@ def _explicit_libraries(root: etree._Element) -> None:
 
 def _inline_in(root: etree._Element, url: str, stack: list[str]) -> etree._Element:
     """``root`` with its includes and externalRefs inlined; a new root when it was one."""
-    from urllib.parse import urljoin, urlparse
-    from urllib.request import url2pathname
-
     for ref in list(root.iter(_R + "externalRef", _R + "include")):
-        bases = [a.get("{http://www.w3.org/XML/1998/namespace}base")
-                 for a in ref.iterancestors()][::-1] + [
-                     ref.get("{http://www.w3.org/XML/1998/namespace}base")]
-        here = url
-        for b in bases:
-            if b is not None:
-                here = urljoin(here, b)
         href = ref.get("href", "").strip()
-        target = urljoin(here, href)
+        target = urljoin(base_url(ref, url), href)
         parts = urlparse(target)
         if parts.scheme not in ("", "file") or parts.netloc:
             raise ValueError(f"{tag_of(ref)[len(_R):]} of {href!r}: a remote schema is never "

@@ -35,7 +35,7 @@ from urllib.request import pathname2url
 
 from lxml import etree
 
-from ..xmlcore import XI_NS, XML_ID, XML_NS, parser_for
+from ..xmlcore import XI_NS, XML_BASE, XML_ID, XML_NS, base_url
 from .problems import ERROR, WARNING, Problem
 
 if TYPE_CHECKING:
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 INCLUDE = f"{{{XI_NS}}}include"
 FALLBACK = f"{{{XI_NS}}}fallback"
-XML_BASE = f"{{{XML_NS}}}base"
 XML_LANG = f"{{{XML_NS}}}lang"
 # An include bomb (each page including the next ten times) grows exponentially: past this
 # many bytes or includes in one document, or this depth, expansion stops with an error.
@@ -58,7 +57,6 @@ class Expansion:
 
     problems: list[Problem] = field(default_factory=list)
     not_checked: str = ""  # why the document cannot be judged (an unreadable include)
-    included: int = 0  # includes replaced by a file's content
 
 
 class _Failure(Exception):
@@ -90,8 +88,6 @@ class Expander:
         self._stopped = False  # a limit was reached: no more includes are processed
 
     def run(self) -> Expansion:
-        from .document import Document
-
         assert self.doc.tree is not None
         own = (os.path.realpath(self.doc.name) if self.doc.name != "-" else "-", None)
         root = self.doc.tree.getroot()
@@ -100,7 +96,6 @@ class Expander:
                         "(include its content)")
             return self.result
         self._expand(root, self.doc, self._url_of(self.doc), [own])
-        assert isinstance(self.doc, Document)
         return self.result
 
     # -- walking -------------------------------------------------------------------------
@@ -146,18 +141,17 @@ class Expander:
             if not href:
                 raise _Failure("an xpointer into the including document itself is not "
                                "processed (jing does not process it either)")
-            target = self._target(urljoin(_base_url(inc, url), href), href)
+            target = self._target(urljoin(base_url(inc, url), href))
             key = (target, xpointer)
             if key in stack:
                 raise _Failure(f"include loop: {href!r} includes itself"
                                + (f" (through {_short(stack[-1][0])})" if len(stack) > 1
                                   else ""), fatal=True)
-            data = self._read(target, href)
+            data = self._read(target)
             if parse == "text":
                 _replace(inc, _decode(data, inc.get("encoding"), href), [])
             else:
                 self._include_xml(inc, src, data, target, href, xpointer, stack + [key])
-            self.result.included += 1
         except _Failure as failure:
             if failure.fatal or not fallbacks:
                 if failure.unreadable and not failure.fatal:
@@ -188,11 +182,9 @@ class Expander:
 
         sub = Document(_display(target), data, origins=self.doc.origins)
         parse_problems = list(sub.parse())
-        if sub.tree is None or any(p.severity == ERROR and p.source == "well-formedness"
-                                   for p in parse_problems):
-            self.result.problems.extend(parse_problems)
-            raise _Failure(f"{href!r} is not well-formed", fatal=True)
         self.result.problems.extend(parse_problems)
+        if sub.tree is None or any(p.source == "well-formedness" for p in parse_problems):
+            raise _Failure(f"{href!r} is not well-formed", fatal=True)
         self.result.problems.extend(sub.safety(xinclude=True))
         top = sub.tree.getroot()
         if xpointer is not None:
@@ -217,7 +209,7 @@ class Expander:
         _replace(inc, "", [top])
 
     # -- reading ---------------------------------------------------------------------------
-    def _target(self, url: str, href: str) -> str:
+    def _target(self, url: str) -> str:
         """The real path an include's URL names, if it may be read."""
         parts = urlparse(url)
         if parts.scheme and parts.scheme != "file":
@@ -239,7 +231,7 @@ class Expander:
         full = os.path.join(real, name)
         return os.path.realpath(full) if os.path.islink(full) else full
 
-    def _read(self, path: str, href: str) -> bytes:
+    def _read(self, path: str) -> bytes:
         try:
             size = os.path.getsize(path)
             if self._bytes + size > MAX_INCLUDED_BYTES:
@@ -262,15 +254,6 @@ class Expander:
         self.result.problems.append(src.problem(el, ERROR, "xinclude", message))
         if el.tag in (INCLUDE, FALLBACK) and el.getparent() is not None:
             _replace(el, "", [])  # reported once, not again as an element not allowed
-
-
-def _base_url(el: etree._Element, url: str) -> str:
-    """The base URL of ``el``: its file's, changed by the xml:base of it and its ancestors."""
-    bases = [a.get(XML_BASE) for a in el.iterancestors()][::-1] + [el.get(XML_BASE)]
-    for b in bases:
-        if b is not None:
-            url = urljoin(url, b)
-    return url
 
 
 def _select(tree: etree._ElementTree, xpointer: str) -> etree._Element | None:
