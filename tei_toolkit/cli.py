@@ -207,6 +207,9 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
     lexicon = Lexicon() if no_default_lexicon else default_lexicon()
     lexicon = lexicon.merged(Lexicon.load(lexicons))
     register = _load_register(registers, no_default_register)
+    from .importer.register import uncitable
+    for where, message in uncitable(Register.load(registers), profile.mirror_hosts):
+        click.echo(f"{where}: warning: {message}", err=True)
     plan = batch.plan_outputs(sources, output_file, output_dir)
     if not plan:
         raise OutputError("no *.txt files found in " + ", ".join(map(str, sources)))
@@ -252,7 +255,8 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
 @click.option("--profile", "profile_file",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A TOML editorial profile; its [reading] section says how the corrected "
-                   "reading renders original wording and expansions.")
+                   "reading renders original wording and expansions, its [archive_url] "
+                   "which hosts are test mirrors, never exported.")
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here instead of stdout (text, cmif, csv, json).")
 @click.option("-d", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -313,6 +317,9 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
         click.echo(f"tei export: nothing written: {len(errors)} of {len(files)} files could "
                    "not be read", err=True)
         return EXIT_FAILED
+    letters, warnings = handoff.without_mirrors(letters, profile)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     if to == "cmif":
         target = file_url or (output_file.resolve().as_uri() if output_file else "urn:stdout")
         result = handoff.cmif(letters, editor=editor or profile.encoder,
@@ -645,10 +652,16 @@ def register_group() -> None:
 @click.argument("registers", nargs=-1, type=click.Path(exists=True, dir_okay=False,
                                                        path_type=Path))
 @_NO_DEFAULT_REGISTER
+@click.option("--profile", "profile_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A TOML editorial profile: its [archive_url] mirrors are the test hosts "
+                   "no source may cite.")
 @_one_line_errors
-def register_check_command(registers: tuple[Path, ...], no_default_register: bool) -> int:
+def register_check_command(registers: tuple[Path, ...], no_default_register: bool,
+                           profile_file: Path | None) -> int:
     """Check register files (and the bundled register): entries without an authority
-    identifier or a source, ids given twice, names two entries claim.
+    identifier or a source, ids given twice, names two entries claim, sources on a test
+    mirror of the archive or in a local file.
 
     \b
     Examples:
@@ -657,7 +670,8 @@ def register_check_command(registers: tuple[Path, ...], no_default_register: boo
     """
     from .importer.register import check
 
-    found = check(registers, with_default=not no_default_register)
+    found = check(registers, with_default=not no_default_register,
+                  mirrors=Profile.load(profile_file).mirror_hosts)
     for severity, where, message in found:
         click.echo(f"{where}: {severity}: {message}", err=True)
     errors = sum(1 for f in found if f[0] == "error")

@@ -140,10 +140,12 @@ def test_default_lexicon_holds_the_required_corrections():
 def test_a_mirror_url_gets_the_archives_own_address_and_bad_settings_are_refused(tmp_path):
     from tei_toolkit import Profile, ProfileError
     p = Profile.default()
-    assert p.canonical("https://wilson-center-digital-archive.dvincitest.com/document/7", "7") \
-        == "https://digitalarchive.wilsoncenter.org/document/7"
-    assert p.canonical("https://example.org/document/7", "7") == "https://example.org/document/7"
-    assert p.canonical("http://[broken/document/7", "7") == "http://[broken/document/7"
+    assert p.archive_address("https://wilson-center-digital-archive.dvincitest.com/document/7") \
+        == ("https://digitalarchive.wilsoncenter.org/document/7",
+            "wilson-center-digital-archive.dvincitest.com")
+    assert p.archive_address("https://example.org/document/7") == \
+        ("https://example.org/document/7", None)
+    assert p.archive_address("http://[broken/document/7") == ("http://[broken/document/7", None)
     bad = tmp_path / "p.toml"
     bad.write_text('[archive_url]\ncanonical = "ftp://x/{id}"\n', encoding="utf-8")
     import pytest
@@ -155,7 +157,7 @@ def test_a_mirror_url_gets_the_archives_own_address_and_bad_settings_are_refused
 @given(st.sampled_from(["http://", "https://", "x+y.z://", "mailto:", "//", ""]),
        st.text(alphabet="ab:/?#[]@.-+1Hé%\t \u2100", max_size=16))
 def test_the_cached_host_of_a_url_is_urllibs(scheme, rest):
-    """canonical() takes a URL's host apart once per scheme and authority; that must be the
+    """archive_address() takes a URL's host apart once per scheme and authority; that must be the
     host urllib gives the whole URL (brackets, ports, user info, characters it strips)."""
     from urllib.parse import urlparse
 

@@ -3,10 +3,12 @@ first, then write; nothing is written when a document cannot be read."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import TeiToolkitError
 from ..files import write_atomic
+from ..importer.profile import Profile
 from .cmif import CmifResult, build_cmif
 from .html import build_site
 from .letters import Letter, read_letter
@@ -25,6 +27,25 @@ def read_all(files: list[Path]) -> tuple[list[Letter], list[TeiToolkitError]]:
         except TeiToolkitError as exc:
             errors.append(exc)
     return letters, errors
+
+
+def without_mirrors(letters: list[Letter], profile: Profile) -> tuple[list[Letter], list[str]]:
+    """The letters with no test-mirror address (TEI from before the importer knew a mirror):
+    a mirror's document address becomes the archive's, any other is left out; and a warning
+    for each."""
+    out: list[Letter] = []
+    warnings: list[str] = []
+    for letter in letters:
+        if letter.url is not None:
+            address, mirror = profile.archive_address(letter.url)
+            if mirror is not None:
+                warnings.append(
+                    f"{letter.path}: the URI {letter.url} is on a test mirror of the archive "
+                    + (f"({mirror}): {address} is exported instead" if address else
+                       f"({mirror}) and names no document there: it is left out"))
+                letter = replace(letter, url=address)
+        out.append(letter)
+    return out, warnings
 
 
 def cmif(letters: list[Letter], *, editor: str, publisher: str, file_url: str, licence: str,

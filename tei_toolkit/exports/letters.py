@@ -8,6 +8,7 @@ edition are written from Letters.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -196,7 +197,11 @@ def _citation(bibl: etree._Element) -> str:
         else:
             parent.text = (parent.text or "") + tail
         parent.remove(ref)
-    return _inline(bibl).replace(" <>", "").replace("<>", "").strip()
+    # A URL the TEI keeps as text only (a test mirror's: no address to publish) goes too.
+    return _BARE_URL.sub("", _inline(bibl).replace(" <>", "").replace("<>", "")).strip()
+
+
+_BARE_URL = re.compile(r"\s*<[A-Za-z][A-Za-z0-9+.-]*://[^\s<>]*>")
 
 
 def _genre(title: str) -> str:

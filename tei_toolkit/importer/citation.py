@@ -27,7 +27,10 @@ _TRANSLATOR = re.compile(
     rf"(?:for [^.;,\n]*? )?by) (?P<name>{_NAME})(?: and (?P<name2>{_NAME}))?"
     r"(?=[.,;\s]|$)"
 )
+# A record id or slug is the last path segment, except a node number (/node/N): that is a
+# number of the site's software, not the archive's document number.
 _RECORD = re.compile(r"/(?P<id>[0-9]+)/?\Z|/(?P<slug>[A-Za-z0-9][\w.-]*)/?\Z")
+_NODE = re.compile(r"/node/[0-9]+/?\Z")
 
 
 @dataclass  # not frozen, as source.Text: a dozen per document
@@ -72,9 +75,13 @@ class Citation:
         return self.text.text[p.start:p.end] if p else None
 
     def record_id(self) -> tuple[str | None, str | None]:
-        """(numeric record id, slug) from the URL's last path segment."""
-        m = _RECORD.search(self.url or "")
-        return (m["id"], m["slug"]) if m else (None, None)
+        """(numeric record id, slug) from the URL's last path segment; neither for a node
+        number (``/node/N``)."""
+        url = self.url or ""
+        m = None if _NODE.search(url) else _RECORD.search(url)
+        if m is None:
+            return None, None
+        return m["id"], m["slug"]
 
 
 def parse_citation(text: Text) -> Citation:

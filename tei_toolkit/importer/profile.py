@@ -45,16 +45,22 @@ class Profile:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return pickling.reduce(self)  # picklable when compiled
 
-    def canonical(self, url: str, record: str | None) -> str:
-        """The archive's own address for ``url`` when it names a mirror, else ``url``."""
-        if not (record and self.canonical_url and self.mirror_hosts):
-            return url
+    def archive_address(self, url: str) -> tuple[str | None, str | None]:
+        """The address to publish for an export's ``url``, and the test-mirror host ``url``
+        names (None when it names none).
+
+        A mirror's ``/document/<id or slug>`` is the archive's own ``/document/<id or
+        slug>`` (``canonical_url``). Any other mirror address has none to publish: a
+        ``/node/N`` number is the mirror's, not the archive's document number, so it is
+        left out rather than guessed. A URL on any other host is published as written.
+        """
         host = url_host(url)
-        if host is None:  # "http://[x" and other URLs urllib cannot take apart
-            return url
-        if host in self.mirror_hosts:
-            return self.canonical_url.format(id=record)
-        return url
+        if host is None or host not in self.mirror_hosts:
+            return url, None
+        m = _MIRROR_DOCUMENT.search(url)
+        if m is None or not self.canonical_url:
+            return None, host
+        return self.canonical_url.format(id=m["record"]), host
 
     @classmethod
     def default(cls) -> "Profile":
@@ -268,5 +274,9 @@ def _from_dict(d: dict[str, Any], origin: str) -> Profile:
         reading_expansions=d["reading"]["expansions"], origin=origin,
     )
 
+
+# The path of a document on a mirror: /document/<numeric id or slug>.
+_MIRROR_DOCUMENT = re.compile(
+    r"\A[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*/document/(?P<record>[A-Za-z0-9][\w.-]*)/?\Z")
 
 _DEFAULT = _from_dict(_default_data(), "default")

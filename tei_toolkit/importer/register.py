@@ -245,10 +245,42 @@ class Register:
         self.entries, self.sources, self._index = state["entries"], state["sources"], None
 
 
-def check(paths: Iterable[str | Path], with_default: bool = True) -> list[tuple[str, str, str]]:
+def uncitable(register: Register, mirrors: Iterable[str]) -> list[tuple[str, str]]:
+    """("file:line", message) for each source or note that cites what a reader of the
+    published TEI cannot check: a URL on a test mirror of the archive (a host in
+    ``mirrors``), or a local file."""
+    from .profile import url_host
+
+    hosts = frozenset(mirrors)
+    found: list[tuple[str, str]] = []
+    for person in register.entries.values():
+        for column, cell in (("source", person.source), ("note", person.note)):
+            for m in _CITED.finditer(cell):
+                cited = m.group()
+                if m["url"] is not None:
+                    host = url_host(cited)
+                    if host is not None and host in hosts:
+                        found.append((person.origin, f"{person.id}: the {column} cites a "
+                                      f"test mirror of the archive ({host}): cite the "
+                                      "archive's own address"))
+                else:
+                    found.append((person.origin, f"{person.id}: the {column} cites a local "
+                                  f"file ({cited}), which no reader has: cite a document, a "
+                                  "published work or an authority file"))
+    return list(dict.fromkeys(found))  # a host cited twice in a cell: one warning
+
+
+# A URL, or a local path ("../x/y", "./x", "/x/y/z"), in a source or note.
+_CITED = re.compile(r"(?P<url>[a-z][a-z0-9+.-]*://[^\s;,()'\"<>]+)"
+                    r"|(?<![\w/.:])(?:\.\.?/|/)(?:[\w.-]+/)+[\w.-]*")
+
+
+def check(paths: Iterable[str | Path], with_default: bool = True,
+          mirrors: Iterable[str] = ()) -> list[tuple[str, str, str]]:
     """What an editor should look at in register files, as (severity, "file:line", message):
     errors (a file that cannot be loaded, a form two entries claim) and warnings (an entry
-    with no authority identifier or no source, an id another file gives again)."""
+    with no authority identifier or no source, an id another file gives again, a source on a
+    test mirror (a host in ``mirrors``) or a local file)."""
     found: list[tuple[str, str, str]] = []
     registers = [_default()] if with_default else []
     for p in paths:
@@ -275,6 +307,7 @@ def check(paths: Iterable[str | Path], with_default: bool = True) -> list[tuple[
         if not person.ids:
             found.append(("warning", person.origin, f"{person.id}: no authority identifier "
                           f"({', '.join(a.upper() for a in AUTHORITIES)})"))
+    found += [("warning", where, message) for where, message in uncitable(merged, mirrors)]
     return found
 
 

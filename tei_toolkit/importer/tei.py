@@ -113,6 +113,8 @@ class _Builder:
         if self.citation is None:
             self.warn(doc.title.location(), "no-citation",
                       "no **Citation:** section; sourceDesc says so")
+        # The address we publish for the export's URL: never a test mirror's.
+        self.address = self._address(self.citation)
         self.e = _Inline(profile, "#translator" if self.citation and self.citation.translators
                          else "#archive")
         self.title_nodes = parse_inline(doc.title, self.ctx, "title")
@@ -122,6 +124,23 @@ class _Builder:
 
     def warn(self, where: Location, code: str, message: str) -> None:
         self.warnings.append(Finding(where, code, message))
+
+    def _address(self, citation: Citation | None) -> str | None:
+        url = citation.first("url") if citation is not None else None
+        if citation is None or url is None:
+            return None
+        address, mirror = self.profile.archive_address(url.value)
+        if mirror is not None:
+            where = citation.text.location(url.start)
+            if address is not None:
+                self.warn(where, "mirror-url", f"the URL is on a test mirror of the archive "
+                          f"({mirror}); the TEI gives the archive's own address, {address}")
+            else:
+                self.warn(where, "mirror-url", f"the URL is on a test mirror of the archive "
+                          f"({mirror}) and names no document there (a node number is not a "
+                          "document number): the TEI publishes no address for it; put the "
+                          "archive's …/document/ URL in the citation")
+        return address
 
     def build(self) -> Built:
         self.out.append("<?xml version='1.0' encoding='UTF-8'?>\n")
@@ -164,14 +183,15 @@ class _Builder:
         line(4, _el("authority", esc(profile.encoder)))
         if citation and citation.url:
             record, _ = citation.record_id()
-            line(4, _el("idno", esc(profile.canonical(citation.url, record)), ("type", "URI")))
+            if self.address is not None:
+                line(4, _el("idno", esc(self.address), ("type", "URI")))
             if record:
                 line(4, _el("idno", esc(record), ("type", "archive")))
         line(3, "</publicationStmt>")
         self.notes_stmt()
         line(3, "<sourceDesc>")
         if citation is not None:
-            line(4, _bibl(e, citation, self.ctx))
+            line(4, _bibl(e, citation, self.ctx, self.address))
         else:
             line(4, "<p>The export has no citation of its source.</p>")
         line(3, "</sourceDesc>")
@@ -546,7 +566,9 @@ def _paragraphs(e: "_Inline", paragraphs: list[Text], ctx: Context, part: str) -
     return "".join(_el("p", e.xml(parse_inline(p, ctx, part))) for p in paragraphs) or "<p/>"
 
 
-def _bibl(e: "_Inline", citation: Citation, ctx: Context) -> str:
+def _bibl(e: "_Inline", citation: Citation, ctx: Context, address: str | None) -> str:
+    """The citation, every character of it; its URL links ``address`` (the archive's own
+    address for a mirror's), or nothing when there is none to publish."""
     t = citation.text
     translator = citation.first("translator")
     out: list[str] = []
@@ -563,7 +585,8 @@ def _bibl(e: "_Inline", citation: Citation, ctx: Context) -> str:
         elif kind == "publisher":
             out.append(_el("publisher", esc(t.text[part.start:part.end])))
         elif kind == "url":
-            out.append(_el("ref", esc(part.value), ("target", as_uri(part.value))))
+            out.append(_el("ref", esc(part.value), ("target", as_uri(address)))
+                       if address is not None else esc(part.value))
         elif kind == "source":
             if translator is None:
                 content = e.xml(parse_inline(t, ctx, "citation", part.start, part.end))
