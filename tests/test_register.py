@@ -318,3 +318,71 @@ def test_a_dateline_at_the_end_says_where_it_was_sent_from():
     # A place named at the end of an ordinary sentence is no dateline.
     root = tei_of(export(body="We met.\n\nThey went to Moscow."))
     assert xp(root, "//t:correspAction/t:placeName") == []
+
+
+# -- a register name is that person only when nothing says otherwise (issue 24, item 4) ------
+# A made-up register in the patterns of real pages: a leader known by one word (Varo), a
+# surname with given names known (Teodor Kask, T. K. Kask), one with none known (Ostrov), a
+# code name (Falcon).
+
+NAME_RULE = (
+    "varo\tperson\tVaro Lind\tVaro\t\tmade up\t\n"
+    "kask\tperson\tTeodor Kask\tKask; T. K. Kask\t\tmade up\t\n"
+    "ostrov\tperson\tOstrov\t\t\tmade up\t\n"
+    "lind-co\torg\tLind Company\t\t\tmade up\t\n"
+    "falcon\tperson\tAnna Berg\tBerg\tFalcon\tmade up\t\n"
+)
+
+
+@pytest.mark.parametrize("body, expected, warned", [
+    # A registered one-word name followed by a name part the entry does not know: someone
+    # else ("Comrade Given Surname"), not linked, and a warning names the two words.
+    ("Comrade Varo Pellinen arrived.", "Comrade Varo Pellinen arrived.", "'Varo Pellinen'"),
+    ("Comrade Varo arrived.", 'Comrade <persName ref="#varo">Varo</persName> arrived.', None),
+    ("Varo, Kask and Ostrov", '<persName ref="#varo">Varo</persName>, <persName ref="#kask">'
+     'Kask</persName> and <persName ref="#ostrov">Ostrov</persName>', None),
+    ("Varo Kask", '<persName ref="#varo">Varo</persName> <persName ref="#kask">Kask'
+     '</persName>', None),                               # two registered names in a row
+    ("Varo's Ministry", '<persName ref="#varo">Varo</persName>\'s Ministry', None),
+    ("VARO TO KASK", '<persName ref="#varo">VARO</persName> TO <persName ref="#kask">KASK'
+     '</persName>', None),                               # a heading in capitals
+    ("Varo on Monday", '<persName ref="#varo">Varo</persName> on Monday', None),
+    ("the Lind Company Board", "the Lind Company Board", "'Lind Company Board'"),
+    # An initial or given names before a registered surname go inside the persName ...
+    ("E. Ostrov wrote.", '<persName ref="#ostrov">E. Ostrov</persName> wrote.', None),
+    ("E.P. Ostrov wrote.", '<persName ref="#ostrov">E.P. Ostrov</persName> wrote.', None),
+    ("Comrade Ilmar Ostrov came.", 'Comrade <persName ref="#ostrov">Ilmar Ostrov</persName> '
+     "came.", None),
+    ("T. Kask wrote.", '<persName ref="#kask">T. Kask</persName> wrote.', None),
+    ("Dear Comrade Teodor Karlovich Kask!", 'Dear Comrade <persName ref="#kask">Teodor '
+     "Karlovich Kask</persName>!", None),                # a patronymic
+    ("Teodor K. Kask", '<persName ref="#kask">Teodor K. Kask</persName>', None),
+    # ... which is linked only when the entry's given names agree.
+    ("R. Kask wrote.", "R. Kask wrote.", "'R. Kask'"),
+    ("and Mart Kask wrote", "and Mart Kask wrote", "'Mart Kask'"),
+    # Titles, frequent words and a sentence's first word are no given names.
+    ("Ambassador Ostrov", 'Ambassador <persName ref="#ostrov">Ostrov</persName>', None),
+    ("Soviet Ambassador Kask", 'Soviet Ambassador <persName ref="#kask">Kask</persName>', None),
+    ("We met. Later Kask left.", 'We met. Later <persName ref="#kask">Kask</persName> left.',
+     None),
+    ("Meanwhile Kask left.", 'Meanwhile <persName ref="#kask">Kask</persName> left.', None),
+    # A code name with a given name or initial before it is someone's real name.
+    ("Falcon said", '<persName ref="#falcon" type="codename">Falcon</persName> said', None),
+    ("J. Falcon said", "J. Falcon said", "'J. Falcon'"),
+])
+def test_a_register_name_is_that_person_only_when_nothing_says_otherwise(tmp_path, body,
+                                                                         expected, warned):
+    register = Register.load([reg(tmp_path, NAME_RULE)])
+    text = export(title="Telegram, Varo to Ostrov", body=body)
+    result = import_text(text, "doc.txt", register=register)
+    assert body_xml(body, register=register) == f"<p>{expected}</p>"
+    found = [w for w in result.warnings if w.code == "register-name"]
+    if warned is None:
+        assert found == []
+    else:
+        [w] = found
+        assert warned in w.message
+        line = text.splitlines().index(body) + 1
+        assert (w.location.line, w.location.column) == (line, body.index(warned[1:-1]) + 1)
+    # Not a character lost either way.
+    assert reading(read_tei(result.xml, "doc.xml"), "source").endswith(body + "\n")

@@ -301,10 +301,11 @@ def _dictionary() -> dict:
 _WORDS: dict | None = None
 
 
-def common_english(word: str) -> bool:
+def common_english(word: str, at_least: int = 0) -> bool:
     """A frequent English word ("We", "The"), not a name that the word list also holds
-    ("Kim": 2,274 in its corpus against 16 million for "we")."""
-    return _dictionary().get(word.lower(), 0) >= _COMMON
+    ("Kim": 2,274 in its corpus against 16 million for "we"); ``at_least``: the frequency
+    that makes it one, if not the default."""
+    return _dictionary().get(word.lower(), 0) >= (at_least or _COMMON)
 
 
 _COMMON = 20000

@@ -17,7 +17,7 @@ from ..errors import Finding, Location, SourceError
 from .brackets import (HONORIFICS, PRONOUNS, ROLE_WORDS, COMPLETION, EXPANSION, IDENTIFICATION,
                        ORIGINAL, RESPELLING, SUPPLEMENT, TRANSLATED_TITLE, Verdict, classify,
                        token_unknown, is_english, suggestion, unknown_words)
-from . import pickling
+from . import names, pickling
 from .lexicon import Entry, Matcher
 from .profile import Profile
 from .register import Index, Person
@@ -350,7 +350,7 @@ def parse_inline(t: Text, ctx: Context, part: str, start: int = 0, end: int | No
         pos = j + 1
     _plain(t, ctx, part, pos, end, out)
     if ctx.register is not None and part in _SPELLED:
-        return _tag_names(out, ctx)
+        return _tag_names(out, ctx, t, start)
     return out
 
 
@@ -363,10 +363,11 @@ _IDENTIFIED_NAME = re.compile(r"(?<![\w'’.-])((?:[A-Z][\w'’-]+ )?[A-Z][\w'�
 _NOT_NAME = HONORIFICS | {"the", "to", "from", "and"}
 
 
-def _tag_names(nodes: list, ctx: Context) -> list:
-    """Wrap the names the register knows in Named nodes: in plain text; around a lexicon
-    correction or a NAME [other form] pair that is a name; a completion with the rest of the
-    name ("[Liu] Shaoqi"); a pronoun or role an identification says is a registered person."""
+def _tag_names(nodes: list, ctx: Context, t: Text, start: int) -> list:
+    """Wrap the names the register knows in Named nodes: in plain text, when nothing around
+    them says they are someone else's (names.read); around a lexicon correction or a NAME
+    [other form] pair that is a name; a completion with the rest of the name ("[Liu]
+    Shaoqi"); a pronoun or role an identification says is a registered person."""
     index = ctx.register
     assert index is not None
     out: list = []
@@ -376,9 +377,15 @@ def _tag_names(nodes: list, ctx: Context) -> list:
         if isinstance(node, str):
             pos = 0
             for hit in index.find(node):
-                if hit.start > pos:
-                    out.append(node[pos:hit.start])
-                out.append(_named(ctx, hit.person, hit.how, [node[hit.start:hit.end]]))
+                begin, why = names.read(index, node, hit, pos)
+                if why is not None:
+                    at = t.text.find(node[begin:hit.end], start)
+                    ctx.warnings.append(Finding(t.location(max(at, start)), "register-name",
+                                                why))
+                    continue
+                if begin > pos:
+                    out.append(node[pos:begin])
+                out.append(_named(ctx, hit.person, hit.how, [node[begin:hit.end]]))
                 pos = hit.end
             if pos < len(node):
                 out.append(node[pos:])
