@@ -656,9 +656,11 @@ def register_group() -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A TOML editorial profile: its [archive_url] mirrors are the test hosts "
                    "no source may cite.")
+@click.option("--each", is_flag=True,
+              help="A line for every entry, not one for many entries with the same warning.")
 @_one_line_errors
 def register_check_command(registers: tuple[Path, ...], no_default_register: bool,
-                           profile_file: Path | None) -> int:
+                           profile_file: Path | None, each: bool) -> int:
     """Check register files (and the bundled register): entries without an authority
     identifier or a source, ids given twice, names two entries claim, sources on a test
     mirror of the archive or in a local file.
@@ -668,11 +670,11 @@ def register_check_command(registers: tuple[Path, ...], no_default_register: boo
       tei register check                       # the bundled persons and places
       tei register check our-people.tsv        # yours, merged with the bundled ones
     """
-    from .importer.register import check
+    from .importer.register import check, folded
 
     found = check(registers, with_default=not no_default_register,
                   mirrors=Profile.load(profile_file).mirror_hosts)
-    for severity, where, message in found:
+    for severity, where, message in (found if each else folded(found)):
         click.echo(f"{where}: {severity}: {message}", err=True)
     errors = sum(1 for f in found if f[0] == "error")
     click.echo(f"tei register check: {errors} errors, {len(found) - errors} warnings", err=True)

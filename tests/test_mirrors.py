@@ -157,3 +157,28 @@ def test_register_sources_on_a_mirror_or_a_local_file_are_warned_about(tmp_path)
                "--register", str(reg))
     assert proc.returncode == 0 and "people.tsv:2: warning: p1" in proc.stderr, proc.stderr
 
+
+
+def test_the_bundled_registers_cite_no_mirror_and_no_local_file():
+    assert uncitable(Register.default(), MIRRORS) == []
+
+
+
+def test_the_bundled_registers_cite_archive_documents_authority_files_and_published_works():
+    """What an editor can cite: the archive's own documents, authority records, and the
+    sites of published works (a documentary series, encyclopedias, a dictionary, books)."""
+    import re
+
+    citable = {"digitalarchive.wilsoncenter.org", "www.wikidata.org", "www.geonames.org",
+               "history.state.gov", "www.encyclopedia.com", "dictionary.infoplease.com",
+               "www.chinaheritagequarterly.org", "books.google.com", "mhdb.mh.sinica.edu.tw",
+               "xboorman.enpchina.eu", "en.wikipedia.org"}
+    register = Register.default()
+    for entry in register.entries.values():
+        for url in re.findall(r"https?://[^\s;,()'\"<>]+", entry.source + " " + entry.note):
+            assert url.split("/")[2] in citable, (entry.origin, url)
+            if "digitalarchive.wilsoncenter.org" in url:
+                assert re.fullmatch(r"https://digitalarchive\.wilsoncenter\.org/document/"
+                                    r"[A-Za-z0-9][\w.-]*", url), (entry.origin, url)
+        for remark in ("stored", "../", "synthetic", "sample", "test", "blog", "mirror"):
+            assert remark not in (entry.source + entry.note).lower(), (entry.origin, remark)

@@ -386,3 +386,20 @@ def test_a_register_name_is_that_person_only_when_nothing_says_otherwise(tmp_pat
         assert (w.location.line, w.location.column) == (line, body.index(warned[1:-1]) + 1)
     # Not a character lost either way.
     assert reading(read_tei(result.xml, "doc.xml"), "source").endswith(body + "\n")
+
+
+def test_register_check_folds_a_warning_many_entries_share(tmp_path):
+    rows = "".join(f"p{i}\tperson\tPerson Number{i}\t\t\tmade up\t\n" for i in range(5))
+    path = reg(tmp_path, rows + "q\tperson\tQuite Other\t\t\t\t\n")
+    def run(*extra: str) -> list[str]:
+        proc = subprocess.run([installed_tei(), "register", "check", str(path),
+                               "--no-default-register", *extra], capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stderr.splitlines()
+    lines = run()
+    assert lines[0] == (f"{path}:2: warning: 6 entries: no authority identifier (GND, VIAF, "
+                        "LC, WIKIDATA, GEONAMES): p0, p1, p2, p3, p4, q")
+    assert lines[1] == f"{path}:7: warning: q: no source: say where a reader can check this row"
+    assert lines[-1] == "tei register check: 0 errors, 7 warnings"
+    assert len(run("--each")) == 8

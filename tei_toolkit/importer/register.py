@@ -311,6 +311,27 @@ def check(paths: Iterable[str | Path], with_default: bool = True,
     return found
 
 
+def folded(found: list[tuple[str, str, str]], at_least: int = 4) -> list[tuple[str, str, str]]:
+    """``found`` (from check) with a warning that ``at_least`` entries of one file share
+    ("<id>: no authority identifier ...") given once, naming the entries, where it was first
+    given."""
+    groups: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    for severity, where, message in found:
+        entry, sep, rest = message.partition(": ")
+        key = (severity, where.rpartition(":")[0], rest if sep else message)
+        groups.setdefault(key, []).append((where, entry))
+    out: list[tuple[str, str, str]] = []
+    for severity, where, message in found:
+        entry, sep, rest = message.partition(": ")
+        group = groups.get((severity, where.rpartition(":")[0], rest if sep else message), [])
+        if severity != "warning" or not sep or len(group) < at_least:
+            out.append((severity, where, message))
+        elif group[0][0] == where and group[0][1] == entry:
+            names = ", ".join(e for _, e in group)
+            out.append((severity, where, f"{len(group)} entries: {rest}: {names}"))
+    return out
+
+
 def _list(cell: str) -> tuple[str, ...]:
     return tuple(" ".join(v.split()) for v in cell.split(";") if v.strip())
 
