@@ -24,3 +24,29 @@ def sigint_blocked() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextmanager
+def forking_children() -> Iterator[None]:
+    """While the block forks children: SIGINT blocked (as in ``sigint_blocked``), and SIGTERM
+    blocked with its default action, so that no child inherits this process's SIGTERM
+    handler (which raises KeyboardInterrupt: a pool worker that catches it where it waits can
+    never be ended by ``Pool.terminate()``, and the pool's join waits for ever). Each child
+    must call ``child_started`` first: it unblocks SIGTERM, which then ends it. A SIGTERM this
+    process gets meanwhile is its handler's when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    old_handler = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old_handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+
+
+def child_started() -> None:
+    """The first call of a child forked in ``forking_children``: SIGTERM ends it."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})

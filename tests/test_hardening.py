@@ -410,3 +410,30 @@ def test_a_missing_output_folder_is_created_and_said(tmp_path):
     result = run("validate", str(LETTER), "--format", "json", "--output", str(report))
     assert result.exit_code == 0 and json.loads(report.read_text())["summary"]["files"] == 1
     assert f"creating folder {report.parent}" in result.stderr
+
+
+def test_scan_workers_do_not_inherit_the_commands_sigterm_handler(tmp_path):
+    """The CLI's SIGTERM handler raises KeyboardInterrupt; a forked scan worker that inherited
+    it could catch Pool.terminate()'s SIGTERM where it waits for a task and live on, and the
+    pool's join then waited for ever (seen once under load: `tei validate` hung). Workers
+    start with SIGTERM at its default action."""
+    script = tmp_path / "probe.py"
+    script.write_text(
+        "import multiprocessing, signal, sys\n"
+        "from tei_toolkit.interrupts import child_started, forking_children\n"
+        "def raise_(*a):\n    raise KeyboardInterrupt\n"
+        "signal.signal(signal.SIGTERM, raise_)\n"
+        "def caught(pid):\n"
+        "    for line in open(f'/proc/{pid}/status'):\n"
+        "        if line.startswith('SigCgt:'):\n"
+        "            return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))\n"
+        "with forking_children():\n"
+        "    pool = multiprocessing.get_context('fork').Pool(2, initializer=child_started)\n"
+        "pool.map(abs, range(10))\n"
+        "workers = [p.pid for p in pool._pool]\n"
+        "print(caught(multiprocessing.current_process().pid), [caught(w) for w in workers])\n"
+        "pool.terminate()\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", "[False,", "False]"]

@@ -24,7 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import Location, SetupError
-from ..interrupts import sigint_blocked
+from ..interrupts import child_started, forking_children
 from ..xmlcore import RELAXNG_NS, safe_parser
 from . import registry, schemas
 from .messages import ContentModels
@@ -103,8 +103,10 @@ def scan_files(files: list, jobs: int = 1) -> dict[str, tuple[frozenset[str], fr
         ctx = multiprocessing.get_context("fork")
         pool = None
         try:
-            with sigint_blocked():  # Ctrl-C is this process's to handle: no worker tracebacks
-                pool = ctx.Pool(jobs)
+            # Ctrl-C is this process's to handle (no worker tracebacks), and SIGTERM ends a
+            # worker (terminate() below), whatever handler this process has.
+            with forking_children():
+                pool = ctx.Pool(jobs, initializer=child_started)
             parts = pool.map(_scan_chunk, chunks)
         finally:
             if pool is not None:
