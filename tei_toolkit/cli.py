@@ -378,7 +378,7 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
                    "needs Java), or both (reports every file where their verdicts differ).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people; json, junit or github (annotations) for CI.")
-@click.option("--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report here instead of stdout (replaced if it exists; never "
                    "one of the documents).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),

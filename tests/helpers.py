@@ -56,3 +56,24 @@ def body_xml(body: str, **kw) -> str:
         s = etree.tostring(el, encoding="unicode", with_tail=False)
         out.append(s.replace(' xmlns="http://www.tei-c.org/ns/1.0"', ""))
     return "\n".join(out)
+
+
+def copy_checkout(root: "Path", dest: "Path") -> None:
+    """The repository's files (tracked, and new ones git does not ignore) copied to ``dest``,
+    symbolic links as links: what a fresh clone of the working tree holds."""
+    import os
+    import shutil
+    import subprocess
+
+    names = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                            "--exclude-standard"], cwd=root, capture_output=True,
+                           check=True).stdout.decode().split("\0")
+    for name in filter(None, names):
+        src, dst = root / name, dest / name
+        if not (src.is_symlink() or src.is_file()):
+            continue  # deleted in the working tree
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_symlink():
+            os.symlink(os.readlink(src), dst)
+        else:
+            shutil.copy2(src, dst)

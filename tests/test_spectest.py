@@ -58,6 +58,7 @@ def test_jing_gets_the_listed_cases_right(tmp_path):
     """The listed cases are libxml2's, not the spec's: jing gives the expected verdicts."""
     exe = shutil.which("jing")
     need(exe, "jing (apt-get install -y jing)")
+    need(SPECTEST.is_file(), f"{SPECTEST}")
     cases = spectest.cases(SPECTEST)
     for number in sorted({n for n, _ in LIBXML2}):
         schema, correct, instances = spectest.write_case(cases[number - 1],

@@ -44,13 +44,16 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CSS = """
 :root{--ink:#1d1d1b;--muted:#5b5b57;--accent:#7a2e1d;--paper:#fffdf8;--mark:#f4e7c5}
 *{box-sizing:border-box}
-body{margin:0;background:var(--paper);color:var(--ink);font:1.05rem/1.6 Georgia,"Times New Roman",serif}
+body{margin:0;background:var(--paper);color:var(--ink);font:1.05rem/1.6 Georgia,"Times New Roman",serif;overflow-wrap:anywhere}
 header,main,footer,nav{max-width:46rem;margin:0 auto;padding:0 1rem}
 nav{padding-top:1rem;font-family:system-ui,sans-serif;font-size:.9rem}
 a{color:var(--accent)} a:focus,button:focus,select:focus,th button:focus{outline:3px solid #1a5fb4;outline-offset:2px}
 h1{font-size:1.5rem;line-height:1.3;margin:.6rem 0}
-dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;font-family:system-ui,sans-serif;font-size:.92rem}
-dl.meta dt{color:var(--muted)} dl.meta dd{margin:0}
+dl.meta{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.2rem 1rem;font-family:system-ui,sans-serif;font-size:.92rem}
+dl.meta dt{color:var(--muted)} dl.meta dd{margin:0;min-width:0}
+dl.legend{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.2rem 1rem;margin:.5rem 0 0}
+dl.legend dd{margin:0;min-width:0} details.legend{font-family:system-ui,sans-serif;font-size:.92rem;margin:1rem 0}
+details.legend summary{cursor:pointer;color:var(--accent)}
 .switch{margin:1.2rem 0;font-family:system-ui,sans-serif}
 .switch button{font:inherit;padding:.3rem .8rem;border:1px solid var(--accent);background:#fff;color:var(--accent);cursor:pointer}
 .switch button[aria-pressed=true]{background:var(--accent);color:#fff}
@@ -64,8 +67,9 @@ table{border-collapse:collapse;width:100%;font-family:system-ui,sans-serif;font-
 th,td{text-align:left;vertical-align:top;padding:.35rem .4rem;border-bottom:1px solid #e2ddd0}
 th button{font:inherit;font-weight:bold;background:none;border:0;padding:0;cursor:pointer;color:inherit}
 main.index,header.index{max-width:70rem}
-@media (max-width:40rem){dl.meta{grid-template-columns:1fr} dl.meta dt{margin-top:.4rem}
- table thead{display:none} table tr{display:block;border-bottom:2px solid #ccc} table td{display:block;border:0}}
+@media (max-width:40rem){dl.meta{grid-template-columns:minmax(0,1fr)} dl.meta dt{margin-top:.4rem}
+ table thead{display:none} table tr{display:block;border-bottom:2px solid #ccc} table td{display:block;border:0}
+ table td[data-label]::before{content:attr(data-label);display:block;color:var(--muted);font-size:.8rem;text-transform:uppercase;letter-spacing:.04em}}
 @media print{.switch,nav,script{display:none} [hidden]{display:none} body{background:#fff}}
 """
 
@@ -254,8 +258,33 @@ def _document(letter: Letter) -> bytes:
         role="group", **{"class": "switch", "aria-label": "Reading"})
     return _html(letter.title, [
         _nav(), E.HEADER(*header),
-        E.MAIN(switch, corrected, archive),
+        E.MAIN(switch, _legend(), corrected, archive),
     ], SWITCH_JS)
+
+
+def _legend() -> etree._Element:
+    """What the corrected reading's marks mean, each shown as the text shows it."""
+    rows: list = []
+    for sample, meaning in (
+            (E.SPAN("[words]", **{"class": "supplied"}),
+             "words the translator or the archive supplied for the sense"),
+            (E.SPAN("[a note]", **{"class": "gloss"}),
+             "a note in square brackets: who or what is meant, the original wording, an "
+             "acronym's expansion, another spelling, a translated title, a translator's or "
+             "editor's note"),
+            (E.INS("word", **{"class": "corr"}),
+             "corrected by the encoder from the lexicon: hover over it, or read on with a "
+             "screen reader, for what the archive writes"),
+            (E.SPAN("[…]", **{"class": "gap"}), "words the archive left out"),
+            (_a("Name", href="persons.html", **{"class": "name"}),
+             "a person, body or place of the register: the link goes to its entry")):
+        rows += [E.DT(sample), E.DD(meaning)]
+    return E.DETAILS(
+        E.SUMMARY("How to read this page"),
+        E.P("The corrected reading shows the archive's text with the encoder's corrections and "
+            "marks every editorial intervention; the archive's reading shows the text exactly "
+            "as the archive published it, brackets and all."),
+        E.DL(*rows, **{"class": "legend"}), **{"class": "legend"})
 
 
 def _encoding(root: etree._Element) -> str:
@@ -393,6 +422,9 @@ class _Corrected:
         return self.inline(el)
 
 
+_COLUMNS = ("Date", "Title", "From", "To", "Summary")
+
+
 def _index(letters: list[Letter]) -> bytes:
     people: dict[str, str] = {}
     rows = []
@@ -401,17 +433,21 @@ def _index(letters: list[Letter]) -> bytes:
         for p in named:
             assert p.entry is not None
             people[p.entry.id] = p.entry.name
+        # data-label: on a phone the header row is hidden and each value is labelled.
         rows.append(E.TR(
-            E.TD(E.TIME(x.date_text, datetime=x.date), **{"data-key": x.date}),
-            E.TD(_a(x.title, href=page_href(x))),
-            E.TD(", ".join(p.name for p in x.senders) or "—"),
-            E.TD(", ".join(p.name for p in x.recipients) or "—"),
-            E.TD(x.summary.split("\n\n")[0] if x.summary else ""),
+            E.TD(E.TIME(x.date_text, datetime=x.date), **{"data-key": x.date,
+                                                           "data-label": _COLUMNS[0]}),
+            E.TD(_a(x.title, href=page_href(x)), **{"data-label": _COLUMNS[1]}),
+            E.TD(", ".join(p.name for p in x.senders) or "—", **{"data-label": _COLUMNS[2]}),
+            E.TD(", ".join(p.name for p in x.recipients) or "—",
+                 **{"data-label": _COLUMNS[3]}),
+            E.TD(x.summary.split("\n\n")[0] if x.summary else "",
+                 **{"data-label": _COLUMNS[4]}),
             **{"data-people": " ".join(p.entry.id for p in named if p.entry)}))
     options = [E.OPTION("everyone", value="")] + [
         E.OPTION(name, value=pid) for pid, name in sorted(people.items(), key=lambda i: i[1])]
     head = E.THEAD(E.TR(*[E.TH(E.BUTTON(label, type="button"), scope="col")
-                          for label in ("Date", "Title", "From", "To", "Summary")]))
+                          for label in _COLUMNS]))
     return _html("Documents", [
         _nav(),
         E.HEADER(E.H1(f"Documents ({len(letters)})"), E.P(
