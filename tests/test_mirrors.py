@@ -20,7 +20,7 @@ from tei_toolkit import Profile, import_text, normalize_source, read_tei, readin
 from tei_toolkit.exports.letters import read_letter
 from tei_toolkit.importer.register import Register, check, uncitable
 
-from .conftest import SEED, installed_tei
+from .conftest import ROOT, SEED, SHARED, installed_tei, need
 from .helpers import export, xp
 
 MIRRORS = sorted(Profile.default().mirror_hosts)
@@ -101,10 +101,30 @@ def test_imports_and_exports_of_every_shape_name_no_mirror(tmp_path):
     src.mkdir()
     for i, (url, _) in enumerate(SHAPES):
         (src / f"d{i}.txt").write_text(export(citation=citation(url)), encoding="utf-8")
-    (src / "seed.txt").write_bytes(SEED.read_bytes())
-    proc = run("import", str(src), "-d", str(tmp_path / "tei"))
+    # The seed, the samples and the corpus sources (some name a mirror).
+    need(SHARED.is_dir(), str(SHARED))
+    for f in [*sorted((SHARED / "seeds").glob("*.txt")),
+              *sorted((SHARED / "samples").glob("*.txt")),
+              *sorted((ROOT / "corpus" / "sources").glob("*.txt"))]:
+        (src / f"{f.parent.parent.name}-{f.parent.name}-{f.name}").write_bytes(f.read_bytes())
+    proc = run("import", str(src), "-d", str(tmp_path / "tei"), "--json")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.count("test mirror") >= len(SHAPES) - 1
+    named = sum(bool(mirrored(f.read_text(encoding="utf-8"))) for f in src.glob("*.txt"))
+    assert named >= len(SHAPES) - 1 + 3
+    warned = [f for f in json.loads(proc.stdout)["files"]
+              if any(w["code"] == "mirror-url" for w in f["warnings"])]
+    assert len(warned) == named
+    # Every TEI: no mirror in an identifier or a link, no development material in standOff.
+    for f in (tmp_path / "tei").glob("*.xml"):
+        root = etree.parse(str(f)).getroot()
+        for attr in root.xpath("//@*"):
+            assert not mirrored(attr), (f.name, attr)
+        for idno in root.iter("{http://www.tei-c.org/ns/1.0}idno"):
+            assert not mirrored(idno.text or ""), f.name
+        for stand_off in root.iter("{http://www.tei-c.org/ns/1.0}standOff"):
+            text = " ".join(stand_off.itertext()).lower()
+            for remark in [*MIRRORS, "../", "stored", "sample", "blog"]:
+                assert remark not in text, (f.name, remark)
     for to, out in (("cmif", "-o"), ("csv", "-o"), ("json", "-o"), ("html", "-d")):
         target = tmp_path / f"out.{to}"
         proc = run("export", str(tmp_path / "tei"), "--to", to, out, str(target))
