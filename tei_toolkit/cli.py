@@ -334,6 +334,7 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
         data = handoff.table(letters, to)
     else:
         assert output_dir is not None
+        handoff.check_page_names(letters)
         _note_new_folder(output_dir)
         written = handoff.html(letters, output_dir, force=force, sources=files)
         click.echo(f"tei export: {written} pages in {output_dir}", err=True)

@@ -410,3 +410,21 @@ def test_the_reading_switch_runs_in_the_browser(site):
     assert dom.xpath("//article[@id='corrected']/@hidden")
     assert dom.xpath("//button[@data-reading='archive']/@aria-pressed") == ["true"]
     assert "Dien Binh Phu" in "".join(dom.xpath("//article[@id='archive']//text()"))
+
+
+def test_two_documents_with_one_id_are_refused_before_any_page_is_written(tmp_path):
+    """Two TEI files of one document (an import into two folders): their pages would be one
+    file, and the second write found the first and stopped with half a site written."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(TEI / "000_b00edda5464e9fe3.xml", tmp_path / folder)
+    shutil.copy(TEI / "s02_ciphered-telegram-codename-footnote.xml", tmp_path / "a")
+    site = tmp_path / "site"
+    for force in ([], ["--force"]):
+        proc = tei("export", str(tmp_path / "a"), str(tmp_path / "b"), "--to", "html", "-d",
+                   str(site), *force, check=False)
+        assert proc.returncode == 1, proc.stderr
+        [line] = proc.stderr.splitlines()
+        assert line.startswith(str(tmp_path / "b" / "000_b00edda5464e9fe3.xml")) and \
+            "wcda-121156" in line
+        assert not site.exists()

@@ -20,7 +20,7 @@ from tei_toolkit import Profile, import_text, normalize_source, read_tei, readin
 from tei_toolkit.exports.letters import read_letter
 from tei_toolkit.importer.register import Register, check, uncitable
 
-from .conftest import ROOT, SEED, SHARED, installed_tei, need
+from .conftest import ROOT, installed_tei
 from .helpers import export, xp
 
 MIRRORS = sorted(Profile.default().mirror_hosts)
@@ -101,12 +101,9 @@ def test_imports_and_exports_of_every_shape_name_no_mirror(tmp_path):
     src.mkdir()
     for i, (url, _) in enumerate(SHAPES):
         (src / f"d{i}.txt").write_text(export(citation=citation(url)), encoding="utf-8")
-    # The seed, the samples and the corpus sources (some name a mirror).
-    need(SHARED.is_dir(), str(SHARED))
-    for f in [*sorted((SHARED / "seeds").glob("*.txt")),
-              *sorted((SHARED / "samples").glob("*.txt")),
-              *sorted((ROOT / "corpus" / "sources").glob("*.txt"))]:
-        (src / f"{f.parent.parent.name}-{f.parent.name}-{f.name}").write_bytes(f.read_bytes())
+    # The corpus sources: the seed and the samples (some name a mirror).
+    for f in sorted((ROOT / "corpus" / "sources").glob("*.txt")):
+        (src / f.name).write_bytes(f.read_bytes())
     proc = run("import", str(src), "-d", str(tmp_path / "tei"), "--json")
     assert proc.returncode == 0, proc.stderr
     named = sum(bool(mirrored(f.read_text(encoding="utf-8"))) for f in src.glob("*.txt"))

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ..errors import TeiToolkitError
+from ..errors import Location, TeiInputError, TeiToolkitError
 from ..files import write_atomic
 from ..importer.profile import Profile
 from .cmif import CmifResult, build_cmif
-from .html import build_site
+from .html import build_site, page_name
 from .letters import Letter, read_letter
 from .table import to_csv, to_json
 
@@ -58,10 +58,23 @@ def table(letters: list[Letter], kind: str) -> bytes:
     return to_csv(letters) if kind == "csv" else to_json(letters)
 
 
+def check_page_names(letters: list[Letter]) -> None:
+    """Refuse two documents with one id: their pages would be one file."""
+    first: dict[str, Letter] = {}
+    for letter in letters:
+        other = first.setdefault(page_name(letter), letter)
+        if other is not letter:
+            raise TeiInputError(f"the document id {letter.id} is also {other.path}'s: their "
+                                f"pages would be one ({page_name(letter)}); export one of "
+                                "them", Location(letter.path))
+
+
 def html(letters: list[Letter], folder: Path, *, force: bool = False,
          sources: list[Path] | None = None) -> int:
     """Write the edition's pages into ``folder``; the number written. Every page is checked
-    against existing files before any is written, so a refusal leaves the folder as it was."""
+    against existing files before any is written, so a refusal leaves the folder as it was;
+    two documents with one id (one page name) are refused before anything is written."""
+    check_page_names(letters)
     pages = build_site(letters)
     if not force:
         for page in pages:
