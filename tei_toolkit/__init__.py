@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from typing import Any
 
     from .errors import (Finding, LexiconError, Location, OutputError, ProfileError, RegisterError,
-                         SetupError, SourceError, TeiInputError, TeiToolkitError)
+                         SchemaError, SetupError, SourceError, TeiInputError, TeiToolkitError)
+    from .exports.handoff import EXPORTS, export
     from .exports.cmif import build_cmif
     from .exports.html import build_site
     from .exports.letters import Letter, read_letter
@@ -62,7 +63,10 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Register": (".importer.register", "Register"),
     "RegisterError": (".errors", "RegisterError"),
     "SchemaEntry": (".validation.registry", "Entry"),
+    "SchemaError": (".errors", "SchemaError"),
     "SetupError": (".errors", "SetupError"),
+    "EXPORTS": (".exports.handoff", "EXPORTS"),
+    "export": (".exports.handoff", "export"),
     "SourceError": (".errors", "SourceError"),
     "TeiInputError": (".errors", "TeiInputError"),
     "TeiToolkitError": (".errors", "TeiToolkitError"),
@@ -106,7 +110,7 @@ __all__ = [
     "READINGS", "FileReport", "Letter", "build_cmif", "build_site", "letters_csv",
     "letters_json", "read_letter", "Finding", "ImportResult", "Lexicon", "LexiconError", "Location",
     "OutputError", "Problem", "Profile", "ProfileError", "Register", "RegisterError",
-    "SchemaEntry", "SetupError",
+    "SchemaEntry", "SchemaError", "SetupError", "EXPORTS", "export",
     "SourceError", "TeiInputError", "TeiToolkitError", "Validator", "__version__",
     "add_schema", "cached_schemas", "default_lexicon", "expand_paths", "fetch_schema",
     "import_file", "import_text", "normalize_source", "plan_outputs", "read_tei", "reading",

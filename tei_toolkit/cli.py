@@ -16,22 +16,20 @@ import click
 from ._version import __version__, build
 from .importer.convert import MAX_SOURCE_BYTES, default_lexicon
 from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
-                     EXIT_USAGE, Location, OutputError, SetupError, TeiInputError,
+                     EXIT_USAGE, Location, OutputError, SetupError,
                      TeiToolkitError)
 from .files import expand_paths, is_input, remove_pending, write_atomic
 from .exports.cmif import DEFAULT_LICENCE
 from .validation.embedded import MODES as EMBEDDED_MODES
+from .validation.engines import ENGINES, REPORT_FORMATS
 from .validation.compiled import SCHEMA_COMPILE_LIMIT
 from .validation.registry import DEFAULT_DEADLINE, MAX_DOWNLOAD
-from .exports.handoff import EXPORT_FORMATS
-from .exports.readings import READINGS, read_tei, reading
+from .exports.handoff import EXPORTS
+from .exports.readings import READINGS
 from .importer.lexicon import Lexicon
 from .importer.profile import Profile
 from .importer.register import Register
 
-# The validate command's choices, without importing the validator and rich for every command.
-FORMATS = ("text", "json", "junit", "github")
-ENGINES = ("lxml", "jing", "both")
 
 # Every command's exit codes, stated in its --help and in the README (a test compares them).
 _COMMON_CODES = f"""  {EXIT_USAGE}  usage error (unknown option, missing file)
@@ -243,11 +241,9 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
 @main.command("export", epilog=EXPORT_EXIT_CODES)
 @click.argument("sources", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
-@click.option("--to", "to", type=click.Choice(EXPORT_FORMATS), default="text",
+@click.option("--to", "to", type=click.Choice(tuple(EXPORTS)), default="text",
               show_default=True,
-              help="text: one document in the archive's export format; cmif: one CMIF file "
-                   "for correspSearch; html: a reading edition (-d DIR); csv, json: a "
-                   "letters table.")
+              help="; ".join(f"{f.name}: {f.help}" for f in EXPORTS.values()) + ".")
 @click.option("--reading", "which", type=click.Choice(READINGS), default="source",
               show_default=True,
               help="For --to text. source: the export as it was; corrected: corrections "
@@ -286,65 +282,40 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
     """
     from .exports import handoff
 
-    profile = Profile.load(profile_file)
-    if to == "text":
-        if len(sources) != 1 or sources[0].is_dir():
-            raise click.UsageError("--to text takes one TEI file")
-        if output_dir is not None:
-            raise click.UsageError("--to text writes one file: use -o, not -d")
-        tei_file = sources[0]
-        try:
-            data = tei_file.read_bytes()
-        except OSError as exc:
-            raise TeiInputError(f"cannot read: {exc.strerror}",
-                                Location(str(tei_file))) from None
-        text = reading(read_tei(data, str(tei_file)), which, str(tei_file), profile)
-        if output_file is None:
-            click.echo(text, nl=False)
-        else:
-            _note_new_folder(output_file.parent)
-            write_atomic(output_file, text.encode("utf-8"), force=force, source=tei_file)
-        return EXIT_OK
-    if to == "html" and (output_dir is None or output_file is not None):
-        raise click.UsageError("--to html writes a folder of pages: give -d DIR")
-    if to != "html" and output_dir is not None:
+    fmt = EXPORTS[to]
+    if fmt.one_document and (len(sources) != 1 or sources[0].is_dir()):
+        raise click.UsageError(f"--to {to} takes one TEI file")
+    if fmt.folder and (output_dir is None or output_file is not None):
+        raise click.UsageError(f"--to {to} writes a folder of pages: give -d DIR")
+    if not fmt.folder and output_dir is not None:
         raise click.UsageError(f"--to {to} writes one file: use -o, not -d")
-    files = expand_paths(sources, ".xml")
-    letters, errors = handoff.read_all(files)
-    for err in errors:
-        click.echo(str(err), err=True)
-    if errors:
-        click.echo(f"tei export: nothing written: {len(errors)} of {len(files)} files could "
-                   "not be read", err=True)
+    files = list(sources) if fmt.one_document else expand_paths(sources, ".xml")
+    options = handoff.ExportOptions(
+        profile=Profile.load(profile_file), reading=which, editor=editor, licence=licence,
+        file_url=file_url or (output_file.resolve().as_uri() if output_file else "urn:stdout"),
+        title=cmif_title)
+    try:
+        made = handoff.export(to, files, options)
+    except handoff.ExportInputErrors as exc:
+        for err in exc.errors:
+            click.echo(str(err), err=True)
+        click.echo(f"tei export: {exc.message}", err=True)
         return EXIT_FAILED
-    letters, warnings = handoff.without_mirrors(letters, profile)
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
-    if to == "cmif":
-        target = file_url or (output_file.resolve().as_uri() if output_file else "urn:stdout")
-        result = handoff.cmif(letters, editor=editor or profile.encoder,
-                              publisher=profile.archive, file_url=target, licence=licence,
-                              title=cmif_title)
-        for letter, why in result.skipped:
-            click.echo(f"{letter.path}: skipped: {why}", err=True)
-        data = result.xml
-        click.echo(f"tei export: {len(result.letters)} letters in CMIF, {len(result.skipped)} "
-                   "documents skipped", err=True)
-    elif to in ("csv", "json"):
-        data = handoff.table(letters, to)
-    else:
+    for note in made.notes:
+        click.echo(note, err=True)
+    if made.summary:
+        click.echo(f"tei export: {made.summary}", err=True)
+    if fmt.folder:
         assert output_dir is not None
-        handoff.check_page_names(letters)
         _note_new_folder(output_dir)
-        written = handoff.html(letters, output_dir, force=force, sources=files)
+        written = handoff.write_pages(made.pages, output_dir, force=force, sources=files)
         click.echo(f"tei export: {written} pages in {output_dir}", err=True)
-        return EXIT_OK
-    if output_file is None:
-        sys.stdout.buffer.write(data)
+    elif output_file is None:
+        sys.stdout.buffer.write(made.data)
         sys.stdout.flush()
     else:
         _note_new_folder(output_file.parent)
-        write_atomic(output_file, data, force=force, source=files)
+        write_atomic(output_file, made.data, force=force, source=files)
     return EXIT_OK
 
 
@@ -374,11 +345,12 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
                    "default local files in the document's folder tree or under --allow-read "
                    "are included; remote ones never are (their xi:fallback is used).")
 @click.option("--no-pointers", is_flag=True, help="Skip the check that #id pointers resolve.")
-@click.option("--engine", type=click.Choice(ENGINES), default="lxml", show_default=True,
-              help="RELAX NG engine: lxml (libxml2, no Java), jing (the reference validator, "
-                   "needs Java), or both (reports every file where their verdicts differ).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for people; json, junit or github (annotations) for CI.")
+@click.option("--engine", type=click.Choice(tuple(ENGINES)), default="lxml", show_default=True,
+              help="RELAX NG engine: " + "; ".join(f"{k} ({v})" for k, v in ENGINES.items())
+              + ".")
+@click.option("--format", "fmt", type=click.Choice(tuple(REPORT_FORMATS)), default="text",
+              show_default=True,
+              help="; ".join(f"{k}: {v}" for k, v in REPORT_FORMATS.items()) + ".")
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report here instead of stdout (replaced if it exists; never "
                    "one of the documents).")
@@ -425,8 +397,7 @@ def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file
     if stdin is not None:
         reports = itertools.chain([validator.validate("-", stdin)], reports)
     done = report.emit(fmt, reports, strict, output_file, quiet)
-    if any(p.source == "input" and p.message.startswith("cannot read") for r in done
-           for p in r.problems):
+    if any(r.unreadable for r in done):
         return EXIT_CANNOT_RUN
     if not all(r.ok(strict) for r in done):
         return EXIT_FAILED
@@ -495,7 +466,7 @@ def schemas_fetch_command(name: str, version: str | None, sha256: str | None,
     from .validation import registry
 
     if version is None:
-        pinned = sorted((v for n, v in registry.PINNED if n == name), key=registry._version_key)
+        pinned = registry.pinned_versions(name)
         if not pinned:
             raise SetupError(f"no release of {name} is pinned: give --version and --sha256")
         version = pinned[-1]

@@ -102,6 +102,25 @@ class SetupError(TeiToolkitError):
     exit_code = EXIT_CANNOT_RUN
 
 
+class SchemaError(SetupError):
+    """A schema (RELAX NG or Schematron) that cannot be used; nothing is validated with it.
+    ``reason`` says why, for programs: one of ``SCHEMA_REASONS``."""
+
+    def __init__(self, message: str, location: Location | None = None,
+                 reason: str = "invalid") -> None:
+        super().__init__(message, location)
+        assert reason in SCHEMA_REASONS, reason
+        self.reason = reason
+
+
+# Why a schema cannot be used: no file or name of it; its file cannot be read; not
+# well-formed XML; not a schema libxml2 or lxml can use; not compiled in time; an optional
+# package it needs is missing; jing refused it; a download or the cache failed; a name or
+# version that cannot be one, or no checksum pinned for it, or the wrong checksum.
+SCHEMA_REASONS = ("unknown", "unreadable", "malformed", "invalid", "too-slow", "needs-package",
+                  "jing", "download", "cache", "bad-name", "not-pinned", "checksum")
+
+
 class MissingInput(SetupError):
     """A path given on the command line names nothing: a usage error (exit 2) in every
     command, as click reports a missing source of `import` and `export`."""

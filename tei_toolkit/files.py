@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
-from .errors import Location, MissingInput, OutputError, OutputExists, SetupError
+from .errors import Location, MissingInput, OutputError, OutputExists
 
 _GLOB_CHARS = frozenset("*?[")
 

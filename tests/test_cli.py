@@ -265,3 +265,26 @@ def test_a_second_import_into_the_same_folder_says_the_outputs_exist_not_failed(
     as_json = subprocess.run([*args, "--json"], capture_output=True, text=True, timeout=300)
     summary = json.loads(as_json.stdout)["summary"]
     assert (summary["failed"], summary["exist"], summary["converted"]) == (0, 3, 0)
+
+
+def test_every_registered_format_is_offered_by_the_cli_and_documented():
+    """One table each (exports.handoff.EXPORTS, validation.engines): the CLI's choices and
+    the README's synopses are made from them, or agree with them."""
+    from tei_toolkit.exports.handoff import EXPORTS
+    from tei_toolkit.validation.engines import ENGINES, REPORT_FORMATS
+
+    def choices(command: str) -> dict[str, list[str]]:
+        return {p.name or "": list(p.type.choices) for p in main.commands[command].params
+                if isinstance(p.type, click.Choice)}
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command, option, table in (("export", "to", EXPORTS), ("validate", "engine", ENGINES),
+                                   ("validate", "fmt", REPORT_FORMATS)):
+        assert choices(command)[option] == list(table), (command, option)
+        flag = {"fmt": "--format"}.get(option, f"--{option}")
+        assert f"[{flag} {'|'.join(table)}]" in readme, flag
+        help_text = next(p.help or "" for p in main.commands[command].params
+                         if p.name == option)
+        assert all(name in help_text for name in table), (flag, help_text)
+    for fmt in EXPORTS.values():  # each export format has its own paragraph or example
+        assert f"--to {fmt.name}" in readme, fmt.name

@@ -428,3 +428,19 @@ def test_two_documents_with_one_id_are_refused_before_any_page_is_written(tmp_pa
         assert line.startswith(str(tmp_path / "b" / "000_b00edda5464e9fe3.xml")) and \
             "wcda-121156" in line
         assert not site.exists()
+
+
+def test_the_export_api_is_what_the_cli_runs(tmp_path):
+    """tei_toolkit.export(to, files): the registry the CLI reads, in memory."""
+    from tei_toolkit import EXPORTS, export
+
+    files = sorted(TEI.glob("*.xml"))
+    for name, fmt in EXPORTS.items():
+        made = export(name, files[:1] if fmt.one_document else files)
+        if fmt.folder:
+            assert [p.name for p in made.pages][-2:] == ["index.html", "persons.html"]
+        else:
+            out = tmp_path / f"cli.{name}"
+            tei("export", *map(str, files[:1] if fmt.one_document else files), "--to", name,
+                "-o", str(out), "--file-url", "urn:stdout")
+            assert made.data == out.read_bytes(), name

@@ -309,3 +309,24 @@ def test_schemas_add_shows_what_it_is_doing_on_a_terminal_only(schema_cache, tmp
                             env={**os.environ, **env, "TERM": "xterm"})
     assert on_tty.returncode == 0
     assert "compiling project.rng whole once" in on_tty.stdout
+
+
+def test_a_schema_that_cannot_be_used_says_why_in_its_type(tmp_path, schema_cache):
+    """SchemaError, with a machine-readable reason: programs (and the CLI's exit codes) read
+    the type, never the message."""
+    from tei_toolkit import SchemaError, SetupError, Validator
+    from tei_toolkit.errors import SCHEMA_REASONS
+
+    malformed = tmp_path / "bad.rng"
+    malformed.write_text("<grammar", encoding="utf-8")
+    invalid = tmp_path / "invalid.rng"
+    invalid.write_text('<grammar xmlns="http://relaxng.org/ns/structure/1.0"><start>'
+                       '<ref name="nowhere"/></start></grammar>', encoding="utf-8")
+    for schema, reason in (("no-such-schema", "unknown"), (malformed, "malformed"),
+                           (invalid, "invalid")):
+        with pytest.raises(SchemaError) as caught:
+            Validator(schema=schema)
+        assert caught.value.reason == reason and reason in SCHEMA_REASONS
+        assert isinstance(caught.value, SetupError) and caught.value.exit_code == 3
+    proc = tei("validate", str(CORPUS / "tei"), "--schema", str(malformed))
+    assert proc.returncode == 3 and len(proc.stderr.strip().splitlines()) == 1

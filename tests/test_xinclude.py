@@ -15,7 +15,6 @@ Two differences from jing are deliberate and tested as such:
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from pathlib import Path

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from ..errors import (Finding, Location, OutputError, OutputExists, SourceError,
+from ..errors import (Finding, Location, OutputExists, SourceError,
                       TeiToolkitError)
 from ..files import write_atomic
 from .lexicon import Lexicon

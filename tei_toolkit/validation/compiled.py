@@ -23,7 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import Location, SetupError
+from ..errors import Location, SchemaError, SetupError
 from ..interrupts import child_started, forking_children
 from ..xmlcore import RELAXNG_NS, safe_parser
 from . import registry, schemas
@@ -395,8 +395,8 @@ def normalise(tree: etree._ElementTree, base_url: str | None = None) -> etree._E
         try:
             tree = inline(tree, url)
         except ValueError as exc:
-            raise SetupError(f"the schema cannot be read whole: {exc}",
-                             Location(base_url)) from None
+            raise SchemaError(f"the schema cannot be read whole: {exc}",
+                              Location(base_url), reason="unreadable") from None
         root = tree.getroot()
     simplify_whole(root)
     return tree
@@ -416,9 +416,9 @@ def bounded(tree: etree._ElementTree, shown: str, limit: float, base_url: str | 
     tree = normalise(tree, base_url)
     compiled = compile_in_child(etree.tostring(tree), limit, base_url)
     if compiled is None:
-        raise SetupError(f"the schema did not compile within {limit:g} s (libxml2's RELAX NG "
-                         "compiler can loop for ever on some grammars); raise the limit with "
-                         "--compile-limit SECONDS", Location(shown))
+        raise SchemaError(f"the schema did not compile within {limit:g} s (libxml2's RELAX NG "
+                          "compiler can loop for ever on some grammars); raise the limit with "
+                          "--compile-limit SECONDS", Location(shown), reason="too-slow")
     return tree, compiled
 
 
@@ -449,11 +449,12 @@ def _parse_schema(path: Path) -> etree._ElementTree:
     try:
         return etree.parse(str(path), safe_parser())
     except OSError as exc:
-        raise SetupError(f"cannot read the schema: {exc}", Location(str(path))) from None
+        raise SchemaError(f"cannot read the schema: {exc}", Location(str(path)),
+                          reason="unreadable") from None
     except etree.XMLSyntaxError as exc:
         line, col = exc.position
-        raise SetupError(f"the schema is not well-formed XML: {exc.msg}",
-                         Location(str(path), line, col)) from None
+        raise SchemaError(f"the schema is not well-formed XML: {exc.msg}",
+                          Location(str(path), line, col), reason="malformed") from None
 
 
 def _compile(path: Path, tree: etree._ElementTree | None,
@@ -475,15 +476,17 @@ def _compile(path: Path, tree: etree._ElementTree | None,
                 whole, _ = bounded(whole, str(path), limit, str(path.resolve()))
                 return etree.RelaxNG(whole)
             except ImportError:
-                raise SetupError("compact-syntax schemas need the rnc2rng package "
-                                 "(pip install 'tei_toolkit[rnc]')", Location(str(path))) from None
+                raise SchemaError("compact-syntax schemas need the rnc2rng package "
+                                  "(pip install 'tei_toolkit[rnc]')", Location(str(path)),
+                                  reason="needs-package") from None
             except OSError as exc:
-                raise SetupError(f"cannot read the schema: {exc}", Location(str(path))) from None
+                raise SchemaError(f"cannot read the schema: {exc}", Location(str(path)),
+                                  reason="unreadable") from None
             except (etree.RelaxNGParseError, SetupError):
                 raise
             except Exception as exc:  # rnc2rng's own syntax errors have no common base class
-                raise SetupError(f"not a usable compact-syntax schema: {exc}",
-                                 Location(str(path))) from None
+                raise SchemaError(f"not a usable compact-syntax schema: {exc}",
+                                  Location(str(path)), reason="invalid") from None
         whole = _parse_schema(path)
         one_file = not has_includes(whole.getroot())
         if _proven(path):
@@ -496,5 +499,5 @@ def _compile(path: Path, tree: etree._ElementTree | None,
     except etree.RelaxNGParseError as exc:
         first = exc.error_log[0] if len(exc.error_log) else None
         where = Location(str(path), first.line, first.column) if first else Location(str(path))
-        raise SetupError(f"not a usable RELAX NG schema: {first.message if first else exc}",
-                         where) from None
+        raise SchemaError(f"not a usable RELAX NG schema: {first.message if first else exc}",
+                          where, reason="invalid") from None

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..errors import Location, SetupError
+from ..errors import Location, SchemaError, SetupError
 from ..xmlcore import has_doctype
 
 _LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|fatal|warning): "
@@ -130,8 +130,8 @@ def _run_chunk(exe: list[str], flags: list[str], schema: Path, chunk: list[str],
         if path.startswith("file:"):
             path = path[5:]
         if os.path.abspath(path) == schema_abs:
-            raise SetupError(f"jing cannot use the schema: {m['msg']}",
-                             Location(str(schema), int(m["line"]), int(m["col"])))
+            raise SchemaError(f"jing cannot use the schema: {m['msg']}",
+                              Location(str(schema), int(m["line"]), int(m["col"])), reason="jing")
         key = by_abs.get(os.path.abspath(path), path)
         if m["sev"] == "fatal":
             fatal, at = m["msg"], key

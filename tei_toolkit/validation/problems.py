@@ -44,6 +44,7 @@ class FileReport:
     # XInclude that cannot be read): never "valid", never "invalid".
     not_checked: str = ""
     defaulted: bool = False  # no --schema and no usable <?xml-model?>: tei_all was used
+    unreadable: bool = False  # the file itself could not be read (its problem says why)
 
     @property
     def errors(self) -> list[Problem]:

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Location, SetupError
+from ..errors import Location, SchemaError, SetupError
 from ..files import write_atomic
 
 # sha256 of published schemas, by (name, version). A fetched file must match; `tei schemas
@@ -94,8 +94,8 @@ def entries() -> list[Entry]:
     except FileNotFoundError:
         return []
     except (OSError, ValueError) as exc:
-        raise SetupError(f"the schema cache index is unreadable ({exc}); remove it and add "
-                         "the schemas again", Location(str(path))) from None
+        raise SchemaError(f"the schema cache index is unreadable ({exc}); remove it and add "
+                          "the schemas again", Location(str(path)), reason="cache") from None
     out = []
     for item in raw.get("schemas", []):
         try:
@@ -105,6 +105,11 @@ def entries() -> list[Entry]:
         if Path(entry.file).is_file():
             out.append(entry)
     return sorted(out, key=lambda e: (e.name, _version_key(e.version)), reverse=True)
+
+
+def pinned_versions(name: str) -> list[str]:
+    """The releases of ``name`` whose checksum is pinned here, oldest first."""
+    return sorted((v for n, v in PINNED if n == name), key=_version_key)
 
 
 def _version_key(version: str) -> tuple:
@@ -176,7 +181,8 @@ def add(file: str | Path, name: str | None = None, version: str | None = None,
     try:
         data = src.read_bytes()
     except OSError as exc:
-        raise SetupError(f"cannot read the schema: {exc.strerror}", Location(str(file))) from None
+        raise SchemaError(f"cannot read the schema: {exc.strerror}", Location(str(file)),
+                          reason="unreadable") from None
     return _register(data, name or src.stem, version or _claimed_version(data),
                      source or str(src.resolve()), str(file), compile_limit, str(src.resolve()))
 
@@ -195,15 +201,17 @@ def _claimed_version(data: bytes) -> str:
 def _register(data: bytes, name: str, version: str, source: str, shown: str,
               compile_limit: float | None = None, base_url: str | None = None) -> Entry:
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name in (".", ".."):
-        raise SetupError(f"a schema name is letters, digits, '_', '.', '-': {name!r}")
+        raise SchemaError(f"a schema name is letters, digits, '_', '.', '-': {name!r}",
+                          reason="bad-name")
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", version) or version in (".", ".."):
-        raise SetupError(f"a version is letters, digits, '_', '.', '-': {version!r}")
+        raise SchemaError(f"a version is letters, digits, '_', '.', '-': {version!r}",
+                          reason="bad-name")
     sha = hashlib.sha256(data).hexdigest()
     pinned = PINNED.get((name, version))
     if pinned is not None and pinned != sha:
-        raise SetupError(f"{name} {version} has sha256 {pinned}; this file has {sha}: not the "
-                         "published schema (use another --name or --version for a "
-                         "customisation)", Location(shown))
+        raise SchemaError(f"{name} {version} has sha256 {pinned}; this file has {sha}: not the "
+                          "published schema (use another --name or --version for a "
+                          "customisation)", Location(shown), reason="checksum")
     compiles, whole = _compiles(data, shown, compile_limit, base_url)
     if whole is not None:
         # A schema with includes is kept as one file, the included ones inlined: the copy
@@ -231,11 +239,11 @@ def _compiles(data: bytes, shown: str, limit: float | None = None,
     try:
         tree = etree.fromstring(data, safe_parser(huge_tree=True), base_url=base_url)
     except etree.XMLSyntaxError as exc:
-        raise SetupError(f"not well-formed XML: {exc.msg}",
-                         Location(shown, *(exc.position or (0, 0)))) from None
+        raise SchemaError(f"not well-formed XML: {exc.msg}",
+                          Location(shown, *(exc.position or (0, 0))), reason="malformed") from None
     if tree.tag != "{http://relaxng.org/ns/structure/1.0}grammar":
-        raise SetupError("not a RELAX NG schema in XML syntax (the root is not rng:grammar)",
-                         Location(shown))
+        raise SchemaError("not a RELAX NG schema in XML syntax (the root is not rng:grammar)",
+                          Location(shown), reason="invalid")
     had_includes = has_includes(tree)
     whole, _ = bounded(tree.getroottree(), shown,
                        SCHEMA_COMPILE_LIMIT if limit is None else limit, base_url)
@@ -243,9 +251,9 @@ def _compiles(data: bytes, shown: str, limit: float | None = None,
         etree.RelaxNG(whole)
     except etree.RelaxNGParseError as exc:
         first = exc.error_log[0] if len(exc.error_log) else None
-        raise SetupError(f"not a usable RELAX NG schema: {first.message if first else exc}",
-                         Location(shown, first.line if first else 0,
-                                  first.column if first else 0)) from None
+        raise SchemaError(f"not a usable RELAX NG schema: {first.message if first else exc}",
+                          Location(shown, first.line if first else 0,
+                                   first.column if first else 0), reason="invalid") from None
     return True, (etree.tostring(whole, xml_declaration=True, encoding="UTF-8")
                   if had_includes else None)
 
@@ -275,20 +283,23 @@ def fetch(name: str, version: str, site: str = RELEASE_SITE, sha256: str | None 
     download may take (a server that trickles a byte at a time is given up on then);
     ``max_bytes``: a larger file is refused. Nothing is saved unless all is well."""
     if name not in PUBLISHED:
-        raise SetupError(f"not a published TEI schema: {name} (known: {', '.join(PUBLISHED)})")
+        raise SchemaError(f"not a published TEI schema: {name} (known: {', '.join(PUBLISHED)})",
+                          reason="unknown")
     if not _VERSION.match(version):
-        raise SetupError(f"a TEI release is numbered like 4.12.0, not {version!r}")
+        raise SchemaError(f"a TEI release is numbered like 4.12.0, not {version!r}",
+                          reason="bad-name")
     expected = PINNED.get((name, version)) or (sha256.lower() if sha256 else None)
     url = release_url(name, version, site)
     if expected is None:
-        raise SetupError(f"no sha256 is pinned for {name} {version}: give the one the TEI "
-                         "Consortium publishes with --sha256 HEX (pinned: "
-                         + ", ".join(f"{n} {v}" for n, v in sorted(PINNED)) + ")")
+        raise SchemaError(f"no sha256 is pinned for {name} {version}: give the one the TEI "
+                          "Consortium publishes with --sha256 HEX (pinned: "
+                          + ", ".join(f"{n} {v}" for n, v in sorted(PINNED)) + ")",
+                          reason="not-pinned")
     data = _download(url, timeout, deadline, max_bytes)
     got = hashlib.sha256(data).hexdigest()
     if got != expected:
-        raise SetupError(f"{url} has sha256 {got}, expected {expected}: refused, nothing was "
-                         "saved")
+        raise SchemaError(f"{url} has sha256 {got}, expected {expected}: refused, nothing was "
+                          "saved", reason="checksum")
     return _register(data, name, version, url, url)
 
 
@@ -317,8 +328,8 @@ def _download(url: str, timeout: float, deadline: float, max_bytes: int) -> byte
 
 
 def _late(url: str, deadline: float) -> SetupError:
-    return SetupError(f"cannot download {url}: not complete within {deadline:g} s "
-                      "(--deadline); nothing was saved")
+    return SchemaError(f"cannot download {url}: not complete within {deadline:g} s "
+                       "(--deadline); nothing was saved", reason="download")
 
 
 def _read(url: str, timeout: float, end: float, deadline: float, max_bytes: int) -> bytes:
@@ -334,23 +345,24 @@ def _read(url: str, timeout: float, end: float, deadline: float, max_bytes: int)
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (https/http only)
             length = response.headers.get("Content-Length")
             if length is not None and length.isdigit() and int(length) > max_bytes:
-                raise SetupError(too_large)
+                raise SchemaError(too_large, reason="download")
             while chunk := response.read1(1 << 16):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise SetupError(too_large)
+                    raise SchemaError(too_large, reason="download")
                 if time.monotonic() > end:
                     raise _late(url, deadline)
                 chunks.append(chunk)
     except urllib.error.HTTPError as exc:
-        raise SetupError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from None
+        raise SchemaError(f"cannot download {url}: HTTP {exc.code} {exc.reason}",
+                          reason="download") from None
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         name = url.rstrip("/").rsplit("/", 1)[-1] or "the schema"
-        raise SetupError(f"cannot download {url}: {reason} (offline? copy {name} here "
-                         "another way, then: tei schemas add FILE)") from None
+        raise SchemaError(f"cannot download {url}: {reason} (offline? copy {name} here "
+                          "another way, then: tei schemas add FILE)", reason="download") from None
     if length is not None and length.isdigit() and int(length) != size:
-        raise SetupError(f"the download of {url} was cut short ({size} of {length} bytes); "
-                         "nothing was saved")
+        raise SchemaError(f"the download of {url} was cut short ({size} of {length} bytes); "
+                          "nothing was saved", reason="download")
     return b"".join(chunks)
 

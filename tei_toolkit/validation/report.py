@@ -15,9 +15,10 @@ from lxml import etree
 
 from ..errors import printable
 from ..files import write_atomic
+from .engines import REPORT_FORMATS
 from .problems import ERROR, WARNING, FileReport, Problem
 
-FORMATS = ("text", "json", "junit", "github")  # also in cli.py, which must not import this
+FORMATS = tuple(REPORT_FORMATS)
 
 
 def emit(fmt: str, reports: Iterable[FileReport], strict: bool,

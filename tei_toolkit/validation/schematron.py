@@ -37,7 +37,7 @@ from urllib.parse import unquote, urljoin, urlparse
 import lxml.isoschematron
 from lxml import etree
 
-from ..errors import Location, SetupError
+from ..errors import Location, SchemaError, SetupError
 from ..xmlcore import RELAXNG_NS, SCHEMATRON_NS, XI_NS, safe_parser
 
 # document() needs read_file: the resolver, not libxslt, decides what is read.
@@ -179,13 +179,14 @@ def _as_xpath1(tree: etree._ElementTree, path: Path) -> None:
     if binding in ("xslt", "xpath", "exslt"):
         return
     if binding not in ("xslt2", "xslt3", "xpath2", "xpath3"):
-        raise SetupError(f"queryBinding {binding!r} is not one lxml can run",
-                         Location(str(path), root.sourceline or 0))
+        raise SchemaError(f"queryBinding {binding!r} is not one lxml can run",
+                          Location(str(path), root.sourceline or 0), reason="invalid")
     for el in root.iter(f"{{{SCHEMATRON_NS}}}*"):
         what = xpath2_use(el)
         if what is not None:
-            raise SetupError(f"this {binding} schema uses {what}, which lxml's XPath 1 cannot run",
-                             Location(str(path), el.sourceline or 0))
+            raise SchemaError(f"this {binding} schema uses {what}, which lxml's XPath 1 cannot run",
+                              Location(str(path), el.sourceline or 0),
+                              reason="invalid")
         for name in _EXPRESSIONS:
             expr = el.get(name)
             if expr and "matches" in _CALL.findall(_no_strings(expr)):
@@ -217,12 +218,12 @@ class ConfinedSchematron:
             try:
                 tree = etree.parse(str(path), safe_parser())
             except OSError as exc:
-                raise SetupError(f"cannot read the Schematron schema: {exc}",
-                                 Location(str(path))) from None
+                raise SchemaError(f"cannot read the Schematron schema: {exc}",
+                                  Location(str(path)), reason="unreadable") from None
             except etree.XMLSyntaxError as exc:
                 line, col = exc.position
-                raise SetupError(f"the Schematron schema is not well-formed XML: {exc.msg}",
-                                 Location(str(path), line, col)) from None
+                raise SchemaError(f"the Schematron schema is not well-formed XML: {exc.msg}",
+                                  Location(str(path), line, col), reason="malformed") from None
         else:
             tree = copy.deepcopy(tree)  # the caller's stays as it is (_as_xpath1 edits)
         # Relative hrefs resolve against the schema's own place, also for a tree built in
@@ -246,8 +247,8 @@ class ConfinedSchematron:
             self.xslt = etree.XSLT(xslt_doc.getroottree(), access_control=_ACCESS)
         except etree.XSLTParseError as exc:
             steps.check_refused(self.resolver.refused, tree)
-            raise SetupError(f"not a usable Schematron schema: {exc}",
-                             Location(str(path))) from None
+            raise SchemaError(f"not a usable Schematron schema: {exc}",
+                              Location(str(path)), reason="invalid") from None
         steps.check_refused(self.resolver.refused, tree)
         self.needs_document_dir = any(not _inside(f, base)
                                       for f in (*steps.read, *self.resolver.read))
@@ -310,18 +311,19 @@ class _Steps:
         except etree.XSLTApplyError as exc:
             self.read += resolver.read
             self.check_refused(resolver.refused, tree)
-            raise SetupError(f"not a usable Schematron schema: {' '.join(str(exc).split())}",
-                             Location(str(self.path))) from None
+            raise SchemaError(f"not a usable Schematron schema: {' '.join(str(exc).split())}",
+                              Location(str(self.path)), reason="invalid") from None
         except OSError as exc:  # an allowed file that is not there (lxml raises the resolver's)
             self.read += resolver.read
             self.check_refused(resolver.refused, tree)
             why = exc.strerror or " ".join(str(exc).split())
             found = self._locate(resolver.read[-1], tree) if resolver.read else None
             if found is None:
-                raise SetupError(f"an include cannot be read: {why}",
-                                 Location(str(self.path))) from None
+                raise SchemaError(f"an include cannot be read: {why}",
+                                  Location(str(self.path)), reason="unreadable") from None
             form, href, location = found
-            raise SetupError(f"{form} of {href!r} cannot be read: {why}", location) from None
+            raise SchemaError(f"{form} of {href!r} cannot be read: {why}", location,
+                              reason="unreadable") from None
         self.read += resolver.read
         self.check_refused(resolver.refused, tree)
         failures = [e.message for e in step.error_log
@@ -333,10 +335,11 @@ class _Steps:
             href = message.rpartition(": ")[2]
             found = self._find(tree, lambda el, h, bases: h == href)
             if found is None:
-                raise SetupError(f"an include includes nothing: {message}",
-                                 Location(str(self.path)))
+                raise SchemaError(f"an include includes nothing: {message}",
+                                  Location(str(self.path)), reason="invalid")
             form, href, location = found
-            raise SetupError(f"{form} of {href!r} includes nothing: {message}", location)
+            raise SchemaError(f"{form} of {href!r} includes nothing: {message}", location,
+                              reason="invalid")
         result.docinfo.URL = tree.docinfo.URL
         return result
 
@@ -348,9 +351,9 @@ class _Steps:
         elif root.tag == f"{{{_XSD_NS}}}schema":
             tree = self._run("XSD2Schtrn.xsl", tree)
         elif root.tag != f"{{{SCHEMATRON_NS}}}schema":
-            raise SetupError("not a usable Schematron schema: the root is not sch:schema (nor "
-                             "a RELAX NG grammar or an XML Schema with Schematron rules)",
-                             Location(str(self.path), root.sourceline or 0))
+            raise SchemaError("not a usable Schematron schema: the root is not sch:schema (nor "
+                              "a RELAX NG grammar or an XML Schema with Schematron rules)",
+                              Location(str(self.path), root.sourceline or 0), reason="invalid")
         try:
             included = self._run(_ISO + "iso_dsdl_include.xsl", tree)
             expanded = _closed_step(_ISO + "iso_abstract_expand.xsl")(included)
@@ -360,8 +363,8 @@ class _Steps:
                     f"invalid schematron schema: {valid.error_log}")
             return _closed_step(_ISO + "iso_svrl_for_xslt1.xsl")(expanded)
         except (etree.SchematronParseError, etree.XSLTError, etree.XMLSyntaxError) as exc:
-            raise SetupError(f"not a usable Schematron schema: {exc}",
-                             Location(str(self.path))) from None
+            raise SchemaError(f"not a usable Schematron schema: {exc}",
+                              Location(str(self.path)), reason="invalid") from None
 
     def check_refused(self, refused: list[str], tree: etree._ElementTree) -> None:
         """ReadRefused for the first URL refused, naming the include that asked for it."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import tempfile
 import threading
 import time
@@ -19,36 +18,24 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generator, Iterable, Iterator
-from urllib.parse import urlparse
 
 from lxml import etree
 
-from . import catalog, jing, registry, schemas
-from ..errors import Location, SetupError
+from . import jing, schemas
+from ..errors import Location, SchemaError, SetupError
 from ..files import expand_paths
 from ..xmlcore import SCHEMATRON_NS, XI_NS, tag_of
 from .compiled import SchemaStore, document_names, group_files, scan_files
 from .document import Document
+from .engines import ENGINES
 from .problems import ERROR, WARNING, FileReport, Problem
+from .resolver import SchemaChoice, SchemaResolver
 from . import embedded
 from .schematron import ConfinedSchematron
 from .xinclude import Expander
 
-ENGINES = ("lxml", "jing", "both")  # also in cli.py
 # Problems that make a document invalid in RELAX NG terms, whichever engine finds them.
 _RNG_SOURCES = ("well-formedness", "xml:id", "relaxng")
-# A root with one of these names is meant to be TEI, whatever its namespace: always checked.
-_TEI_ROOTS = frozenset({"TEI", "teiCorpus"})
-
-
-@dataclass(frozen=True)
-class SchemaChoice:
-    """Which RELAX NG schema a document is checked against, and why."""
-
-    path: Path
-    label: str
-
-
 class Validator:
     """Validate TEI documents; safe to share between threads.
 
@@ -83,15 +70,10 @@ class Validator:
         self.pointers = pointers
         self.xinclude = xinclude
         self.allow_read = tuple(Path(p) for p in allow_read)
-        self.forced = _schema_choice(schema) if schema is not None else None
-        self.default = SchemaChoice(schemas.path(schemas.BUNDLED["tei_toolkit"]), "tei_toolkit")
+        self.schemas = SchemaResolver(schema, skip_non_tei)
         # A TEI document that declares no usable schema is checked against tei_all when the
         # schema cache has it (what a TEI user expects), else not checked.
         # The cache's index and XML catalogs, read once per Validator, not once per document.
-        self._cached = registry.entries()
-        self._catalog = functools.lru_cache(maxsize=1024)(catalog.resolve)
-        tei_all = registry.find("tei_all", self._cached)
-        self.tei_all = SchemaChoice(Path(tei_all.file), tei_all.label) if tei_all else None
         if schematron is False:
             self.schematron_path = None
         elif schematron is None:
@@ -99,14 +81,14 @@ class Validator:
         else:
             self.schematron_path = Path(schematron)  # type: ignore[arg-type]  # True is not documented
             if not self.schematron_path.is_file():
-                raise SetupError("Schematron file not found", Location(str(schematron)))
+                raise SchemaError("Schematron file not found", Location(str(schematron)),
+                                  reason="unknown")
         self._local = threading.local()
         self.store = SchemaStore(reduce, compile_limit)
-        self.skip_non_tei = skip_non_tei
         # Check now what every document needs, so a broken schema fails before any file: a
         # grammar that can be reduced is parsed (compiling it whole would take seconds for
         # tei_all), any other is compiled.
-        path = (self.forced or self.tei_all or self.default).path
+        path = self.schemas.first.path
         if self.store.grammar(path) is None:
             self.store.relaxng(path, None)
         if self.schematron_path is not None:
@@ -169,6 +151,8 @@ class Validator:
             try:
                 data = Path(path).read_bytes()
             except OSError as exc:
+                if report is not None:
+                    report.unreadable = True
                 yield Problem(name, 0, 0, ERROR, "input", f"cannot read: {exc.strerror}")
                 return
         doc = Document(name, data)
@@ -189,7 +173,11 @@ class Validator:
                     report.not_checked = expansion.not_checked
                 return
             expanded = True
-        choice, notes, why = self._choose_schema(doc, path, batch)
+        def usable(schema: Path) -> None:  # compiles it for this document, or raises
+            self._relaxng(schema, document_names(doc.tree), batch)  # type: ignore[arg-type]
+
+        resolved = self.schemas.for_document(doc, path, usable)
+        choice, notes, why = resolved.choice, resolved.notes, resolved.why_not
         if choice is None:
             yield from notes
             if report is not None and why:
@@ -207,7 +195,7 @@ class Validator:
         if report is not None:
             report.schema = choice.label
             report.schema_path = choice.path
-            report.defaulted = self.forced is None and choice is self.tei_all
+            report.defaulted = self.schemas.forced is None and choice is self.schemas.tei_all
         rng = None
         if relaxng:
             group = batch.groups.get(str(path)) if batch is not None else None
@@ -345,90 +333,13 @@ class Validator:
             candidate = local if local.is_absolute() else Path(path).parent / local
             if "://" not in href and candidate.is_file():
                 return candidate
-        if doc.is_tei and schema is not None and schema.path == self.default.path:
+        if doc.is_tei and schema is not None and schema.path == self.schemas.default.path:
             return self.default_sch
         return None
 
     @property
     def default_sch(self) -> Path:
         return schemas.path(schemas.BUNDLED_SCHEMATRON["tei_toolkit"])
-
-    def _choose_schema(self, doc: "Document", path: str | Path, batch: "_Batch | None" = None
-                       ) -> tuple[SchemaChoice | None, list[Problem], str]:
-        """The schema for ``doc``, with notes on declared schemas not used, and, when there
-        is none, why: "" to skip a file that is not TEI, else why it is not checked.
-
-        In order: --schema; the first usable RELAX NG ``<?xml-model?>`` (an XML catalog
-        mapping, a published TEI schema URL found in the schema cache, a local file, a
-        bundled schema's name); else tei_all from the cache. A file is never judged by a
-        schema it did not ask for other than tei_all (which every clean customisation's
-        documents satisfy): without tei_all it is not checked. A remote schema is never
-        fetched."""
-        if self.forced is not None:
-            return self.forced, [], ""
-        notes: list[Problem] = []
-        asked: list[str] = []  # what the file asked for and could not have, for the reason
-        base = Path(path).parent if doc.name != "-" else Path.cwd()
-        fallback = self.tei_all.label if self.tei_all is not None else None
-        for pi, href in doc.xml_models():
-            line = pi.sourceline or 0
-            candidate = self._catalog(href)
-            label = f"{href} (by XML catalog: {candidate})" if candidate else str(href)
-            if candidate is None and _is_remote(href):
-                entry, spec = registry.for_url(href, self._cached)
-                if entry is not None:
-                    return SchemaChoice(Path(entry.file), f"{entry.label} ({href})"), notes, ""
-                if spec is not None:
-                    fix = f"tei schemas fetch {spec.replace('@', ' --version ')}"
-                    asked.append(f"asks for {spec}, which is not in the schema cache ({fix})")
-                    if fallback:
-                        notes.append(Problem(doc.name, line, 1, WARNING, "input",
-                                             f"<?xml-model?> names the published schema "
-                                             f"{spec}, which is not in the schema cache (get "
-                                             f"it with: {fix}); validating against "
-                                             f"{fallback}"))
-                else:
-                    asked.append(f"asks for {href}, which is remote and never fetched (map it "
-                                 "to a local copy with an XML catalog, XML_CATALOG_FILES)")
-                    if fallback:
-                        notes.append(Problem(doc.name, line, 1, WARNING, "safety",
-                                             f"<?xml-model?> points to a remote schema ({href}); "
-                                             f"it is never fetched: validating against "
-                                             f"{fallback} (map it to a local copy with an XML "
-                                             "catalog, XML_CATALOG_FILES)"))
-                continue
-            if candidate is None:
-                local = Path(urlparse(href).path if href.lower().startswith("file:") else href)
-                candidate = local if local.is_absolute() else base / local
-            if candidate.is_file():
-                if candidate.suffix == ".rnc":
-                    return SchemaChoice(candidate, label), notes, ""
-                try:
-                    self._relaxng(candidate, document_names(doc.tree), batch)  # type: ignore[arg-type]
-                except SetupError as exc:
-                    notes.append(Problem(doc.name, line, 1, ERROR, "input",
-                                         f"the schema in <?xml-model?> is unusable: {exc.message}"))
-                    asked.append(f"asks for {href}, which is unusable")
-                    continue
-                return SchemaChoice(candidate, label), notes, ""
-            stem = candidate.name.rsplit(".", 1)[0]
-            if stem in schemas.BUNDLED and candidate.suffix == ".rng":
-                return _schema_choice(stem), notes, ""
-            asked.append(f"asks for {href}, which is not found")
-            if fallback:
-                notes.append(Problem(doc.name, line, 1, WARNING, "input",
-                                     f"<?xml-model?> schema {href} not found; validating "
-                                     f"against {fallback}"))
-        if self.skip_non_tei and not doc.is_tei and not notes and not asked and \
-                doc.tree is not None and \
-                etree.QName(doc.tree.getroot()).localname not in _TEI_ROOTS:
-            return None, [], ""
-        if self.tei_all is not None:
-            return self.tei_all, notes, ""
-        why = "; ".join(asked) if asked else "declares no schema"
-        return None, notes, (f"not checked: {why}, and tei_all is not in the schema cache "
-                             "(tei schemas fetch tei_all; offline: tei schemas add "
-                             "tei_all.rng)")
 
     def validate_paths(self, paths: Iterable[str | Path], jobs: int | None = None,
                        folders: Iterable[str | Path] | None = None) -> Iterator[FileReport]:
@@ -446,7 +357,7 @@ class Validator:
         if self.engine != "jing" and files:
             # The batch's reduction, proven to compile in time before any thread starts.
             for names in batch.distinct:
-                self.store.prepare((self.forced or self.tei_all or self.default).path, names)
+                self.store.prepare(self.schemas.first.path, names)
         # jing: each file is parsed and checked here (well-formedness, safety, schema choice,
         # pointers, Schematron, and lxml's RELAX NG for "both"); jing then runs once per
         # schema over all the files.
@@ -569,29 +480,3 @@ def _merge(problems: list[Problem], more: list[Problem]) -> list[Problem]:
     if any(p.source == "well-formedness" for p in problems):
         return problems
     return sorted(problems + more, key=lambda p: (p.line, p.column))
-
-
-def _schema_choice(schema: str | Path) -> SchemaChoice:
-    """--schema: a bundled schema's name, a file, or a name in the schema cache
-    (``tei_all``, ``tei_all@4.12.0``)."""
-    name = str(schema)
-    if name in schemas.BUNDLED:
-        return SchemaChoice(schemas.path(schemas.BUNDLED[name]), name)
-    p = Path(schema)
-    if p.is_file():
-        return SchemaChoice(p, name)
-    entry = registry.find(name) if "/" not in name and "\\" not in name else None
-    if entry is not None:
-        return SchemaChoice(Path(entry.file), entry.label)
-    known = ", ".join(sorted(schemas.BUNDLED) + sorted({e.label for e in registry.entries()}))
-    hint = ""
-    if name.partition("@")[0] in registry.PUBLISHED:
-        spec = name.replace("@", " --version ")
-        hint = f"; get it with: tei schemas fetch {spec} (or tei schemas add FILE)"
-    raise SetupError(f"no such schema file, and no schema of that name (known: {known}){hint}",
-                     Location(name))
-
-
-def _is_remote(href: str) -> bool:
-    return bool(re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", href)) and \
-        not href.lower().startswith("file:")

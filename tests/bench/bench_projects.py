@@ -84,7 +84,7 @@ from tei_toolkit.validation.compiled import document_names
 from tei_toolkit.validation.validate import Validator
 validator = Validator(sys.argv[1], schematron=False)
 names = document_names(etree.parse(sys.argv[2]))
-validator.store.relaxng(validator.forced.path, names)
+validator.store.relaxng(validator.schemas.first.path, names)
 print(time.perf_counter() - start)
 """
 
