@@ -178,3 +178,17 @@ def test_every_inline_script_exists_and_takes_its_options():
         problems += [f"{text}: {script.name} takes no {w}" for w in rest
                      if w.startswith("--") and f'"{w.split("=")[0]}"' not in source]
     assert not problems, "\n".join(problems)
+
+
+def test_the_development_map_is_true_to_the_tree():
+    """Every module of the package is in the README's Development map, under its folder."""
+    development = TEXT.split("## Development", 1)[1]
+    package = ROOT / "tei_toolkit"
+    sections = re.split(r"\n  - `(\w+)/`: ", development.split("\n- `setup.py`", 1)[0])
+    top, folders = sections[0], dict(zip(sections[1::2], sections[2::2]))
+    assert set(folders) == {p.name for p in package.iterdir()
+                            if p.is_dir() and (p / "__init__.py").is_file()}
+    missing = [f"{p.parent.name}/{p.name}" for p in sorted(package.rglob("*.py"))
+               if p.name != "__init__.py" or p.parent == package
+               if f"`{p.name}`" not in (top if p.parent == package else folders[p.parent.name])]
+    assert not missing, missing
