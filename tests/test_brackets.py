@@ -142,14 +142,19 @@ def test_explain_lists_every_bracket_for_review(tmp_path):
     assert proc.returncode == 0, proc.stderr
     lines = [line for line in proc.stderr.splitlines() if "] " in line and ": [" in line]
     assert len(lines) == len(EXPECTED["s07"])
-    assert f"{sample}:12:49: [Ministry of State Security] expansion: a phrase after the " \
-           "acronym MGB" in lines
+    assert f"{sample}:12:49: [Ministry of State Security] expansion (phrase_after_acronym): " \
+           "a phrase after the acronym MGB" in lines
     proc = subprocess.run([installed_tei(), "import", str(sample), "-d", str(tmp_path / "out"),
                            "--explain", "--json", "--force"], capture_output=True, text=True,
                           timeout=120)
     brackets = json.loads(proc.stdout)["files"][0]["brackets"]
     assert Counter((b["text"], b["class"]) for b in brackets) == Counter(EXPECTED["s07"])
     assert all(b["evidence"] and b["line"] and b["column"] for b in brackets)
+    # Each names the rule that decided: one of the classifier's, or of the bracket reader's.
+    from tei_toolkit.importer.brackets import RULES
+    rules = {r.__name__.removeprefix("rule_") for r in RULES} | {"default", "no_words",
+                                                                 "source_note"}
+    assert {b["rule"] for b in brackets} <= rules and len({b["rule"] for b in brackets}) > 3
 
 
 @pytest.mark.parametrize("inner", ["emphasis in the original", "underlined in the original",

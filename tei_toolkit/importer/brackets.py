@@ -17,6 +17,9 @@ real pages). Each rule below decides from evidence a reader can check, and says 
 - **original wording** is made of words an English word list does not know;
 - anything else is a **supplement** for sense, the default; where the evidence for another
   class is only partial, it stays a supplement with a warning saying so.
+
+In the code each rule is a small function, ``rule_<what it looks for>``, tried in the order
+of ``RULES``; the first to return a verdict decides, and ``--explain`` names it.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import Callable
 
-from .register import Index
+from .register import Index, Person
 from .source import MONTH_NAMES
 
 SUPPLEMENT, COMPLETION, IDENTIFICATION = "supplement", "completion", "identification"
@@ -125,129 +129,274 @@ class Verdict:
     evidence: str
     name: str = ""   # expansion and respelling: the words before the bracket they pair with
     weak: str = ""   # a supplement with some evidence of another class: the warning
+    rule: str = ""   # the rule that decided (its function's name, without "rule_")
 
-    def __init__(self, kind: str, evidence: str, name: str = "", weak: str = "") -> None:
+    def __init__(self, kind: str, evidence: str, name: str = "", weak: str = "",
+                 rule: str = "") -> None:
         # Written out: mypyc compiles this, not the one @dataclass would generate.
         self.kind = kind
         self.evidence = evidence
         self.name = name
         self.weak = weak
+        self.rule = rule
 
 
-def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
-             language: str | None = None, register: Index | None = None) -> Verdict:
-    """The class of ``[inner]`` between ``before`` and ``after`` (the paragraph's raw text),
-    in ``part`` ("title", "citation", "summary", "body", "other"). ``lexicon_reg(name)`` gives
-    the lexicon's regular form of a name, if any; ``language`` is the original language's
-    code (German capitalises its nouns, so one unknown capitalised word is its wording);
-    ``register`` (a persons register's Index) knows names, variants and code names."""
-    words = _WORD.findall(inner)
-    stripped = inner.strip()
-    if stripped[:1].islower() and not stripped.startswith("the ") and \
-            all(len(w) <= _SHORT or is_english(w) for w in words):
-        # The common case, decided first: English words, not capitalised, not a role.
+class Bracket:
+    """One bracket and the words around it, as the rules see it; what several rules need is
+    worked out once, when first asked for."""
+
+    def __init__(self, before: str, inner: str, after: str, part: str,
+                 lexicon_reg: Callable[[str], str | None] | None, language: str | None,
+                 register: Index | None) -> None:
+        self.before = before
+        self.inner = inner
+        self.after = after
+        self.part = part
+        self.lexicon_reg = lexicon_reg
+        self.language = language
+        self.register = register
+        self.words: list[str] = _WORD.findall(inner)
+        self.stripped = inner.strip()
+        self._known: tuple[object, str] | None = None
+        self._known_done = False
+        self._name: str | None = None
+        self._name_done = False
+
+    @property
+    def known(self) -> "tuple[Person, str] | None":
+        """The register entry the bracket's words are a form of, and how."""
+        if not self._known_done:
+            self._known = self.register.lookup(self.stripped) if self.register else None
+            self._known_done = True
+        return self._known  # type: ignore[return-value]
+
+    @property
+    def registered(self) -> str:
+        known = self.known
+        return f"; the register knows {self.stripped!r} ({known[0].id})" if known else ""
+
+    @property
+    def is_name(self) -> bool:
+        return bool(self.words) and (_looks_like_name(self.stripped) or self.known is not None)
+
+    @property
+    def last_words(self) -> list[str]:
+        return _WORD.findall(self.before[-20:])
+
+    @property
+    def name_before(self) -> str | None:
+        """The name right before the bracket, unless it is an honorific or ends in a role."""
+        if not self._name_done:
+            name = _name_before(self.before)
+            if name and _trim_name(name).lower().rstrip(".") in HONORIFICS:
+                name = None  # "Comrade [X]": an honorific, not a name
+            if name and _trim_name(name).split()[-1].lower() in ROLE_WORDS:
+                name = None  # "the Chairman [Liu Chang]": a role (below), not a name
+            self._name = name
+            self._name_done = True
+        return self._name
+
+
+# -- the rules, in the order they are tried: each returns a verdict, or None -------------------
+
+def rule_english_words(b: Bracket) -> Verdict | None:
+    """The common case, decided first: English words, not capitalised, not a role."""
+    if b.stripped[:1].islower() and not b.stripped.startswith("the ") and \
+            all(len(w) <= _SHORT or is_english(w) for w in b.words):
         return _ENGLISH
-    # Completions of dates.
-    if inner in _MONTH_SET and _DAY_BEFORE.search(before[-4:]):
+    return None
+
+
+def rule_month_after_day(b: Bracket) -> Verdict | None:
+    if b.inner in _MONTH_SET and _DAY_BEFORE.search(b.before[-4:]):
         return Verdict(COMPLETION, "a month after a day number")
-    if _YEAR.fullmatch(inner) and _DATE_BEFORE.search(before[-12:]):
+    return None
+
+
+def rule_year_after_date(b: Bracket) -> Verdict | None:
+    if _YEAR.fullmatch(b.inner) and _DATE_BEFORE.search(b.before[-12:]):
         return Verdict(COMPLETION, "a year after a day or month")
-    # Completion of a name: [Liu] Shaoqi.
-    if (len(words) == 1 and words[0] == stripped and stripped[:1].isupper()
-            and not common_english(stripped) and re.match(r" [A-Z]", after)
-            and (not before or before[-1:] in " (\"“‘'")):
-        return Verdict(COMPLETION, f"{stripped!r} is not a common English word and the "
+    return None
+
+
+def rule_name_goes_on(b: Bracket) -> Verdict | None:
+    """[Liu] Shaoqi: one word, not common English, and the name goes on after it."""
+    s = b.stripped
+    if (len(b.words) == 1 and b.words[0] == s and s[:1].isupper()
+            and not common_english(s) and re.match(r" [A-Z]", b.after)
+            and (not b.before or b.before[-1:] in " (\"“‘'")):
+        return Verdict(COMPLETION, f"{s!r} is not a common English word and the "
                                    "name goes on after it")
-    # Given names before a surname, after an honorific: Comrade [Ivan Petrovich] Sokolov.
-    honorific = _WORD_BEFORE.search(before[-12:]) if 2 <= len(words) <= 3 and \
-        after[:1] == " " and after[1:2].isupper() else None
+    return None
+
+
+def rule_given_names_after_honorific(b: Bracket) -> Verdict | None:
+    """Comrade [Ivan Petrovich] Sokolov."""
+    words = b.words
+    honorific = _WORD_BEFORE.search(b.before[-12:]) if 2 <= len(words) <= 3 and \
+        b.after[:1] == " " and b.after[1:2].isupper() else None
     if (honorific is not None and honorific[1].lower() in HONORIFICS
             and all(w[:1].isupper() for w in words)
             and not ROLE_WORDS & {w.lower() for w in words}
             and not all(common_english(w) for w in words)):
         return Verdict(COMPLETION, f"names between {honorific[1]!r} and the name that goes "
                                    "on after them")
-    if part == "citation" and len(words) >= 2 and stripped[:1].isupper() and \
-            _english_share(words) >= 0.5 and before.endswith(" "):
-        prev = _WORD.findall(before[-40:])
+    return None
+
+
+def rule_translated_title(b: Bracket) -> Verdict | None:
+    """English words in a citation, after a word that is not English: the title's
+    translation."""
+    if b.part == "citation" and len(b.words) >= 2 and b.stripped[:1].isupper() and \
+            _english_share(b.words) >= 0.5 and b.before.endswith(" "):
+        prev = _WORD.findall(b.before[-40:])
         if prev and not is_english(prev[-1]):
             return Verdict(TRANSLATED_TITLE, f"English words in a citation after "
                                              f"{prev[-1]!r}, which is not English")
-    known = register.lookup(stripped) if register is not None else None
-    body = _body_before(before) if known is None and _foreign_name(stripped, words, language) \
-        and not (register is not None and register.find(stripped)) else None
-    if body:
-        return Verdict(ORIGINAL, f"the English name of a body ({body!r}), then words that are "
-                                 "not English: its name in the original")
-    acronym = _acronym_before(before)
+    return None
+
+
+def rule_body_name_in_original(b: Bracket) -> Verdict | None:
+    """A body's English name, then its name in the original language."""
+    if b.known is None and _foreign_name(b.stripped, b.words, b.language) \
+            and not (b.register is not None and b.register.find(b.stripped)):
+        body = _body_before(b.before)
+        if body:
+            return Verdict(ORIGINAL, f"the English name of a body ({body!r}), then words "
+                                     "that are not English: its name in the original")
+    return None
+
+
+def rule_phrase_after_acronym(b: Bracket) -> Verdict | None:
+    acronym = _acronym_before(b.before)
+    words = b.words
     if acronym and len(words) >= 2 and sum(w[:1].isupper() for w in words) * 2 >= len(words):
         evidence = f"a phrase after the acronym {acronym}"
-        short = register.lookup(acronym) if register is not None else None
+        short = b.register.lookup(acronym) if b.register is not None else None
+        known = b.known
         if known is not None and short is not None and short[0] is known[0]:
             evidence += f"; the register gives both as names of {known[0].id}"
         return Verdict(EXPANSION, evidence, name=acronym)
-    inner_is_name = bool(words) and (_looks_like_name(stripped) or known is not None)
-    registered = f"; the register knows {stripped!r} ({known[0].id})" if known else ""
-    last = _WORD.findall(before[-20:])
-    if last and before.endswith(" ") and last[-1].lower() in PRONOUNS and inner_is_name:
-        return Verdict(IDENTIFICATION, f"a name after the pronoun {last[-1]!r}{registered}",
+    return None
+
+
+def rule_name_after_pronoun(b: Bracket) -> Verdict | None:
+    last = b.last_words
+    if last and b.before.endswith(" ") and last[-1].lower() in PRONOUNS and b.is_name:
+        return Verdict(IDENTIFICATION, f"a name after the pronoun {last[-1]!r}{b.registered}",
                        name=last[-1])
-    name_m = _name_before(before)
-    if name_m and _trim_name(name_m).lower().rstrip(".") in HONORIFICS:
-        name_m = None  # "Comrade [X]": an honorific, not a name
-    if name_m and _trim_name(name_m).split()[-1].lower() in ROLE_WORDS:
-        name_m = None  # "the Chairman [Liu Chang]": a role (below), not a name
-    if name_m and inner_is_name:
-        name = _trim_name(name_m)
-        # "Premier Zhou [Enlai]", "Kim [Il Sung]": the rest of a name the register knows.
-        parts = name.split()
-        tails = (" ".join(parts[k:] + [stripped]) for k in range(len(parts)))
-        whole = next((w for w in tails if register.lookup(w) is not None), None) \
-            if register is not None else None
-        if whole is not None:
-            return Verdict(COMPLETION, f"completes the name the register knows as {whole!r}")
-        first = register.lookup(name) if register is not None else None
-        if first is not None and known is not None and first[0] is known[0]:
-            if "code name" in (first[1], known[1]):
-                code, real = (name, stripped) if first[1] == "code name" else (stripped, name)
-                return Verdict(IDENTIFICATION, f"the register gives {code!r} as a code name of "
-                                               f"{real!r} ({known[0].id})", name=name)
-            return Verdict(RESPELLING, f"the register lists {name!r} and {stripped!r} as names "
-                                       f"of {known[0].id}", name=name)
-        if first is not None and known is not None:
-            return Verdict(IDENTIFICATION, f"a name after the name {name!r}{registered}")
-        if lexicon_reg is not None and lexicon_reg(name) == stripped:
-            return Verdict(RESPELLING, f"the lexicon regularises {name!r} as {stripped!r}",
-                           name=name)
-        # English words are no other spelling of a word English lacks: "PolitSoviet
-        # [Political Council]" says what it means.
-        glosses = all(common_english(w) for w in words) and \
-            not all(is_english(w) for w in _WORD.findall(name))
-        if similar(name, stripped) >= 0.5 and not glosses and \
-                abs(len(name.split()) - len(stripped.split())) <= 1:
-            return Verdict(RESPELLING, f"{stripped!r} spells {name!r} alike "
-                                       f"({similar(name, stripped):.2f})", name=name)
-        return Verdict(IDENTIFICATION, f"a name after the name {name!r}{registered}")
-    if name_m and re.match(r"the ", stripped) and (
+    return None
+
+
+def rule_name_after_name(b: Bracket) -> Verdict | None:
+    """A name after a name: the rest of it, another of its names, another spelling of it,
+    or who it is."""
+    if not (b.name_before and b.is_name):
+        return None
+    name = _trim_name(b.name_before)
+    for rule in _AFTER_NAME:
+        verdict = rule(b, name)
+        if verdict is not None:
+            return verdict
+    return Verdict(IDENTIFICATION, f"a name after the name {name!r}{b.registered}")
+
+
+def _completes_registered(b: Bracket, name: str) -> Verdict | None:
+    """"Premier Zhou [Enlai]", "Kim [Il Sung]": the rest of a name the register knows."""
+    if b.register is None:
+        return None
+    parts = name.split()
+    tails = (" ".join(parts[k:] + [b.stripped]) for k in range(len(parts)))
+    whole = next((w for w in tails if b.register.lookup(w) is not None), None)
+    if whole is not None:
+        return Verdict(COMPLETION, f"completes the name the register knows as {whole!r}")
+    return None
+
+
+def _registered_both(b: Bracket, name: str) -> Verdict | None:
+    """Both names the register's: a code name and the real one, two names of one entry, or
+    names of two entries."""
+    first = b.register.lookup(name) if b.register is not None else None
+    known = b.known
+    if first is None or known is None:
+        return None
+    if first[0] is not known[0]:
+        return Verdict(IDENTIFICATION, f"a name after the name {name!r}{b.registered}")
+    if "code name" in (first[1], known[1]):
+        code, real = (name, b.stripped) if first[1] == "code name" else (b.stripped, name)
+        return Verdict(IDENTIFICATION, f"the register gives {code!r} as a code name of "
+                                       f"{real!r} ({known[0].id})", name=name)
+    return Verdict(RESPELLING, f"the register lists {name!r} and {b.stripped!r} as names of "
+                               f"{known[0].id}", name=name)
+
+
+def _lexicon_regularises(b: Bracket, name: str) -> Verdict | None:
+    if b.lexicon_reg is not None and b.lexicon_reg(name) == b.stripped:
+        return Verdict(RESPELLING, f"the lexicon regularises {name!r} as {b.stripped!r}",
+                       name=name)
+    return None
+
+
+def _spells_alike(b: Bracket, name: str) -> Verdict | None:
+    # English words are no other spelling of a word English lacks: "PolitSoviet [Political
+    # Council]" says what it means.
+    glosses = all(common_english(w) for w in b.words) and \
+        not all(is_english(w) for w in _WORD.findall(name))
+    if similar(name, b.stripped) >= 0.5 and not glosses and \
+            abs(len(name.split()) - len(b.stripped.split())) <= 1:
+        return Verdict(RESPELLING, f"{b.stripped!r} spells {name!r} alike "
+                                   f"({similar(name, b.stripped):.2f})", name=name)
+    return None
+
+
+_AFTER_NAME: tuple[Callable[[Bracket, str], Verdict | None], ...] = (
+    _completes_registered, _registered_both, _lexicon_regularises, _spells_alike)
+
+
+def rule_role_after_name(b: Bracket) -> Verdict | None:
+    words = b.words
+    if b.name_before and re.match(r"the ", b.stripped) and (
             ROLE_WORDS & {w.lower() for w in words} or any(w[:1].isupper() for w in words[1:])):
-        return Verdict(IDENTIFICATION, f"a role after the name {_trim_name(name_m)!r}")
-    if inner_is_name and last and last[-1].lower() in ROLE_WORDS and before.endswith(" "):
-        return Verdict(IDENTIFICATION, f"a name after the role {last[-1]!r}{registered}",
+        return Verdict(IDENTIFICATION, f"a role after the name {_trim_name(b.name_before)!r}")
+    return None
+
+
+def rule_name_after_role(b: Bracket) -> Verdict | None:
+    last = b.last_words
+    if b.is_name and last and last[-1].lower() in ROLE_WORDS and b.before.endswith(" "):
+        return Verdict(IDENTIFICATION, f"a name after the role {last[-1]!r}{b.registered}",
                        name=last[-1])
+    return None
+
+
+def rule_registered_name(b: Bracket) -> Verdict | None:
+    known = b.known
     if known is not None:
         return Verdict(SUPPLEMENT, f"a name the register knows ({known[0].id}), supplied")
+    return None
+
+
+def rule_one_foreign_word(b: Bracket) -> Verdict | None:
+    """One word English does not know: a misspelled supplement, the original wording, or
+    (capitalised) a name or the wording, with a warning."""
+    words = b.words
     long_words = [w for w in words if len(w) > _SHORT]
-    if len(long_words) == 1 and len(words) == 1 and not is_english(words[0]):
-        if suggestion(words[0]) is not None:
-            return Verdict(SUPPLEMENT, f"{words[0]!r} is one edit from the English "
-                                       f"{suggestion(words[0])!r}: a misspelled supplement")
-        if words[0][:1].islower() or language == "de":
-            return Verdict(ORIGINAL, f"{words[0]!r} is not an English word")
-        return Verdict(SUPPLEMENT, "a capitalised word", weak=(
-            f"{words[0]!r} is not an English word: a name, or the original wording? encoded "
-            "as a supplement"))
-    # Capitalised words in a phrase are mostly names; the wording shows in the others.
-    lower = [w for w in long_words if w[:1].islower()]
+    if not (len(long_words) == 1 and len(words) == 1 and not is_english(words[0])):
+        return None
+    if suggestion(words[0]) is not None:
+        return Verdict(SUPPLEMENT, f"{words[0]!r} is one edit from the English "
+                                   f"{suggestion(words[0])!r}: a misspelled supplement")
+    if words[0][:1].islower() or b.language == "de":
+        return Verdict(ORIGINAL, f"{words[0]!r} is not an English word")
+    return Verdict(SUPPLEMENT, "a capitalised word", weak=(
+        f"{words[0]!r} is not an English word: a name, or the original wording? encoded "
+        "as a supplement"))
+
+
+def rule_foreign_words(b: Bracket) -> Verdict | None:
+    """Capitalised words in a phrase are mostly names; the wording shows in the others: none
+    English, the original wording; half or more, a supplement with a warning."""
+    lower = [w for w in b.words if len(w) > _SHORT and w[:1].islower()]
     unknown = [w for w in lower if not is_english(w)]
     if lower and len(unknown) == len(lower):
         return Verdict(ORIGINAL, "no English word: " + ", ".join(unknown[:4]))
@@ -255,10 +404,37 @@ def classify(before: str, inner: str, after: str, part: str, lexicon_reg=None,
         return Verdict(SUPPLEMENT, "English words", weak=(
             "may be the original wording (" + ", ".join(unknown[:4]) + " are not English "
             "words); encoded as a supplement"))
-    return _ENGLISH
+    return None
 
 
-_ENGLISH = Verdict("supplement", "English words or punctuation")
+RULES: tuple[Callable[[Bracket], Verdict | None], ...] = (
+    rule_english_words, rule_month_after_day, rule_year_after_date, rule_name_goes_on,
+    rule_given_names_after_honorific, rule_translated_title, rule_body_name_in_original,
+    rule_phrase_after_acronym, rule_name_after_pronoun, rule_name_after_name,
+    rule_role_after_name, rule_name_after_role, rule_registered_name, rule_one_foreign_word,
+    rule_foreign_words)
+
+
+def classify(before: str, inner: str, after: str, part: str,
+             lexicon_reg: Callable[[str], str | None] | None = None,
+             language: str | None = None, register: Index | None = None) -> Verdict:
+    """The class of ``[inner]`` between ``before`` and ``after`` (the paragraph's raw text),
+    in ``part`` ("title", "citation", "summary", "body", "other"): the verdict of the first
+    of ``RULES`` that decides, else a supplement. ``lexicon_reg(name)`` gives the lexicon's
+    regular form of a name, if any; ``language`` is the original language's code (German
+    capitalises its nouns, so one unknown capitalised word is its wording); ``register`` (a
+    persons register's Index) knows names, variants and code names."""
+    b = Bracket(before, inner, after, part, lexicon_reg, language, register)
+    for rule in RULES:
+        verdict = rule(b)
+        if verdict is not None:
+            if not verdict.rule:
+                verdict.rule = rule.__name__[5:]
+            return verdict
+    return Verdict(SUPPLEMENT, _ENGLISH.evidence, rule="default")
+
+
+_ENGLISH = Verdict("supplement", "English words or punctuation", rule="english_words")
 
 
 def _looks_like_name(s: str) -> bool:

@@ -66,13 +66,16 @@ class Explained:
     text: str
     kind: str
     evidence: str
+    rule: str  # the classifier's rule that decided (brackets.RULES)
 
-    def __init__(self, location: Location, text: str, kind: str, evidence: str) -> None:
+    def __init__(self, location: Location, text: str, kind: str, evidence: str,
+                 rule: str) -> None:
         # Written out: mypyc compiles this, not the one @dataclass would generate.
         self.location = location
         self.text = text
         self.kind = kind
         self.evidence = evidence
+        self.rule = rule
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return pickling.reduce(self)  # results come back from the workers
@@ -676,7 +679,7 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
         out.append(Flag("source", inner))
         ctx.counts.notes += 1
         ctx.explained.append(Explained(t.location(start - 1), inner, "source",
-                                       "describes the original document"))
+                                       "describes the original document", "source_note"))
         return
     m = ctx.profile.note_pattern.match(inner) if ":" in inner else None  # "Label: text"
     if m:
@@ -701,7 +704,7 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
     verdict = classify(t.text[max(0, start - 1 - _WINDOW):start - 1], inner,
                        t.text[end + 1:end + 1 + _WINDOW], part, ctx.lexicon_reg,
                        ctx.language, ctx.register) if inner.strip() and not _MARKER.fullmatch(inner) \
-        else Verdict(SUPPLEMENT, "no words")
+        else Verdict(SUPPLEMENT, "no words", rule="no_words")
     kind = verdict.kind
     if kind in (EXPANSION, RESPELLING):
         prev = out[-1] if out else None
@@ -712,14 +715,16 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
                 out.append(head)
             out.append(Pair(kind, verdict.name, parse_inline(t, ctx, part, start, end)))
             ctx.counts.notes += 1
-            ctx.explained.append(Explained(t.location(start - 1), inner, kind, verdict.evidence))
+            ctx.explained.append(Explained(t.location(start - 1), inner, kind, verdict.evidence,
+                                           verdict.rule))
             return
         # The name is not plain text (a lexicon correction, say): the bracket still says
         # who or what is meant.
         kind = IDENTIFICATION if kind == RESPELLING else SUPPLEMENT
         verdict = Verdict(kind, verdict.evidence + ", but the words before it are not plain "
-                                                   f"text: {kind}")
-    ctx.explained.append(Explained(t.location(start - 1), inner, kind, verdict.evidence))
+                                                   f"text: {kind}", rule=verdict.rule)
+    ctx.explained.append(Explained(t.location(start - 1), inner, kind, verdict.evidence,
+                                   verdict.rule))
     if verdict.weak:
         ctx.warnings.append(Finding(t.location(start - 1), "bracket-class",
                                     f"[{inner}] {verdict.weak}"))

@@ -97,12 +97,13 @@ def _cells(c: Counts) -> list[str]:
 
 
 def print_explanations(console: Console, results: list[ImportResult]) -> None:
-    """Every square bracket with its class and the evidence that decided it (--explain):
-    ``file:line:column: [words] class: evidence``, one line each, for an editor's review."""
+    """Every square bracket with its class, the rule that decided it and its evidence
+    (--explain): ``file:line:column: [words] class (rule): evidence``, one line each, for an
+    editor's review."""
     for r in results:
         for b in r.brackets:
-            console.print(f"{b.location}: [{b.text}] {b.kind}: {b.evidence}", markup=False,
-                          highlight=False)
+            console.print(f"{b.location}: [{b.text}] {b.kind} ({b.rule}): {b.evidence}",
+                          markup=False, highlight=False)
 
 
 def summary_json(results: list[ImportResult], explain: bool = False) -> str:
@@ -124,8 +125,9 @@ def summary_json(results: list[ImportResult], explain: bool = False) -> str:
             "notes": r.counts.notes,
             "warnings": [{"code": w.code, "message": w.message, **_where(w.location)}
                          for w in r.warnings],
-            **({"brackets": [{"text": b.text, "class": b.kind, "evidence": b.evidence,
-                              **_where(b.location)} for b in r.brackets]} if explain else {}),
+            **({"brackets": [{"text": b.text, "class": b.kind, "rule": b.rule,
+                              "evidence": b.evidence, **_where(b.location)}
+                             for b in r.brackets]} if explain else {}),
         })
     return json.dumps({
         "files": files,
