@@ -378,20 +378,7 @@ def _tag_names(nodes: list, ctx: Context, t: Text, start: int) -> list:
     while i < len(nodes):
         node = nodes[i]
         if isinstance(node, str):
-            pos = 0
-            for hit in index.find(node):
-                begin, why = names.read(index, node, hit, pos)
-                if why is not None:
-                    at = t.text.find(node[begin:hit.end], start)
-                    ctx.warnings.append(Finding(t.location(max(at, start)), "register-name",
-                                                why))
-                    continue
-                if begin > pos:
-                    out.append(node[pos:begin])
-                out.append(_named(ctx, hit.person, hit.how, [node[begin:hit.end]]))
-                pos = hit.end
-            if pos < len(node):
-                out.append(node[pos:])
+            _names_in_text(node, out, ctx, index, t, start)
         elif isinstance(node, Choice):
             found = index.lookup(node.entry.corr) or index.lookup(node.text)
             out.append(_named(ctx, found[0], found[1], [node]) if found else node)
@@ -402,59 +389,85 @@ def _tag_names(nodes: list, ctx: Context, t: Text, start: int) -> list:
                 out.append(_named(ctx, found[0], found[1], [node]))
             else:
                 out.append(node)
-        elif isinstance(node, Supplied) and node.reason == "completion" and \
-                i + 1 < len(nodes) and isinstance(nodes[i + 1], str):
-            # "[Liu] Shaoqi": the supplied words and the rest make the name.
-            supplied, rest = _plain_text(node.children), nodes[i + 1]
-            run = re.match(r"(?: [A-Z][\w'’-]*)+", rest)
-            parts = run.group().split(" ")[1:] if run else []
-            found, length = None, 0
-            for k in range(len(parts), 0, -1):
-                tail = " " + " ".join(parts[:k])
-                found = index.lookup(supplied + tail)
-                if found:
-                    length = len(tail)
-                    break
-            if found:
-                node.children = _untagged(node.children)
-                out.append(_named(ctx, found[0], found[1], [node, rest[:length]]))
-                nodes = nodes[:i + 1] + [rest[length:]] + nodes[i + 2:]
-            else:
-                out.append(_completed_after(out, node, index, ctx))
         elif isinstance(node, Supplied) and node.reason == "completion":
-            out.append(_completed_after(out, node, index, ctx))
+            nodes = _completion(nodes, i, out, ctx, index)
         elif isinstance(node, Gloss) and node.kind == IDENTIFICATION and out and \
                 isinstance(out[-1], str):
-            # "He [Razuvaev]", "the Chairman [Mao Zedong]": the pronoun or role refers.
-            found = index.lookup(_plain_text(_untagged(node.children)))
-            m = _ROLE_OR_PRONOUN.search(out[-1])
-            named = _IDENTIFIED_NAME.search(out[-1]) if found and not (
-                m and m.group(1).lower() in _REFERRING) else None
-            words = named.group(1).split() if named is not None else []
-            if words and words[0].rstrip(".").lower() in _NOT_NAME:
-                words = words[1:]  # "Comrade Semenov": the honorific is not the name
-            if found and m and m.group(1).lower() in _REFERRING:
-                prev = out.pop()
-                if m.start():
-                    out.append(prev[:m.start()])
-                out.append(_named(ctx, found[0], "rs", [m.group(1)]))
-                out.append(m.group(2))
-            elif found and named is not None and words and \
-                    words[0].rstrip(".").lower() not in _NOT_NAME:
-                # "Semenov [Stalin]", "Flippov [Stalin]": a name the register does not know,
-                # identified as one it does (a code name, a misspelt one): the name refers.
-                prev = out.pop()
-                name = " ".join(words)
-                at = named.end(1) - len(name)
-                if at:
-                    out.append(prev[:at])
-                out.append(_named(ctx, found[0], "name", [name]))
-                out.append(named.group(2))
+            _identified(node, out, ctx, index)
             out.append(node)
         else:
             out.append(node)
         i += 1
     return [n for n in out if n.__class__ is not str or n]  # no empty strings
+
+
+def _names_in_text(node: str, out: list, ctx: Context, index: Index, t: Text,
+                   start: int) -> None:
+    """The register's forms in plain text, each linked unless something around it says it
+    is another person's name (then a warning)."""
+    pos = 0
+    for hit in index.find(node):
+        begin, why = names.read(index, node, hit, pos)
+        if why is not None:
+            at = t.text.find(node[begin:hit.end], start)
+            ctx.warnings.append(Finding(t.location(max(at, start)), "register-name", why))
+            continue
+        if begin > pos:
+            out.append(node[pos:begin])
+        out.append(_named(ctx, hit.person, hit.how, [node[begin:hit.end]]))
+        pos = hit.end
+    if pos < len(node):
+        out.append(node[pos:])
+
+
+def _completion(nodes: list, i: int, out: list, ctx: Context, index: Index) -> list:
+    """A supplied completion at ``nodes[i]``: "[Liu] Shaoqi" (the supplied words and the rest
+    after it make the name), or "Zhou [Enlai]" (the name's first words before it); the nodes,
+    with the rest of the name taken out of the text after it."""
+    node = nodes[i]
+    rest = nodes[i + 1] if i + 1 < len(nodes) else None
+    if isinstance(rest, str):
+        supplied = _plain_text(node.children)
+        run = re.match(r"(?: [A-Z][\w'’-]*)+", rest)
+        parts = run.group().split(" ")[1:] if run else []
+        for k in range(len(parts), 0, -1):
+            tail = " " + " ".join(parts[:k])
+            found = index.lookup(supplied + tail)
+            if found:
+                node.children = _untagged(node.children)
+                out.append(_named(ctx, found[0], found[1], [node, rest[:len(tail)]]))
+                return nodes[:i + 1] + [rest[len(tail):]] + nodes[i + 2:]
+    out.append(_completed_after(out, node, index, ctx))
+    return nodes
+
+
+def _identified(node: "Gloss", out: list, ctx: Context, index: Index) -> None:
+    """"He [Razuvaev]", "the Chairman [Mao Zedong]": the pronoun or role before an
+    identification refers to the registered person; "Semenov [Stalin]": so does a name the
+    register does not know (a code name, a misspelt one)."""
+    found = index.lookup(_plain_text(_untagged(node.children)))
+    if not found:
+        return
+    m = _ROLE_OR_PRONOUN.search(out[-1])
+    if m and m.group(1).lower() in _REFERRING:
+        prev = out.pop()
+        if m.start():
+            out.append(prev[:m.start()])
+        out.append(_named(ctx, found[0], "rs", [m.group(1)]))
+        out.append(m.group(2))
+        return
+    named = _IDENTIFIED_NAME.search(out[-1])
+    words = named.group(1).split() if named is not None else []
+    if words and words[0].rstrip(".").lower() in _NOT_NAME:
+        words = words[1:]  # "Comrade Semenov": the honorific is not the name
+    if named is not None and words and words[0].rstrip(".").lower() not in _NOT_NAME:
+        prev = out.pop()
+        name = " ".join(words)
+        at = named.end(1) - len(name)
+        if at:
+            out.append(prev[:at])
+        out.append(_named(ctx, found[0], "name", [name]))
+        out.append(named.group(2))
 
 
 _NAME_TAIL = re.compile(r"(?<![\w'’-])((?:[A-Z][\w'’-]* )?[A-Z][\w'’-]*)( )\Z")
@@ -642,92 +655,131 @@ def _append_text(out: list, s: str) -> None:
 
 
 def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) -> None:
-    """One bracketed span ``t.text[start:end]`` (without the brackets)."""
+    """One bracketed span ``t.text[start:end]`` (without the brackets): the first of
+    ``_READERS`` that knows its form takes it, else the classifier decides its class."""
     inner = t.text[start:end]
-    if _ELLIPSIS.fullmatch(inner):
-        out.append(Gap("omitted", rend=ellipsis_rend(f"[{inner}]")))
-        ctx.counts.gaps += 1
-        return
+    for reader in _READERS:
+        if reader(t, ctx, part, start, end, inner, out):
+            return
+    _classified(t, ctx, part, start, end, inner, out)
+
+
+def _omission(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+              out: list) -> bool:
+    """[...], […], [. . .]: words left out."""
+    if not _ELLIPSIS.fullmatch(inner):
+        return False
+    out.append(Gap("omitted", rend=ellipsis_rend(f"[{inner}]")))
+    ctx.counts.gaps += 1
+    return True
+
+
+def _illegible(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+               out: list) -> bool:
+    """[illegible], [two words illegible], [3 lines unreadable]: a gap, with its extent."""
     # An ASCII bracket without the words an illegibility note needs is none (the regex,
     # case-insensitive, is slow to say so).
     m = _ILLEGIBLE.fullmatch(inner) if not inner.isascii() or any(
         w in inner.lower() for w in _ILLEGIBLE_WORDS) else None
-    if m:
-        q = m["q"]
-        unit = m["u1"] or m["u2"]
-        gap = Gap("illegible", desc=inner)
-        if unit:
-            gap.unit = _plural(unit.lower())
-            if q is None and not unit.lower().endswith("s"):
-                gap.quantity = 1
-        if q is not None:
-            if q.isdigit() or q.lower() in _NUMBERS:
-                gap.quantity = int(q) if q.isdigit() else _NUMBERS[q.lower()]
-            else:
-                gap.extent = f"{q} {unit}"
-        out.append(gap)
-        ctx.counts.gaps += 1
-        return
+    if not m:
+        return False
+    q = m["q"]
+    unit = m["u1"] or m["u2"]
+    gap = Gap("illegible", desc=inner)
+    if unit:
+        gap.unit = _plural(unit.lower())
+        if q is None and not unit.lower().endswith("s"):
+            gap.quantity = 1
+    if q is not None:
+        if q.isdigit() or q.lower() in _NUMBERS:
+            gap.quantity = int(q) if q.isdigit() else _NUMBERS[q.lower()]
+        else:
+            gap.extent = f"{q} {unit}"
+    out.append(gap)
+    ctx.counts.gaps += 1
+    return True
+
+
+def _flagged(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+             out: list) -> bool:
+    """[sic], [?]: the archive's flag on the words before."""
     m = _FLAG.fullmatch(inner)
-    if m:
-        _flag(Flag("sic" if m["sic"] else "query", inner), out)
-        ctx.counts.notes += 1
-        return
-    if _SOURCE_NOTE.fullmatch(inner):
-        # "[emphasis in the original]", "[handwritten]", "[stamp]": what the original
-        # document shows, said by the archive; no words of the text.
-        out.append(Flag("source", inner))
-        ctx.counts.notes += 1
-        ctx.explained.append(Explained(t.location(start - 1), inner, "source",
-                                       "describes the original document", "source_note"))
-        return
-    m = ctx.profile.note_pattern.match(inner) if ":" in inner else None  # "Label: text"
-    if m:
-        label = m["label"]
-        children = parse_inline(t, ctx, part, start + m.start("rest"), end)
-        out.append(Note(ctx.profile.note_type(label), label, children))
-        ctx.counts.notes += 1
-        return
-    if part == "body" and inner in ctx.footnotes:
-        ctx.anchors[inner] = ctx.anchors.get(inner, 0) + 1
-        out.append(Anchor(inner, ctx.anchors[inner]))
-        return
+    if not m:
+        return False
+    _flag(Flag("sic" if m["sic"] else "query", inner), out)
+    ctx.counts.notes += 1
+    return True
+
+
+def _source_note(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+                 out: list) -> bool:
+    """"[emphasis in the original]", "[handwritten]", "[stamp]": what the original document
+    shows, said by the archive; no words of the text."""
+    if not _SOURCE_NOTE.fullmatch(inner):
+        return False
+    out.append(Flag("source", inner))
+    ctx.counts.notes += 1
+    ctx.explained.append(Explained(t.location(start - 1), inner, "source",
+                                   "describes the original document", "source_note"))
+    return True
+
+
+def _labelled_note(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+                   out: list) -> bool:
+    """"[Translator's note: ...]": a note, its type from the profile's labels."""
+    m = ctx.profile.note_pattern.match(inner) if ":" in inner else None
+    if not m:
+        return False
+    label = m["label"]
+    children = parse_inline(t, ctx, part, start + m.start("rest"), end)
+    out.append(Note(ctx.profile.note_type(label), label, children))
+    ctx.counts.notes += 1
+    return True
+
+
+def _footnote_anchor(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+                     out: list) -> bool:
+    """[1] in the body, when a final paragraph starts with [1]: the footnote's anchor."""
+    if part != "body" or inner not in ctx.footnotes:
+        return False
+    ctx.anchors[inner] = ctx.anchors.get(inner, 0) + 1
+    out.append(Anchor(inner, ctx.anchors[inner]))
+    return True
+
+
+_READERS: tuple[Callable[[Text, Context, str, int, int, str, list], bool], ...] = (
+    _omission, _illegible, _flagged, _source_note, _labelled_note, _footnote_anchor)
+
+
+def _classified(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+                out: list) -> None:
+    """Words in brackets: the classifier (brackets.RULES) says which class they are."""
+    where = t.location(start - 1)
     if _MARKER.fullmatch(inner) and part == "body":
         ctx.warnings.append(Finding(
-            t.location(start - 1), "lone-footnote-marker",
+            where, "lone-footnote-marker",
             f"[{inner}] looks like a footnote marker, but no final paragraph starts with "
             f"[{inner}]; encoded as supplied text"))
     if not inner.strip():
-        ctx.warnings.append(Finding(t.location(start - 1), "empty-brackets",
+        ctx.warnings.append(Finding(where, "empty-brackets",
                                     "empty square brackets; encoded as an empty <supplied/>"))
     # The words next to the bracket decide; a bounded window keeps this linear.
     verdict = classify(t.text[max(0, start - 1 - _WINDOW):start - 1], inner,
                        t.text[end + 1:end + 1 + _WINDOW], part, ctx.lexicon_reg,
                        ctx.language, ctx.register) if inner.strip() and not _MARKER.fullmatch(inner) \
         else Verdict(SUPPLEMENT, "no words", rule="no_words")
-    kind = verdict.kind
-    if kind in (EXPANSION, RESPELLING):
-        prev = out[-1] if out else None
-        if isinstance(prev, str) and prev.endswith(verdict.name + " "):
-            head = prev[:len(prev) - len(verdict.name) - 1]
-            out.pop()
-            if head:
-                out.append(head)
-            out.append(Pair(kind, verdict.name, parse_inline(t, ctx, part, start, end)))
-            ctx.counts.notes += 1
-            ctx.explained.append(Explained(t.location(start - 1), inner, kind, verdict.evidence,
-                                           verdict.rule))
+    if verdict.kind in (EXPANSION, RESPELLING):
+        if _paired(t, ctx, part, start, end, inner, out, verdict):
             return
         # The name is not plain text (a lexicon correction, say): the bracket still says
         # who or what is meant.
-        kind = IDENTIFICATION if kind == RESPELLING else SUPPLEMENT
+        kind = IDENTIFICATION if verdict.kind == RESPELLING else SUPPLEMENT
         verdict = Verdict(kind, verdict.evidence + ", but the words before it are not plain "
                                                    f"text: {kind}", rule=verdict.rule)
-    ctx.explained.append(Explained(t.location(start - 1), inner, kind, verdict.evidence,
-                                   verdict.rule))
+    kind = verdict.kind
+    ctx.explained.append(Explained(where, inner, kind, verdict.evidence, verdict.rule))
     if verdict.weak:
-        ctx.warnings.append(Finding(t.location(start - 1), "bracket-class",
-                                    f"[{inner}] {verdict.weak}"))
+        ctx.warnings.append(Finding(where, "bracket-class", f"[{inner}] {verdict.weak}"))
     if kind in (SUPPLEMENT, COMPLETION) and part in _SPELLED and ctx.profile.near_misses:
         _spelling(t, ctx, start, end)
     children = [inner] if _just_text(t, ctx, part, start, end) else \
@@ -738,6 +790,24 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
         return
     out.append(Supplied(children, reason="completion" if kind == COMPLETION else None))
     ctx.counts.supplied += 1
+
+
+def _paired(t: Text, ctx: Context, part: str, start: int, end: int, inner: str, out: list,
+            verdict: Verdict) -> bool:
+    """An expansion or another spelling, when the name before it is plain text: the name
+    and the bracket become one pair."""
+    prev = out[-1] if out else None
+    if not (isinstance(prev, str) and prev.endswith(verdict.name + " ")):
+        return False
+    head = prev[:len(prev) - len(verdict.name) - 1]
+    out.pop()
+    if head:
+        out.append(head)
+    out.append(Pair(verdict.kind, verdict.name, parse_inline(t, ctx, part, start, end)))
+    ctx.counts.notes += 1
+    ctx.explained.append(Explained(t.location(start - 1), inner, verdict.kind,
+                                   verdict.evidence, verdict.rule))
+    return True
 
 
 def _just_text(t: Text, ctx: Context, part: str, start: int, end: int) -> bool:
