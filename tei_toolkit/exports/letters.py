@@ -128,6 +128,15 @@ def read_letter(path: str | Path, data: bytes | None = None) -> Letter:
         entries=entries, root=root,
         text=corrected.split("**Contents:**\n\n", 1)[-1].strip(),
     )
+    _correspondence(letter, root, entries, path)
+    letter.counts = _counts(root)
+    return letter
+
+
+def _correspondence(letter: Letter, root: etree._Element, entries: dict[str, Entry],
+                    path: str) -> None:
+    """The letter's senders, recipients, go-betweens, places and enclosed message's author,
+    from correspDesc."""
     for kind, target in (("sent", letter.senders), ("received", letter.recipients),
                          ("transmitted", letter.transmitted)):
         for el in root.xpath(f"t:teiHeader/t:profileDesc/t:correspDesc/t:correspAction"
@@ -141,8 +150,12 @@ def read_letter(path: str | Path, data: bytes | None = None) -> Letter:
     for el in root.xpath("t:teiHeader/t:profileDesc/t:correspDesc/t:note[@type='enclosure']"
                          "/*[self::t:persName or self::t:orgName]", namespaces=_NS):
         letter.enclosed_from.append(_party(el, entries, path))
+
+
+def _counts(root: etree._Element) -> dict[str, int]:
+    """How many of each editorial intervention the document has."""
     body = root.find(f"{T('text')}/{T('body')}")
-    letter.counts = {
+    return {
         "supplied": _count(body, "supplied"),
         "omissions": _count(body, "gap[@reason='omitted']"),
         "illegible": _count(body, "gap[@reason='illegible']"),
@@ -154,7 +167,6 @@ def read_letter(path: str | Path, data: bytes | None = None) -> Letter:
         "other_spellings": _count(root, "choice[@rend='bracketed'][t:orig]"),
         "notes": _count(body, "note[@type='translator' or @type='editor' or @place='end']"),
     }
-    return letter
 
 
 def _count(el: etree._Element | None, path: str) -> int:

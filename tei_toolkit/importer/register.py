@@ -137,53 +137,12 @@ class Register:
                                         + ", ".join(COLUMNS),
                                         Location(path, n, header.index(unknown[0]) + 1))
                 continue
-            row = dict(zip(header, cells))
-
-            def where(column: str) -> Location:
-                assert header is not None
-                return Location(path, n, header.index(column) + 1)
-
-            pid, kind, name = row.get("id", ""), row.get("type", "").lower(), row.get("name", "")
-            if not _ID.fullmatch(pid):
-                raise RegisterError(f"id {pid!r} is not an XML name (letters, digits, '-', '_', "
-                                    "'.'; not starting with a digit)", where("id"))
-            if _RESERVED.fullmatch(pid):
-                raise RegisterError(f"id {pid!r} is one the importer writes itself; choose "
-                                    "another", where("id"))
-            if kind not in KINDS:
-                raise RegisterError(f"unknown type {kind!r}; use person, org or place",
-                                    where("type"))
-            if not name:
-                raise RegisterError("an entry needs a name", where("name"))
-            if pid in reg.entries:
-                raise RegisterError(f"id {pid!r} is listed twice (first at "
-                                    f"{reg.entries[pid].origin})", where("id"))
-            ids = []
-            for authority, (shape, _) in AUTHORITIES.items():
-                value = row.get(authority, "")
-                if value and not shape.fullmatch(value):
-                    raise RegisterError(f"{value!r} is not a {authority.upper()} identifier "
-                                        f"(expected the shape {shape.pattern})",
-                                        where(authority))
-                if value:
-                    ids.append((authority, value))
-            for column in ("birth", "death"):
-                if row.get(column) and not _DATE.fullmatch(row[column]):
-                    raise RegisterError(f"{column} {row[column]!r} is not an ISO date or year",
-                                        where(column))
-            geo = ""
-            if row.get("lat") or row.get("long"):
-                for column, limit in (("lat", 90), ("long", 180)):
-                    value = row.get(column, "")
-                    if not _DEGREES.fullmatch(value) or abs(float(value)) > limit:
-                        raise RegisterError(f"{column} {value!r} is not a number of degrees "
-                                            f"within ±{limit} (give both lat and long)",
-                                            where(column) if column in header else where("id"))
-                geo = f"{row['lat']} {row['long']}"
-            reg.entries[pid] = Person(pid, kind, name, _list(row.get("variants", "")),
-                                      _list(row.get("code_names", "")), row.get("source", ""),
-                                      row.get("note", ""), f"{path}:{n}", tuple(ids),
-                                      row.get("birth", ""), row.get("death", ""), geo)
+            person = _row(dict(zip(header, cells)), header, path, n)
+            if person.id in reg.entries:
+                raise RegisterError(f"id {person.id!r} is listed twice (first at "
+                                    f"{reg.entries[person.id].origin})",
+                                    Location(path, n, header.index("id") + 1))
+            reg.entries[person.id] = person
         if header is None:
             raise RegisterError("the register is empty: it needs a header line "
                                 "'id<TAB>type<TAB>name'", Location(path, 1, 1))
@@ -243,6 +202,49 @@ class Register:
 
     def __setstate__(self, state: dict) -> None:
         self.entries, self.sources, self._index = state["entries"], state["sources"], None
+
+
+def _row(row: dict[str, str], header: list[str], path: str, n: int) -> Person:
+    """One row of a register file as an entry; RegisterError at the cell that is wrong."""
+
+    def where(column: str) -> Location:
+        return Location(path, n, header.index(column) + 1)
+
+    pid, kind, name = row.get("id", ""), row.get("type", "").lower(), row.get("name", "")
+    if not _ID.fullmatch(pid):
+        raise RegisterError(f"id {pid!r} is not an XML name (letters, digits, '-', '_', "
+                            "'.'; not starting with a digit)", where("id"))
+    if _RESERVED.fullmatch(pid):
+        raise RegisterError(f"id {pid!r} is one the importer writes itself; choose another",
+                            where("id"))
+    if kind not in KINDS:
+        raise RegisterError(f"unknown type {kind!r}; use person, org or place", where("type"))
+    if not name:
+        raise RegisterError("an entry needs a name", where("name"))
+    ids = []
+    for authority, (shape, _) in AUTHORITIES.items():
+        value = row.get(authority, "")
+        if value and not shape.fullmatch(value):
+            raise RegisterError(f"{value!r} is not a {authority.upper()} identifier "
+                                f"(expected the shape {shape.pattern})", where(authority))
+        if value:
+            ids.append((authority, value))
+    for column in ("birth", "death"):
+        if row.get(column) and not _DATE.fullmatch(row[column]):
+            raise RegisterError(f"{column} {row[column]!r} is not an ISO date or year",
+                                where(column))
+    geo = ""
+    if row.get("lat") or row.get("long"):
+        for column, limit in (("lat", 90), ("long", 180)):
+            value = row.get(column, "")
+            if not _DEGREES.fullmatch(value) or abs(float(value)) > limit:
+                raise RegisterError(f"{column} {value!r} is not a number of degrees within "
+                                    f"±{limit} (give both lat and long)",
+                                    where(column) if column in header else where("id"))
+        geo = f"{row['lat']} {row['long']}"
+    return Person(pid, kind, name, _list(row.get("variants", "")),
+                  _list(row.get("code_names", "")), row.get("source", ""), row.get("note", ""),
+                  f"{path}:{n}", tuple(ids), row.get("birth", ""), row.get("death", ""), geo)
 
 
 def uncitable(register: Register, mirrors: Iterable[str]) -> list[tuple[str, str]]:

@@ -190,8 +190,25 @@ def parse(data: bytes | str, path: str = "<string>") -> SourceDocument:
     lines = [(n, s.rstrip(" \t")) for n, s in enumerate(text.split("\n"), start=1)]
     warnings: list[Finding] = []
     reader = _Lines(lines, path, warnings)
-
     reader.skip_blank(leading=True)
+    date, when = _read_date(reader, path)
+    reader.skip_blank(required=True)
+    title = _read_title(reader, path)
+    reader.skip_blank(required=True)
+    sections: list[Section] = []
+    while not reader.done():
+        n, line = reader.take()
+        heading = _heading(line, n, path, warnings)
+        if heading == "Contents":
+            version, body = _contents(reader, n, path, warnings)
+            return SourceDocument(path, date, when, title, sections, version, body, warnings)
+        sections.append(Section(heading, n, reader.paragraphs(until_heading=True)))
+    raise SourceError("no **Contents:** section: there is no document text to convert",
+                      Location(path, reader.last_line or 1, 1))
+
+
+def _read_date(reader: "_Lines", path: str) -> tuple[Text, str]:
+    """The first line: the document's date in bold, as text and as an ISO date."""
     n, date_line = reader.take()
     m = _BOLD_LINE.fullmatch(date_line)
     if not m or _HEADING.fullmatch(date_line):
@@ -205,52 +222,42 @@ def parse(data: bytes | str, path: str = "<string>") -> SourceDocument:
             f"cannot read the date {m.group(1)!r}; expected a month name, day and year "
             "like June 19, 1954", Location(path, n, 3)
         )
-    date = Text.join(path, [(n, m.group(1))], first_column=3)
+    return Text.join(path, [(n, m.group(1))], first_column=3), when
 
-    reader.skip_blank(required=True)
-    title = _read_title(reader, path)
 
-    sections: list[Section] = []
+def _heading(line: str, n: int, path: str, warnings: list[Finding]) -> str:
+    """A section heading's name ("Citation" for **Citation:**)."""
+    h = _HEADING.fullmatch(line)
+    if not h:
+        raise SourceError(f"expected a section heading like **Citation:**, found {_clip(line)!r}",
+                          Location(path, n, 1))
+    heading = h.group(1).strip()
+    if heading != h.group(1):  # "** Summary:**", a line separator inside the bold
+        warnings.append(Finding(Location(path, n, 3), "heading-spacing",
+                                f"the heading {line!r} has white space inside the bold; "
+                                f"the TEI keeps it as **{heading}:**"))
+    return heading
+
+
+def _contents(reader: "_Lines", n: int, path: str,
+              warnings: list[Finding]) -> tuple[Text | None, list[Text]]:
+    """The Contents section (its heading on line ``n``): the version line, if any, and the
+    document's paragraphs."""
+    paragraphs = reader.paragraphs(until_heading=False)
+    if not paragraphs:
+        raise SourceError("the **Contents:** section is empty", Location(path, n, 1))
     version: Text | None = None
-    body: list[Text] = []
-    reader.skip_blank(required=True)
-    while not reader.done():
-        n, line = reader.take()
-        h = _HEADING.fullmatch(line)
-        if not h:
-            raise SourceError(
-                f"expected a section heading like **Citation:**, found {_clip(line)!r}",
-                Location(path, n, 1),
-            )
-        heading = h.group(1).strip()
-        if heading != h.group(1):  # "** Summary:**", a line separator inside the bold
-            warnings.append(Finding(Location(path, n, 3), "heading-spacing",
-                                    f"the heading {line!r} has white space inside the bold; "
-                                    f"the TEI keeps it as **{heading}:**"))
-        if heading == "Contents":
-            paragraphs = reader.paragraphs(until_heading=False)
-            if not paragraphs:
-                raise SourceError("the **Contents:** section is empty", Location(path, n, 1))
-            first = paragraphs[0]
-            if _VERSION.fullmatch(first.text):
-                version = first
-                paragraphs = paragraphs[1:]
-            else:
-                warnings.append(Finding(first.location(), "no-version-line",
-                                        "Contents does not start with a version line like "
-                                        "'Translation - English'"))
-            if not paragraphs:
-                raise SourceError("the **Contents:** section has no text", Location(path, n, 1))
-            body = paragraphs
-            break
-        paragraphs = reader.paragraphs(until_heading=True)
-        sections.append(Section(heading, n, paragraphs))
+    first = paragraphs[0]
+    if _VERSION.fullmatch(first.text):
+        version = first
+        paragraphs = paragraphs[1:]
     else:
-        raise SourceError(
-            "no **Contents:** section: there is no document text to convert",
-            Location(path, reader.last_line or 1, 1),
-        )
-    return SourceDocument(path, date, when, title, sections, version, body, warnings)
+        warnings.append(Finding(first.location(), "no-version-line",
+                                "Contents does not start with a version line like "
+                                "'Translation - English'"))
+    if not paragraphs:
+        raise SourceError("the **Contents:** section has no text", Location(path, n, 1))
+    return version, paragraphs
 
 
 _VERSION = re.compile(

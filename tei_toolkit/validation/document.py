@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from lxml import etree
 
@@ -279,13 +279,35 @@ class Document:
 
     def relaxng_problems(self, log, models: Callable[[], ContentModels | None],
                          id_problems: bool = False, pointers: bool = True) -> Iterator[Problem]:
-        entries = list(log)
-        # libxml2 repeats itself: a summary for every ancestor ("failed to validate content"),
-        # and "has extra content: X" beside "Did not expect element X there".
+        """libxml2's RELAX NG errors as problems: its repetitions dropped, each placed on the
+        element it is about, in words that say what was expected."""
+        kept: list = []
+        yield from self._kept_errors(list(log), kept, id_problems, pointers)
+        content_models = models() if kept else None
+        located = [self._located(e, content_models) for e in kept]
+        if content_models is not None and content_models.closed:
+            located = self._nowhere(located, kept, content_models)
+        # "A has extra content: B" says no more than an error found inside that B.
+        below = {id(a) for _, el, _, _ in located if el is not None for a in el.iterancestors()}
+        said = set()
+        for e, el, message, culprit in located:
+            if any(id(c) in below for c in culprit) or (id(el), message) in said:
+                continue
+            said.add((id(el), message))
+            if el is not None and el.sourceline:
+                yield self.problem(el, ERROR, "relaxng", message)
+            else:
+                yield Problem(self.name, e.line, e.column, ERROR, "relaxng", message,
+                              self.xpath_of(el))
+
+    def _kept_errors(self, entries: list, kept: list, id_problems: bool,
+                     pointers: bool) -> Iterator[Problem]:
+        """The errors worth reporting, into ``kept``: libxml2 repeats itself (a summary for
+        every ancestor, "failed to validate content"; "has extra content: X" beside "Did not
+        expect element X there"), and a duplicate xml:id is the xml:id check's to report."""
         specific = [e for e in entries if "failed to validate" not in e.message]
         unexpected = {(e.path, e.message.split()[4]) for e in specific
                       if e.message.startswith("Did not expect element ")}
-        kept = []
         for e in specific or entries:
             m = re.match(r"Element \S+ has extra content: (\S+)", e.message)
             if m and (e.path, m.group(1)) in unexpected:
@@ -299,49 +321,37 @@ class Document:
                                        f"\"{el.get(XML_ID)}\": every xml:id must be unique")
                     continue
             kept.append(e)
-        content_models = models() if kept else None
-        located = []
-        for e in kept:
-            el = self._element_at(e.path)
-            if el is None:
-                el = self._element_on_line(e.line, e.message)
-            message = improve(e.message, el, content_models)
-            m = re.match(r"Element \S+ has extra content: (\S+)$", e.message)
-            found = inside(el, m.group(1), content_models) if m else None
-            if found is not None:
-                el, message = found
-            located.append((e, el, message, culprits(el, m.group(1)) if m and found is None
-                            else []))
-        # An element the schema allows nowhere (jing: "not allowed anywhere") is the problem
-        # wherever it is: each is named, and what libxml2 said of the elements around it (it
-        # can blame a correct ancestor, the <div> inside <text>) is left out.
-        if content_models is not None and content_models.closed:
-            assert self.tree is not None
-            nowhere = [el for el in self.tree.iter(etree.Element)
-                       if content_models.nowhere(el)]
-            # Not what lies inside one (jing does not look inside either).
-            outer = set(nowhere)
-            nowhere = [el for el in nowhere if not any(a in outer for a in el.iterancestors())]
-            if nowhere:
-                around = {a for n in nowhere for a in n.iterancestors()}
-                located = [x for x in located if x[1] is None or x[1] not in around
-                           and not content_models.nowhere(x[1])]
-                first = kept[0] if kept else None
-                located += [(first, el, f"{named(el, etree.QName(el).localname)} is not "
-                             "allowed anywhere in this schema" + _found_in(el), [])
-                            for el in nowhere]
-        # "A has extra content: B" says no more than an error found inside that B.
-        below = {id(a) for _, el, _, _ in located if el is not None for a in el.iterancestors()}
-        said = set()
-        for e, el, message, culprit in located:
-            if any(id(c) in below for c in culprit) or (id(el), message) in said:
-                continue
-            said.add((id(el), message))
-            if el is not None and el.sourceline:
-                yield self.problem(el, ERROR, "relaxng", message)
-            else:
-                yield Problem(self.name, e.line, e.column, ERROR, "relaxng", message,
-                              self.xpath_of(el))
+
+    def _located(self, e: Any, content_models: ContentModels | None) -> tuple:
+        """(error, the element it is about, its message in words, the culprits inside)."""
+        el = self._element_at(e.path)
+        if el is None:
+            el = self._element_on_line(e.line, e.message)
+        message = improve(e.message, el, content_models)
+        m = re.match(r"Element \S+ has extra content: (\S+)$", e.message)
+        found = inside(el, m.group(1), content_models) if m else None
+        if found is not None:
+            el, message = found
+        return e, el, message, culprits(el, m.group(1)) if m and found is None else []
+
+    def _nowhere(self, located: list, kept: list, content_models: ContentModels) -> list:
+        """An element the schema allows nowhere (jing: "not allowed anywhere") is the problem
+        wherever it is: each is named, and what libxml2 said of the elements around it (it
+        can blame a correct ancestor, the <div> inside <text>) is left out."""
+        assert self.tree is not None
+        nowhere = [el for el in self.tree.iter(etree.Element) if content_models.nowhere(el)]
+        # Not what lies inside one (jing does not look inside either).
+        outer = set(nowhere)
+        nowhere = [el for el in nowhere if not any(a in outer for a in el.iterancestors())]
+        if not nowhere:
+            return located
+        around = {a for n in nowhere for a in n.iterancestors()}
+        located = [x for x in located if x[1] is None or x[1] not in around
+                   and not content_models.nowhere(x[1])]
+        first = kept[0] if kept else None
+        return located + [(first, el, f"{named(el, etree.QName(el).localname)} is not "
+                           "allowed anywhere in this schema" + _found_in(el), [])
+                          for el in nowhere]
 
     def pointer_problems(self) -> Iterator[Problem]:
         """Duplicate xml:ids, and #id pointers that name no xml:id.

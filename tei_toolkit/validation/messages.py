@@ -7,6 +7,7 @@ with the schema at hand we can say which children or values would have been righ
 from __future__ import annotations
 
 import re
+from typing import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -213,82 +214,116 @@ def attribute_problem(el: etree._Element, models: ContentModels) -> str | None:
 
 
 def improve(message: str, el: etree._Element | None, models: ContentModels | None) -> str:
-    """A message that says what was wrong and, where the schema tells, what was expected."""
+    """A message that says what was wrong and, where the schema tells, what was expected:
+    libxml2's message rewritten by the first of ``_REWRITES`` whose pattern it matches."""
     message = " ".join(message.split())
-    local = etree.QName(el).localname if el is not None and isinstance(el.tag, str) else None
-    m = re.fullmatch(r"Expecting an element , got nothing", message)
-    if m and local:
-        expected = models.children(local, first_only=True) if models is not None else []
-        if len(expected) == 1 and el is not None and len(el) == 0:
-            return f"<{local}> is incomplete: the required child <{expected[0]}> is missing"
-        return (f"<{local}> is incomplete: a required child element is missing"
-                + (f"; its content may start with {_list(expected)}" if expected else ""))
-    m = re.fullmatch(r"Did not expect element (\S+) there", message)
-    if m and el is not None:
-        name = m.group(1)
-        parent = el.getparent()
-        if parent is None:
-            ns = etree.QName(el).namespace
-            hint = ""
-            if models and name in models.elements and ns != TEI_NS:
-                hint = f" (its namespace is {ns or 'none'}; TEI's is {TEI_NS})"
-            return f"<{name}> is not allowed as the root element here{hint}"
-        what = named(el, name)
-        foreign = what != f"<{name}>"
-        where = etree.QName(parent).localname
-        known = models is not None and where in models.elements
-        allowed = models.children(where) if models is not None and known else []
-        if name in allowed and not foreign:
-            first = models.children(where, first_only=True) if models is not None and known \
-                else []
-            return (f"<{name}> is out of place inside <{where}>: an element is missing before "
-                    f"it, or the order is wrong" + (f"; <{where}> starts with {_list(first)}"
-                                                    if first else ""))
-        return (f"{what} is not allowed here, inside <{where}>"
-                + (f"; <{where}> may contain {_list(allowed)}" if allowed else
-                   f"; <{where}> may not contain elements" if known else ""))
-    m = re.fullmatch(r"Element (\S+) has wrong namespace: expecting (\S+)", message)
-    if m:
-        actual = etree.QName(el).namespace if el is not None and isinstance(el.tag, str) \
-            else None
-        return (f"<{m.group(1)}> is in the namespace {actual or '(none)'}; expected "
-                f"{m.group(2)}")
-    m = re.fullmatch(r"Expecting element (\S+), got (\S+)", message)
-    if m:
-        return f"expected <{m.group(1)}> here, found <{m.group(2)}>"
-    m = re.fullmatch(r"Element (\S+) has extra content: (\S+)", message)
-    if m:
-        return f"<{m.group(1)}> has content that is not allowed: <{m.group(2)}>"
-    m = re.fullmatch(r"Did not expect text in element (\S+) content", message)
-    if m:
-        return f"text is not allowed directly inside <{m.group(1)}>, only elements"
-    m = re.fullmatch(r"Invalid attribute (\S+) for element (\S+)", message)
-    if m:
-        attr, elem = m.group(1), m.group(2)
-        shown, value = attr, None
-        if el is not None:
-            for key, v in el.attrib.items():
-                q = etree.QName(key)
-                if q.localname == attr:
-                    shown = ("xml:" if q.namespace == XML_NS else "") + attr
-                    value = v
-                    break
-        if models and elem in models.elements and shown not in models.attribute_names(elem):
-            return f"@{shown} is not allowed on <{elem}>"
-        text = f"@{shown} of <{elem}>" + (f" has an invalid value {value!r}" if value is not None
-                                          else " is not allowed")
-        if models and value is not None:
-            values, datatype = models.attribute_values(elem, shown)
-            shown_values = ", ".join(v or '""' for v in values[:_MAX_LISTED])
-            if values and not datatype:
-                text += f"; expected one of: {shown_values}"
-            elif datatype:
-                text += f"; expected {datatype}" + (f" or one of: {shown_values}" if values else "")
-        return text
-    m = re.fullmatch(r"Element (\S+) failed to validate (content|attributes)", message)
-    if m:
-        said = attribute_problem(el, models) if m.group(2) == "attributes" and models \
-            and el is not None and isinstance(el.tag, str) else None
-        verb = "is" if m.group(2) == "content" else "are"
-        return said or f"<{m.group(1)}>: its {m.group(2)} {verb} not valid"
+    for pattern, rewrite in _REWRITES:
+        m = pattern.fullmatch(message)
+        if m:
+            better = rewrite(m, el, models)
+            if better is not None:
+                return better
     return message
+
+
+_Rewrite = Callable[[re.Match[str], "etree._Element | None", "ContentModels | None"],
+                    "str | None"]
+
+
+def _localname(el: etree._Element | None) -> str | None:
+    return etree.QName(el).localname if el is not None and isinstance(el.tag, str) else None
+
+
+def _incomplete(m: re.Match[str], el: etree._Element | None,
+                models: ContentModels | None) -> str | None:
+    local = _localname(el)
+    if not local:
+        return None
+    expected = models.children(local, first_only=True) if models is not None else []
+    if len(expected) == 1 and el is not None and len(el) == 0:
+        return f"<{local}> is incomplete: the required child <{expected[0]}> is missing"
+    return (f"<{local}> is incomplete: a required child element is missing"
+            + (f"; its content may start with {_list(expected)}" if expected else ""))
+
+
+def _not_expected(m: re.Match[str], el: etree._Element | None,
+                  models: ContentModels | None) -> str | None:
+    if el is None:
+        return None
+    name = m.group(1)
+    parent = el.getparent()
+    if parent is None:
+        ns = etree.QName(el).namespace
+        hint = ""
+        if models and name in models.elements and ns != TEI_NS:
+            hint = f" (its namespace is {ns or 'none'}; TEI's is {TEI_NS})"
+        return f"<{name}> is not allowed as the root element here{hint}"
+    what = named(el, name)
+    foreign = what != f"<{name}>"
+    where = etree.QName(parent).localname
+    known = models is not None and where in models.elements
+    allowed = models.children(where) if models is not None and known else []
+    if name in allowed and not foreign:
+        first = models.children(where, first_only=True) if models is not None and known \
+            else []
+        return (f"<{name}> is out of place inside <{where}>: an element is missing before "
+                f"it, or the order is wrong" + (f"; <{where}> starts with {_list(first)}"
+                                                if first else ""))
+    return (f"{what} is not allowed here, inside <{where}>"
+            + (f"; <{where}> may contain {_list(allowed)}" if allowed else
+               f"; <{where}> may not contain elements" if known else ""))
+
+
+def _wrong_namespace(m: re.Match[str], el: etree._Element | None,
+                     models: ContentModels | None) -> str | None:
+    actual = etree.QName(el).namespace if el is not None and isinstance(el.tag, str) else None
+    return f"<{m.group(1)}> is in the namespace {actual or '(none)'}; expected {m.group(2)}"
+
+
+def _invalid_attribute(m: re.Match[str], el: etree._Element | None,
+                       models: ContentModels | None) -> str | None:
+    attr, elem = m.group(1), m.group(2)
+    shown, value = attr, None
+    if el is not None:
+        for key, v in el.attrib.items():
+            q = etree.QName(key)
+            if q.localname == attr:
+                shown = ("xml:" if q.namespace == XML_NS else "") + attr
+                value = v
+                break
+    if models and elem in models.elements and shown not in models.attribute_names(elem):
+        return f"@{shown} is not allowed on <{elem}>"
+    text = f"@{shown} of <{elem}>" + (f" has an invalid value {value!r}" if value is not None
+                                      else " is not allowed")
+    if models and value is not None:
+        values, datatype = models.attribute_values(elem, shown)
+        shown_values = ", ".join(v or '""' for v in values[:_MAX_LISTED])
+        if values and not datatype:
+            text += f"; expected one of: {shown_values}"
+        elif datatype:
+            text += f"; expected {datatype}" + (f" or one of: {shown_values}" if values else "")
+    return text
+
+
+def _failed(m: re.Match[str], el: etree._Element | None,
+            models: ContentModels | None) -> str | None:
+    said = attribute_problem(el, models) if m.group(2) == "attributes" and models \
+        and el is not None and isinstance(el.tag, str) else None
+    verb = "is" if m.group(2) == "content" else "are"
+    return said or f"<{m.group(1)}>: its {m.group(2)} {verb} not valid"
+
+
+_REWRITES: tuple[tuple[re.Pattern[str], _Rewrite], ...] = (
+    (re.compile(r"Expecting an element , got nothing"), _incomplete),
+    (re.compile(r"Did not expect element (\S+) there"), _not_expected),
+    (re.compile(r"Element (\S+) has wrong namespace: expecting (\S+)"), _wrong_namespace),
+    (re.compile(r"Expecting element (\S+), got (\S+)"),
+     lambda m, el, models: f"expected <{m.group(1)}> here, found <{m.group(2)}>"),
+    (re.compile(r"Element (\S+) has extra content: (\S+)"),
+     lambda m, el, models: f"<{m.group(1)}> has content that is not allowed: <{m.group(2)}>"),
+    (re.compile(r"Did not expect text in element (\S+) content"),
+     lambda m, el, models: f"text is not allowed directly inside <{m.group(1)}>, only "
+                           "elements"),
+    (re.compile(r"Invalid attribute (\S+) for element (\S+)"), _invalid_attribute),
+    (re.compile(r"Element (\S+) failed to validate (content|attributes)"), _failed),
+)

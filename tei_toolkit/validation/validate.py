@@ -146,6 +146,8 @@ class Validator:
 
     def _problems(self, path: str | Path, data: bytes | None, report: FileReport | None,
                   relaxng: bool, batch: "_Batch | None") -> Iterator[Problem]:
+        """Every problem of one document, in the order of the checks: reading, parsing,
+        safety, XInclude, the schema's choice, RELAX NG, pointers, Schematron."""
         name = str(path)
         if data is None:
             try:
@@ -160,57 +162,84 @@ class Validator:
         if doc.tree is None:
             return
         yield from doc.safety(xinclude=self.xinclude)
-        expanded = False
-        if self.xinclude and any(True for _ in doc.tree.iter(f"{{{XI_NS}}}include")):
-            # Included files may lie in the document's folder tree, in a folder the user
-            # named (tei validate data/tei: data/tei/shared/header.xml), or under --allow-read.
-            named = batch.folders if batch is not None else ()
-            expansion = Expander(doc, Path(path).parent if doc.name != "-" else None,
-                                 self.allow_read + named).run()
-            yield from expansion.problems
-            if expansion.not_checked:
-                if report is not None:
-                    report.not_checked = expansion.not_checked
-                return
-            expanded = True
+        expanded = yield from self._expand(doc, path, report, batch)
+        if expanded is None:
+            return  # an include that cannot be read: not checked
+
         def usable(schema: Path) -> None:  # compiles it for this document, or raises
             self._relaxng(schema, document_names(doc.tree), batch)  # type: ignore[arg-type]
 
         resolved = self.schemas.for_document(doc, path, usable)
-        choice, notes, why = resolved.choice, resolved.notes, resolved.why_not
+        yield from resolved.notes
+        choice = resolved.choice
         if choice is None:
-            yield from notes
-            if report is not None and why:
-                report.not_checked = why
-            elif report is not None:
-                report.skipped = (f"not TEI (the root element is {tag_of(doc.tree.getroot())}) "
-                                  "and no schema is declared: skipped")
-            if why:
-                # No RELAX NG schema it asked for: not checked. A Schematron it asked for
-                # itself (or --schematron) still runs; the project's editorial rules and the
-                # pointer check, which belong to a TEI schema, do not.
-                yield from self._schematron_problems(doc, path, None)
+            yield from self._unchecked(doc, path, report, resolved.why_not)
             return
-        yield from notes
         if report is not None:
             report.schema = choice.label
             report.schema_path = choice.path
             report.defaulted = self.schemas.forced is None and choice is self.schemas.tei_all
-        rng = None
         if relaxng:
-            group = batch.groups.get(str(path)) if batch is not None else None
-            if expanded:
-                # Names the scan of its bytes did not show: its group's and the included
-                # files', so that one reduction serves all documents including the same files.
-                names = document_names(doc.tree)
-                if group is not None:
-                    names = (names[0] | group[0], names[1] | group[1])
-            else:
-                names = group if group is not None else document_names(doc.tree)
-            rng = self._relaxng(choice.path, names, batch)
-        if rng is not None and choice.path in self.store.fallbacks:
+            yield from self._relaxng_problems(doc, path, choice, expanded, batch)
+        if self.pointers:
+            yield from doc.pointer_problems()
+        if not (yield from self._schematron_problems(doc, path, choice)):
+            return
+        if self.embedded != "off":
+            yield from self._embedded_problems(doc, path, choice.path, data)
+
+    def _expand(self, doc: "Document", path: str | Path, report: FileReport | None,
+                batch: "_Batch | None") -> Generator[Problem, None, bool | None]:
+        """Process the document's XIncludes: True when it had some, False when none, None
+        when one cannot be read (the file is then not checked)."""
+        assert doc.tree is not None
+        if not (self.xinclude and any(True for _ in doc.tree.iter(f"{{{XI_NS}}}include"))):
+            return False
+        # Included files may lie in the document's folder tree, in a folder the user named
+        # (tei validate data/tei: data/tei/shared/header.xml), or under --allow-read.
+        named = batch.folders if batch is not None else ()
+        expansion = Expander(doc, Path(path).parent if doc.name != "-" else None,
+                             self.allow_read + named).run()
+        yield from expansion.problems
+        if expansion.not_checked:
+            if report is not None:
+                report.not_checked = expansion.not_checked
+            return None
+        return True
+
+    def _unchecked(self, doc: "Document", path: str | Path, report: FileReport | None,
+                   why: str) -> Iterator[Problem]:
+        """A document with no schema: not checked (``why``), or skipped (not TEI)."""
+        assert doc.tree is not None
+        if report is not None and why:
+            report.not_checked = why
+        elif report is not None:
+            report.skipped = (f"not TEI (the root element is {tag_of(doc.tree.getroot())}) "
+                              "and no schema is declared: skipped")
+        if why:
+            # No RELAX NG schema it asked for: not checked. A Schematron it asked for itself
+            # (or --schematron) still runs; the project's editorial rules and the pointer
+            # check, which belong to a TEI schema, do not.
+            yield from self._schematron_problems(doc, path, None)
+
+    def _relaxng_problems(self, doc: "Document", path: str | Path, choice: SchemaChoice,
+                          expanded: bool, batch: "_Batch | None") -> Iterator[Problem]:
+        """The RELAX NG check, with the schema reduced for the document's (or its group's)
+        element and attribute names."""
+        assert doc.tree is not None
+        group = batch.groups.get(str(path)) if batch is not None else None
+        if expanded:
+            # Names the scan of its bytes did not show: its group's and the included files',
+            # so that one reduction serves all documents including the same files.
+            names = document_names(doc.tree)
+            if group is not None:
+                names = (names[0] | group[0], names[1] | group[1])
+        else:
+            names = group if group is not None else document_names(doc.tree)
+        rng = self._relaxng(choice.path, names, batch)
+        if choice.path in self.store.fallbacks:
             yield Problem(doc.name, 0, 0, WARNING, "relaxng", self.store.fallbacks[choice.path])
-        if rng is not None and not rng.validate(doc.tree):
+        if not rng.validate(doc.tree):
             if len(rng.error_log) == 0:
                 # libxml2 can answer "invalid" with an empty log: never report that as valid.
                 yield Problem(doc.name, 0, 0, ERROR, "relaxng",
@@ -218,12 +247,6 @@ class Validator:
                               "engine gave no details)")
             yield from doc.relaxng_problems(rng.error_log, lambda: self.store.models(choice.path),
                                             doc.id_problems, self.pointers)
-        if self.pointers:
-            yield from doc.pointer_problems()
-        if not (yield from self._schematron_problems(doc, path, choice)):
-            return
-        if self.embedded != "off":
-            yield from self._embedded_problems(doc, path, choice.path, data)
 
     def _schematron_problems(self, doc: "Document", path: str | Path,
                              choice: SchemaChoice | None) -> Generator[Problem, None, bool]:

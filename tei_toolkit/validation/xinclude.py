@@ -115,56 +115,15 @@ class Expander:
     def _include(self, inc: etree._Element, src: "Document", url: str,
                  stack: list[tuple[str, str | None]]) -> None:
         href = inc.get("href") or ""
-        parse = inc.get("parse", "xml")
-        xpointer = inc.get("xpointer")
         fallbacks = [c for c in inc if c.tag == FALLBACK]
-        if parse not in ("xml", "text"):
-            return self._fatal(src, inc, f"parse must be \"xml\" or \"text\", not {parse!r}")
-        if parse == "text" and xpointer is not None:
-            return self._fatal(src, inc, "an xpointer is not allowed with parse=\"text\"")
-        if "#" in href:
-            return self._fatal(src, inc, f"href {href!r} has a fragment identifier (use "
-                               "xpointer)")
-        if len(fallbacks) > 1 or any(c.tag == INCLUDE for c in inc):
-            return self._fatal(src, inc, "an xi:include may hold one xi:fallback and no other "
-                               "xi:include")
-        if not href and xpointer is None:
-            return self._fatal(src, inc, "an xi:include needs an href or an xpointer")
+        wrong = _malformed(inc, href, fallbacks)
+        if wrong:
+            return self._fatal(src, inc, wrong)
         try:
-            self._count += 1
-            if self._count > MAX_INCLUDES:
-                self._stopped = True
-                raise _Failure(f"more than {MAX_INCLUDES:,} includes in one document (an "
-                               "include bomb?): the rest are not processed", fatal=True)
-            if len(stack) > MAX_DEPTH:
-                raise _Failure(f"includes nested over {MAX_DEPTH} deep", fatal=True)
-            if not href:
-                raise _Failure("an xpointer into the including document itself is not "
-                               "processed (jing does not process it either)")
-            target = self._target(urljoin(base_url(inc, url), href))
-            key = (target, xpointer)
-            if key in stack:
-                raise _Failure(f"include loop: {href!r} includes itself"
-                               + (f" (through {_short(stack[-1][0])})" if len(stack) > 1
-                                  else ""), fatal=True)
-            data = self._read(target)
-            if parse == "text":
-                _replace(inc, _decode(data, inc.get("encoding"), href), [])
-            else:
-                self._include_xml(inc, src, data, target, href, xpointer, stack + [key])
+            self._include_target(inc, src, url, href, stack)
         except _Failure as failure:
             if failure.fatal or not fallbacks:
-                if failure.unreadable and not failure.fatal:
-                    self.result.problems.append(src.problem(
-                        inc, WARNING, "xinclude",
-                        f"XInclude of {href!r}: {failure.message}, and it has no xi:fallback: "
-                        "the document is not checked"))
-                    self.result.not_checked = f"not checked: XInclude of {href!r} " \
-                                              f"{failure.message}"
-                    return
-                return self._fatal(src, inc, f"XInclude of {href!r} failed: "
-                                   f"{failure.message}" + ("" if failure.fatal else
-                                                           " (and it has no xi:fallback)"))
+                return self._failed(inc, src, href, failure)
             if href not in self._warned:
                 self._warned.add(href)
                 self.result.problems.append(src.problem(
@@ -174,6 +133,46 @@ class Expander:
             # The fallback's own includes are processed as part of the including document.
             self._expand(fallback, src, url, stack)
             _replace(inc, fallback.text or "", list(fallback))
+
+    def _include_target(self, inc: etree._Element, src: "Document", url: str, href: str,
+                        stack: list[tuple[str, str | None]]) -> None:
+        """Put what ``inc`` names in its place; _Failure when it cannot be had."""
+        xpointer = inc.get("xpointer")
+        self._count += 1
+        if self._count > MAX_INCLUDES:
+            self._stopped = True
+            raise _Failure(f"more than {MAX_INCLUDES:,} includes in one document (an include "
+                           "bomb?): the rest are not processed", fatal=True)
+        if len(stack) > MAX_DEPTH:
+            raise _Failure(f"includes nested over {MAX_DEPTH} deep", fatal=True)
+        if not href:
+            raise _Failure("an xpointer into the including document itself is not processed "
+                           "(jing does not process it either)")
+        target = self._target(urljoin(base_url(inc, url), href))
+        key = (target, xpointer)
+        if key in stack:
+            raise _Failure(f"include loop: {href!r} includes itself"
+                           + (f" (through {_short(stack[-1][0])})" if len(stack) > 1 else ""),
+                           fatal=True)
+        data = self._read(target)
+        if inc.get("parse", "xml") == "text":
+            _replace(inc, _decode(data, inc.get("encoding"), href), [])
+        else:
+            self._include_xml(inc, src, data, target, href, xpointer, stack + [key])
+
+    def _failed(self, inc: etree._Element, src: "Document", href: str,
+                failure: "_Failure") -> None:
+        """An include that failed with no fallback to use: an unreadable file leaves the
+        document not checked; anything else is an error."""
+        if failure.unreadable and not failure.fatal:
+            self.result.problems.append(src.problem(
+                inc, WARNING, "xinclude",
+                f"XInclude of {href!r}: {failure.message}, and it has no xi:fallback: the "
+                "document is not checked"))
+            self.result.not_checked = f"not checked: XInclude of {href!r} {failure.message}"
+            return
+        self._fatal(src, inc, f"XInclude of {href!r} failed: {failure.message}"
+                    + ("" if failure.fatal else " (and it has no xi:fallback)"))
 
     def _include_xml(self, inc: etree._Element, src: "Document", data: bytes, target: str,
                      href: str, xpointer: str | None, stack: list[tuple[str, str | None]]
@@ -348,3 +347,19 @@ def _display(path: str) -> str:
 
 def _short(path: str) -> str:
     return os.path.basename(path)
+
+
+def _malformed(inc: etree._Element, href: str, fallbacks: list[etree._Element]) -> str:
+    """What makes an xi:include wrong as written (an error), or ""."""
+    parse = inc.get("parse", "xml")
+    if parse not in ("xml", "text"):
+        return f"parse must be \"xml\" or \"text\", not {parse!r}"
+    if parse == "text" and inc.get("xpointer") is not None:
+        return "an xpointer is not allowed with parse=\"text\""
+    if "#" in href:
+        return f"href {href!r} has a fragment identifier (use xpointer)"
+    if len(fallbacks) > 1 or any(c.tag == INCLUDE for c in inc):
+        return "an xi:include may hold one xi:fallback and no other xi:include"
+    if not href and inc.get("xpointer") is None:
+        return "an xi:include needs an href or an xpointer"
+    return ""
