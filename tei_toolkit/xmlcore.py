@@ -85,3 +85,53 @@ def base_url(el: etree._Element, url: str) -> str:
         if b is not None:
             url = urljoin(url, b)
     return url
+
+
+# -- writing XML as text (the importer writes its TEI as strings) -----------------------------
+
+def T(tag: str) -> str:
+    """A TEI element name in lxml's {namespace}local form."""
+    return f"{{{TEI_NS}}}{tag}"
+
+
+def esc(s: str) -> str:
+    """Text content, escaped."""
+    if "&" in s or "<" in s or ">" in s:  # most text has none: three scans, no copies
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s
+
+
+def attr(s: str) -> str:
+    """An attribute value, escaped (whitespace characters too, so they survive parsing)."""
+    if _ATTR_UNSAFE.isdisjoint(s):  # most values: a set test at C speed, not a regex call
+        return s
+    return (esc(s).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
+            .replace("\r", "&#13;"))
+
+
+_ATTR_UNSAFE = frozenset('&<>"\t\n\r')
+
+
+def as_uri(text: str) -> str:
+    """A URL as written, made a URI every validator accepts (xsd:anyURI): characters a URI
+    cannot hold are percent-encoded, as browsers do; the text itself stays in the element."""
+    uri = _URI_UNSAFE.sub(_escape_match, text)
+    if _ANY_URI.fullmatch(uri):
+        return uri
+    # Still not a URI (a ':' or '*' in the host, say): keep the scheme, escape the rest.
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        scheme, rest = "", uri
+    return scheme + sep + re.sub(r"[^A-Za-z0-9\-._~/%]", _escape_match, rest)
+
+
+def _escape_match(m: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in m.group().encode("utf-8"))
+
+
+# What libxml2 accepts as xsd:anyURI, in the shape the URLs of exports take.
+_ANY_URI = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://(?:[A-Za-z0-9\-._~%!$&'()+,;=]*@)?"
+                      r"[A-Za-z0-9\-._~%!$&'()+,;=]*(?::[0-9]*)?)?[^:*]*")
+
+# Outside RFC 3986's characters (and '%' not starting an escape).
+_URI_UNSAFE = re.compile(r"[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]|%(?![0-9A-Fa-f]{2})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tei_toolkit import SourceError, import_text
-from tei_toolkit.importer.markup import ellipsis_mark, ellipsis_rend
+from tei_toolkit.spans import ellipsis_mark, ellipsis_rend
 
 from .helpers import body_xml, export
 

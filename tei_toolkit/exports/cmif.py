@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..importer.tei import as_uri, attr, esc
+from ..xmlcore import as_uri, attr, esc
 from .letters import Letter, Party
 
 CMIF_SCHEMA = ("https://raw.githubusercontent.com/TEI-Correspondence-SIG/CMIF/master/schema/"

@@ -32,8 +32,8 @@ from urllib.parse import quote, unquote
 from lxml import etree
 from lxml.html import builder as E
 
-from ..importer.markup import ellipsis_mark
-from ..importer.tei import T
+from ..spans import ellipsis_mark, span_of
+from ..xmlcore import T
 from ..xmlcore import TEI_NS
 from .letters import Entry, Letter, Party
 from .readings import inline_reading
@@ -368,58 +368,71 @@ class _Corrected:
         return out
 
     def element(self, el: etree._Element) -> list:
+        span = span_of(el)
+        if span is not None:
+            return self.span(span.shape, el)
         tag = etree.QName(el).localname
         if tag == "lb":
             return [E.BR()]
-        if tag == "supplied":
-            return [E.SPAN("[", *self.inline(el), "]", **{"class": "supplied",
-                                                         "title": "supplied by the editors"})]
-        if tag == "gap":
-            if el.get("reason") == "illegible":
-                desc = el.find(T("desc"))
-                text = "".join(desc.itertext()) if desc is not None else "illegible"
-                return [E.SPAN(f"[{text}]", **{"class": "gap"})]
-            mark = ellipsis_mark(el.get("rend") or "") or "…"
-            return [E.SPAN("[…]", **{"class": "gap", "title": f"omission (the archive: {mark})"})]
-        if tag == "note" and el.get("place") == "inline":
-            kind = el.get("type") or "note"
-            lang = None
-            foreign = el.find(T("foreign"))
-            if foreign is not None:
-                lang = foreign.get(_XML_LANG)
-            span = E.SPAN("[", *self.inline(el), "]", **{"class": f"gloss {kind}",
-                                                         "title": kind.replace("-", " ")})
-            if lang and lang != "und":
-                span.set("lang", lang)
-            return [span]
+        if tag == "note" and el.get("place") == "inline":  # a kind the importer never writes
+            return [E.SPAN("[", *self.inline(el), "]", **{"class": "gloss note",
+                                                         "title": "note"})]
         if tag == "anchor":
             n = el.get("n") or ""
             xml_id = el.get("{http://www.w3.org/XML/1998/namespace}id") or ""
             note = xml_id.split("-a")[0] or f"fn{n}"
             return [E.SUP(_a(n, href=f"#{note}", id=xml_id,
                               **{"aria-label": f"note {n}"}))]
-        if tag == "choice" and el.get("rend") == "bracketed":
-            first, second = [c for c in el if isinstance(c.tag, str)][:2]
-            return [*self.inline(first), " ",
-                    E.SPAN("[", *self.inline(second), "]", **{"class": "gloss"})]
-        if tag == "choice":
-            kids = {etree.QName(c).localname: c for c in el if isinstance(c.tag, str)}
-            sic = kids.get("sic") if "sic" in kids else kids.get("orig")
-            corr = kids.get("corr") if "corr" in kids else kids.get("reg")
-            if sic is None or corr is None:
-                return self.inline(el)
-            was = "".join(sic.itertext())
-            return [E.INS(*self.inline(corr), **{"class": "corr",
-                                                 "title": f"the archive writes: {was}"}),
-                    E.SPAN(f" (the archive writes: {was})", **{"class": "sr"})]
-        if tag == "title" and el.get("type") == "translated":
-            return [E.SPAN("[", *self.inline(el), "]", **{"class": "gloss"})]
         if tag in ("persName", "orgName", "rs") and el.get("ref", "").startswith("#"):
             return [_a(*self.inline(el), href=f"persons.html{el.get('ref')}",
                         **{"class": "name"})]
         if tag in ("signed", "dateline"):
             return [E.SPAN(*self.inline(el), **{"class": tag})]
         return self.inline(el)
+
+    def span(self, shape: str, el: etree._Element) -> list:
+        """An editorial span, marked as its shape reads (spans.SHAPES)."""
+        if shape == "supplied":
+            return [E.SPAN("[", *self.inline(el), "]", **{"class": "supplied",
+                                                         "title": "supplied by the editors"})]
+        if shape == "illegible":
+            desc = el.find(T("desc"))
+            text = "".join(desc.itertext()) if desc is not None else "illegible"
+            return [E.SPAN(f"[{text}]", **{"class": "gap"})]
+        if shape == "omission":
+            mark = ellipsis_mark(el.get("rend") or "") or "…"
+            return [E.SPAN("[…]", **{"class": "gap", "title": f"omission (the archive: {mark})"})]
+        if shape == "pair":
+            first, second = [c for c in el if isinstance(c.tag, str)][:2]
+            return [*self.inline(first), " ",
+                    E.SPAN("[", *self.inline(second), "]", **{"class": "gloss"})]
+        if shape == "correction":
+            return self.correction(el)
+        if el.tag == T("title"):  # a translated title
+            return [E.SPAN("[", *self.inline(el), "]", **{"class": "gloss"})]
+        if el.get("place") != "inline":  # a footnote inside a paragraph: its text
+            return self.inline(el)
+        kind = el.get("type") or "note"
+        foreign = el.find(T("foreign"))
+        lang = foreign.get(_XML_LANG) if foreign is not None else None
+        span = E.SPAN("[", *self.inline(el), "]", **{"class": f"gloss {kind}",
+                                                     "title": kind.replace("-", " ")})
+        if lang and lang != "und":
+            span.set("lang", lang)
+        return [span]
+
+    def correction(self, el: etree._Element) -> list:
+        """The encoder's correction, highlighted; the archive's form in its tooltip and for
+        screen readers."""
+        kids = {etree.QName(c).localname: c for c in el if isinstance(c.tag, str)}
+        sic = kids.get("sic") if "sic" in kids else kids.get("orig")
+        corr = kids.get("corr") if "corr" in kids else kids.get("reg")
+        if sic is None or corr is None:
+            return self.inline(el)
+        was = "".join(sic.itertext())
+        return [E.INS(*self.inline(corr), **{"class": "corr",
+                                             "title": f"the archive writes: {was}"}),
+                E.SPAN(f" (the archive writes: {was})", **{"class": "sr"})]
 
 
 _COLUMNS = ("Date", "Title", "From", "To", "Summary")

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from .. import spans
 from ..errors import Location, TeiInputError
-from ..importer.tei import T
+from ..xmlcore import T
 from ..xmlcore import TEI_NS
 from .readings import inline_reading, read_tei, reading
 
@@ -129,7 +130,7 @@ def read_letter(path: str | Path, data: bytes | None = None) -> Letter:
         text=corrected.split("**Contents:**\n\n", 1)[-1].strip(),
     )
     _correspondence(letter, root, entries, path)
-    letter.counts = _counts(root)
+    letter.counts = spans.counts(root)
     return letter
 
 
@@ -150,29 +151,6 @@ def _correspondence(letter: Letter, root: etree._Element, entries: dict[str, Ent
     for el in root.xpath("t:teiHeader/t:profileDesc/t:correspDesc/t:note[@type='enclosure']"
                          "/*[self::t:persName or self::t:orgName]", namespaces=_NS):
         letter.enclosed_from.append(_party(el, entries, path))
-
-
-def _counts(root: etree._Element) -> dict[str, int]:
-    """How many of each editorial intervention the document has."""
-    body = root.find(f"{T('text')}/{T('body')}")
-    return {
-        "supplied": _count(body, "supplied"),
-        "omissions": _count(body, "gap[@reason='omitted']"),
-        "illegible": _count(body, "gap[@reason='illegible']"),
-        "corrections": _count(root, "choice[t:sic]"),
-        "regularisations": _count(root, "choice[t:orig and not(@rend)]"),
-        "identifications": _count(root, "note[@type='identification']"),
-        "original_wording": _count(root, "note[@type='original']"),
-        "expansions": _count(root, "choice[t:abbr]"),
-        "other_spellings": _count(root, "choice[@rend='bracketed'][t:orig]"),
-        "notes": _count(body, "note[@type='translator' or @type='editor' or @place='end']"),
-    }
-
-
-def _count(el: etree._Element | None, path: str) -> int:
-    if el is None:
-        return 0
-    return int(el.xpath(f"count(.//t:{path}[not(ancestor::t:correspDesc)])", namespaces=_NS))
 
 
 def _inline(el: etree._Element) -> str:

@@ -15,10 +15,10 @@ import re
 from lxml import etree
 
 from ..errors import Location, TeiInputError
-from ..importer.markup import ellipsis_mark
+from ..spans import ellipsis_mark, span_of
 from ..importer.profile import Profile
 from ..importer.source import closes_title
-from ..importer.tei import T
+from ..xmlcore import T
 from ..xmlcore import TEI_NS, safe_parser, tag_of
 
 READINGS = ("source", "corrected")
@@ -111,19 +111,15 @@ class _Renderer:
                 out.append(child.tail)
 
     def _element(self, el: etree._Element, out: list[str]) -> None:
+        span = span_of(el)
+        if span is not None:
+            self._span(span.shape, el, out)
+            return
         tag = etree.QName(el).localname if tag_of(el).startswith("{") else tag_of(el)
         if tag == "lb":
             out.append("\n")
-        elif tag == "supplied":
-            out.append(self.inline(el) if self.corrected else f"[{self.inline(el)}]")
-        elif tag == "gap":
-            out.append(self._gap(el))
-        elif tag == "note":
-            if el.get("type") == "original" and self.drop_original:
-                # "without delay [nemedlenno ...], and": the space before goes with it.
-                if out and out[-1].endswith(" "):
-                    out[-1] = out[-1][:-1]
-            elif el.get("place") == "inline":
+        elif tag == "note":  # a note of another kind than the importer writes
+            if el.get("place") == "inline":
                 out.append(f"[{self.inline(el)}]")
             else:
                 self._content(el, out)
@@ -131,25 +127,8 @@ class _Renderer:
             if el.get("n"):
                 out.append(el.get("n", "") if el.get("rend") == "flattened"
                            else f"[{el.get('n')}]")
-        elif tag == "choice" and el.get("rend") == "bracketed":
-            # NAME [other form]: an expansion or another spelling, kept whole in both readings.
-            parts = [self.inline(c) for c in el if isinstance(c.tag, str)]
-            if len(parts) != 2:
-                out.append("".join(parts))
-            elif self.expand_once and el.find(T("abbr")) is not None:
-                # An acronym is expanded where the reader first meets the expansion.
-                out.append(parts[0] if parts[0] in self.expanded else f"{parts[0]} [{parts[1]}]")
-                self.expanded.add(parts[0])
-            else:
-                out.append(f"{parts[0]} [{parts[1]}]")
-        elif tag == "title" and el.get("type") == "translated":
-            out.append(f"[{self.inline(el)}]")
         elif tag == "choice":
-            keep = ("corr", "reg") if self.corrected else ("sic", "orig")
-            for child in el:
-                if isinstance(child.tag, str) and etree.QName(child).localname in keep:
-                    self._content(child, out)
-                    break
+            self._choice(el, out)
         elif tag == "respStmt":
             resp = el.find(T("resp"))
             names = [self.inline(c) for c in el if c.tag != T("resp") and isinstance(c.tag, str)]
@@ -161,6 +140,46 @@ class _Renderer:
             pass
         else:
             self._content(el, out)
+
+    def _span(self, shape: str, el: etree._Element, out: list[str]) -> None:
+        """An editorial span, as its shape reads (spans.SHAPES)."""
+        if shape == "supplied":
+            out.append(self.inline(el) if self.corrected else f"[{self.inline(el)}]")
+        elif shape in ("omission", "illegible"):
+            out.append(self._gap(el))
+        elif shape == "original" and self.drop_original:
+            # "without delay [nemedlenno ...], and": the space before goes with it.
+            if out and out[-1].endswith(" "):
+                out[-1] = out[-1][:-1]
+        elif shape in ("gloss", "original"):
+            out.append(f"[{self.inline(el)}]")
+        elif shape == "pair":
+            self._pair(el, out)
+        elif shape == "correction":
+            self._choice(el, out)
+        else:  # a footnote: its text (its number is the body's to write)
+            self._content(el, out)
+
+    def _pair(self, el: etree._Element, out: list[str]) -> None:
+        """NAME [other form]: an expansion or another spelling, kept whole in both
+        readings; an acronym is expanded where the reader first meets the expansion."""
+        parts = [self.inline(c) for c in el if isinstance(c.tag, str)]
+        if len(parts) != 2:
+            out.append("".join(parts))
+        elif self.expand_once and el.find(T("abbr")) is not None:
+            out.append(parts[0] if parts[0] in self.expanded else f"{parts[0]} [{parts[1]}]")
+            self.expanded.add(parts[0])
+        else:
+            out.append(f"{parts[0]} [{parts[1]}]")
+
+    def _choice(self, el: etree._Element, out: list[str]) -> None:
+        """A correction: the archive's form in the source reading, the encoder's in the
+        corrected one."""
+        keep = ("corr", "reg") if self.corrected else ("sic", "orig")
+        for child in el:
+            if isinstance(child.tag, str) and etree.QName(child).localname in keep:
+                self._content(child, out)
+                break
 
     def _gap(self, el: etree._Element) -> str:
         if el.get("reason") == "illegible":

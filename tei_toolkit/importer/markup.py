@@ -18,6 +18,7 @@ from .brackets import (HONORIFICS, PRONOUNS, ROLE_WORDS, COMPLETION, EXPANSION, 
                        ORIGINAL, RESPELLING, SUPPLEMENT, TRANSLATED_TITLE, Verdict, classify,
                        token_unknown, is_english, suggestion, unknown_words)
 from . import names, pickling
+from ..spans import ellipsis_rend
 from .lexicon import Entry, Matcher
 from .profile import Profile
 from .register import Index, Person
@@ -292,30 +293,6 @@ _SOURCE_NOTE = re.compile(
     r"struck through|in the margin|marginal note|blank|"
     r"(?:approved for release|declassified|sanitized)\b[^\]]*)\s*", re.I)
 _TRAILING_WORD = re.compile(r"(\w[\w'’-]*)(\s*)\Z")
-
-
-def ellipsis_rend(mark: str) -> str:
-    """The @rend token that records an ellipsis' exact form: '. . .' -> 'spaced-dots'."""
-    if mark.startswith("[") and mark.endswith("]"):
-        return "bracketed-" + ellipsis_rend(mark[1:-1])
-    n = mark.count(".") or mark.count("…")
-    kind = "ellipsis" if "…" in mark else "spaced-dots" if " " in mark else "dots"
-    default = 1 if kind == "ellipsis" else 3
-    return kind if n == default else f"{kind}{n}"
-
-
-def ellipsis_mark(rend: str) -> str | None:
-    """Inverse of ellipsis_rend; None for a token it does not know."""
-    if rend.startswith("bracketed-"):
-        inner = ellipsis_mark(rend[len("bracketed-"):])
-        return None if inner is None else f"[{inner}]"
-    m = re.fullmatch(r"(ellipsis|spaced-dots|dots)(\d*)", rend)
-    if not m:
-        return None
-    kind, n = m[1], int(m[2]) if m[2] else (1 if m[1] == "ellipsis" else 3)
-    if kind == "ellipsis":
-        return "…" * n
-    return " ".join("." * n) if kind == "spaced-dots" else "." * n
 
 
 def parse_inline(t: Text, ctx: Context, part: str, start: int = 0, end: int | None = None) -> list:

@@ -23,7 +23,8 @@ from .markup import (Anchor, Choice, Context, Counts, Explained, Flag, Gap, Glos
 from .register import Person, Register
 from .profile import Profile
 from .source import MONTH_NAMES, SourceDocument, Text
-from ..xmlcore import TEI_NS
+from ..spans import BY_NAME, Span
+from ..xmlcore import TEI_NS, T, as_uri, attr, esc
 
 STRUCTURAL = "Citation", "Summary", "Original Language"
 _FOOTNOTE = re.compile(r"\[([0-9]{1,3})\] ")
@@ -39,29 +40,6 @@ XML_MODELS = (
     '<?xml-model href="tei_toolkit.sch" type="application/xml" '
     'schematypens="http://purl.oclc.org/dsdl/schematron"?>\n'
 )
-
-
-def T(tag: str) -> str:
-    """A TEI element name in lxml's {namespace}local form."""
-    return f"{{{TEI_NS}}}{tag}"
-
-
-def esc(s: str) -> str:
-    """Text content, escaped."""
-    if "&" in s or "<" in s or ">" in s:  # most text has none: three scans, no copies
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return s
-
-
-def attr(s: str) -> str:
-    """An attribute value, escaped (whitespace characters too, so they survive parsing)."""
-    if _ATTR_UNSAFE.isdisjoint(s):  # most values: a set test at C speed, not a regex call
-        return s
-    return (esc(s).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
-            .replace("\r", "&#13;"))
-
-
-_ATTR_UNSAFE = frozenset('&<>"\t\n\r')
 
 
 def _attrs(pairs: tuple) -> str:
@@ -519,30 +497,6 @@ def _doc_id(profile: Profile, citation: Citation | None, path: str) -> str:
     return f"{profile.id_prefix}-{record or _NCNAME_BAD.sub('-', slug or 'document')}"
 
 
-def as_uri(text: str) -> str:
-    """A URL as written, made a URI every validator accepts (xsd:anyURI): characters a URI
-    cannot hold are percent-encoded, as browsers do; the text itself stays in the element."""
-    uri = _URI_UNSAFE.sub(_escape_match, text)
-    if _ANY_URI.fullmatch(uri):
-        return uri
-    # Still not a URI (a ':' or '*' in the host, say): keep the scheme, escape the rest.
-    scheme, sep, rest = uri.partition("://")
-    if not sep:
-        scheme, rest = "", uri
-    return scheme + sep + re.sub(r"[^A-Za-z0-9\-._~/%]", _escape_match, rest)
-
-
-def _escape_match(m: re.Match[str]) -> str:
-    return "".join(f"%{b:02X}" for b in m.group().encode("utf-8"))
-
-
-# What libxml2 accepts as xsd:anyURI, in the shape the URLs of exports take.
-_ANY_URI = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://(?:[A-Za-z0-9\-._~%!$&'()+,;=]*@)?"
-                      r"[A-Za-z0-9\-._~%!$&'()+,;=]*(?::[0-9]*)?)?[^:*]*")
-
-
-# Outside RFC 3986's characters (and '%' not starting an escape).
-_URI_UNSAFE = re.compile(r"[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]|%(?![0-9A-Fa-f]{2})")
 
 
 def _anchor_id(n: str, k: int) -> str:
@@ -807,16 +761,17 @@ class _Inline:
         if isinstance(node, Gloss):
             content = self.xml(node.children)
             if node.kind == IDENTIFICATION:
-                return _el("note", content, ("type", "identification"), ("place", "inline"),
-                           ("resp", self.resp))
+                return _span(IDENTIFIED, content, ("resp", self.resp))
             if node.kind == ORIGINAL:
-                return _el("note", _el("foreign", content, ("xml:lang", node.lang or "und")),
-                           ("type", "original"), ("place", "inline"), ("resp", self.resp))
-            return _el("title", content, ("type", "translated"), ("xml:lang", "en"))
+                return _span(ORIGINAL_WORDING,
+                             _el("foreign", content, ("xml:lang", node.lang or "und")),
+                             ("resp", self.resp))
+            return _span(TRANSLATED, content, ("xml:lang", "en"))
         if isinstance(node, Pair):
+            span = EXPANDED if node.kind == EXPANSION else RESPELT
             first, second = ("abbr", "expan") if node.kind == EXPANSION else ("orig", "reg")
-            return (f'<choice rend="bracketed">{_el(first, esc(node.name))}'
-                    f'{_el(second, self.xml(node.children), ("resp", self.resp))}</choice>')
+            return _span(span, _el(first, esc(node.name))
+                         + _el(second, self.xml(node.children), ("resp", self.resp)))
         if isinstance(node, Gap):
             pairs = (("reason", node.reason), ("quantity", _str(node.quantity)),
                      ("unit", node.unit), ("extent", node.extent), ("rend", node.rend))
@@ -824,18 +779,18 @@ class _Inline:
         if isinstance(node, Choice):
             entry = node.entry
             if entry.is_regularisation:
-                return ("<choice>" + _el("orig", esc(node.text))
-                        + _el("reg", esc(entry.corr), ("resp", "#encoder")) + "</choice>")
-            return ("<choice>" + _el("sic", esc(node.text))
-                    + _el("corr", esc(entry.corr), ("resp", "#encoder"), ("type", entry.type))
-                    + "</choice>")
+                return _span(REGULARISED, _el("orig", esc(node.text))
+                             + _el("reg", esc(entry.corr), ("resp", "#encoder")))
+            return _span(CORRECTED, _el("sic", esc(node.text))
+                         + _el("corr", esc(entry.corr), ("resp", "#encoder"),
+                               ("type", entry.type)))
         if isinstance(node, Note):
             resp = self.resp if node.type == "translator" else "#archive"
-            return _el("note", _el("label", esc(node.label)) + self.xml(node.children),
-                       ("type", node.type), ("place", "inline"), ("resp", resp))
+            return _span(BY_NAME[f"{node.type}-note"],
+                         _el("label", esc(node.label)) + self.xml(node.children),
+                         ("resp", resp))
         if isinstance(node, Flag):
-            return _el("note", esc(node.text), ("type", node.type), ("place", "inline"),
-                       ("resp", self.resp))
+            return _span(BY_NAME[_FLAGS[node.type]], esc(node.text), ("resp", self.resp))
         if isinstance(node, Named):
             return _el(node.tag, self.xml(node.children), ("ref", f"#{node.ref}"),
                        ("type", node.type))
@@ -848,6 +803,18 @@ class _Inline:
                        ("xml:id", _anchor_id(node.n, node.k)),
                        ("rend", "flattened" if node.flattened else None))
         raise TypeError(f"no TEI encoding for {node!r}")  # pragma: no cover - programming error
+
+
+def _span(span: Span, content: str, *more: tuple[str, str | None]) -> str:
+    """An editorial span's element (spans.SPANS): its tag, its fixed attributes, ``more``."""
+    return _el(span.tag, content, *span.attrs(*more))
+
+
+IDENTIFIED, ORIGINAL_WORDING, TRANSLATED = (BY_NAME["identification"], BY_NAME["original"],
+                                            BY_NAME["translated-title"])
+EXPANDED, RESPELT = BY_NAME["expansion"], BY_NAME["respelling"]
+CORRECTED, REGULARISED = BY_NAME["correction"], BY_NAME["regularisation"]
+_FLAGS = {"sic": "sic", "query": "query", "source": "source-note"}
 
 
 def _str(value: object) -> str | None:
