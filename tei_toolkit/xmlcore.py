@@ -36,13 +36,15 @@ def safe_parser(**extra: Any) -> etree.XMLParser:
     for key in ("resolve_entities", "load_dtd", "no_network", "dtd_validation"):
         if key in extra and extra[key] != PARSER_OPTIONS[key]:
             raise ValueError(f"{key} cannot be changed: it is what keeps parsing safe")
-    return etree.XMLParser(**{**PARSER_OPTIONS, **extra})
+    parser: etree.XMLParser = etree.XMLParser(**{**PARSER_OPTIONS, **extra})
+    return parser
 
 
 def parser_for(data: bytes, **extra: Any) -> etree.XMLParser:
     """The fast parser when the prolog surely has no DOCTYPE, else the safe one."""
     options = PARSER_OPTIONS if has_doctype(data) else FAST_PARSER_OPTIONS
-    return etree.XMLParser(**{**options, **extra})
+    parser: etree.XMLParser = etree.XMLParser(**{**options, **extra})
+    return parser
 
 
 # The prolog, token by token: XML declaration and other processing instructions, comments,

@@ -187,7 +187,7 @@ def build_site(letters: list[Letter]) -> list[Page]:
 
 # -- pages -----------------------------------------------------------------------------------
 
-def _html(title: str, body: list, script: str = "", wide: bool = False) -> bytes:
+def _html(title: str, body: list[Any], script: str = "", wide: bool = False) -> bytes:
     doc = E.HTML(
         E.HEAD(E.META(charset="utf-8"),
                # First in the head: the policy covers only what comes after it.
@@ -205,8 +205,8 @@ def _nav() -> etree._Element:
                  _a("Persons, bodies and places", href="persons.html"), **{"aria-label": "Site"})
 
 
-def _party_links(parties: list[Party]) -> list:
-    out: list = []
+def _party_links(parties: list[Party]) -> list[Any]:
+    out: list[Any] = []
     for i, p in enumerate(parties):
         if i:
             out.append(", ")
@@ -224,7 +224,7 @@ def _party_links(parties: list[Party]) -> list:
 def _document(letter: Letter) -> bytes:
     root = letter.root
     assert root is not None
-    meta: list = [E.DT("Date"), E.DD(E.TIME(letter.date_text, datetime=letter.date))]
+    meta: list[Any] = [E.DT("Date"), E.DD(E.TIME(letter.date_text, datetime=letter.date))]
     for label, parties in (("From", letter.senders), ("To", letter.recipients),
                            ("Through", letter.transmitted),
                            ("Encloses a message from", letter.enclosed_from)):
@@ -244,7 +244,7 @@ def _document(letter: Letter) -> bytes:
             f"{''.join(x.itertext())} ({'original' if x.get('n') == 'original' else 'this text'})"
             for x in languages))]
     meta += [E.DT("Encoding"), E.DD(_encoding(root))]
-    header: list = [E.H1(letter.title), E.DL(*meta, **{"class": "meta"})]
+    header: list[Any] = [E.H1(letter.title), E.DL(*meta, **{"class": "meta"})]
     if letter.summary:
         header.append(E.SECTION(E.H2("Summary"), *[E.P(p) for p in letter.summary.split("\n\n")],
                                 **{"aria-label": "Summary"}))
@@ -264,7 +264,7 @@ def _document(letter: Letter) -> bytes:
 
 def _legend() -> etree._Element:
     """What the corrected reading's marks mean, each shown as the text shows it."""
-    rows: list = []
+    rows: list[Any] = []
     for sample, meaning in (
             (E.SPAN("[words]", **{"class": "supplied"}),
              "words the translator or the archive supplied for the sense"),
@@ -296,7 +296,7 @@ def _encoding(root: etree._Element) -> str:
 
 def _archive(div: etree._Element) -> etree._Element:
     """The archive's reading: the export's own text, paragraph by paragraph."""
-    parts: list = []
+    parts: list[Any] = []
     for child in div:
         if not isinstance(child.tag, str):
             continue
@@ -308,7 +308,7 @@ def _archive(div: etree._Element) -> etree._Element:
             n = child.get("n", "")
             text = f"{n} {text}" if child.get("rend") == "flattened" else f"[{n}] {text}"
         lines = text.split("\n")
-        content: list = []
+        content: list[Any] = []
         for i, line in enumerate(lines):
             if i:
                 content.append(E.BR())
@@ -325,7 +325,7 @@ class _Corrected:
         self.footnotes: list[etree._Element] = []
 
     def article(self, div: etree._Element) -> etree._Element:
-        parts: list = []
+        parts: list[Any] = []
         for child in div:
             if not isinstance(child.tag, str):
                 continue
@@ -356,8 +356,8 @@ class _Corrected:
         return E.ARTICLE(*parts, id="corrected", lang=lang,
                          **{"class": "reading", "aria-label": "Corrected reading"})
 
-    def inline(self, el: etree._Element) -> list:
-        out: list = []
+    def inline(self, el: etree._Element) -> list[Any]:
+        out: list[Any] = []
         if el.text:
             out.append(el.text)
         for child in el:
@@ -367,7 +367,7 @@ class _Corrected:
                 out.append(child.tail)
         return out
 
-    def element(self, el: etree._Element) -> list:
+    def element(self, el: etree._Element) -> list[Any]:
         span = span_of(el)
         if span is not None:
             return self.span(span.shape, el)
@@ -390,7 +390,7 @@ class _Corrected:
             return [E.SPAN(*self.inline(el), **{"class": tag})]
         return self.inline(el)
 
-    def span(self, shape: str, el: etree._Element) -> list:
+    def span(self, shape: str, el: etree._Element) -> list[Any]:
         """An editorial span, marked as its shape reads (spans.SHAPES)."""
         if shape == "supplied":
             return [E.SPAN("[", *self.inline(el), "]", **{"class": "supplied",
@@ -421,7 +421,7 @@ class _Corrected:
             span.set("lang", lang)
         return [span]
 
-    def correction(self, el: etree._Element) -> list:
+    def correction(self, el: etree._Element) -> list[Any]:
         """The encoder's correction, highlighted; the archive's form in its tooltip and for
         screen readers."""
         kids = {etree.QName(c).localname: c for c in el if isinstance(c.tag, str)}
@@ -481,7 +481,7 @@ def _persons(letters: list[Letter]) -> bytes:
     for entry in sorted(entries.values(), key=lambda e: e.name):
         life = f" ({entry.birth or '?'}–{entry.death or '?'})" if entry.birth or entry.death \
             else ""
-        links: list = []
+        links: list[Any] = []
         for authority, uri in entry.uris:
             links += [" ", _a(authority, href=uri, rel="external")]
         docs = [E.LI(_a(x.title, href=page_href(x))) for x in named_in[entry.id]]

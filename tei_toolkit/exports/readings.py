@@ -82,7 +82,8 @@ def _one(root: etree._Element, xpath: str, path: str, what: str) -> etree._Eleme
         raise TeiInputError(
             f"no {what} ({xpath.replace('t:', '')}): only TEI written by 'tei import' can be "
             "exported as text", Location(path))
-    return found[0]
+    first: etree._Element = found[0]
+    return first
 
 
 class _Renderer:

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+from typing import Any
 from importlib import resources
 
 from .letters import Letter, Party
@@ -44,19 +45,20 @@ def csv_list(items: list[str]) -> str:
     return LIST_SEPARATOR.join(csv_cell(x) for x in items)
 
 
-def schema() -> dict:
+def schema() -> dict[str, Any]:
     """The JSON Schema of a row."""
     text = resources.files("tei_toolkit").joinpath("data/letters.schema.json").read_text("utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
-def _party(p: Party) -> dict:
+def _party(p: Party) -> dict[str, Any]:
     return {"name": p.name, "as_written": p.text, "id": p.entry.id if p.entry else None,
             "authority": p.entry.authority if p.entry else None,
             "kind": p.entry.kind if p.entry else "org" if p.is_org else "person"}
 
 
-def row(letter: Letter, with_text: bool = True) -> dict:
+def row(letter: Letter, with_text: bool = True) -> dict[str, Any]:
     """One document's row of the letters table."""
     out = {
         "id": letter.id, "url": letter.url, "date": letter.date, "type": letter.type,
@@ -102,7 +104,7 @@ def to_csv(letters: list[Letter]) -> bytes:
     for letter in letters:
         r = row(letter, with_text=False)
 
-        def join(parties: list[dict], key: str) -> str:
+        def join(parties: list[dict[str, Any]], key: str) -> str:
             return csv_list([p[key] or "" for p in parties])
         cells = {
             "id": csv_cell(r["id"]), "url": csv_cell(r["url"] or ""),

@@ -9,7 +9,7 @@ import pickle
 import signal
 from multiprocessing import resource_tracker
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from .convert import MAX_SOURCE_BYTES, ImportResult, import_file
 from ..errors import Location, OutputError, TeiToolkitError
@@ -50,7 +50,7 @@ def plan_outputs(sources: Sequence[str | Path], output: Path | None = None,
 
 
 # Worker state: set once per process, so the lexicon is not pickled with every file.
-_STATE: dict = {}
+_STATE: dict[str, Any] = {}
 
 
 def _init(lexicon: Lexicon, profile: Profile, force: bool, skip_existing: bool = False,

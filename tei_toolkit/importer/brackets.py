@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Callable
+from typing import Any, Callable
 
 from .register import Index, Person
 from .source import MONTH_NAMES
@@ -466,7 +466,7 @@ def _english_share(words: list[str]) -> float:
     return sum(is_english(w) for w in words) / len(words) if words else 0.0
 
 
-def _dictionary() -> dict:
+def _dictionary() -> dict[str, Any]:
     """pyspellchecker's English word list: word -> frequency (loaded once, when needed)."""
     global _WORDS
     if _WORDS is None:  # kept here: asked for once per word checked
@@ -474,14 +474,15 @@ def _dictionary() -> dict:
     return _WORDS
 
 
-_WORDS: dict | None = None
+_WORDS: dict[str, Any] | None = None
 
 
 def common_english(word: str, at_least: int = 0) -> bool:
     """A frequent English word ("We", "The"), not a name that the word list also holds
     ("Kim": 2,274 in its corpus against 16 million for "we"); ``at_least``: the frequency
     that makes it one, if not the default."""
-    return _dictionary().get(word.lower(), 0) >= (at_least or _COMMON)
+    frequency: int = _dictionary().get(word.lower(), 0)
+    return frequency >= (at_least or _COMMON)
 
 
 _COMMON = 20000
@@ -514,14 +515,14 @@ def suggestion(word: str) -> str | None:
     if "-" in lower and all(is_english(part) for part in lower.split("-") if part):
         return None  # a compound of words ("code-name", "tea-house"): a spelling, not a slip
     checker = _checker()
-    best = checker.correction(lower)
+    best: str | None = checker.correction(lower)
     if not best or best == lower or _dictionary().get(best, 0) < _SUGGEST:
         return None
     return best.capitalize() if word[:1].isupper() else best
 
 
 @lru_cache(maxsize=1)
-def _checker():
+def _checker() -> Any:
     from spellchecker import SpellChecker  # loaded once, only when a word needs it
     return SpellChecker(distance=1)
 

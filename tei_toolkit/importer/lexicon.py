@@ -100,7 +100,7 @@ class Lexicon:
         return len(self.entries)
 
 
-_matchers: dict[tuple, "Matcher"] = {}
+_matchers: dict[tuple[Any, ...], "Matcher"] = {}
 
 
 class Matcher:
@@ -314,7 +314,7 @@ def _distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-def suggest(results) -> str:
+def suggest(results: "list[Any]") -> str:
     """A draft lexicon (TSV, the lexicon's own format) from the near-miss and misspelling
     warnings of import results: one row per distinct form, with where it was found, for an
     editor to review and pass back with --lexicon."""

@@ -29,11 +29,11 @@ Node = "str | Supplied | Gap | Note | Flag | Choice | Marked | Anchor"
 
 @dataclass
 class Supplied:
-    children: list
+    children: list[Any]
     cert: str | None = None
     reason: str | None = None  # None: the profile's (for sense); "completion"
 
-    def __init__(self, children: list, cert: str | None = None, reason: str | None = None) -> None:
+    def __init__(self, children: list[Any], cert: str | None = None, reason: str | None = None) -> None:
         # Written out: mypyc compiles this, not the one @dataclass would generate.
         self.children = children
         self.cert = cert
@@ -46,7 +46,7 @@ class Gloss:
     identification, original wording, translated title (see brackets.py)."""
 
     kind: str
-    children: list
+    children: list[Any]
     lang: str | None = None
 
 
@@ -56,7 +56,7 @@ class Pair:
 
     kind: str
     name: str
-    children: list
+    children: list[Any]
 
 
 @dataclass
@@ -107,7 +107,7 @@ class Gap:
 class Note:
     type: str  # "translator" or "editor"
     label: str  # "Translator’s note:" as written
-    children: list
+    children: list[Any]
 
 
 @dataclass
@@ -132,7 +132,7 @@ class Marked:
     """A word an editorial flag points at: <sic> for [sic], <unclear> for [?]."""
 
     tag: str
-    children: list
+    children: list[Any]
 
 
 @dataclass
@@ -142,10 +142,10 @@ class Named:
 
     tag: str  # "persName", "orgName" or "rs"
     ref: str  # the register id
-    children: list
+    children: list[Any]
     type: str | None = None  # "codename" when the words are a code name
 
-    def __init__(self, tag: str, ref: str, children: list, type: str | None = None) -> None:
+    def __init__(self, tag: str, ref: str, children: list[Any], type: str | None = None) -> None:
         # Written out: mypyc compiles this, not the one @dataclass would generate.
         self.tag = tag
         self.ref = ref
@@ -192,7 +192,7 @@ class Context:
     used: dict[str, Person]  # entries named, in order
     spelled: set[str]  # words already checked for spelling
     spelled_texts: dict[int, Text]  # paragraphs checked
-    _seen: dict[int, tuple[Text, list]]
+    _seen: dict[int, tuple[Text, list[Any]]]
     _tokens: dict[int, tuple[Text, set[str]]]
 
     def __init__(self, profile: Profile, matcher: Matcher | None,
@@ -295,7 +295,7 @@ _SOURCE_NOTE = re.compile(
 _TRAILING_WORD = re.compile(r"(\w[\w'’-]*)(\s*)\Z")
 
 
-def parse_inline(t: Text, ctx: Context, part: str, start: int = 0, end: int | None = None) -> list:
+def parse_inline(t: Text, ctx: Context, part: str, start: int = 0, end: int | None = None) -> list[Any]:
     """Nodes for ``t.text[start:end]``; raises SourceError on unbalanced or nested brackets."""
     text = t.text
     if part in _SPELLED and ctx.profile.near_misses and id(t) not in ctx.spelled_texts:
@@ -304,7 +304,7 @@ def parse_inline(t: Text, ctx: Context, part: str, start: int = 0, end: int | No
         ctx.spelled_texts[id(t)] = t
         _spelling(t, ctx, 0, len(text), outside_brackets=True)
     end = len(text) if end is None else end
-    out: list = []
+    out: list[Any] = []
     pos = start
     # str.find, not a regex: brackets are rare and find() skips ahead at memchr speed.
     find = text.find
@@ -343,14 +343,14 @@ _IDENTIFIED_NAME = re.compile(r"(?<![\w'’.-])((?:[A-Z][\w'’-]+ )?[A-Z][\w'�
 _NOT_NAME = HONORIFICS | {"the", "to", "from", "and"}
 
 
-def _tag_names(nodes: list, ctx: Context, t: Text, start: int) -> list:
+def _tag_names(nodes: list[Any], ctx: Context, t: Text, start: int) -> list[Any]:
     """Wrap the names the register knows in Named nodes: in plain text, when nothing around
     them says they are someone else's (names.read); around a lexicon correction or a NAME
     [other form] pair that is a name; a completion with the rest of the name ("[Liu]
     Shaoqi"); a pronoun or role an identification says is a registered person."""
     index = ctx.register
     assert index is not None
-    out: list = []
+    out: list[Any] = []
     i = 0
     while i < len(nodes):
         node = nodes[i]
@@ -378,7 +378,7 @@ def _tag_names(nodes: list, ctx: Context, t: Text, start: int) -> list:
     return [n for n in out if n.__class__ is not str or n]  # no empty strings
 
 
-def _names_in_text(node: str, out: list, ctx: Context, index: Index, t: Text,
+def _names_in_text(node: str, out: list[Any], ctx: Context, index: Index, t: Text,
                    start: int) -> None:
     """The register's forms in plain text, each linked unless something around it says it
     is another person's name (then a warning)."""
@@ -397,7 +397,7 @@ def _names_in_text(node: str, out: list, ctx: Context, index: Index, t: Text,
         out.append(node[pos:])
 
 
-def _completion(nodes: list, i: int, out: list, ctx: Context, index: Index) -> list:
+def _completion(nodes: list[Any], i: int, out: list[Any], ctx: Context, index: Index) -> list[Any]:
     """A supplied completion at ``nodes[i]``: "[Liu] Shaoqi" (the supplied words and the rest
     after it make the name), or "Zhou [Enlai]" (the name's first words before it); the nodes,
     with the rest of the name taken out of the text after it."""
@@ -418,7 +418,7 @@ def _completion(nodes: list, i: int, out: list, ctx: Context, index: Index) -> l
     return nodes
 
 
-def _identified(node: "Gloss", out: list, ctx: Context, index: Index) -> None:
+def _identified(node: "Gloss", out: list[Any], ctx: Context, index: Index) -> None:
     """"He [Razuvaev]", "the Chairman [Mao Zedong]": the pronoun or role before an
     identification refers to the registered person; "Semenov [Stalin]": so does a name the
     register does not know (a code name, a misspelt one)."""
@@ -450,7 +450,7 @@ def _identified(node: "Gloss", out: list, ctx: Context, index: Index) -> None:
 _NAME_TAIL = re.compile(r"(?<![\w'’-])((?:[A-Z][\w'’-]* )?[A-Z][\w'’-]*)( )\Z")
 
 
-def _completed_after(out: list, node: "Supplied", index: Index, ctx: Context) -> object:
+def _completed_after(out: list[Any], node: "Supplied", index: Index, ctx: Context) -> object:
     """"Zhou [Enlai]", "Kim [Il Sung]": the name's first words, then the supplied rest, make
     a name the register knows; they are taken out of ``out`` and wrapped together."""
     prev = out[-1] if out else None
@@ -474,13 +474,13 @@ def _completed_after(out: list, node: "Supplied", index: Index, ctx: Context) ->
     return node
 
 
-def _named(ctx: Context, person: Person, how: str, children: list) -> Named:
+def _named(ctx: Context, person: Person, how: str, children: list[Any]) -> Named:
     ctx.used.setdefault(person.id, person)
     tag = "rs" if how == "rs" else person.tag
     return Named(tag, person.id, children, "codename" if how == "code name" else None)
 
 
-def _plain_text(nodes: list) -> str:
+def _plain_text(nodes: list[Any]) -> str:
     out = []
     for n in nodes:
         if isinstance(n, str):
@@ -492,9 +492,9 @@ def _plain_text(nodes: list) -> str:
     return "".join(out)
 
 
-def _untagged(nodes: list) -> list:
+def _untagged(nodes: list[Any]) -> list[Any]:
     """``nodes`` without Named wrappers (a name inside a name is not tagged twice)."""
-    out: list = []
+    out: list[Any] = []
     for n in nodes:
         if isinstance(n, Named):
             for c in _untagged(n.children):
@@ -506,7 +506,7 @@ def _untagged(nodes: list) -> list:
     return out
 
 
-def _plain(t: Text, ctx: Context, part: str, start: int, end: int, out: list) -> None:
+def _plain(t: Text, ctx: Context, part: str, start: int, end: int, out: list[Any]) -> None:
     """Unbracketed text: bare ellipses, then lexicon corrections."""
     if start >= end:
         return
@@ -534,7 +534,7 @@ def _may_hold_ellipsis(text: str, start: int, end: int) -> bool:
         text.find(". .", start, end) >= 0
 
 
-def _words(t: Text, ctx: Context, part: str, start: int, end: int, out: list) -> None:
+def _words(t: Text, ctx: Context, part: str, start: int, end: int, out: list[Any]) -> None:
     if start >= end:
         return
     pos = start
@@ -622,7 +622,7 @@ def _misspelling(word: str, register: Index | None) -> tuple[str, str] | None:
     return None
 
 
-def _append_text(out: list, s: str) -> None:
+def _append_text(out: list[Any], s: str) -> None:
     if not s:
         return
     if out and isinstance(out[-1], str):
@@ -631,7 +631,7 @@ def _append_text(out: list, s: str) -> None:
         out.append(s)
 
 
-def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) -> None:
+def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list[Any]) -> None:
     """One bracketed span ``t.text[start:end]`` (without the brackets): the first of
     ``_READERS`` that knows its form takes it, else the classifier decides its class."""
     inner = t.text[start:end]
@@ -642,7 +642,7 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list) 
 
 
 def _omission(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
-              out: list) -> bool:
+              out: list[Any]) -> bool:
     """[...], […], [. . .]: words left out."""
     if not _ELLIPSIS.fullmatch(inner):
         return False
@@ -652,7 +652,7 @@ def _omission(t: Text, ctx: Context, part: str, start: int, end: int, inner: str
 
 
 def _illegible(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
-               out: list) -> bool:
+               out: list[Any]) -> bool:
     """[illegible], [two words illegible], [3 lines unreadable]: a gap, with its extent."""
     # An ASCII bracket without the words an illegibility note needs is none (the regex,
     # case-insensitive, is slow to say so).
@@ -678,7 +678,7 @@ def _illegible(t: Text, ctx: Context, part: str, start: int, end: int, inner: st
 
 
 def _flagged(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
-             out: list) -> bool:
+             out: list[Any]) -> bool:
     """[sic], [?]: the archive's flag on the words before."""
     m = _FLAG.fullmatch(inner)
     if not m:
@@ -689,7 +689,7 @@ def _flagged(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
 
 
 def _source_note(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
-                 out: list) -> bool:
+                 out: list[Any]) -> bool:
     """"[emphasis in the original]", "[handwritten]", "[stamp]": what the original document
     shows, said by the archive; no words of the text."""
     if not _SOURCE_NOTE.fullmatch(inner):
@@ -702,7 +702,7 @@ def _source_note(t: Text, ctx: Context, part: str, start: int, end: int, inner: 
 
 
 def _labelled_note(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
-                   out: list) -> bool:
+                   out: list[Any]) -> bool:
     """"[Translator's note: ...]": a note, its type from the profile's labels."""
     m = ctx.profile.note_pattern.match(inner) if ":" in inner else None
     if not m:
@@ -715,7 +715,7 @@ def _labelled_note(t: Text, ctx: Context, part: str, start: int, end: int, inner
 
 
 def _footnote_anchor(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
-                     out: list) -> bool:
+                     out: list[Any]) -> bool:
     """[1] in the body, when a final paragraph starts with [1]: the footnote's anchor."""
     if part != "body" or inner not in ctx.footnotes:
         return False
@@ -724,12 +724,12 @@ def _footnote_anchor(t: Text, ctx: Context, part: str, start: int, end: int, inn
     return True
 
 
-_READERS: tuple[Callable[[Text, Context, str, int, int, str, list], bool], ...] = (
+_READERS: tuple[Callable[[Text, Context, str, int, int, str, list[Any]], bool], ...] = (
     _omission, _illegible, _flagged, _source_note, _labelled_note, _footnote_anchor)
 
 
 def _classified(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
-                out: list) -> None:
+                out: list[Any]) -> None:
     """Words in brackets: the classifier (brackets.RULES) says which class they are."""
     where = t.location(start - 1)
     if _MARKER.fullmatch(inner) and part == "body":
@@ -761,15 +761,16 @@ def _classified(t: Text, ctx: Context, part: str, start: int, end: int, inner: s
         _spelling(t, ctx, start, end)
     children = [inner] if _just_text(t, ctx, part, start, end) else \
         parse_inline(t, ctx, part, start, end)
-    if kind in (IDENTIFICATION, ORIGINAL, TRANSLATED_TITLE):
-        out.append(Gloss(kind, children, ctx.language if kind == ORIGINAL else None))
-        ctx.counts.notes += 1
+    if kind in (SUPPLEMENT, COMPLETION):
+        out.append(Supplied(children, reason="completion" if kind == COMPLETION else None))
+        ctx.counts.supplied += 1
         return
-    out.append(Supplied(children, reason="completion" if kind == COMPLETION else None))
-    ctx.counts.supplied += 1
+    # Any other class is a note in brackets, encoded as the span of its name (spans.py).
+    out.append(Gloss(kind, children, ctx.language if kind == ORIGINAL else None))
+    ctx.counts.notes += 1
 
 
-def _paired(t: Text, ctx: Context, part: str, start: int, end: int, inner: str, out: list,
+def _paired(t: Text, ctx: Context, part: str, start: int, end: int, inner: str, out: list[Any],
             verdict: Verdict) -> bool:
     """An expansion or another spelling, when the name before it is plain text: the name
     and the bracket become one pair."""
@@ -808,7 +809,7 @@ def _plural(unit: str) -> str:
     return unit if unit.endswith("s") else unit + "s"
 
 
-def _flag(flag: Flag, out: list) -> None:
+def _flag(flag: Flag, out: list[Any]) -> None:
     """Attach [sic] / [?] to what precedes it, then keep the flag itself as a note."""
     prev = out[-1] if out else None
     if flag.type == "query" and isinstance(prev, Supplied):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -142,7 +142,7 @@ def summary_json(results: list[ImportResult], explain: bool = False) -> str:
     }, ensure_ascii=False, indent=2)
 
 
-def _where(location) -> dict:
+def _where(location: Any) -> dict[str, Any]:
     if location is None:
         return {"file": None, "line": None, "column": None}
     return {"file": printable(location.path), "line": location.line or None, "column": location.column or None}

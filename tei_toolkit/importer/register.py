@@ -196,11 +196,11 @@ class Register:
             self._index = found
         return found
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         # The index holds caches; a worker process builds its own.
         return {"entries": self.entries, "sources": self.sources}
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.entries, self.sources, self._index = state["entries"], state["sources"], None
 
 
@@ -343,7 +343,7 @@ def _split_origin(origin: str) -> tuple[str, int]:
     return (path, int(line)) if line.isdigit() else (origin, 0)
 
 
-_indexes: dict[tuple, "Index"] = {}
+_indexes: dict[tuple[Any, ...], "Index"] = {}
 
 
 class Index:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from .._version import __version__
 from .citation import Citation, parse_citation
@@ -17,14 +17,14 @@ from .correspondents import Unreadable, read_correspondents
 from ..errors import Finding, Location, SourceError
 from .languages import SEPARATOR, split_languages
 from .lexicon import Lexicon
-from .brackets import EXPANSION, IDENTIFICATION, ORIGINAL
+from .brackets import EXPANSION, ORIGINAL, TRANSLATED_TITLE
 from .markup import (Anchor, Choice, Context, Counts, Explained, Flag, Gap, Gloss, Marked,
                      Named, Note, Pair, Supplied, parse_inline)
 from .register import Person, Register
 from .profile import Profile
 from .source import MONTH_NAMES, SourceDocument, Text
 from ..spans import BY_NAME, Span
-from ..xmlcore import TEI_NS, T, as_uri, attr, esc
+from ..xmlcore import TEI_NS, as_uri, attr, esc
 
 STRUCTURAL = "Citation", "Summary", "Original Language"
 _FOOTNOTE = re.compile(r"\[([0-9]{1,3})\] ")
@@ -42,7 +42,7 @@ XML_MODELS = (
 )
 
 
-def _attrs(pairs: tuple) -> str:
+def _attrs(pairs: tuple[Any, ...]) -> str:
     return "".join(f' {k}="{attr(v)}"' for k, v in pairs if v is not None)
 
 
@@ -259,12 +259,12 @@ class _Builder:
             pos += len(row) + 1
         return "".join(out)
 
-    def _body_nodes(self, i: int, para: Text) -> list:
+    def _body_nodes(self, i: int, para: Text) -> list[Any]:
         """A body paragraph's nodes, with its flattened footnote markers as anchors."""
         markers = self.flat.get(i)
         if not markers:
             return parse_inline(para, self.ctx, "body")
-        nodes: list = []
+        nodes: list[Any] = []
         pos = 0
         for at, n in markers:
             nodes += parse_inline(para, self.ctx, "body", pos, at)
@@ -327,20 +327,20 @@ def original_language(doc: SourceDocument) -> str | None:
 
 
 
-def _lines(out: list[str]):
+def _lines(out: list[str]) -> Callable[[int, str], None]:
     def line(level: int, s: str) -> None:
         out.append("\n" + "  " * level + s)
     return line
 
 
-def _resp(line, level: int, xml_id: str, resp: str, name_tag: str, name: str) -> None:
+def _resp(line: Callable[[int, str], None], level: int, xml_id: str, resp: str, name_tag: str, name: str) -> None:
     line(level, f'<respStmt xml:id="{xml_id}">')
     line(level + 1, _el("resp", esc(resp)))
     line(level + 1, _el(name_tag, esc(name)))
     line(level, "</respStmt>")
 
 
-_ENCODING_DESCS: dict[tuple, str] = {}
+_ENCODING_DESCS: dict[tuple[Any, ...], str] = {}
 _PROFILES_DESCRIBED: list[Profile] = []  # the profiles whose ids key _ENCODING_DESCS
 
 
@@ -400,7 +400,7 @@ def _section_text(doc: SourceDocument, heading: str) -> Text | None:
     return Text.join(doc.path, numbered)
 
 
-def _split_footnotes(paragraphs: list[Text]) -> tuple[list[tuple[str, Text]], list]:
+def _split_footnotes(paragraphs: list[Text]) -> tuple[list[tuple[str, Text]], list[Any]]:
     """The trailing paragraphs that start with '[N] ' are footnotes."""
     cut = len(paragraphs)
     while cut > 1 and _FOOTNOTE.match(paragraphs[cut - 1].text):
@@ -424,7 +424,7 @@ _DATE_LINE = re.compile(
 _CAPITALS_NAME = re.compile(r"(?:[A-Z]\. ?)*[A-Z][A-Z'’-]+(?: [A-Z][A-Z'’-]+){0,3}")
 
 
-def _body_shapes(body: list, title: str) -> dict[int, str]:
+def _body_shapes(body: list[Any], title: str) -> dict[int, str]:
     """Body paragraphs with a structure of their own, only where it is unambiguous:
     "head" (the first paragraph repeats the title), "rule" (a line of underscores), "closer"
     (the last paragraph, a short signature block: after a rule, or a name in capitals first)."""
@@ -456,7 +456,7 @@ _FLAT_NOTE = re.compile(r"([0-9]{1,2}) (?=\S)")
 
 
 def _flattened_footnotes(paragraphs: list[Text]
-                         ) -> tuple[list[tuple[str, Text]], list, dict[int, list[tuple[int, str]]]]:
+                         ) -> tuple[list[tuple[str, Text]], list[Any], dict[int, list[tuple[int, str]]]]:
     """Footnotes the export flattened: final paragraphs "1 Text", "2 Text" (numbered from 1,
     in order) and, for each, exactly one marker glued to a word or a full stop in the body
     before them ("rains.1"), outside square brackets. Anything less pairs nothing: the
@@ -503,7 +503,7 @@ def _anchor_id(n: str, k: int) -> str:
     return f"fn{n}-a" if k == 1 else f"fn{n}-a{k}"
 
 
-def _check_order(doc: SourceDocument, notes: list, warnings: list[Finding]) -> None:
+def _check_order(doc: SourceDocument, notes: list[Any], warnings: list[Finding]) -> None:
     """Warn when the export reading will not put the sections back in the source's order."""
     expected = [h for h in ("Citation", "Summary") if doc.section(h)]
     expected += [s.heading for s in notes]
@@ -561,7 +561,7 @@ _PLACE_DATED = re.compile(rf"(?P<place>[A-Z][A-Za-z'’ -]{{1,40}}?),\s+(?:\d{{1
 _PLACE_FROM = re.compile(r"From:?\s+(?P<place>[A-Z][A-Za-z'’ -]{1,40}?)\.?$", re.I)
 
 
-def _stated_places(body: list, ctx: Context) -> dict[str, Person]:
+def _stated_places(body: list[Any], ctx: Context) -> dict[str, Person]:
     """Places the first lines of a telegram state: "PHENIAN, TO COMRADE …" (where it was
     received), "From Pyongyang" (where it was sent); only places the register knows."""
     index = ctx.register
@@ -588,7 +588,8 @@ def _stated_places(body: list, ctx: Context) -> dict[str, Person]:
     return found
 
 
-def _corresp_desc(e: "_Inline", line, title_nodes: list, when: str, warn, where,
+def _corresp_desc(e: "_Inline", line: Callable[[int, str], None], title_nodes: list[Any],
+                  when: str, warn: Callable[..., None], where: Location,
                   ctx: Context, places: dict[str, Person]) -> None:
     """correspDesc from the title's correspondents; nothing (and a warning) when the title
     has a letter's shape but cannot be read with confidence."""
@@ -625,7 +626,8 @@ def _corresp_desc(e: "_Inline", line, title_nodes: list, when: str, warn, where,
     line(3, "</correspDesc>")
 
 
-def _name_el(e: "_Inline", person, ctx: Context, warn, where,
+def _name_el(e: "_Inline", person: Any, ctx: Context, warn: Callable[..., None],
+             where: Location,
              referred: dict[str, str] | None = None) -> str:
     """A correspondent's name as the title writes it, with @ref to the register entry (or to
     the one the title's identification of it names)."""
@@ -706,7 +708,7 @@ def _stand_off_uncached(people: tuple[Person, ...]) -> str:
     return "".join(out)
 
 
-def plain_title(nodes: list) -> str:
+def plain_title(nodes: list[Any]) -> str:
     """The title with corrections applied and supplements still in brackets."""
     out = []
     for node in nodes:
@@ -724,8 +726,8 @@ def plain_title(nodes: list) -> str:
     return "".join(out)
 
 
-def _bracketed(name: str) -> list:
-    out: list = []
+def _bracketed(name: str) -> list[Any]:
+    out: list[Any] = []
     for i, piece in enumerate(re.split(r"\[([^\]]*)\]", name)):
         if i % 2:
             out.append(Supplied([piece]))
@@ -742,7 +744,7 @@ class _Inline:
         self.completion = f' reason="completion" resp="{resp_translator}"'
         self.resp = resp_translator
 
-    def xml(self, nodes: list) -> str:
+    def xml(self, nodes: list[Any]) -> str:
         out: list[str] = []
         for node in nodes:
             if isinstance(node, str):
@@ -758,15 +760,13 @@ class _Inline:
             a = self.completion if node.reason == "completion" else self.supplied
             return (f"<supplied{a}{cert}>{content}</supplied>" if content
                     else f"<supplied{a}{cert}/>")
-        if isinstance(node, Gloss):
+        if isinstance(node, Gloss):  # a bracket class whose span has its name
             content = self.xml(node.children)
-            if node.kind == IDENTIFICATION:
-                return _span(IDENTIFIED, content, ("resp", self.resp))
             if node.kind == ORIGINAL:
-                return _span(ORIGINAL_WORDING,
-                             _el("foreign", content, ("xml:lang", node.lang or "und")),
-                             ("resp", self.resp))
-            return _span(TRANSLATED, content, ("xml:lang", "en"))
+                content = _el("foreign", content, ("xml:lang", node.lang or "und"))
+            if node.kind == TRANSLATED_TITLE:
+                return _span(BY_NAME[node.kind], content, ("xml:lang", "en"))
+            return _span(BY_NAME[node.kind], content, ("resp", self.resp))
         if isinstance(node, Pair):
             span = EXPANDED if node.kind == EXPANSION else RESPELT
             first, second = ("abbr", "expan") if node.kind == EXPANSION else ("orig", "reg")
@@ -810,8 +810,6 @@ def _span(span: Span, content: str, *more: tuple[str, str | None]) -> str:
     return _el(span.tag, content, *span.attrs(*more))
 
 
-IDENTIFIED, ORIGINAL_WORDING, TRANSLATED = (BY_NAME["identification"], BY_NAME["original"],
-                                            BY_NAME["translated-title"])
 EXPANDED, RESPELT = BY_NAME["expansion"], BY_NAME["respelling"]
 CORRECTED, REGULARISED = BY_NAME["correction"], BY_NAME["regularisation"]
 _FLAGS = {"sic": "sic", "query": "query", "source": "source-note"}

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 from collections import OrderedDict
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def scan_names(data: bytes) -> set[str] | None:
     return {_local(m) for m in set(_START_TAG.findall(text))}
 
 
-def scan_files(files: list, jobs: int = 1) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+def scan_files(files: list[Any], jobs: int = 1) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """(element names, attribute names) of every file whose scan is complete.
 
     A large batch is scanned by ``jobs`` forked processes: the regex holds the GIL, and on a
@@ -122,7 +123,7 @@ def scan_files(files: list, jobs: int = 1) -> dict[str, tuple[frozenset[str], fr
 _PARALLEL_SCAN_BYTES = 16 << 20
 
 
-def _scan_chunk(files: list) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+def _scan_chunk(files: list[Any]) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     out = {}
     for f in files:
         try:
@@ -208,7 +209,7 @@ class SchemaStore:
         self.compile_limit = SCHEMA_COMPILE_LIMIT if compile_limit is None else compile_limit
         self._lock = threading.Lock()
         self._grammars: dict[Path, Grammar | None] = {}
-        self._reduced: OrderedDict[tuple, etree._ElementTree] = OrderedDict()
+        self._reduced: OrderedDict[tuple[Any, ...], etree._ElementTree] = OrderedDict()
         self._safe: dict[str, bool] = {}
         self.fallbacks: dict[Path, str] = {}
         self._models: dict[Path, ContentModels] = {}
@@ -239,8 +240,8 @@ class SchemaStore:
         among ``names`` (None: the whole grammar)."""
         grammar = self.grammar(path)
         key = (path, names if grammar is not None and path not in self.fallbacks else None)
-        cache: OrderedDict = self._local.__dict__.setdefault("compiled", OrderedDict())
-        rng = cache.get(key)
+        cache: OrderedDict[Any, Any] = self._local.__dict__.setdefault("compiled", OrderedDict())
+        rng: etree.RelaxNG | None = cache.get(key)
         if rng is not None:
             cache.move_to_end(key)
             return rng

@@ -277,11 +277,11 @@ class Document:
                                       self.tree.iter(etree.Element))  # type: ignore[union-attr]
         return self._id_counts[value] > 1
 
-    def relaxng_problems(self, log, models: Callable[[], ContentModels | None],
+    def relaxng_problems(self, log: Any, models: Callable[[], ContentModels | None],
                          id_problems: bool = False, pointers: bool = True) -> Iterator[Problem]:
         """libxml2's RELAX NG errors as problems: its repetitions dropped, each placed on the
         element it is about, in words that say what was expected."""
-        kept: list = []
+        kept: list[Any] = []
         yield from self._kept_errors(list(log), kept, id_problems, pointers)
         content_models = models() if kept else None
         located = [self._located(e, content_models) for e in kept]
@@ -300,7 +300,7 @@ class Document:
                 yield Problem(self.name, e.line, e.column, ERROR, "relaxng", message,
                               self.xpath_of(el))
 
-    def _kept_errors(self, entries: list, kept: list, id_problems: bool,
+    def _kept_errors(self, entries: list[Any], kept: list[Any], id_problems: bool,
                      pointers: bool) -> Iterator[Problem]:
         """The errors worth reporting, into ``kept``: libxml2 repeats itself (a summary for
         every ancestor, "failed to validate content"; "has extra content: X" beside "Did not
@@ -322,7 +322,7 @@ class Document:
                     continue
             kept.append(e)
 
-    def _located(self, e: Any, content_models: ContentModels | None) -> tuple:
+    def _located(self, e: Any, content_models: ContentModels | None) -> tuple[Any, ...]:
         """(error, the element it is about, its message in words, the culprits inside)."""
         el = self._element_at(e.path)
         if el is None:
@@ -334,7 +334,7 @@ class Document:
             el, message = found
         return e, el, message, culprits(el, m.group(1)) if m and found is None else []
 
-    def _nowhere(self, located: list, kept: list, content_models: ContentModels) -> list:
+    def _nowhere(self, located: list[Any], kept: list[Any], content_models: ContentModels) -> list[Any]:
         """An element the schema allows nowhere (jing: "not allowed anywhere") is the problem
         wherever it is: each is named, and what libxml2 said of the elements around it (it
         can blame a correct ancestor, the <div> inside <text>) is left out."""
@@ -429,16 +429,16 @@ def _local_ids(token: str) -> list[str]:
     return [i for i in m.groups() if _NCNAME.fullmatch(i)] if m else []
 
 
-def _is_id_error(e) -> bool:
+def _is_id_error(e: Any) -> bool:
     msg = getattr(e, "message", "")
     return "ID " in msg and "already defined" in msg or "xml:id" in msg
 
 
-def _id_message(e) -> str:
+def _id_message(e: Any) -> str:
     m = re.search(r"ID (\S+) already defined", e.message)
     if m:
         return f"duplicate xml:id \"{m.group(1)}\": every xml:id must be unique in a document"
-    return "malformed xml:id: " + e.message.strip()
+    return "malformed xml:id: " + str(e.message).strip()
 
 
 def _wf_message(message: str) -> str:

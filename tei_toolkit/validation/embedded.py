@@ -140,7 +140,7 @@ class _Check:
     report: bool              # sch:report (fires when true) or sch:assert (fires when false)
     test: etree.XPath
     role: str
-    message: list             # str pieces and ("value-of", XPath) / ("name", None)
+    message: list[Any]             # str pieces and ("value-of", XPath) / ("name", None)
 
 
 @dataclass
@@ -197,7 +197,7 @@ class Evaluator:
         expr = re.sub(r"(?<![\w$@.:-])matches\s*\(", "re:test(", expr)
         return etree.XPath(expr, namespaces=self.ns, smart_strings=False)
 
-    def _pattern(self, pattern: etree._Element):
+    def _pattern(self, pattern: etree._Element) -> Any:
         lets = [(v.get("name", ""), self._xpath(v.get("value", "")))
                 for v in pattern.findall(_S + "let")]
         rules = []
@@ -221,8 +221,8 @@ class Evaluator:
                                 for v in rule.findall(_S + "let")], checks))
         return lets, rules
 
-    def _message(self, el: etree._Element) -> list:
-        out: list = [el.text or ""]
+    def _message(self, el: etree._Element) -> list[Any]:
+        out: list[Any] = [el.text or ""]
         for child in el:
             if child.tag == _S + "value-of":
                 out.append(("value-of", self._xpath(child.get("select", ""))))
@@ -256,7 +256,7 @@ class Evaluator:
         return found
 
     @staticmethod
-    def _text(check: _Check, node: etree._Element, variables: dict) -> str:
+    def _text(check: _Check, node: etree._Element, variables: dict[str, Any]) -> str:
         out = []
         for piece in check.message:
             if isinstance(piece, str):
@@ -271,14 +271,14 @@ class Evaluator:
         return " ".join("".join(out).split())
 
 
-def _true(value) -> bool:
+def _true(value: Any) -> bool:
     """XPath's boolean() of an lxml XPath result."""
     if isinstance(value, float):
         return value == value and value != 0
     return bool(value)
 
 
-def _string(value) -> str:
+def _string(value: Any) -> str:
     """XPath's string() of an lxml XPath result."""
     if isinstance(value, list):
         if not value:
@@ -535,7 +535,7 @@ class SaxonRules:
 
         def x(expr: str) -> str:  # current() is XSLT's: the rule's context node
             return re.sub(r"(?<![\w$@.:-])current\(\s*\)", "$sch_current", expr)
-        self.patterns: list[tuple[list[tuple[str, str]], list[tuple[str, list, list]]]] = []
+        self.patterns: list[tuple[list[tuple[str, str]], list[tuple[str, list[Any], list[Any]]]]] = []
         self.refused: list[tuple[str, str]] = []
         for pattern in patterns:
             why = _saxon_refusal(pattern, ns, x)

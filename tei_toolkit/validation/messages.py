@@ -7,7 +7,7 @@ with the schema at hand we can say which children or values would have been righ
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Any, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,11 +81,11 @@ class ContentModels:
         known = self._attribute_names.get(element)
         if known is None:
             known = self._attribute_names[element] = {
-                a.get("name") for p in self.elements.get(element, [])
+                a.get("name", "") for p in self.elements.get(element, [])
                 for a in self._attributes(p, set()) if a.get("name")}
         return known
 
-    def _attributes(self, node: etree._Element, seen: set[str]):
+    def _attributes(self, node: etree._Element, seen: set[str]) -> Iterator[etree._Element]:
         for child in node:
             if not isinstance(child.tag, str):
                 continue
@@ -99,7 +99,7 @@ class ContentModels:
             elif child.tag != _R + "element":
                 yield from self._attributes(child, seen)
 
-    def _names(self, nodes: list, out: set[str], first_only: bool, seen: set[str]) -> bool:
+    def _names(self, nodes: list[Any], out: set[str], first_only: bool, seen: set[str]) -> bool:
         """Collect element names; returns True if the sequence ``nodes`` can match nothing."""
         for node in nodes:
             if not isinstance(node.tag, str):

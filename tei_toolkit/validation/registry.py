@@ -112,7 +112,7 @@ def pinned_versions(name: str) -> list[str]:
     return sorted((v for n, v in PINNED if n == name), key=_version_key)
 
 
-def _version_key(version: str) -> tuple:
+def _version_key(version: str) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else -1 for p in version.split("."))
 
 

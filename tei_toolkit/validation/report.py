@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, TextIO
+from typing import Any, Iterable, TextIO
 
 from lxml import etree
 
@@ -68,7 +68,7 @@ def _printable(r: FileReport) -> FileReport:
                    problems=problems)
 
 
-def _text_console(output_file: Path | None):
+def _text_console(output_file: Path | None) -> Any:
     from rich.console import Console  # only the text format needs rich
 
     if output_file is not None:
@@ -80,7 +80,7 @@ def _text_console(output_file: Path | None):
     return console
 
 
-def summary(reports: list[FileReport], strict: bool, seconds: float) -> dict:
+def summary(reports: list[FileReport], strict: bool, seconds: float) -> dict[str, Any]:
     return {
         "files": len(reports),
         "valid": sum(1 for r in reports if r.ok(strict) and r.checked),
@@ -112,7 +112,7 @@ def not_checked_causes(reports: list[FileReport]) -> dict[str, int]:
     return dict(Counter(r.not_checked for r in reports if r.not_checked).most_common())
 
 
-def text_report(console, reports: Iterable[FileReport], strict: bool, quiet: bool = False,
+def text_report(console: Any, reports: Iterable[FileReport], strict: bool, quiet: bool = False,
                 folded: dict[tuple[str, str, str], int] | None = None) -> list[FileReport]:
     """One line per problem (file:line:col: severity: message [source]), grouped by file, as
     the reports arrive; returns them for the summary. A warning said alike of several files
@@ -152,7 +152,7 @@ def text_report(console, reports: Iterable[FileReport], strict: bool, quiet: boo
     return seen
 
 
-def text_summary(console, reports: list[FileReport], strict: bool, seconds: float,
+def text_summary(console: Any, reports: list[FileReport], strict: bool, seconds: float,
                  folded: dict[tuple[str, str, str], int] | None = None) -> None:
     from rich.table import Table
     from rich.text import Text
@@ -182,7 +182,7 @@ def text_summary(console, reports: list[FileReport], strict: bool, seconds: floa
         console.print(Text(f"{n} file{'s' if n != 1 else ''} {cause}", style="yellow"))
 
 
-def problem_dict(p: Problem) -> dict:
+def problem_dict(p: Problem) -> dict[str, Any]:
     return {"file": p.file, "line": p.line or None, "column": p.column or None,
             "severity": p.severity, "source": p.source, "message": p.message,
             "path": p.path or None}

@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from functools import cached_property
-from typing import Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import urljoin, urlparse
 from urllib.request import url2pathname
 
@@ -88,7 +88,7 @@ class Grammar:
         """
         keep = frozenset(local_names)
         stubs = set(self._start_names())
-        memo: dict = {}
+        memo: dict[str, Any] = {}
         for name in keep:
             for el in self._by_local.get(name, ()):
                 stubs |= self._required(el, keep, memo,
@@ -124,7 +124,7 @@ class Grammar:
                         out.add(name[1])
         return out
 
-    def _required(self, node: etree._Element, keep: frozenset[str], memo: dict,
+    def _required(self, node: etree._Element, keep: frozenset[str], memo: dict[str, Any],
                   skip: int = 0) -> set[str]:
         """Element names to keep as stubs so that ``node``'s content (its children after
         ``skip``, as a group) can still match: those it must contain, and for a required
@@ -135,7 +135,7 @@ class Grammar:
                 out |= self._required_pattern(child, keep, memo)
         return out
 
-    def _required_pattern(self, node: etree._Element, keep: frozenset[str], memo: dict
+    def _required_pattern(self, node: etree._Element, keep: frozenset[str], memo: dict[str, Any]
                           ) -> set[str]:
         tag = tag_of(node)[len(_R):] if tag_of(node).startswith(_R) else ""
         if tag == "element":
@@ -147,7 +147,8 @@ class Grammar:
                 memo[ref] = set()  # a cycle contributes nothing
                 body = self.defines.get(ref)
                 memo[ref] = self._required(body, keep, memo) if body is not None else set()
-            return memo[ref]
+            required: set[str] = memo[ref]
+            return required
         if tag == "choice":
             branches = [self._required_pattern(c, keep, memo) for c in node
                         if isinstance(c.tag, str) and c.tag != _R + "notAllowed"]
@@ -160,7 +161,7 @@ class Grammar:
             return self._required(node, keep, memo)
         return set()
 
-    def _reduce(self, keep) -> etree._ElementTree:
+    def _reduce(self, keep: Callable[[Name], Any]) -> etree._ElementTree:
         """``keep(name)``: True keeps an element pattern, "stub" empties its content, False
         replaces it by notAllowed; then simplify to a fixed point."""
         tree = copy.deepcopy(self.tree)
@@ -202,7 +203,7 @@ class Grammar:
 
 
 class _Simplifier:
-    def __init__(self, keep, ref_state) -> None:
+    def __init__(self, keep: Callable[[Name], Any], ref_state: Any) -> None:
         self.keep = keep
         self.ref_state = ref_state
 

@@ -111,7 +111,7 @@ class Validator:
         # every folder: one copy, under None. Only one that did is compiled per folder. A
         # refusal is never cached (it may not be one for another folder).
         folder = os.path.realpath(document_dir) if document_dir is not None else None
-        sch = cache.get((path, None)) or cache.get((path, folder))
+        sch: ConfinedSchematron | None = cache.get((path, None)) or cache.get((path, folder))
         if sch is None:
             sch = ConfinedSchematron(path, self.allow_read, document_dir=document_dir)
             cache[(path, folder if sch.needs_document_dir else None)] = sch
