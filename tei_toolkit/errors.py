@@ -16,6 +16,10 @@ EXIT_CANNOT_RUN = 3  # setup problem: bad lexicon or profile, output exists, unw
 EXIT_INTERNAL = 4  # a bug: an error the toolkit did not expect (never a traceback)
 EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM; temporary files are removed
 
+# The width of a console that is no terminal (a log, a pipe): file names are not folded into
+# 80 columns.
+LOG_WIDTH = 160
+
 
 def printable(text: str) -> str:
     """``text`` as valid Unicode, for reports and messages: the bytes of a file name that are

@@ -44,3 +44,40 @@ def test_each_lazy_name_is_the_one_its_type_checking_import_names():
                                                                 alias.name)
     assert declared == tei_toolkit._LAZY
     assert set(declared) == PUBLIC - {"__version__"}
+
+
+# What the CLI uses beyond the public API, deliberately, and why: presentation (tables,
+# progress, report formats), the parallel batch, the schema cache's administration, and the
+# constants that are the CLI's defaults.
+CLI_PRIVATE = {
+    "__version__": "the --version line", "build": "the --version line says which build runs",
+    "MAX_SOURCE_BYTES": "--max-size's default", "DEFAULT_LICENCE": "--licence's default",
+    "EMBEDDED_MODES": "--embedded-schematron's choices", "ENGINES": "--engine's choices",
+    "REPORT_FORMATS": "--format's choices", "SCHEMA_COMPILE_LIMIT": "--compile-limit's default",
+    "DEFAULT_DEADLINE": "tei schemas fetch --deadline's default",
+    "MAX_DOWNLOAD": "tei schemas fetch --max-size's default",
+    "EXIT_CANNOT_RUN": "exit codes", "EXIT_FAILED": "exit codes", "EXIT_INTERNAL": "exit codes",
+    "EXIT_INTERRUPTED": "exit codes", "EXIT_OK": "exit codes", "EXIT_USAGE": "exit codes",
+    "is_input": "a report never overwrites a document", "remove_pending": "clean-up on Ctrl-C",
+    "batch": "the parallel batch behind tei import (the API imports one document at a time)",
+    "output": "tei import's tables, progress bar and JSON summary",
+    "report": "tei validate's report formats", "registry": "tei schemas' administration",
+    "schemas": "the bundled schemas' files, for tei schemas copy/list",
+    "handoff": "tei export's registry (its export() is public as tei_toolkit.export)",
+    "uncitable": "tei import's warning about register sources", "check": "tei register check",
+    "folded": "tei register check's folding", "suggest": "tei lexicon suggest",
+    "default_text": "tei profile show", "stderr_console": "the spinner of tei schemas",
+    "import_file": "public as tei_toolkit.import_file",
+}
+
+
+def test_the_cli_uses_the_public_api_or_what_is_listed_as_private():
+    import ast
+
+    from .conftest import ROOT
+    tree = ast.parse((ROOT / "tei_toolkit" / "cli.py").read_text(encoding="utf-8"))
+    used = {a.asname or a.name for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 1 for a in node.names}
+    public = set(tei_toolkit.__all__)
+    assert used - public - set(CLI_PRIVATE) == set()
+    assert set(CLI_PRIVATE) - used == set()  # the list stays true

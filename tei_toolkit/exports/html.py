@@ -187,7 +187,7 @@ def build_site(letters: list[Letter]) -> list[Page]:
 
 # -- pages -----------------------------------------------------------------------------------
 
-def _html(title: str, body: list[Any], script: str = "", wide: bool = False) -> bytes:
+def _html(title: str, body: list[Any], script: str = "") -> bytes:
     doc = E.HTML(
         E.HEAD(E.META(charset="utf-8"),
                # First in the head: the policy covers only what comes after it.

@@ -81,10 +81,6 @@ class Letter:
     text: str = ""  # the corrected reading of the body
     root: etree._Element | None = None
 
-    @property
-    def is_letter(self) -> bool:
-        return bool(self.senders and self.recipients)
-
 
 def read_letter(path: str | Path, data: bytes | None = None) -> Letter:
     """A Letter from a TEI file written by ``tei import``; TeiInputError if it is not one."""

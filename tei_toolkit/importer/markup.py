@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from ..errors import Finding, Location, SourceError
 from .brackets import (HONORIFICS, PRONOUNS, ROLE_WORDS, COMPLETION, EXPANSION, IDENTIFICATION,
-                       ORIGINAL, RESPELLING, SUPPLEMENT, TRANSLATED_TITLE, Verdict, classify,
+                       ORIGINAL, RESPELLING, SUPPLEMENT, Verdict, classify,
                        token_unknown, is_english, suggestion, unknown_words)
 from . import names, pickling
 from ..spans import ellipsis_rend
@@ -24,7 +24,6 @@ from .profile import Profile
 from .register import Index, Person
 from .source import MONTH_NAMES, Text
 
-Node = "str | Supplied | Gap | Note | Flag | Choice | Marked | Anchor"
 
 
 @dataclass

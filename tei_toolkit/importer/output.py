@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..errors import printable
+from ..errors import LOG_WIDTH, printable
 from .convert import ImportResult
 from .markup import Counts
 
@@ -23,7 +23,7 @@ def stderr_console() -> Console:
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     if not console.is_terminal:
         # Logs and pipes have no width: do not fold file names into 80 columns.
-        console.width = 160
+        console.width = LOG_WIDTH
     return console
 
 

@@ -12,7 +12,7 @@ from lxml import etree
 
 from ..xmlcore import RELAXNG_NS, SVRL_NS, TEI_NS, XI_NS, XML_ID, parser_for, tag_of
 from .messages import ContentModels, culprits, improve, inside, named
-from .problems import ERROR, WARNING, Problem
+from .problems import ERROR, WARNING, Problem, severity_of
 
 # Attributes that hold TEI pointers (teidata.pointer), space-separated.
 POINTER_ATTRIBUTES = ("ref", "target", "resp", "corresp", "source", "who", "ana", "sameAs",
@@ -398,8 +398,7 @@ class Document:
                 continue
             el = self._element_at(node.get("location"))
             text = " ".join("".join(node.findtext(_SVRL + "text") or "").split())
-            severity = WARNING if (node.get("role") or "").lower() in ("warning", "warn", "info") \
-                else ERROR
+            severity = severity_of(node.get("role"))
             if el is not None:
                 yield self.problem(el, severity, "schematron", text)
             else:

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
-from ..xmlcore import SCHEMATRON_NS, safe_parser
+from ..xmlcore import SCHEMATRON_NS, TEI_NS, XML_NS, safe_parser
 from ..errors import SetupError
 from .schematron import (INCLUDE_FORMS, XLINK_HREF, ConfinedSchematron, ReadRefused,
                          xpath2_use)
@@ -68,7 +68,7 @@ def extract(rng: Path, mtime: float = 0.0, allow_read: tuple[Path, ...] = ()) ->
             schema.append(etree.Element(_S + "ns", prefix=ns.get("prefix", ""),
                                         uri=ns.get("uri", "")))
     if "tei" not in prefixes:
-        schema.append(etree.Element(_S + "ns", prefix="tei", uri="http://www.tei-c.org/ns/1.0"))
+        schema.append(etree.Element(_S + "ns", prefix="tei", uri=TEI_NS))
     found = Embedded(None, len(patterns))
     for k, pattern in enumerate(patterns, start=1):
         name = pattern.get("id") or _describe(pattern, k)
@@ -400,7 +400,7 @@ _PURE_NS = frozenset({"http://www.w3.org/2001/XMLSchema", f"{_FN}/math", f"{_FN}
                       f"{_FN}/array"})
 # Prefixes Saxon's XPath knows without a declaration.
 _PREDECLARED = {"xs": "http://www.w3.org/2001/XMLSchema", "saxon": "http://saxon.sf.net/",
-                "xml": "http://www.w3.org/XML/1998/namespace",
+                "xml": XML_NS,
                 "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
 # Names before "(" that are no function call: kind tests, types and keywords.
 _NOT_CALLS = frozenset("""attribute comment document-node element empty-sequence function if

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import Location, SchemaError, SetupError
-from ..xmlcore import has_doctype
+from ..xmlcore import XI_NS, has_doctype
 
 _LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|fatal|warning): "
                    r"(?P<msg>.*)$")
@@ -89,7 +89,7 @@ def _runs_alone(path: str) -> bool:
             data = fh.read()
     except OSError:
         return False
-    return has_doctype(data[:_PROLOG]) or b"http://www.w3.org/2001/XInclude" in data
+    return has_doctype(data[:_PROLOG]) or XI_NS.encode() in data
 
 
 def _as_included(results: dict[str, list[tuple[int, int, str, str]]], file: str

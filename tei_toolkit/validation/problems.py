@@ -10,6 +10,12 @@ from ..errors import Location
 ERROR, WARNING = "error", "warning"
 
 
+def severity_of(role: str | None) -> str:
+    """A Schematron rule's @role as a problem's severity: warning, warn and info are
+    warnings; anything else (error, fatal, none) is an error."""
+    return WARNING if (role or "").lower() in ("warning", "warn", "info") else ERROR
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str

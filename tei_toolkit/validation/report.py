@@ -13,7 +13,7 @@ from typing import Any, Iterable, TextIO
 
 from lxml import etree
 
-from ..errors import printable
+from ..errors import LOG_WIDTH, printable
 from ..files import write_atomic
 from .engines import REPORT_FORMATS
 from .problems import ERROR, WARNING, FileReport, Problem
@@ -72,11 +72,11 @@ def _text_console(output_file: Path | None) -> Any:
     from rich.console import Console  # only the text format needs rich
 
     if output_file is not None:
-        return Console(record=True, file=io.StringIO(), width=160, highlight=False,
+        return Console(record=True, file=io.StringIO(), width=LOG_WIDTH, highlight=False,
                        color_system=None)
     console = Console(highlight=False, soft_wrap=True)
     if not console.is_terminal:
-        console.width = 160  # logs have no width: do not fold lines into 80 columns
+        console.width = LOG_WIDTH  # logs have no width: do not fold lines into 80 columns
     return console
 
 

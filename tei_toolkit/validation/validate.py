@@ -28,7 +28,7 @@ from ..xmlcore import SCHEMATRON_NS, XI_NS, tag_of
 from .compiled import SchemaStore, document_names, group_files, scan_files
 from .document import Document
 from .engines import ENGINES
-from .problems import ERROR, WARNING, FileReport, Problem
+from .problems import ERROR, WARNING, FileReport, Problem, severity_of
 from .resolver import SchemaChoice, SchemaResolver
 from . import embedded
 from .schematron import ConfinedSchematron
@@ -301,8 +301,7 @@ class Validator:
                           f"the Schematron embedded in {rng.name} failed while running: {exc}")
             results = []
         for el, role, message in results:
-            yield doc.problem(el, WARNING if role in ("warning", "warn", "info") else ERROR,
-                              "schematron", message)
+            yield doc.problem(el, severity_of(role), "schematron", message)
         if slow is not None and fast.rest_applies(doc.tree):
             yield from _run_schematron(doc, path, slow, f"the Schematron embedded in {rng.name}")
 
@@ -340,8 +339,7 @@ class Validator:
                     break
             yield Problem(doc.name, el.sourceline or line if el is not None else line,
                           doc.column_of(el) if el is not None else 0,
-                          WARNING if role in ("warning", "warn", "info") else ERROR,
-                          "schematron", message, doc.xpath_of(el) if el is not None else "")
+                          severity_of(role), "schematron", message, doc.xpath_of(el) if el is not None else "")
 
     def _choose_schematron(self, doc: "Document", path: str | Path,
                            schema: SchemaChoice | None) -> Path | None:
