@@ -27,8 +27,9 @@ from .xmlcore import TEI_NS
 #   omission    an ellipsis in the source, […] or … in the corrected reading
 #   illegible   [the archive's words] in both
 #   footnote    a note at the end, its number at its anchor
+#   double      [[words]]: the translator's uncertain reading, in both readings
 SHAPES = ("supplied", "gloss", "original", "pair", "correction", "omission", "illegible",
-          "footnote")
+          "footnote", "double")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ SPANS: tuple[Span, ...] = (
          whole=True),
     Span("regularisation", "choice", child="orig", shape="correction",
          count="regularisations", whole=True),
+    Span("uncertain", "unclear", (("rend", "double-brackets"),), shape="double"),
 )
 BY_NAME = {s.name: s for s in SPANS}
 # The letters table's counts, in its column order.

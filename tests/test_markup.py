@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tei_toolkit import SourceError, import_text
+from tei_toolkit import SourceError, import_text, read_tei, reading
 from tei_toolkit.spans import ellipsis_mark, ellipsis_rend
 
 from .helpers import body_xml, export
@@ -135,9 +135,11 @@ def test_footnote_marker_and_note_are_tied():
         '<note n="1" place="end" xml:id="fn1" target="#fn1-a #fn1-a2">Note one.</note>')
 
 
-def test_bracketed_number_without_a_note_is_supplied_and_warned_about():
+def test_bracketed_number_without_a_note_is_a_marker_and_warned_about():
+    """A footnote marker stays a marker when its note is not in the export (an excerpt)."""
     result = import_text(export(body="x [12] y and [1949]"), "d.txt")
-    assert f"<supplied {S}>12</supplied>" in result.xml.decode()
+    assert '<anchor type="footnote" n="12" xml:id="fn12-a"/>' in result.xml.decode()
+    assert f"<supplied {S}>1949</supplied>" in result.xml.decode()
     assert [w.code for w in result.warnings] == ["lone-footnote-marker"]
 
 
@@ -177,19 +179,30 @@ def test_corrections_inside_supplied_text():
         '<corr resp="#encoder" type="name">Mao Zedong</corr></choice></persName></supplied></p>')
 
 
-@pytest.mark.parametrize("body, line, column, message", [
-    ("a [b [c] d] e", 22, 6, "nested square bracket"),
-    ("a ] b", 22, 3, "']' without a matching '['"),
-    ("first\nsecond [never closed", 23, 8, "'[' is never closed"),
-    ("x ]]> y", 22, 3, "']' without a matching '['"),
+@pytest.mark.parametrize("body, where, message, xml", [
+    ("a ] b", [(22, 3)], "']' without a matching '['", "a ] b"),
+    ("first\nsecond [never closed", [(23, 8)], "'[' is never closed", "first<lb/>second [never closed"),
+    ("x ]]> y", [(22, 3), (22, 4)], "']' without a matching '['", "x ]]&gt; y"),
+    ("[Stamp: 5-11 June 1959] 08123gs] x", [(22, 32)], "']' without", None),
 ])
-def test_bracket_errors_say_where(body, line, column, message):
-    with pytest.raises(SourceError) as err:
-        import_text(export(body=body), "doc.txt")
-    assert err.value.location.line == line
-    assert err.value.location.column == column
-    assert message in err.value.message
-    assert str(err.value).startswith(f"doc.txt:{line}:{column}: error: ")
+def test_an_unmatched_bracket_is_text_with_a_warning_never_a_refusal(body, where, message, xml):
+    """An export is never refused for its brackets: the half a pair lacks is kept as text,
+    each with a warning at its line and column; every complete pair is still read."""
+    result = import_text(export(body=body), "doc.txt")
+    found = [w for w in result.warnings if w.code == "unmatched-bracket"]
+    assert [(w.location.line, w.location.column) for w in found] == where
+    assert all(message in w.message for w in found[:1])
+    if xml is not None:
+        assert body_xml(body) == f"<p>{xml}</p>"
+    root = read_tei(result.xml, "doc.xml")
+    assert reading(root, "source").endswith(body + "\n")
+
+
+def test_a_bracket_inside_a_bracket_is_read_by_the_outer_one():
+    assert body_xml("a [b [c] d] e") == (f"<p>a <supplied {S}>b <supplied {S}>c</supplied> d"
+                                         "</supplied> e</p>")
+    note = body_xml("[Trans. note: it met on 3-7 May, [1961] in Sofia.]")
+    assert f"May, <supplied {C}>1961</supplied> in Sofia.</note>" in note
 
 
 def test_near_miss_of_a_corrected_name_is_warned_with_its_position():

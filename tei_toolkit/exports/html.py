@@ -395,10 +395,14 @@ class _Corrected:
         if shape == "supplied":
             return [E.SPAN("[", *self.inline(el), "]", **{"class": "supplied",
                                                          "title": "supplied by the editors"})]
-        if shape == "illegible":
-            desc = el.find(T("desc"))
+        desc = el.find(T("desc"))
+        if shape == "illegible" or (shape == "omission" and desc is not None):
             text = "".join(desc.itertext()) if desc is not None else "illegible"
             return [E.SPAN(f"[{text}]", **{"class": "gap"})]
+        if shape == "double":
+            return [E.SPAN("[[", *self.inline(el), "]]", **{
+                "class": "gloss", "title": "an uncertain reading (the translator's double "
+                                            "brackets)"})]
         if shape == "omission":
             mark = ellipsis_mark(el.get("rend") or "") or "…"
             return [E.SPAN("[…]", **{"class": "gap", "title": f"omission (the archive: {mark})"})]

@@ -156,6 +156,8 @@ class _Renderer:
             out.append(f"[{self.inline(el)}]")
         elif shape == "pair":
             self._pair(el, out)
+        elif shape == "double":
+            out.append(f"[[{self.inline(el)}]]")
         elif shape == "correction":
             self._choice(el, out)
         else:  # a footnote: its text (its number is the body's to write)
@@ -183,10 +185,10 @@ class _Renderer:
                 break
 
     def _gap(self, el: etree._Element) -> str:
-        if el.get("reason") == "illegible":
-            desc = el.find(T("desc"))
+        desc = el.find(T("desc"))
+        if el.get("reason") == "illegible" or desc is not None:
             text = self.inline(desc) if desc is not None else "illegible"
-            return f"[{text}]"
+            return f"[[{text}]]" if el.get("rend") == "double-brackets" else f"[{text}]"
         mark = ellipsis_mark(el.get("rend") or "")
         if self.corrected:
             return "[…]" if mark is None or mark.startswith("[") else "…"

@@ -38,9 +38,9 @@ ORIGINAL, EXPANSION, RESPELLING, TRANSLATED_TITLE = ("original", "expansion", "r
                                                      "translated-title")
 _MONTH = "|".join(MONTH_NAMES)
 _MONTH_SET = frozenset(MONTH_NAMES)
-_DAY_BEFORE = re.compile(r"(?:^|\D)\d{1,2} \Z")
+_DAY_BEFORE = re.compile(r"(?:^|\D)\d{1,2}(?:st|nd|rd|th)? \Z")
 _YEAR = re.compile(r"\d{4}")
-_DATE_BEFORE = re.compile(rf"(?:\b\d{{1,2}}|\b(?:{_MONTH}))\.? \Z")
+_DATE_BEFORE = re.compile(rf"(?:\b\d{{1,2}}(?:st|nd|rd|th)?|\b(?:{_MONTH}))[.,]? \Z")
 PRONOUNS = frozenset("he she him her his they them their it we us i you".split())
 # Words before a name that are no part of it ("Comrade", "Cde."), lower case, no full stop.
 HONORIFICS = frozenset("comrade comrades cde cdes mr mrs ms dr".split())
@@ -75,6 +75,7 @@ _BODY_WORDS = ("Committee|Council|Ministry|Affairs|Assembly|Party|Union|League|F
                "Secretariat|Embassy|Government|Federation|Association|Society|Institute|"
                "Directorate|Board|Service|Chamber|Parliament|Cabinet|Command|Staff|Youth|"
                "Organization|Organisation|Administration|Council of Ministers")
+_BODY_SET = frozenset(_BODY_WORDS.split("|"))
 _BODY_BEFORE = re.compile(rf"(?:(?<=\s)|^)(?P<body>(?:(?:[A-Z][\w'’-]*|of|the|for|and|on) )"
                           rf"{{0,6}}(?:{_BODY_WORDS})|\([A-Z]{{2,8}}\)) \Z")
 # Letters English does not write: a word with one is in another language (or a name).
@@ -192,6 +193,8 @@ class Bracket:
                 name = None  # "Comrade [X]": an honorific, not a name
             if name and _trim_name(name).split()[-1].lower() in ROLE_WORDS:
                 name = None  # "the Chairman [Liu Chang]": a role (below), not a name
+            if name and " " not in _trim_name(name) and common_english(_trim_name(name)):
+                name = None  # "The [Soviet] Presidium": a sentence's first word, not a name
             self._name = name
             self._name_done = True
         return self._name
@@ -207,27 +210,63 @@ def rule_english_words(b: Bracket) -> Verdict | None:
     return None
 
 
+def rule_glued_to_word(b: Bracket) -> Verdict | None:
+    """Dep[uty], [19]61, Ch[airman]: a bracket glued to letters or digits completes that
+    word, every time."""
+    inner = b.inner
+    left = b.before[-1:].isalnum() and inner[:1].isalnum()
+    right = b.after[:1].isalnum() and inner[-1:].isalnum()
+    if left and not right and inner.isdigit() and b.before[-1:].isalpha():
+        return None  # "rains[1]": a footnote marker, not a word's digits
+    if left or right:
+        return Verdict(COMPLETION, "glued to the letters or digits of the word it completes")
+    return None
+
+
 def rule_month_after_day(b: Bracket) -> Verdict | None:
-    if b.inner in _MONTH_SET and _DAY_BEFORE.search(b.before[-4:]):
+    """15 [March], the 12th [of May]."""
+    month = b.stripped.removeprefix("of ")
+    if month in _MONTH_SET and _DAY_BEFORE.search(b.before[-8:]):
         return Verdict(COMPLETION, "a month after a day number")
     return None
 
 
 def rule_year_after_date(b: Bracket) -> Verdict | None:
-    if _YEAR.fullmatch(b.inner) and _DATE_BEFORE.search(b.before[-12:]):
+    """21 December [1949], May, [1961], March [of] 1958."""
+    if _YEAR.fullmatch(b.stripped.removeprefix("of ")) and _DATE_BEFORE.search(b.before[-14:]):
         return Verdict(COMPLETION, "a year after a day or month")
+    if b.stripped == "of" and _DATE_BEFORE.search(b.before[-14:]) and \
+            re.match(r" \d{4}\b", b.after):
+        return Verdict(COMPLETION, "'of' between a day or month and its year")
     return None
 
 
 def rule_name_goes_on(b: Bracket) -> Verdict | None:
     """[Liu] Shaoqi: one word, not common English, and the name goes on after it."""
     s = b.stripped
+    following = _WORD.match(b.after[1:])
+    if following and (following.group() in _BODY_SET or following.group().lower() in ROLE_WORDS):
+        return None  # "[Soviet] Presidium", "[Czech] Ambassador": no name goes on
     if (len(b.words) == 1 and b.words[0] == s and s[:1].isupper()
             and not common_english(s) and re.match(r" [A-Z]", b.after)
             and (not b.before or b.before[-1:] in " (\"“‘'")):
         return Verdict(COMPLETION, f"{s!r} is not a common English word and the "
                                    "name goes on after it")
     return None
+
+
+def rule_role_and_given_name(b: Bracket) -> Verdict | None:
+    """[Foreign Minister Jan] Novák: a role and a given name before the family name that goes
+    on after the bracket complete the name as the document gives it."""
+    words = b.words
+    if len(words) < 2 or not (b.after[:1] == " " and b.after[1:2].isupper()) or \
+            not all(w[:1].isupper() for w in words):
+        return None
+    given = words[-1]
+    if given.lower() in ROLE_WORDS or common_english(given) or \
+            not ROLE_WORDS & {w.lower() for w in words[:-1]}:
+        return None
+    return Verdict(COMPLETION, f"a role and the given name {given!r} before the family name")
 
 
 def rule_given_names_after_honorific(b: Bracket) -> Verdict | None:
@@ -408,8 +447,8 @@ def rule_foreign_words(b: Bracket) -> Verdict | None:
 
 
 RULES: tuple[Callable[[Bracket], Verdict | None], ...] = (
-    rule_english_words, rule_month_after_day, rule_year_after_date, rule_name_goes_on,
-    rule_given_names_after_honorific, rule_translated_title, rule_body_name_in_original,
+    rule_glued_to_word, rule_month_after_day, rule_year_after_date, rule_english_words,
+    rule_name_goes_on, rule_role_and_given_name, rule_given_names_after_honorific, rule_translated_title, rule_body_name_in_original,
     rule_phrase_after_acronym, rule_name_after_pronoun, rule_name_after_name,
     rule_role_after_name, rule_name_after_role, rule_registered_name, rule_one_foreign_word,
     rule_foreign_words)

@@ -128,10 +128,12 @@ class Choice:
 
 @dataclass
 class Marked:
-    """A word an editorial flag points at: <sic> for [sic], <unclear> for [?]."""
+    """A word an editorial flag points at: <sic> for [sic], <unclear> for [?]; or (``double``)
+    the translator's [[uncertain reading]] in double brackets."""
 
     tag: str
     children: list[Any]
+    double: bool = False
 
 
 @dataclass
@@ -191,6 +193,7 @@ class Context:
     used: dict[str, Person]  # entries named, in order
     spelled: set[str]  # words already checked for spelling
     spelled_texts: dict[int, Text]  # paragraphs checked
+    bracket_warned: dict[tuple[int, int], Text]  # unmatched brackets warned about
     _seen: dict[int, tuple[Text, list[Any]]]
     _tokens: dict[int, tuple[Text, set[str]]]
 
@@ -211,6 +214,7 @@ class Context:
         self.used = {}
         self.spelled = set()
         self.spelled_texts = {}
+        self.bracket_warned = {}
         self._seen = {}
         self._tokens = {}
 
@@ -282,7 +286,27 @@ _ILLEGIBLE = re.compile(
     rf"(?:{'|'.join(_ILLEGIBLE_WORDS)})(?:\s+(?P<u2>{_UNITS}))?",
     re.I,
 )
-_FLAG = re.compile(r"(?P<sic>sic!?)|(?P<query>\?)", re.I)
+_FLAG = re.compile(r"(?P<sic>sic[.!]?|!)|(?P<query>\?)", re.I)
+# Words that say what the original document shows, at the start of a bracket (after up to three
+# words: "[faded round stamp: ...]", "[illegible signature]") or closing it ("[added by hand]").
+_DOCUMENT = (r"stamps?|seals?|signatures?|signed|letterhead|handwritten|handwriting|"
+             r"typewritten|initials|initialled|postmark|watermark|inscription|notation|"
+             r"resolution in the margin|in the margin|marginal notes?|registration|registry|"
+             r"incoming|outgoing|received|dispatched|attachment|enclosure|page \d+|p\. ?\d+")
+_DOCUMENT_NOTE = re.compile(
+    rf"\s*(?:[\w'’-]+\s+){{0,3}}(?:{_DOCUMENT})\b.*"
+    r"|.*\b(?:added|written|signed|noted|corrected|inserted|underlined|crossed out)"
+    r" (?:by hand|in (?:pencil|ink|hand|the margin))\s*", re.I | re.S)
+# What describes a document in a title: "[Excerpts]", "[Draft]".
+_TITLE_NOTE = re.compile(r"\s*(?:excerpts?|extracts?|draft|abridged|fragment|summary|"
+                         r"translation|unofficial translation|copy)\s*", re.I)
+# A description of words left out: "[two pages omitted]", "[part of sentence missing]".
+_OMITTED = re.compile(r"\s*(?:omission|omitted|text omitted)\b.*|[\w\s.,:;()'’-]{0,80}?\b"
+                      r"(?:omitted|not translated|left out|blacked out|redacted|excised|deleted|"
+                      r"missing|cut)\s*\.?\s*", re.I | re.S)
+# A description of words that cannot be read, of any wording: "[illegible name]".
+_UNREADABLE = re.compile(r"[\w\s.,:;()'’-]{0,60}?\b(?:illegible|unreadable|indecipherable|"
+                         r"undecipherable)\b[\w\s.,:;()'’-]{0,60}", re.I)
 # A bracket that describes the original document rather than supplying words.
 _SOURCE_NOTE = re.compile(
     r"\s*(?:(?:emphasis|underlin(?:ing|ed)|italics|italicised|italicized|bold|capitals|"
@@ -295,7 +319,9 @@ _TRAILING_WORD = re.compile(r"(\w[\w'’-]*)(\s*)\Z")
 
 
 def parse_inline(t: Text, ctx: Context, part: str, start: int = 0, end: int | None = None) -> list[Any]:
-    """Nodes for ``t.text[start:end]``; raises SourceError on unbalanced or nested brackets."""
+    """Nodes for ``t.text[start:end]``. Every complete pair of square brackets is read (a pair
+    inside a pair by the outer one's reader); a bracket without its other half is kept as text,
+    with a warning: an export is never refused for its brackets."""
     text = t.text
     if part in _SPELLED and ctx.profile.near_misses and id(t) not in ctx.spelled_texts:
         # Once per paragraph, outside brackets; supplements are checked in _bracket, and
@@ -305,25 +331,7 @@ def parse_inline(t: Text, ctx: Context, part: str, start: int = 0, end: int | No
     end = len(text) if end is None else end
     out: list[Any] = []
     pos = start
-    # str.find, not a regex: brackets are rare and find() skips ahead at memchr speed.
-    find = text.find
-    while True:
-        i = find("[", pos, end)
-        close = find("]", pos, end if i < 0 else i)
-        if close >= 0:
-            raise SourceError("']' without a matching '['", t.location(close))
-        if i < 0:
-            break
-        j = find("]", i + 1, end)
-        nested = find("[", i + 1, end if j < 0 else j)
-        if nested >= 0:
-            raise SourceError(
-                f"nested square bracket inside the one opened at column "
-                f"{t.location(i).column}: brackets in the export do not nest",
-                t.location(nested),
-            )
-        if j < 0:
-            raise SourceError("'[' is never closed in this paragraph", t.location(i))
+    for i, j in _pairs(t, ctx, start, end):
         _plain(t, ctx, part, pos, i, out)
         _bracket(t, ctx, part, i + 1, j, out)
         pos = j + 1
@@ -331,6 +339,40 @@ def parse_inline(t: Text, ctx: Context, part: str, start: int = 0, end: int | No
     if ctx.register is not None and part in _SPELLED:
         return _tag_names(out, ctx, t, start)
     return out
+
+
+def _pairs(t: Text, ctx: Context, start: int, end: int) -> list[tuple[int, int]]:
+    """The outermost complete bracket pairs of ``t.text[start:end]`` as (index of '[', index
+    of ']'); a bracket without its other half is warned about once (it stays text)."""
+    text = t.text
+    find = text.find
+    # str.find, not a regex: brackets are rare and find() skips ahead at memchr speed.
+    i, k = find("[", start, end), find("]", start, end)
+    if i < 0 and k < 0:
+        return []
+    stack: list[int] = []
+    unmatched: list[int] = []
+    pairs: list[tuple[int, int, int]] = []  # (open, close, the open around it or -1)
+    for at in range(min(x for x in (i, k) if x >= 0), end):
+        ch = text[at]
+        if ch == "[":
+            stack.append(at)
+        elif ch == "]":
+            if stack:
+                o = stack.pop()
+                pairs.append((o, at, stack[-1] if stack else -1))
+            else:
+                unmatched.append(at)
+    unclosed = set(stack)
+    for at in sorted(unmatched + stack):
+        if (id(t), at) in ctx.bracket_warned:
+            continue
+        ctx.bracket_warned[(id(t), at)] = t
+        what = "'[' is never closed in this paragraph" if text[at] == "[" else \
+            "']' without a matching '['"
+        ctx.warnings.append(Finding(t.location(at), "unmatched-bracket", f"{what}: kept as text"))
+    # A pair inside an unclosed bracket is an outermost pair; one inside a pair is its own.
+    return sorted((o, c) for o, c, around in pairs if around < 0 or around in unclosed)
 
 
 # -- names of the persons register -------------------------------------------------------------
@@ -553,7 +595,8 @@ def _words(t: Text, ctx: Context, part: str, start: int, end: int, out: list[Any
 # titles in romanised Chinese or Russian are not misspellings).
 _SPELLED = frozenset({"title", "summary", "body"})
 _REFERRING = frozenset(PRONOUNS | ROLE_WORDS)
-_BRACKETED = re.compile(r"\[[^\[\]]*\]")
+# A bracket, with the letters glued to it ("Dep[uty]"): fragments are no misspellings.
+_BRACKETED = re.compile(r"\w*\[[^\[\]]*\]\w*")
 _CAPITALISED = frozenset(m.lower() for m in MONTH_NAMES) | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday".split())
 
@@ -723,26 +766,83 @@ def _footnote_anchor(t: Text, ctx: Context, part: str, start: int, end: int, inn
     return True
 
 
+def _double_brackets(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+                     out: list[Any]) -> bool:
+    """[[A. B. Petrov]], [[three words illegible]]: the translator's mark of an uncertain
+    reading, or of words that cannot be read."""
+    if not (inner.startswith("[") and inner.endswith("]") and len(inner) > 2) or \
+            "[" in inner[1:-1] or "]" in inner[1:-1]:
+        return False
+    words = inner[1:-1]
+    if _UNREADABLE.fullmatch(words):
+        out.append(Gap("illegible", desc=words, rend="double-brackets"))
+        ctx.counts.gaps += 1
+    else:
+        out.append(Marked("unclear", parse_inline(t, ctx, part, start + 1, end - 1),
+                          double=True))
+        ctx.counts.notes += 1
+    return True
+
+
+def _described_gap(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+                   out: list[Any]) -> bool:
+    """[two pages omitted], [illegible name]: words that say words are missing or cannot be
+    read are a gap, its description kept."""
+    if _UNREADABLE.fullmatch(inner):
+        out.append(Gap("illegible", desc=inner))
+    elif _OMITTED.fullmatch(inner) and not _ELLIPSIS.fullmatch(inner):
+        out.append(Gap("omitted", desc=inner))
+    else:
+        return False
+    ctx.counts.gaps += 1
+    return True
+
+
+def _document_note(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+                   out: list[Any]) -> bool:
+    """[faded stamp: 0451], [added by hand], [Draft] in a title: what the original document
+    shows, not words of the text."""
+    if not (_DOCUMENT_NOTE.fullmatch(inner) or
+            (part == "title" and _TITLE_NOTE.fullmatch(inner))):
+        return False
+    out.append(Flag("source", inner))
+    ctx.counts.notes += 1
+    ctx.explained.append(Explained(t.location(start - 1), inner, "source",
+                                   "describes the original document", "document_note"))
+    return True
+
+
+def _lone_marker(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+                 out: list[Any]) -> bool:
+    """[3] in the body with no note in the export (an excerpt stops before the notes): a
+    footnote marker all the same, and a warning that its note is missing."""
+    if part != "body" or not _MARKER.fullmatch(inner) or t.text[end + 1:end + 2].isdigit():
+        return False
+    ctx.anchors[inner] = ctx.anchors.get(inner, 0) + 1
+    out.append(Anchor(inner, ctx.anchors[inner]))
+    ctx.warnings.append(Finding(
+        t.location(start - 1), "lone-footnote-marker",
+        f"[{inner}] is a footnote marker, but no final paragraph starts with [{inner}] (an "
+        "excerpt?): kept as a marker whose note is missing"))
+    return True
+
+
 _READERS: tuple[Callable[[Text, Context, str, int, int, str, list[Any]], bool], ...] = (
-    _omission, _illegible, _flagged, _source_note, _labelled_note, _footnote_anchor)
+    _double_brackets, _omission, _illegible, _described_gap, _flagged, _source_note,
+    _document_note, _labelled_note, _footnote_anchor, _lone_marker)
 
 
 def _classified(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
                 out: list[Any]) -> None:
     """Words in brackets: the classifier (brackets.RULES) says which class they are."""
     where = t.location(start - 1)
-    if _MARKER.fullmatch(inner) and part == "body":
-        ctx.warnings.append(Finding(
-            where, "lone-footnote-marker",
-            f"[{inner}] looks like a footnote marker, but no final paragraph starts with "
-            f"[{inner}]; encoded as supplied text"))
     if not inner.strip():
         ctx.warnings.append(Finding(where, "empty-brackets",
                                     "empty square brackets; encoded as an empty <supplied/>"))
     # The words next to the bracket decide; a bounded window keeps this linear.
     verdict = classify(t.text[max(0, start - 1 - _WINDOW):start - 1], inner,
                        t.text[end + 1:end + 1 + _WINDOW], part, ctx.lexicon_reg,
-                       ctx.language, ctx.register) if inner.strip() and not _MARKER.fullmatch(inner) \
+                       ctx.language, ctx.register) if inner.strip() \
         else Verdict(SUPPLEMENT, "no words", rule="no_words")
     if verdict.kind in (EXPANSION, RESPELLING):
         if _paired(t, ctx, part, start, end, inner, out, verdict):
@@ -756,7 +856,8 @@ def _classified(t: Text, ctx: Context, part: str, start: int, end: int, inner: s
     ctx.explained.append(Explained(where, inner, kind, verdict.evidence, verdict.rule))
     if verdict.weak:
         ctx.warnings.append(Finding(where, "bracket-class", f"[{inner}] {verdict.weak}"))
-    if kind in (SUPPLEMENT, COMPLETION) and part in _SPELLED and ctx.profile.near_misses:
+    if kind in (SUPPLEMENT, COMPLETION) and part in _SPELLED and ctx.profile.near_misses \
+            and verdict.rule != "glued_to_word":  # a word's fragment is no misspelling
         _spelling(t, ctx, start, end)
     children = [inner] if _just_text(t, ctx, part, start, end) else \
         parse_inline(t, ctx, part, start, end)
@@ -800,6 +901,8 @@ def _just_text(t: Text, ctx: Context, part: str, start: int, end: int) -> bool:
             return False
     if ctx.register is not None and part in _SPELLED and ctx.register.find(text[start:end]):
         return False
+    if text.find("[", start, end) >= 0:
+        return False  # a bracket inside the bracket: read it too
     return start < end
 
 

@@ -142,7 +142,11 @@ class Profile:
             ("p", gaps),
             ("p", "[illegible], [1 word illegible] and the like are encoded as {gap} with "
                   "@reason \"illegible\", and @quantity and @unit where the note gives them; "
-                  "{desc} keeps the note's wording."),
+                  "{desc} keeps the note's wording. A bracket saying that words are missing "
+                  "([two pages omitted]) is a {gap} with @reason \"omitted\" and its wording in "
+                  "{desc}. The translator's double brackets ([[...]]) are an uncertain reading, "
+                  "encoded as {unclear}, or words that cannot be read, encoded as {gap}, both "
+                  "with @rend \"double-brackets\"."),
             ("p", "[sic] is kept as an inline {note} of type \"sic\" and the word before it is "
                   "marked {sic}; [?] is kept as an inline {note} of type \"query\" and gives "
                   "the preceding supplement @cert \"low\", or marks the preceding word "
@@ -152,7 +156,10 @@ class Profile:
             ("p", f"Bracketed notes introduced by a label ({labels}) are encoded as {{note}} with "
                   "@place \"inline\" and the label in {label}. Footnote markers [1] are encoded "
                   "as {anchor}, and the final paragraphs \"[1] ...\" as {note} with @place "
-                  "\"end\" and @target pointing to their anchors."),
+                  "\"end\" and @target pointing to their anchors; a marker whose note the "
+                  "export does not hold stays an {anchor}. A bracket glued to a word "
+                  "(Dep[uty], [19]57) completes it. A bracket without its other half is kept "
+                  "as text, and a bracket inside a bracket is encoded inside the outer one."),
             ("correction", lex),
             ("normalization", "Spelling, capitalisation, punctuation and quotation marks are "
                               "those of the export. Only the layout is normalised: byte-order "

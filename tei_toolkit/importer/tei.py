@@ -795,6 +795,9 @@ class _Inline:
             return _el(node.tag, self.xml(node.children), ("ref", f"#{node.ref}"),
                        ("type", node.type))
         if isinstance(node, Marked):
+            if node.double:
+                return _span(BY_NAME["uncertain"], self.xml(node.children), ("cert", "low"),
+                             ("resp", self.resp))
             if node.tag == "unclear":
                 return _el("unclear", self.xml(node.children), ("cert", "low"), ("resp", self.resp))
             return _el(node.tag, self.xml(node.children))

@@ -1,0 +1,89 @@
+"""Bracket shapes of real pages the importer had not met (issue 22), in made-up text of the
+same patterns: every one is read, none refuses the page, the TEI is valid (project schema and
+tei_all) and the source reading gives the export back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tei_toolkit import Validator, import_text, read_tei, reading
+
+from .helpers import body_xml, export
+
+S = 'reason="clarity" resp="#archive"'
+C = 'reason="completion" resp="#archive"'
+SOURCE = 'type="source" place="inline" resp="#archive"'
+
+SHAPES = [
+    # The translator's double brackets: an uncertain reading, or words that cannot be read.
+    ("Signed [[A. B. Petrov]]",
+     'Signed <unclear rend="double-brackets" cert="low" resp="#archive">A. B. Petrov</unclear>'),
+    ("[[three words illegible]]", '<gap reason="illegible" rend="double-brackets"><desc>three '
+     "words illegible</desc></gap>"),
+    # Glued to a word: completes it (the fragments are no misspellings).
+    ("The D[eputy] M[inister] came.",
+     f"The D<supplied {C}>eputy</supplied> M<supplied {C}>inister</supplied> came."),
+    ("It was [19]57.", f"It was <supplied {C}>19</supplied>57."),
+    ("the Pol[itical] Dep[artment]",
+     f"the Pol<supplied {C}>itical</supplied> Dep<supplied {C}>artment</supplied>"),
+    # Dates.
+    ("on the 12th [of May]", f"on the 12th <supplied {C}>of May</supplied>"),
+    ("in March [of] 1958", f"in March <supplied {C}>of</supplied> 1958"),
+    ("on 3-7 May, [1961] in Sofia", f"on 3-7 May, <supplied {C}>1961</supplied> in Sofia"),
+    # sic, with a full stop or an exclamation mark.
+    ("he wrote [sic.] it", 'he <sic>wrote</sic> <note type="sic" place="inline" '
+     'resp="#archive">sic.</note> it'),
+    ("a word [!] here", 'a <sic>word</sic> <note type="sic" place="inline" '
+     'resp="#archive">!</note> here'),
+    # What the document shows: a note, not words of the text.
+    ("[round stamp of the ministry: No. 0451]",
+     f"<note {SOURCE}>round stamp of the ministry: No. 0451</note>"),
+    ("[Signature]", f"<note {SOURCE}>Signature</note>"),
+    ("Approved [added by hand].", f"Approved <note {SOURCE}>added by hand</note>."),
+    # Words that say words are missing or cannot be read: a gap, its description kept.
+    ("[two pages omitted]", '<gap reason="omitted"><desc>two pages omitted</desc></gap>'),
+    ("[part of the sentence missing]",
+     '<gap reason="omitted"><desc>part of the sentence missing</desc></gap>'),
+    ("[illegible name]", '<gap reason="illegible"><desc>illegible name</desc></gap>'),
+    # A footnote marker whose note the excerpt does not hold.
+    ("as we said [3].", 'as we said <anchor type="footnote" n="3" xml:id="fn3-a"/>.'),
+    # A nationality before a body is no part of a name; a role and a given name before a
+    # family name complete it.
+    ("The [Soviet] Presidium met.", f"The <supplied {S}>Soviet</supplied> Presidium met."),
+    ("[Deputy Minister Jan] Nowak came.",
+     f"<supplied {C}>Deputy Minister Jan</supplied> Nowak came."),
+]
+
+
+@pytest.mark.parametrize("body, expected", SHAPES)
+def test_each_shape_is_read_for_what_it_means(body, expected):
+    assert body_xml(body) == f"<p>{expected}</p>"
+
+
+def test_fragments_of_a_completed_word_are_no_misspellings():
+    result = import_text(export(body="The D[eputy] M[inister] of the Pol[itical] Dep[artment]."),
+                         "d.txt")
+    assert [w.code for w in result.warnings] == []
+
+
+def test_a_draft_in_the_title_describes_the_document():
+    root = read_tei(import_text(export(title="Telegram, Gao Gang to Peng Dehuai [Draft]"),
+                                "d.txt").xml, "d.xml")
+    assert root.xpath("//t:titleStmt/t:title/t:note[@type='source']/text()",
+                      namespaces={"t": "http://www.tei-c.org/ns/1.0"}) == ["Draft"]
+
+
+def test_every_shape_is_valid_and_gives_the_export_back(tmp_path: Path, jing):
+    body = "\n\n".join(b for b, _ in SHAPES) + ("\n\nA stamp [faded: 0451\n\nno. 7] and "
+                                                 "[Trans. note: 3-7 May, [1961].] end.")
+    text = export(body=body)
+    result = import_text(text, "d.txt")
+    out = tmp_path / "d.xml"
+    out.write_bytes(result.xml)
+    assert Validator().validate(out).ok(), Validator().validate(out).problems
+    ok, report = jing.validate([out])
+    assert ok, report
+    from tei_toolkit import normalize_source
+    assert reading(read_tei(result.xml, "d.xml"), "source") == normalize_source(text)
