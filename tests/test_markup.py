@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tei_toolkit import SourceError, import_text, read_tei, reading
+from tei_toolkit import import_text, read_tei, reading
 from tei_toolkit.spans import ellipsis_mark, ellipsis_rend
 
 from .helpers import body_xml, export
