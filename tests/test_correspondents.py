@@ -78,6 +78,14 @@ def names(people) -> list[str]:
     # a subject after a comma with no keyword before it
     ("Cable, Petrov to Ivanov, Plans for the Delegation's Visit to Moscow", ["Petrov"],
      ["Ivanov"], [], []),
+    # patterns of pages nobody here had seen (issue 22; names made up): a person where he was,
+    # an office alone before the name, a report that names its sender only
+    ("Telegram from Soviet Envoy Ivanov in Ulaanbaatar to Petrov", ["Ivanov"], ["Petrov"],
+     [], []),
+    ("Letter from Chargé d'Affaires Sokolov to Chen Yi", ["Sokolov"], ["Chen Yi"], [], []),
+    ("Report from the Embassy in Berlin", ["Embassy in Berlin"], [], [], []),
+    ("Report from Ambassador Ivanov, 'On the Harvest'", ["Ivanov"], [], [], []),
+    ("Information from Trade Representative Ivanov", ["Ivanov"], [], [], []),
 ])
 def test_titles_of_letters(title, sent, received, through, enclosed):
     found = read_correspondents(title)
@@ -90,7 +98,6 @@ def test_titles_of_letters(title, sent, received, through, enclosed):
     "Minutes of Conversation between Chen Yi and Ivanov",
     "Memorandum of Conversation between Chen Yi and Ivanov",
     "Draft Joint Communiqué of the Two Governments",
-    "Report from the Embassy in Berlin",
     "Record of a Meeting, 4 April 1953",
     "Excerpt from a Conversation between Chen Yi and Ivanov",
     "Chen Yi Talking to Ivanov",       # no genre, and an English word: no sender

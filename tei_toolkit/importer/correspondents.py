@@ -8,8 +8,10 @@ Titles follow ``TYPE[ No. N], SENDER to ADDRESSEES[, SUBJECT | , DATE][ (excerpt
 - ``…, containing a Message from C``: C wrote an enclosed message; C is no addressee;
 - ``… and Others``: names nobody; ``, Regarding …`` / ``, on the …``: a subject;
 - a trailing date (``, 21 December 1949``) or ``(excerpt)``: not names;
-- minutes, memoranda and records of conversation, communiqués, drafts and reports are not
-  letters: they name no sender and addressee unless the title says ``X to Y``.
+- minutes, memoranda and records of conversation, communiqués and drafts are not letters:
+  they name no sender and addressee unless the title says ``X to Y``; a report (or
+  information, a note) ``from X`` names its sender only;
+- ``X in Place`` names X (a body's name keeps its place: ``Embassy in Berlin``).
 
 When a part that should be a name does not look like one, nothing is read: an invented
 correspondent is worse than none (the caller warns). Works on the title's corrected reading
@@ -79,11 +81,16 @@ _ORG = re.compile(
 # A description ending in an office before the person's name ("Soviet Defense Minister
 # A.M. Vasilevsky", "the Chinese Ambassador Wang Jiaxiang"): the name is what follows.
 _ROLES = ("Minister", "Ambassador", "Chairman", "Premier", "President", "Marshal", "General",
-          "Secretary", "Commander", "Chargé d'Affaires", "Counsellor", "Attaché", "Consul",
-          "Envoy")
+          "Secretary", "Commander", "Chargé d'Affaires", "Counsellor", "Counselor", "Attaché",
+          "Consul", "Envoy", "Representative", "Delegate", "Director", "Chief", "Head",
+          "Governor", "Deputy")
 _ROLE_BEFORE = re.compile(
     rf"^(?:[A-Z][\w.'’-]* )*(?:{'|'.join(_ROLES)}) "
     r"(?P<name>(?:[A-Z][\w.'’-]*\.? ){0,3}[A-Z][\w'’-]+)$")
+# Documents that name their sender alone: "Report from X", "Information from X".
+_SENT_ALONE = re.compile(r"(?i)^(?:(?:[\w'’-]+ ){0,2})(?:report|information|note)s?$")
+# Where a person was: "Soviet Envoy X in Ulaanbaatar" names X (a body's name keeps it).
+_AT_PLACE = re.compile(r"\s+(?:in|at)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}$")
 _NOBODY = re.compile(r"(?i)^(?:others|et al\.?|all|comrades?|all concerned)$")
 # A name: up to six words, each capitalised (or an initial, a particle, a bracket).
 _NAME_WORD = re.compile(r"(?:\[?[A-ZÀ-Þ][\w'’.\-\]]*\]?|de|van|von|der|of|the|for|and|al-\w+|"
@@ -151,7 +158,15 @@ def read_correspondents(title: str) -> Correspondence | None:
     if not m["sender"]:
         return None
     if m.re is not _TO and NOT_LETTERS.match(m["genre"]) and not m["addressees"]:
-        return None
+        # "Report from X": a report names its sender, and nobody else; minutes and
+        # memoranda name nobody.
+        if m.re is not _FROM or not _SENT_ALONE.match(m["genre"]):
+            return None
+        try:
+            sender_only = _names(_drop_number(m["sender"]))
+        except Unreadable:
+            return None
+        return Correspondence(sender_only, ()) if sender_only else None
     sender_text = _drop_number(m["sender"])
     through: tuple[Correspondent, ...] = ()
     via_m = _VIA.search(sender_text) if "via " in sender_text else None
@@ -201,6 +216,8 @@ def _names(s: str) -> tuple[Correspondent, ...]:
         name = _THE.sub("", name).strip(" ,;")
         if not name or _NOBODY.match(name):
             continue
+        if not _ORG.search(name) and _AT_PLACE.search(name):
+            name = _AT_PLACE.sub("", name)  # "X in Ulaanbaatar": X, wherever X was
         role = _ROLE_BEFORE.match(name) if any(r in name for r in _ROLES) else None
         if role is not None and not _ORG.search(role["name"]):
             name = role["name"]  # "Soviet Defense Minister A.M. Vasilevsky": the person

@@ -172,9 +172,10 @@ class Profile:
                                "for C\" B transmits the message to C; the writer of an enclosed "
                                "message is named in a {note} of type \"enclosure\"; code names "
                                "are kept as written. Bodies such as a central committee are "
-                               "encoded as {orgName}, individuals as {persName}. Minutes, "
-                               "records and reports get no {correspDesc}, nor does a title "
-                               "that cannot be read with confidence."),
+                               "encoded as {orgName}, individuals as {persName}; a person "
+                               "\"in\" a place is the person. Minutes and records get no "
+                               "{correspDesc}; a report from X names its sender only; nor does "
+                               "a title that cannot be read with confidence get one."),
         ] + ([("interpretation", (
             f"Names that the persons register of {register_size} entries ("
             f"{', '.join(Path(s).name for s in register_sources)}) knows, as written, as a "
