@@ -353,16 +353,17 @@ def _pairs(t: Text, ctx: Context, start: int, end: int) -> list[tuple[int, int]]
     stack: list[int] = []
     unmatched: list[int] = []
     pairs: list[tuple[int, int, int]] = []  # (open, close, the open around it or -1)
-    for at in range(min(x for x in (i, k) if x >= 0), end):
-        ch = text[at]
-        if ch == "[":
-            stack.append(at)
-        elif ch == "]":
+    while i >= 0 or k >= 0:  # the next bracket, whichever half it is
+        if i >= 0 and (k < 0 or i < k):
+            stack.append(i)
+            i = find("[", i + 1, end)
+        else:
             if stack:
                 o = stack.pop()
-                pairs.append((o, at, stack[-1] if stack else -1))
+                pairs.append((o, k, stack[-1] if stack else -1))
             else:
-                unmatched.append(at)
+                unmatched.append(k)
+            k = find("]", k + 1, end)
     unclosed = set(stack)
     for at in sorted(unmatched + stack):
         if (id(t), at) in ctx.bracket_warned:
