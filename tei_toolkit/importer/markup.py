@@ -304,6 +304,23 @@ _TITLE_NOTE = re.compile(r"\s*(?:excerpts?|extracts?|draft|abridged|fragment|sum
 _OMITTED = re.compile(r"\s*(?:omission|omitted|text omitted)\b.*|[\w\s.,:;()'’-]{0,80}?\b"
                       r"(?:omitted|not translated|left out|blacked out|redacted|excised|deleted|"
                       r"missing|cut)\s*\.?\s*", re.I | re.S)
+# What the regexes below need to find in a bracket (lower case), tested first: most brackets
+# hold none, and a substring test is much faster than the regex saying no.
+_UNREADABLE_WORDS = ("illegib", "unreadab", "decipher")
+_OMITTED_WORDS = ("omi", "translated", "left out", "blacked", "redact", "excis", "delet",
+                  "missing", "cut")
+_DOCUMENT_WORDS = ("stamp", "seal", "signature", "signed", "letterhead", "handwrit", "typewrit",
+                   "initial", "postmark", "watermark", "inscription", "notation", "margin",
+                   "registr", "incoming", "outgoing", "received", "dispatched", "attachment",
+                   "enclosure", "page", "p.", "by hand", "in pencil", "in ink", "in hand",
+                   "underlined", "crossed out", "corrected", "inserted", "noted", "written")
+
+
+def _says(inner: str, words: tuple[str, ...]) -> bool:
+    lower = inner.lower()
+    return any(w in lower for w in words)
+
+
 # A description of words that cannot be read, of any wording: "[illegible name]".
 _UNREADABLE = re.compile(r"[\w\s.,:;()'’-]{0,60}?\b(?:illegible|unreadable|indecipherable|"
                          r"undecipherable)\b[\w\s.,:;()'’-]{0,60}", re.I)
@@ -775,7 +792,7 @@ def _double_brackets(t: Text, ctx: Context, part: str, start: int, end: int, inn
             "[" in inner[1:-1] or "]" in inner[1:-1]:
         return False
     words = inner[1:-1]
-    if _UNREADABLE.fullmatch(words):
+    if _says(words, _UNREADABLE_WORDS) and _UNREADABLE.fullmatch(words):
         out.append(Gap("illegible", desc=words, rend="double-brackets"))
         ctx.counts.gaps += 1
     else:
@@ -789,9 +806,9 @@ def _described_gap(t: Text, ctx: Context, part: str, start: int, end: int, inner
                    out: list[Any]) -> bool:
     """[two pages omitted], [illegible name]: words that say words are missing or cannot be
     read are a gap, its description kept."""
-    if _UNREADABLE.fullmatch(inner):
+    if _says(inner, _UNREADABLE_WORDS) and _UNREADABLE.fullmatch(inner):
         out.append(Gap("illegible", desc=inner))
-    elif _OMITTED.fullmatch(inner) and not _ELLIPSIS.fullmatch(inner):
+    elif _says(inner, _OMITTED_WORDS) and _OMITTED.fullmatch(inner):
         out.append(Gap("omitted", desc=inner))
     else:
         return False
@@ -803,7 +820,7 @@ def _document_note(t: Text, ctx: Context, part: str, start: int, end: int, inner
                    out: list[Any]) -> bool:
     """[faded stamp: 0451], [added by hand], [Draft] in a title: what the original document
     shows, not words of the text."""
-    if not (_DOCUMENT_NOTE.fullmatch(inner) or
+    if not ((_says(inner, _DOCUMENT_WORDS) and _DOCUMENT_NOTE.fullmatch(inner)) or
             (part == "title" and _TITLE_NOTE.fullmatch(inner))):
         return False
     out.append(Flag("source", inner))
