@@ -79,6 +79,7 @@ SPANS: tuple[Span, ...] = (
     Span("sic", "note", (("type", "sic"), ("place", "inline"))),
     Span("query", "note", (("type", "query"), ("place", "inline"))),
     Span("source-note", "note", (("type", "source"), ("place", "inline"))),
+    Span("summary", "note", (("type", "summary"), ("place", "inline"))),
     Span("footnote", "note", (("place", "end"),), shape="footnote", count="notes"),
     Span("translated-title", "title", (("type", "translated"),)),
     Span("expansion", "choice", (("rend", "bracketed"),), child="abbr", shape="pair",

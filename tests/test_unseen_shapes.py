@@ -54,6 +54,27 @@ SHAPES = [
     ("The [Soviet] Presidium met.", f"The <supplied {S}>Soviet</supplied> Presidium met."),
     ("[Deputy Minister Jan] Nowak came.",
      f"<supplied {C}>Deputy Minister Jan</supplied> Nowak came."),
+    # A sic with the editors' comment; a reference to where the original is kept; a registry
+    # note; "[signed]" after a name, but not as a word of a sentence.
+    ("He wrote 1952 [sic – should be 1951] here", 'He wrote <sic>1952</sic> <note '
+     'type="sic" place="inline" resp="#archive">sic – should be 1951</note> here'),
+    ("[AVPRF, f. 0100, op. 46, d. 12, l. 3]",
+     f"<note {SOURCE}>AVPRF, f. 0100, op. 46, d. 12, l. 3</note>"),
+    ("[Received: 12 May 1961]", f"<note {SOURCE}>Received: 12 May 1961</note>"),
+    ("Ivanov [signed]", f"Ivanov <note {SOURCE}>signed</note>"),
+    ("the treaty was [signed] in May", f"the treaty was <supplied {S}>signed</supplied> in May"),
+    ("the letter was [received] then", f"the letter was <supplied {S}>received</supplied> then"),
+    # A whole paragraph in brackets: the editors' summary of what is left out.
+    ("[The rest of the letter lists the delegates of the conference.]",
+     '<note type="summary" place="inline" resp="#archive">The rest of the letter lists the '
+     "delegates of the conference.</note>"),
+    # A role after a name in capitals is who it is, not an acronym's letters; an acronym
+    # with a possessive keeps its expansion.
+    ("VOROBYEV [Soviet ambassador in Prague] said", 'VOROBYEV <note type="identification" '
+     'place="inline" resp="#archive">Soviet ambassador in Prague</note> said'),
+    ("the CPSU's [Communist Party of the Soviet Union] line", 'the <choice rend="bracketed">'
+     "<abbr>CPSU's</abbr><expan resp=\"#archive\">Communist Party of the Soviet Union</expan>"
+     "</choice> line"),
 ]
 
 

@@ -113,10 +113,14 @@ def _foreign_name(inner: str, words: list[str], language: str | None) -> bool:
 
 
 def _acronym_before(before: str) -> str | None:
+    """The acronym right before the bracket, as written: "MGB", or "CPSU's" (a possessive)."""
     if not before.endswith(" "):
         return None
     last = before[:-1].rsplit(" ", 1)[-1]
-    return last if _ACRONYM.fullmatch(last) else None
+    return last if _ACRONYM.fullmatch(_POSSESSIVE_END.sub("", last)) else None
+
+
+_POSSESSIVE_END = re.compile(r"(?:['’]s|['’])$")
 
 
 # Words of other languages that an English word list knows all the same (transliterated
@@ -309,6 +313,8 @@ def rule_body_name_in_original(b: Bracket) -> Verdict | None:
 def rule_phrase_after_acronym(b: Bracket) -> Verdict | None:
     acronym = _acronym_before(b.before)
     words = b.words
+    if acronym and ROLE_WORDS & {w.lower() for w in words}:
+        return None  # "VOROBYEV [Soviet ambassador]": who a name in capitals is, not letters
     if acronym and len(words) >= 2 and sum(w[:1].isupper() for w in words) * 2 >= len(words):
         evidence = f"a phrase after the acronym {acronym}"
         short = b.register.lookup(acronym) if b.register is not None else None
@@ -393,9 +399,13 @@ _AFTER_NAME: tuple[Callable[[Bracket, str], Verdict | None], ...] = (
 
 
 def rule_role_after_name(b: Bracket) -> Verdict | None:
+    """Razuvaev [the Soviet ambassador], VOROBYEV [Soviet ambassador in Beijing]: who the
+    name is."""
     words = b.words
-    if b.name_before and re.match(r"the ", b.stripped) and (
-            ROLE_WORDS & {w.lower() for w in words} or any(w[:1].isupper() for w in words[1:])):
+    roles = ROLE_WORDS & {w.lower() for w in words}
+    if b.name_before and (re.match(r"the ", b.stripped) and (
+            roles or any(w[:1].isupper() for w in words[1:])) or
+            roles and not b.stripped[:1].islower() and len(words) <= 8):
         return Verdict(IDENTIFICATION, f"a role after the name {_trim_name(b.name_before)!r}")
     return None
 

@@ -286,13 +286,20 @@ _ILLEGIBLE = re.compile(
     rf"(?:{'|'.join(_ILLEGIBLE_WORDS)})(?:\s+(?P<u2>{_UNITS}))?",
     re.I,
 )
-_FLAG = re.compile(r"(?P<sic>sic[.!]?|!)|(?P<query>\?)", re.I)
+_FLAG = re.compile(r"(?P<sic>sic[.!]?|!|sic\s*[-–—:;,(].+)|(?P<query>\?)", re.I | re.S)
 # Words that say what the original document shows, at the start of a bracket (after up to three
 # words: "[faded round stamp: ...]", "[illegible signature]") or closing it ("[added by hand]").
 _DOCUMENT = (r"stamps?|seals?|signatures?|signed|letterhead|handwritten|handwriting|"
              r"typewritten|initials|initialled|postmark|watermark|inscription|notation|"
              r"resolution in the margin|in the margin|marginal notes?|registration|registry|"
-             r"incoming|outgoing|received|dispatched|attachment|enclosure|page \d+|p\. ?\d+")
+             r"attachment|enclosure|page \d+|p\. ?\d+|transliterated|transliteration|blank|"
+             r"end of (?:the )?page|new page|archival reference|"
+             # registry notes: "Received: 12 May", "Incoming No. 123", "Source: ..."
+             r"(?:incoming|outgoing|received|dispatched|registered|source)\s*"
+             r"(?:No\.?\s*\d+|\d+|:\s*\w+)")
+# A reference to the archive the original is kept in: "[AVPRF, f. 0100, op. 46, d. 12, l. 3]".
+_ARCHIVE_REFERENCE = re.compile(r".*\b(?:f|fond|op|opis|d|delo|l|ll|list|file|folder|box)\.?\s*"
+                                r"\d+.*", re.I | re.S)
 _DOCUMENT_NOTE = re.compile(
     rf"\s*(?:[\w'’-]+\s+){{0,3}}(?:{_DOCUMENT})\b.*"
     r"|.*\b(?:added|written|signed|noted|corrected|inserted|underlined|crossed out)"
@@ -310,6 +317,7 @@ _UNREADABLE_WORDS = ("illegib", "unreadab", "decipher")
 _OMITTED_WORDS = ("omi", "translated", "left out", "blacked", "redact", "excis", "delet",
                   "missing", "cut")
 _DOCUMENT_WORDS = ("stamp", "seal", "signature", "signed", "letterhead", "handwrit", "typewrit",
+                   "translit", "blank", "end of", "new page", "source", "archival",
                    "initial", "postmark", "watermark", "inscription", "notation", "margin",
                    "registr", "incoming", "outgoing", "received", "dispatched", "attachment",
                    "enclosure", "page", "p.", "by hand", "in pencil", "in ink", "in hand",
@@ -820,13 +828,34 @@ def _document_note(t: Text, ctx: Context, part: str, start: int, end: int, inner
                    out: list[Any]) -> bool:
     """[faded stamp: 0451], [added by hand], [Draft] in a title: what the original document
     shows, not words of the text."""
+    if " " not in inner.strip() and re.search(r"[a-z,] \Z", t.text[max(0, start - 3):start - 1]) \
+            and re.match(r" [a-z]", t.text[end + 1:end + 3]):
+        return False  # "the treaty was [signed] in May": one word inside a sentence
     if not ((_says(inner, _DOCUMENT_WORDS) and _DOCUMENT_NOTE.fullmatch(inner)) or
-            (part == "title" and _TITLE_NOTE.fullmatch(inner))):
+            (part == "title" and _TITLE_NOTE.fullmatch(inner)) or
+            (sum(c.isdigit() for c in inner) >= 2 and "," in inner
+             and _ARCHIVE_REFERENCE.fullmatch(inner))):
         return False
     out.append(Flag("source", inner))
     ctx.counts.notes += 1
     ctx.explained.append(Explained(t.location(start - 1), inner, "source",
                                    "describes the original document", "document_note"))
+    return True
+
+
+def _summary_paragraph(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+                       out: list[Any]) -> bool:
+    """A paragraph that is all one bracket of a sentence or more ("[The rest of the letter
+    lists the delegates.]"): the editors' summary of what the translation leaves out, a note
+    and no words of the text."""
+    if part != "body" or start != 1 or end != len(t.text) - 1 or len(inner.split()) < 6 \
+            or inner[:1].islower() or "\n" in inner:
+        return False
+    out.append(Flag("summary", inner))
+    ctx.counts.notes += 1
+    ctx.explained.append(Explained(t.location(start - 1), inner, "summary",
+                                   "a whole paragraph in brackets: the editors' summary",
+                                   "summary_paragraph"))
     return True
 
 
@@ -847,7 +876,7 @@ def _lone_marker(t: Text, ctx: Context, part: str, start: int, end: int, inner: 
 
 _READERS: tuple[Callable[[Text, Context, str, int, int, str, list[Any]], bool], ...] = (
     _double_brackets, _omission, _illegible, _described_gap, _flagged, _source_note,
-    _document_note, _labelled_note, _footnote_anchor, _lone_marker)
+    _document_note, _labelled_note, _footnote_anchor, _lone_marker, _summary_paragraph)
 
 
 def _classified(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,

@@ -815,7 +815,7 @@ def _span(span: Span, content: str, *more: tuple[str, str | None]) -> str:
 
 EXPANDED, RESPELT = BY_NAME["expansion"], BY_NAME["respelling"]
 CORRECTED, REGULARISED = BY_NAME["correction"], BY_NAME["regularisation"]
-_FLAGS = {"sic": "sic", "query": "query", "source": "source-note"}
+_FLAGS = {"sic": "sic", "query": "query", "source": "source-note", "summary": "summary"}
 
 
 def _str(value: object) -> str | None:
