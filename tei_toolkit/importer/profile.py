@@ -151,8 +151,10 @@ class Profile:
                   "marked {sic}; [?] is kept as an inline {note} of type \"query\" and gives "
                   "the preceding supplement @cert \"low\", or marks the preceding word "
                   "{unclear}. A bracket that describes the original document ([emphasis in "
-                  "the original], [handwritten], [stamp]) is kept as an inline {note} of type "
-                  "\"source\"."),
+                  "the original], [handwritten], [stamp], a registry note, a reference to the "
+                  "archive that keeps it) is kept as an inline {note} of type \"source\"; a "
+                  "paragraph that is all one bracket, the editors' summary of what is left out, "
+                  "as an inline {note} of type \"summary\"."),
             ("p", f"Bracketed notes introduced by a label ({labels}) are encoded as {{note}} with "
                   "@place \"inline\" and the label in {label}. Footnote markers [1] are encoded "
                   "as {anchor}, and the final paragraphs \"[1] ...\" as {note} with @place "
