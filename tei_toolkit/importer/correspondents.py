@@ -145,28 +145,11 @@ def read_correspondents(title: str) -> Correspondence | None:
         rest = _OFFICE_TO.sub(r"\1", rest)  # "Ambassador to the USA X": the office's "to" goes
     m = _TO.match(rest) or _FROM.match(rest) or _OF.match(rest)
     if m is None:
-        # "G. Zhukov to the CPSU CC": no genre, so only a sender no English word is part of
-        # ("Zhou Enlai Talking to Ho Chi Minh" is no letter).
-        bare = _BARE_TO.match(rest)
-        if bare is None or any(common_english(w) or w.lower() in _GENRE_WORDS
-                               for w in bare["sender"].split() if w != "and"):
-            return None
-        try:
-            return Correspondence(_names(bare["sender"]), _names(bare["addressees"]))
-        except Unreadable:
-            return None
+        return _without_genre(rest)
     if not m["sender"]:
         return None
     if m.re is not _TO and NOT_LETTERS.match(m["genre"]) and not m["addressees"]:
-        # "Report from X": a report names its sender, and nobody else; minutes and
-        # memoranda name nobody.
-        if m.re is not _FROM or not _SENT_ALONE.match(m["genre"]):
-            return None
-        try:
-            sender_only = _names(_drop_number(m["sender"]))
-        except Unreadable:
-            return None
-        return Correspondence(sender_only, ()) if sender_only else None
+        return _sender_alone(m)
     sender_text = _drop_number(m["sender"])
     through: tuple[Correspondent, ...] = ()
     via_m = _VIA.search(sender_text) if "via " in sender_text else None
@@ -187,6 +170,31 @@ def read_correspondents(title: str) -> Correspondence | None:
     if not sender:
         return None
     return Correspondence(sender, addressees, through, enclosed)
+
+
+def _without_genre(rest: str) -> Correspondence | None:
+    """"G. Zhukov to the CPSU CC": no genre, so only a sender no English word is part of
+    ("Zhou Enlai Talking to Ho Chi Minh" is no letter)."""
+    bare = _BARE_TO.match(rest)
+    if bare is None or any(common_english(w) or w.lower() in _GENRE_WORDS
+                           for w in bare["sender"].split() if w != "and"):
+        return None
+    try:
+        return Correspondence(_names(bare["sender"]), _names(bare["addressees"]))
+    except Unreadable:
+        return None
+
+
+def _sender_alone(m: re.Match[str]) -> Correspondence | None:
+    """"Report from X": a report names its sender, and nobody else; minutes and memoranda
+    name nobody."""
+    if m.re is not _FROM or not _SENT_ALONE.match(m["genre"]):
+        return None
+    try:
+        sender = _names(_drop_number(m["sender"]))
+    except Unreadable:
+        return None
+    return Correspondence(sender, ()) if sender else None
 
 
 def _drop_subject(s: str) -> str:
