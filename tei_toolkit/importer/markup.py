@@ -762,10 +762,16 @@ def _source_note(t: Text, ctx: Context, part: str, start: int, end: int, inner: 
     shows, said by the archive; no words of the text."""
     if not _SOURCE_NOTE.fullmatch(inner):
         return False
+    return _on_original(t, ctx, start, inner, out, "source_note")
+
+
+def _on_original(t: Text, ctx: Context, start: int, inner: str, out: list[Any],
+                 rule: str) -> bool:
+    """A note of the archive on what the original document shows."""
     out.append(Flag("source", inner))
     ctx.counts.notes += 1
     ctx.explained.append(Explained(t.location(start - 1), inner, "source",
-                                   "describes the original document", "source_note"))
+                                   "describes the original document", rule))
     return True
 
 
@@ -836,11 +842,7 @@ def _document_note(t: Text, ctx: Context, part: str, start: int, end: int, inner
             (sum(c.isdigit() for c in inner) >= 2 and "," in inner
              and _ARCHIVE_REFERENCE.fullmatch(inner))):
         return False
-    out.append(Flag("source", inner))
-    ctx.counts.notes += 1
-    ctx.explained.append(Explained(t.location(start - 1), inner, "source",
-                                   "describes the original document", "document_note"))
-    return True
+    return _on_original(t, ctx, start, inner, out, "document_note")
 
 
 def _summary_paragraph(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
