@@ -86,6 +86,7 @@ def names(people) -> list[str]:
     ("Report from the Embassy in Berlin", ["Embassy in Berlin"], [], [], []),
     ("Report from Ambassador Ivanov, 'On the Harvest'", ["Ivanov"], [], [], []),
     ("Information from Trade Representative Ivanov", ["Ivanov"], [], [], []),
+    ("Report of Ambassador Ivanov to Petrov", ["Ivanov"], ["Petrov"], [], []),
 ])
 def test_titles_of_letters(title, sent, received, through, enclosed):
     found = read_correspondents(title)

@@ -72,6 +72,12 @@ SHAPES = [
     # with a possessive keeps its expansion.
     ("VOROBYEV [Soviet ambassador in Prague] said", 'VOROBYEV <note type="identification" '
      'place="inline" resp="#archive">Soviet ambassador in Prague</note> said'),
+    # "i.e." says what the words before mean; a given name after an East Asian family name
+    # completes the name.
+    ("the country [i.e. the Soviet Union] said", 'the country <note type="identification" '
+     'place="inline" resp="#archive">i.e. the Soviet Union</note> said'),
+    ("Comrade Pak [Chang-ok] spoke", f"Comrade Pak <supplied {C}>Chang-ok</supplied> spoke"),
+    ("Nguyen [Duy Trinh] wrote", f"Nguyen <supplied {C}>Duy Trinh</supplied> wrote"),
     ("the CPSU's [Communist Party of the Soviet Union] line", 'the <choice rend="bracketed">'
      "<abbr>CPSU's</abbr><expan resp=\"#archive\">Communist Party of the Soviet Union</expan>"
      "</choice> line"),

@@ -325,6 +325,14 @@ def rule_phrase_after_acronym(b: Bracket) -> Verdict | None:
     return None
 
 
+def rule_that_is(b: Bracket) -> Verdict | None:
+    """[i.e. the Soviet Union], [that is, the embassy]: says what the words before mean."""
+    if re.match(r"(?:i\. ?e\.|that is\b|meaning\b|namely\b)", b.stripped, re.I):
+        return Verdict(IDENTIFICATION, f"{b.stripped.split()[0]!r} says what the words before "
+                                       "it mean")
+    return None
+
+
 def rule_name_after_pronoun(b: Bracket) -> Verdict | None:
     last = b.last_words
     if last and b.before.endswith(" ") and last[-1].lower() in PRONOUNS and b.is_name:
@@ -394,8 +402,32 @@ def _spells_alike(b: Bracket, name: str) -> Verdict | None:
     return None
 
 
+def _given_after_family_name(b: Bracket, name: str) -> Verdict | None:
+    """Wang [Bingnan], Pak [Chang-ok], Nguyen [Van Linh]: East Asian names put the family
+    name first; a given name after a family name alone completes the name (the register need
+    not know the person), unless the register knows the bracket as someone's name."""
+    if " " in name or name not in _FAMILY_NAMES or b.known is not None:
+        return None
+    words = b.stripped.split()
+    if not 1 <= len(words) <= 2 or any(common_english(w) for w in words):
+        return None
+    return Verdict(COMPLETION, f"a given name after the family name {name!r}")
+
+
+# Family names that come before the given name: the commonest Chinese, Korean and Vietnamese
+# ones, in the romanisations the archive uses (pinyin, Wade-Giles, McCune-Reischauer, revised).
+_FAMILY_NAMES = frozenset("""
+Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo Zheng
+Liang Xie Song Tang Han Feng Deng Cao Peng Zeng Xiao Tian Dong Yuan Pan Cai Jiang Yu Du Ye
+Cheng Wei Su Lu Ding Ren Shen Yao Jin Fu Zhong Qian Qiao Kang Mao Bo Nie Rao Tan Ke Geng
+Chang Chou Hsu Huang Chiang Chao Teng Tsao Tung Kuo Sung Hsieh Liao Chu Kao Ho Hsiao Lo
+Kim Lee Yi Pak Park Choe Choi Jong Jung Kang Cho Yun Yoon Jang Im Lim Han Ryu Ri Sin Shin
+Kwon Hwang An Ahn Song Ho Hong Chon Jeon Ko Mun Moon Yang Son Bae Paek Baek Ku Nam No Roh
+Nguyen Tran Le Pham Hoang Huynh Phan Vu Vo Dang Bui Do Ngo Duong Ly Truong Dinh
+""".split())
 _AFTER_NAME: tuple[Callable[[Bracket, str], Verdict | None], ...] = (
-    _completes_registered, _registered_both, _lexicon_regularises, _spells_alike)
+    _completes_registered, _registered_both, _lexicon_regularises, _given_after_family_name,
+    _spells_alike)
 
 
 def rule_role_after_name(b: Bracket) -> Verdict | None:
@@ -457,8 +489,9 @@ def rule_foreign_words(b: Bracket) -> Verdict | None:
 
 
 RULES: tuple[Callable[[Bracket], Verdict | None], ...] = (
-    rule_glued_to_word, rule_month_after_day, rule_year_after_date, rule_english_words,
-    rule_name_goes_on, rule_role_and_given_name, rule_given_names_after_honorific, rule_translated_title, rule_body_name_in_original,
+    rule_glued_to_word, rule_month_after_day, rule_year_after_date, rule_that_is,
+    rule_english_words, rule_name_goes_on, rule_role_and_given_name,
+    rule_given_names_after_honorific, rule_translated_title, rule_body_name_in_original,
     rule_phrase_after_acronym, rule_name_after_pronoun, rule_name_after_name,
     rule_role_after_name, rule_name_after_role, rule_registered_name, rule_one_foreign_word,
     rule_foreign_words)

@@ -67,7 +67,7 @@ _EXCERPT_OF = re.compile(r"^(?:Excerpts?|Extracts?) (?:from|of) (?:an? |the )?",
 _FROM = re.compile(r"^(?P<genre>[^,]+?) from (?P<sender>.+?)(?: to (?P<addressees>.+))?$")
 # "Letter of X to Y": "of" as "from", after a letter's genre only ("Minutes of …" are not).
 _OF = re.compile(r"^(?P<genre>(?:[^,]+? )?(?:letter|telegram|cable|note|message|"
-                 r"cablegram))s? of (?P<sender>.+?) to (?P<addressees>.+)$", re.I)
+                 r"cablegram|report))s? of (?P<sender>.+?) to (?P<addressees>.+)$", re.I)
 _SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 _HONORIFIC = re.compile(r"^(?:(?:the|The)\s+)?(?:Comrades?|Cdes?\.?|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|"
                         r"Marshal|General|Premier|Chairman|Ambassador|Minister|President|Governor)\s+")
