@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .xmlcore import TEI_NS
+from .xmlcore import XML_NS, T
 
 # How a span reads, in the source and the corrected reading and in the reading edition:
 #   supplied    [words] in the source; the words alone, marked, in the corrected reading
@@ -48,13 +48,13 @@ class Span:
     whole: bool = False  # counted in the header too (a correction in the title)
 
     def matches(self, el: etree._Element) -> bool:
-        if el.tag != f"{{{TEI_NS}}}{self.tag}":
+        if el.tag != T(self.tag):
             return False
         if self.tag == "choice" and el.get("rend") != dict(self.fixed).get("rend"):
             return False  # a correction's choice has no @rend; a pair's has "bracketed"
         if any(el.get(_clark(k)) != v for k, v in self.fixed):
             return False
-        return not self.child or el.find(f"{{{TEI_NS}}}{self.child}") is not None
+        return not self.child or el.find(T(self.child)) is not None
 
     def attrs(self, *more: tuple[str, str | None]) -> tuple[tuple[str, str | None], ...]:
         """The attributes to write: the fixed ones, then ``more``."""
@@ -98,14 +98,15 @@ COUNTS = ("supplied", "omissions", "illegible", "corrections", "regularisations"
           "identifications", "original_wording", "expansions", "other_spellings", "notes")
 
 
+# The spans an element of each name may be, in the order of SPANS.
+_BY_TAG: dict[str, tuple[Span, ...]] = {
+    T(tag): tuple(s for s in SPANS if s.tag == tag) for tag in {s.tag for s in SPANS}}
+
+
 def _clark(name: str) -> str:
     """An attribute name as lxml has it ("xml:lang" in Clark notation)."""
-    return "{http://www.w3.org/XML/1998/namespace}" + name[4:] if name.startswith("xml:") \
-        else name
+    return f"{{{XML_NS}}}{name[4:]}" if name.startswith("xml:") else name
 
-_BY_TAG: dict[str, tuple[Span, ...]] = {}
-for _s in SPANS:
-    _BY_TAG[f"{{{TEI_NS}}}{_s.tag}"] = _BY_TAG.get(f"{{{TEI_NS}}}{_s.tag}", ()) + (_s,)
 
 
 def span_of(el: etree._Element) -> Span | None:
@@ -121,10 +122,10 @@ def counts(root: etree._Element) -> dict[str, int]:
     """How many spans of each count a document has (the body's, or the whole document's
     for those counted in the header too)."""
     out = dict.fromkeys(COUNTS, 0)
-    body = root.find(f"{{{TEI_NS}}}text/{{{TEI_NS}}}body")
+    body = root.find(f"{T('text')}/{T('body')}")
     in_body = set(body.iter()) if body is not None else set()
     # What correspDesc repeats of the title is not counted again.
-    repeated = {el for c in root.iter(f"{{{TEI_NS}}}correspDesc") for el in c.iter()}
+    repeated = {el for c in root.iter(T("correspDesc")) for el in c.iter()}
     for el in root.iter(*_BY_TAG):
         span = span_of(el)
         if span is not None and span.count and (span.whole or el in in_body) \

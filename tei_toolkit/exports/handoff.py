@@ -160,7 +160,6 @@ EXPORTS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("json", "a letters table as JSON", folder=False, one_document=False,
                  make=_table(to_json)),
 )}
-EXPORT_FORMATS = tuple(EXPORTS)
 
 
 def export(to: str, files: list[Path], options: ExportOptions | None = None) -> Export:

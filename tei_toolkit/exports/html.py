@@ -33,13 +33,12 @@ from lxml import etree
 from lxml.html import builder as E
 
 from ..spans import ellipsis_mark, span_of
-from ..xmlcore import T
-from ..xmlcore import TEI_NS
+from ..xmlcore import TEI_NS, XML_ID, XML_NS, T
 from .letters import Entry, Letter, Party
 from .readings import inline_reading
 
 _NS = {"t": TEI_NS}
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_XML_LANG = f"{{{XML_NS}}}lang"
 
 CSS = """
 :root{--ink:#1d1d1b;--muted:#5b5b57;--accent:#7a2e1d;--paper:#fffdf8;--mark:#f4e7c5}
@@ -345,7 +344,7 @@ class _Corrected:
                 more = [_a("↩", href=t, **{"aria-label": f"back to the text of note {n}"})
                         for t in targets[1:]]
                 self.footnotes.append(E.LI(number, " ", *self.inline(child), *more,
-                                           id=child.get("{http://www.w3.org/XML/1998/namespace}id")
+                                           id=child.get(XML_ID)
                                            or f"fn{n}"))
             else:
                 parts.append(E.P(*self.inline(child)))
@@ -379,7 +378,7 @@ class _Corrected:
                                                          "title": "note"})]
         if tag == "anchor":
             n = el.get("n") or ""
-            xml_id = el.get("{http://www.w3.org/XML/1998/namespace}id") or ""
+            xml_id = el.get(XML_ID) or ""
             note = xml_id.split("-a")[0] or f"fn{n}"
             return [E.SUP(_a(n, href=f"#{note}", id=xml_id,
                               **{"aria-label": f"note {n}"}))]

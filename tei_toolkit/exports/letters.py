@@ -17,7 +17,7 @@ from lxml import etree
 from .. import spans
 from ..errors import Location, TeiInputError
 from ..xmlcore import T
-from ..xmlcore import TEI_NS
+from ..xmlcore import TEI_NS, XML_ID
 from .readings import inline_reading, read_tei, reading
 
 _NS = {"t": TEI_NS}
@@ -111,7 +111,7 @@ def read_letter(path: str | Path, data: bytes | None = None) -> Letter:
     bibl = one("t:teiHeader/t:fileDesc/t:sourceDesc/t:bibl")
     abstract = root.xpath("t:teiHeader/t:profileDesc/t:abstract/t:p", namespaces=_NS)
     letter = Letter(
-        path=path, id=root.get("{http://www.w3.org/XML/1998/namespace}id") or Path(path).stem,
+        path=path, id=root.get(XML_ID) or Path(path).stem,
         url=url.text if url is not None else None, date=date.get("when", ""),
         date_text="".join(date.itertext()), title=title_text, type=_genre(title_text),
         citation=_citation(bibl) if bibl is not None else "",
@@ -209,7 +209,7 @@ def _entries(root: etree._Element) -> dict[str, Entry]:
     out: dict[str, Entry] = {}
     for el in root.xpath("t:standOff/*/*[self::t:person or self::t:org or self::t:place]",
                          namespaces=_NS):
-        xml_id = el.get("{http://www.w3.org/XML/1998/namespace}id")
+        xml_id = el.get(XML_ID)
         if not xml_id:
             continue
         names = el.xpath("*[self::t:persName or self::t:orgName or self::t:placeName]"

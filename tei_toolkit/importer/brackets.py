@@ -162,7 +162,7 @@ class Bracket:
         self.register = register
         self.words: list[str] = _WORD.findall(inner)
         self.stripped = inner.strip()
-        self._known: tuple[object, str] | None = None
+        self._known: tuple[Person, str] | None = None
         self._known_done = False
         self._name: str | None = None
         self._name_done = False
@@ -173,7 +173,7 @@ class Bracket:
         if not self._known_done:
             self._known = self.register.lookup(self.stripped) if self.register else None
             self._known_done = True
-        return self._known  # type: ignore[return-value]
+        return self._known
 
     @property
     def registered(self) -> str:
@@ -193,11 +193,12 @@ class Bracket:
         """The name right before the bracket, unless it is an honorific or ends in a role."""
         if not self._name_done:
             name = _name_before(self.before)
-            if name and _trim_name(name).lower().rstrip(".") in HONORIFICS:
+            trimmed = _trim_name(name) if name else ""
+            if trimmed.lower().rstrip(".") in HONORIFICS:
                 name = None  # "Comrade [X]": an honorific, not a name
-            if name and _trim_name(name).split()[-1].lower() in ROLE_WORDS:
+            elif trimmed and trimmed.split()[-1].lower() in ROLE_WORDS:
                 name = None  # "the Chairman [Liu Chang]": a role (below), not a name
-            if name and " " not in _trim_name(name) and common_english(_trim_name(name)):
+            elif trimmed and " " not in trimmed and common_english(trimmed):
                 name = None  # "The [Soviet] Presidium": a sentence's first word, not a name
             self._name = name
             self._name_done = True

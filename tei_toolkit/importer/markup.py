@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
-from ..errors import Finding, Location, SourceError
+from ..errors import Finding, Location
 from .brackets import (HONORIFICS, PRONOUNS, ROLE_WORDS, COMPLETION, EXPANSION, IDENTIFICATION,
                        ORIGINAL, RESPELLING, SUPPLEMENT, Verdict, classify,
                        token_unknown, is_english, suggestion, unknown_words)

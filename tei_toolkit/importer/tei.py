@@ -62,7 +62,7 @@ class Built:
 
 def build(doc: SourceDocument, lexicon: Lexicon, profile: Profile,
           register: Register | None = None) -> Built:
-    """The TEI document for ``doc``. Raises SourceError from inline parsing."""
+    """The TEI document for ``doc``. Raises SourceError for a footnote given twice."""
     return _Builder(doc, lexicon, profile, register).build()
 
 

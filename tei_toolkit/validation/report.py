@@ -15,10 +15,8 @@ from lxml import etree
 
 from ..errors import LOG_WIDTH, printable
 from ..files import write_atomic
-from .engines import REPORT_FORMATS
 from .problems import ERROR, WARNING, FileReport, Problem
 
-FORMATS = tuple(REPORT_FORMATS)
 
 
 def emit(fmt: str, reports: Iterable[FileReport], strict: bool,
