@@ -82,6 +82,46 @@ SHAPES = [
      "<abbr>CPSU's</abbr><expan resp=\"#archive\">Communist Party of the Soviet Union</expan>"
      "</choice> line"),
 ]
+# Shapes the second untouched sample showed (made-up text in the same patterns).
+SHAPES += [
+    # Given names, initials and patronymics complete a name; so do the names initials stand
+    # for.
+    ("a letter from [N. S.] Khrushchev", f"a letter from <supplied {C}>N. S.</supplied> "
+     '<persName ref="#khrushchev">Khrushchev</persName>'),
+    ("then [Nikolai S.] Patolichev came", f"then <supplied {C}>Nikolai S.</supplied> "
+     "Patolichev came"),
+    ("Ivan Ivanovich [Petrov] said", f"Ivan Ivanovich <supplied {C}>Petrov</supplied> said"),
+    ("Tsedenbal Yu. [Yumjaagiin] said", f"Tsedenbal Yu. <supplied {C}>Yumjaagiin</supplied> said"),
+    # The rest of a body's name.
+    ("the Communist Party [of Czechoslovakia] said",
+     f"the Communist Party <supplied {C}>of Czechoslovakia</supplied> said"),
+    ("the Korean Workers' [Party] said", f"the Korean Workers' <supplied {C}>Party</supplied> said"),
+    # Another spelling with letters English lacks; a name after a pronoun or a code name in
+    # quotes says who is meant.
+    ("the city of Lodz [Łódź] was", 'the city of <choice rend="bracketed"><orig>Lodz</orig>'
+     '<reg resp="#archive">Łódź</reg></choice> was'),
+    ("the latter [Kim Il Sung] said", 'the <rs ref="#kim-il-sung">latter</rs> <note '
+     'type="identification" place="inline" resp="#archive"><persName ref="#kim-il-sung">Kim '
+     "Il Sung</persName></note> said"),
+    ('agent "Fyn" [Kim Il Sung] came', 'agent "Fyn" <note type="identification" '
+     'place="inline" resp="#archive"><persName ref="#kim-il-sung">Kim Il Sung</persName>'
+     "</note> came"),
+    # An acronym with small letters, and a word shortened with a full stop, spelled out.
+    ("the MfS [Ministry for State Security] knew", 'the <orgName ref="#mfs"><choice '
+     'rend="bracketed"><abbr>MfS</abbr><expan resp="#archive">Ministry for State Security'
+     "</expan></choice></orgName> knew"),
+    ("the Sov. Amb. [Ambassador] said", 'the Sov. <choice rend="bracketed"><abbr>Amb.</abbr>'
+     '<expan resp="#archive">Ambassador</expan></choice> said'),
+    # A classification, a copy count, a block of lines of its own: on the original document.
+    ("[Top Secret]", f"<note {SOURCE}>Top Secret</note>"),
+    ("[Copy No. 3]", f"<note {SOURCE}>Copy No. 3</note>"),
+    ("[Ministry of Foreign Affairs\nNo. 0412/g\n3 May 1958]",
+     f"<note {SOURCE}>Ministry of Foreign Affairs\nNo. 0412/g\n3 May 1958</note>"),
+    # ... but not words of a sentence.
+    ("a [secret] meeting", f"a <supplied {S}>secret</supplied> meeting"),
+    ("He said [that\nit was] late.", f"He said <supplied {S}>that<lb/>it was</supplied> late."),
+    ("Mr. [John] Smith came", f"Mr. <supplied {C}>John</supplied> Smith came"),
+]
 
 
 @pytest.mark.parametrize("body, expected", SHAPES)
@@ -115,3 +155,25 @@ def test_every_shape_is_valid_and_gives_the_export_back(tmp_path: Path, jing):
     assert ok, report
     from tei_toolkit import normalize_source
     assert reading(read_tei(result.xml, "d.xml"), "source") == normalize_source(text)
+
+
+@pytest.mark.parametrize("line, names", [
+    ("To Comrade Stalin", ["Stalin"]),
+    ("PYONGYANG, TO COMRADE STALIN.", ["STALIN"]),
+    ("Dear Comrades Stalin and Mao Zedong,", ["Stalin", "Mao Zedong"]),
+    ("To Moscow", []),
+    ("Dear friends,", []),
+])
+def test_a_letter_names_its_addressee_in_its_first_line(line, names):
+    """A title naming only the sender ("Letter from X"): the first line "To Comrade Y" says
+    who received it; a place or a greeting names nobody."""
+    root = read_tei(import_text(export(title="Letter from Kim Il Sung",
+                                       body=f"{line}\n\nWe write to you."), "d.txt").xml,
+                    "d.xml")
+    ns = {"t": "http://www.tei-c.org/ns/1.0"}
+    received = root.xpath("//t:correspAction[@type='received']/t:persName", namespaces=ns)
+    assert [n.text for n in received] == names
+    assert [n.get("ref") for n in received] == ["#" + n.lower().replace(" ", "-")
+                                                 for n in names]
+    assert root.xpath("//t:correspAction[@type='sent']/t:persName/@ref",
+                      namespaces=ns) == ["#kim-il-sung"]

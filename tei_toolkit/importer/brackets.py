@@ -25,6 +25,7 @@ of ``RULES``; the first to return a verdict decides, and ``--explain`` names it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -41,17 +42,23 @@ _MONTH_SET = frozenset(MONTH_NAMES)
 _DAY_BEFORE = re.compile(r"(?:^|\D)\d{1,2}(?:st|nd|rd|th)? \Z")
 _YEAR = re.compile(r"\d{4}")
 _DATE_BEFORE = re.compile(rf"(?:\b\d{{1,2}}(?:st|nd|rd|th)?|\b(?:{_MONTH}))[.,]? \Z")
-PRONOUNS = frozenset("he she him her his they them their it we us i you".split())
+# Words that refer to someone named elsewhere: "he [Mengistu]", "the latter [Kim]".
+PRONOUNS = frozenset("""he she him her his they them their it we us i you himself herself
+themselves latter former""".split())
 # Words before a name that are no part of it ("Comrade", "Cde."), lower case, no full stop.
 HONORIFICS = frozenset("comrade comrades cde cdes mr mrs ms dr".split())
 ROLE_WORDS = frozenset("""ambassador premier chairman minister leader secretary president
 general consul envoy commander adviser advisor representative delegate deputy head marshal
 director chief attache attaché counsellor counselor official governor mayor""".split())
 # A name: capitalised words (or all capitals), with hyphens, apostrophes and initials.
-_NAME_WORD = r"(?:[A-Z][\w'’.-]*|[A-Z]\.)"
+# Capital letters, Latin ones with diacritics too ("Łódź", "Štrougal").
+_UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper())
+_NAME_WORD = rf"(?:[{_UPPER}][\w'’.-]*|[{_UPPER}]\.)"
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _NAME_TOKEN = re.compile(_NAME_WORD)
-_NAME_END = re.compile(r"[A-Z][\w'’-]*|[A-Z]\.")
+# An initial may be two letters, a transliterated Cyrillic one: "Yu.", "Zh.", "Kh.".
+_INITIAL_LETTERS = r"(?:[A-Z]|Yu|Ya|Ye|Yo|Zh|Sh|Ch|Kh|Ts)"
+_NAME_END = re.compile(rf"[{_UPPER}][\w'’-]*|[{_UPPER}]\.|{_INITIAL_LETTERS}\.")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 
 
@@ -113,11 +120,27 @@ def _foreign_name(inner: str, words: list[str], language: str | None) -> bool:
 
 
 def _acronym_before(before: str) -> str | None:
-    """The acronym right before the bracket, as written: "MGB", or "CPSU's" (a possessive)."""
+    """The acronym right before the bracket, as written: "MGB", "MfS", "KPdSU", or "CPSU's"
+    (a possessive)."""
     if not before.endswith(" "):
         return None
     last = before[:-1].rsplit(" ", 1)[-1]
-    return last if _ACRONYM.fullmatch(_POSSESSIVE_END.sub("", last)) else None
+    return last if is_acronym(_POSSESSIVE_END.sub("", last)) else None
+
+
+def is_acronym(word: str) -> bool:
+    """Two to seven letters, at least two and at least half of them capitals: "KGB", "MfS",
+    "CPCz", "KPdSU" (German and Czech acronyms keep some small letters)."""
+    if _ACRONYM.fullmatch(word):
+        return True
+    capitals = sum(c.isupper() for c in word)
+    return _MIXED_ACRONYM.fullmatch(word) is not None and capitals >= 2 and \
+        capitals * 2 >= len(word)
+
+
+# Capitals with single small letters between them ("MfS", "KPdSU"); two small letters in a
+# row make a word ("TheKPA", "McCoy").
+_MIXED_ACRONYM = re.compile(r"[A-Z](?:[A-Z]|[a-z](?=[A-Z]|\Z)){1,6}")
 
 
 _POSSESSIVE_END = re.compile(r"(?:['’]s|['’])$")
@@ -288,6 +311,33 @@ def rule_given_names_after_honorific(b: Bracket) -> Verdict | None:
     return None
 
 
+def rule_given_names_go_on(b: Bracket) -> Verdict | None:
+    """[Nikolai S.] Patolichev, [N. S.] Khrushchev, [Ivan Petrovich] Sokolov: given names or
+    initials, no common English word, before a family name that is none either."""
+    tokens = b.stripped.split()
+    following = _WORD.match(b.after[1:])
+    if not (2 <= len(tokens) <= 3 and b.after[:1] == " " and following
+            and following.group()[:1].isupper()
+            and (not b.before or b.before[-1:] in " (\"“‘'")):
+        return None
+    family = following.group()
+    elsewhere = b.register.lookup(family) if b.register is not None else None
+    if b.known is not None or b.name_before is not None or (elsewhere and elsewhere[0].kind
+                                                              == "place"):
+        return None  # a whole name the register knows, a name after a name, a place after it
+    if family in _BODY_SET or family.lower() in ROLE_WORDS | HONORIFICS or \
+            common_english(family) or not _GIVEN.fullmatch(family) or not all(
+            _INITIAL.fullmatch(w) or _GIVEN.fullmatch(w) and not common_english(w)
+            and w.lower() not in ROLE_WORDS for w in tokens):
+        return None
+    return Verdict(COMPLETION, f"given names or initials before the family name {family!r}, "
+                               "none of them a common English word")
+
+
+_INITIAL = re.compile(r"[A-Z]\.(?:[A-Z]\.)*")
+_GIVEN = re.compile(r"[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]+)?")
+
+
 def rule_translated_title(b: Bracket) -> Verdict | None:
     """English words in a citation, after a word that is not English: the title's
     translation."""
@@ -342,6 +392,71 @@ def rule_name_after_pronoun(b: Bracket) -> Verdict | None:
     return None
 
 
+def rule_body_name_goes_on(b: Bracket) -> Verdict | None:
+    """Communist Party [of the Soviet Union], Korean Workers' [Party]: the rest of a body's
+    name the words before begin."""
+    s = b.stripped
+    body = _BODY_END.search(b.before[-40:]) if s.startswith("of ") and _OF_NAME.fullmatch(s) \
+        else None
+    if body is not None:
+        return Verdict(COMPLETION, f"the rest of the name of the body {body[1]!r}")
+    words = s.split()
+    begun = _NAME_GOES_ON.search(b.before[-40:]) if 1 <= len(words) <= 2 and \
+        words[-1] in _BODY_SET and all(w[:1].isupper() for w in words) else None
+    if begun is not None and all(is_english(w) for w in _WORD.findall(begun[1])):
+        # (English words: after a word English lacks, they say what it means)
+        return Verdict(COMPLETION, f"the rest of a body's name after {begun[1].strip()!r}")
+    return None
+
+
+# "of the Soviet Union", "of Korea", "of the CPSU": the end of a body's name.
+_OF_NAME = re.compile(rf"of (?:the )?[{_UPPER}][\w'’.-]*(?: (?:[{_UPPER}][\w'’.-]*|of|and|the))"
+                      r"{0,5}")
+_BODY_END = re.compile(rf"((?:[{_UPPER}][\w'’-]* )*(?:{_BODY_WORDS})) \Z")
+# Capitalised words that begin a name, after a small word or "the": "the Korean Workers' ".
+_NAME_GOES_ON = re.compile(rf"(?:\b[a-z]+ )((?:[{_UPPER}][\w’-]*['’]? ){{1,3}})\Z")
+
+
+def rule_name_after_quoted_name(b: Bracket) -> Verdict | None:
+    """"Fyn" [Kim Il Sung]: a name in quotes is a code name or a pseudonym; a name after it
+    says who bears it."""
+    m = _QUOTED_BEFORE.search(b.before[-60:]) if b.before.endswith(("\" ", "” ", "' ", "’ ")) \
+        else None
+    if m is None or not b.is_name or all(common_english(w) for w in m["name"].split()):
+        return None
+    return Verdict(IDENTIFICATION, f"a name after the name in quotes {m['name']!r}, a code "
+                                   f"name or pseudonym{b.registered}", name=m["name"])
+
+
+_QUOTED_BEFORE = re.compile(rf"[\"“'‘](?P<name>[{_UPPER}][\w'’.-]*(?: [{_UPPER}][\w'’.-]*)"
+                            r"{0,2})[\"”'’] \Z")
+
+
+def rule_abbreviation_spelled_out(b: Bracket) -> Verdict | None:
+    """Amb. [Ambassador], Dept. [Department], approx. [approximately]: a word shortened with a
+    full stop, then the word its letters begin."""
+    m = _ABBREVIATION_BEFORE.search(b.before[-12:])
+    words = b.words
+    if m is None or len(words) != 1 or m["abbr"].lower() in HONORIFICS or \
+            m["abbr"][:1].isupper() and not is_english(words[0]):
+        return None  # "Tsedenbal Yu. [Yumjaagiin]": a name's initials (a completion)
+    abbr, word = m["abbr"].lower(), words[0].lower()
+    if len(word) > len(abbr) and word[0] == abbr[0] and _in_order(abbr, word) and \
+            b.stripped == words[0]:
+        return Verdict(EXPANSION, f"spells out the abbreviation {m['abbr']}.",
+                       name=m["abbr"] + ".")
+    return None
+
+
+_ABBREVIATION_BEFORE = re.compile(r"(?:^|[\s(])(?P<abbr>[A-Za-z][a-z]{1,5})\. \Z")
+
+
+def _in_order(letters: str, word: str) -> bool:
+    """Are ``letters`` in ``word``, in this order?"""
+    rest = iter(word)
+    return all(c in rest for c in letters)
+
+
 def rule_name_after_name(b: Bracket) -> Verdict | None:
     """A name after a name: the rest of it, another of its names, another spelling of it,
     or who it is."""
@@ -365,6 +480,36 @@ def _completes_registered(b: Bracket, name: str) -> Verdict | None:
     if whole is not None:
         return Verdict(COMPLETION, f"completes the name the register knows as {whole!r}")
     return None
+
+
+def _family_after_patronymic(b: Bracket, name: str) -> Verdict | None:
+    """Ivan Ivanovich [Petrov]: a family name after a given name and patronymic completes
+    the name."""
+    words = b.stripped.split()
+    if len(words) == 1 and _PATRONYMIC.search(name) and _GIVEN.fullmatch(words[0]) and \
+            not common_english(words[0]):
+        return Verdict(COMPLETION, f"a family name after the patronymic of {name!r}")
+    return None
+
+
+_PATRONYMIC = re.compile(r"[A-Z][a-z]+(?:ovich|evich|ich|ovna|evna|ichna|ych)\Z")
+
+
+def _initials_spelled_out(b: Bracket, name: str) -> Verdict | None:
+    """A. A. [Andrei Andreyevich] Gromyko, Gromyko A. [Andrei]: the names the initials before
+    the bracket stand for complete the name."""
+    m = _INITIALS_END.search(name)
+    words = b.stripped.split()
+    initials = re.findall(rf"{_INITIAL_LETTERS}(?=\.)", m.group()) if m else []
+    if initials and 1 <= len(words) <= len(initials) and \
+            all(_GIVEN.fullmatch(w) for w in words) and \
+            all(w.startswith(i) for w, i in zip(words, initials[-len(words):])):
+        return Verdict(COMPLETION, f"spells out the initials of {name!r}")
+    return None
+
+
+# Initials at the end of a name: "A. A.", "Yu." (a transliterated Ю), "N.S.".
+_INITIALS_END = re.compile(rf"(?:^|\s)(?:{_INITIAL_LETTERS}\.\s?)+\Z")
 
 
 def _registered_both(b: Bracket, name: str) -> Verdict | None:
@@ -427,7 +572,8 @@ Kwon Hwang An Ahn Song Ho Hong Chon Jeon Ko Mun Moon Yang Son Bae Paek Baek Ku N
 Nguyen Tran Le Pham Hoang Huynh Phan Vu Vo Dang Bui Do Ngo Duong Ly Truong Dinh
 """.split())
 _AFTER_NAME: tuple[Callable[[Bracket, str], Verdict | None], ...] = (
-    _completes_registered, _registered_both, _lexicon_regularises, _given_after_family_name,
+    _completes_registered, _initials_spelled_out, _family_after_patronymic, _registered_both,
+    _lexicon_regularises, _given_after_family_name,
     _spells_alike)
 
 
@@ -491,11 +637,12 @@ def rule_foreign_words(b: Bracket) -> Verdict | None:
 
 RULES: tuple[Callable[[Bracket], Verdict | None], ...] = (
     rule_glued_to_word, rule_month_after_day, rule_year_after_date, rule_that_is,
-    rule_english_words, rule_name_goes_on, rule_role_and_given_name,
-    rule_given_names_after_honorific, rule_translated_title, rule_body_name_in_original,
-    rule_phrase_after_acronym, rule_name_after_pronoun, rule_name_after_name,
-    rule_role_after_name, rule_name_after_role, rule_registered_name, rule_one_foreign_word,
-    rule_foreign_words)
+    rule_body_name_goes_on, rule_abbreviation_spelled_out, rule_english_words,
+    rule_name_goes_on, rule_role_and_given_name, rule_given_names_after_honorific,
+    rule_given_names_go_on, rule_translated_title, rule_body_name_in_original,
+    rule_phrase_after_acronym, rule_name_after_pronoun, rule_name_after_quoted_name,
+    rule_name_after_name, rule_role_after_name, rule_name_after_role, rule_registered_name,
+    rule_one_foreign_word, rule_foreign_words)
 
 
 def classify(before: str, inner: str, after: str, part: str,
@@ -540,9 +687,18 @@ def _trim_name(name: str) -> str:
 
 
 def similar(a: str, b: str) -> float:
-    def letters(s: str) -> str:
-        return "".join(ch for ch in s.lower() if ch.isalpha())
-    return SequenceMatcher(None, letters(a), letters(b)).ratio()
+    """How alike two names are spelled, by their base letters ("Łódź" and "Lodz" alike)."""
+    return SequenceMatcher(None, _base_letters(a), _base_letters(b)).ratio()
+
+
+def _base_letters(s: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", s.lower().translate(_UNDECOMPOSED))
+    return "".join(ch for ch in decomposed if ch.isalpha() and not unicodedata.combining(ch))
+
+
+# Letters with a stroke or a ligature, which Unicode does not decompose.
+_UNDECOMPOSED = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ħ": "h", "ß": "ss", "æ": "ae",
+                               "œ": "oe", "ı": "i"})
 
 
 def _english_share(words: list[str]) -> float:

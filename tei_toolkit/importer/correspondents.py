@@ -172,6 +172,40 @@ def read_correspondents(title: str) -> Correspondence | None:
     return Correspondence(sender, addressees, through, enclosed)
 
 
+def addressees_in(rows: list[str]) -> tuple[Correspondent, ...]:
+    """The addressees a letter's first lines name when its title does not: "To Comrade X",
+    "PHENIAN, TO COMRADE X.", "Dear Comrade X,", "To the Central Committee of the CPSU". Only
+    a line whose every name follows an honorific or an office, or is a body's, so that "To
+    Moscow" or "Dear friends" name nobody."""
+    for row in rows:
+        row = row.strip()
+        m = (_ADDRESS_LINE.match(row) or _SALUTATION.match(row)) if len(row) < 100 else None
+        if m is None:
+            continue
+        parts = [p for p in _BODY_SPLIT.split(m["who"]) if p]
+        # "To Comrades A and B": the first name's honorific is the others' too.
+        if not parts or not (_BODY_HONORIFIC.match(parts[0]) or _ORG.search(parts[0])) or \
+                any(common_english(w) for p in parts[1:] if not _BODY_HONORIFIC.match(p)
+                    and not _ORG.search(p) for w in p.split()):
+            return ()
+        try:
+            return _names(", ".join(_THE_ANY.sub("", _BODY_HONORIFIC.sub("", p)) for p in parts))
+        except Unreadable:
+            return ()
+    return ()
+
+
+_ADDRESS_LINE = re.compile(r"(?i)^(?:[A-Z][\w'’ -]{1,40}[,-]\s+)?to:?\s+(?P<who>[^,.:;]+"
+                           r"(?:(?:,\s*|\s+and\s+)[^,.:;]+)*?)[.,:!]?$")
+_SALUTATION = re.compile(r"(?i)^(?:my |most |highly |deeply )?(?:dear|esteemed|respected)\s+"
+                         r"(?P<who>.+?)\s*[,!:]$")
+_THE_ANY = re.compile(r"(?i)^the\s+")
+_BODY_SPLIT = re.compile(r"(?i),\s*|\s+and\s+")
+_BODY_HONORIFIC = re.compile(
+    r"(?i)^(?:the\s+)?(?:comrades?|cdes?\.?|mr\.?|mrs\.?|ms\.?|dr\.?|mister|madam|"
+    r"marshal|general|premier|chairman|ambassador|minister|president|governor|secretary)\s+")
+
+
 def _without_genre(rest: str) -> Correspondence | None:
     """"G. Zhukov to the CPSU CC": no genre, so only a sender no English word is part of
     ("Zhou Enlai Talking to Ho Chi Minh" is no letter)."""

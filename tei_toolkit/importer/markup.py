@@ -287,6 +287,11 @@ _ILLEGIBLE = re.compile(
     re.I,
 )
 _FLAG = re.compile(r"(?P<sic>sic[.!]?|!|sic\s*[-–—:;,(].+)|(?P<query>\?)", re.I | re.S)
+# A security classification or a copy count: "[Top Secret]", "[Copy No. 3]", "[2 copies]".
+_CLASSIFIED = re.compile(r"\s*(?:top |strictly |most )?(?:secret|confidential)\b.*"
+                         r"|.*\bcopy (?:no\.?|nr\.?|#)\s*\d+.*|\s*(?:\d+|only|single|one) "
+                         r"cop(?:y|ies)\b.*", re.I | re.S)
+_CLASSIFIED_WORDS = ("secret", "confidential", "cop")
 # Words that say what the original document shows, at the start of a bracket (after up to three
 # words: "[faded round stamp: ...]", "[illegible signature]") or closing it ("[added by hand]").
 _DOCUMENT = (r"stamps?|seals?|signatures?|signed|letterhead|handwritten|handwriting|"
@@ -838,11 +843,21 @@ def _document_note(t: Text, ctx: Context, part: str, start: int, end: int, inner
             and re.match(r" [a-z]", t.text[end + 1:end + 3]):
         return False  # "the treaty was [signed] in May": one word inside a sentence
     if not ((_says(inner, _DOCUMENT_WORDS) and _DOCUMENT_NOTE.fullmatch(inner)) or
+            (_says(inner, _CLASSIFIED_WORDS) and _CLASSIFIED.fullmatch(inner)) or
             (part == "title" and _TITLE_NOTE.fullmatch(inner)) or
+            _block_on_its_lines(t, start, end, inner) or
             (sum(c.isdigit() for c in inner) >= 2 and "," in inner
              and _ARCHIVE_REFERENCE.fullmatch(inner))):
         return False
     return _on_original(t, ctx, start, inner, out, "document_note")
+
+
+def _block_on_its_lines(t: Text, start: int, end: int, inner: str) -> bool:
+    """A bracket of several lines that starts a line and ends one ("[Stamp:" ... "No. 1234]"):
+    a stamp or registration block of the original, no words of a sentence."""
+    text = t.text
+    return "\n" in inner.strip() and inner[:1].isupper() and \
+        (start == 1 or text[start - 2] == "\n") and text[end + 1:end + 2] in ("", "\n")
 
 
 def _summary_paragraph(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,

@@ -8,12 +8,12 @@ creating elements one by one. The tests parse every output and validate it with 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 from .._version import __version__
 from .citation import Citation, parse_citation
-from .correspondents import Unreadable, read_correspondents
+from .correspondents import Unreadable, addressees_in, read_correspondents
 from ..errors import Finding, Location, SourceError
 from .languages import SEPARATOR, split_languages
 from .lexicon import Lexicon
@@ -215,7 +215,8 @@ class _Builder:
                 line(4, _el("p", ""))
             line(3, "</abstract>")
         _corresp_desc(self.e, line, self.title_nodes, doc.when, self.warn,
-                      doc.title.location(), self.ctx, _stated_places(self.body, self.ctx))
+                      doc.title.location(), self.ctx, _stated_places(self.body, self.ctx),
+                      _opening_rows(self.body))
         line(2, "</profileDesc>")
 
     def lang_usage(self) -> None:
@@ -561,6 +562,12 @@ _PLACE_DATED = re.compile(rf"(?P<place>[A-Z][A-Za-z'’ -]{{1,40}}?),\s+(?:\d{{1
 _PLACE_FROM = re.compile(r"From:?\s+(?P<place>[A-Z][A-Za-z'’ -]{1,40}?)\.?$", re.I)
 
 
+def _opening_rows(body: list[Any]) -> list[str]:
+    """The first lines of the first paragraphs, where a letter names whom it is to."""
+    return [row for kind, para, _ in body[:3] if kind == "p"
+            for row in para.text.split("\n", 3)[:3]]
+
+
 def _stated_places(body: list[Any], ctx: Context) -> dict[str, Person]:
     """Places the first lines of a telegram state: "PHENIAN, TO COMRADE …" (where it was
     received), "From Pyongyang" (where it was sent); only places the register knows."""
@@ -590,11 +597,15 @@ def _stated_places(body: list[Any], ctx: Context) -> dict[str, Person]:
 
 def _corresp_desc(e: "_Inline", line: Callable[[int, str], None], title_nodes: list[Any],
                   when: str, warn: Callable[..., None], where: Location,
-                  ctx: Context, places: dict[str, Person]) -> None:
-    """correspDesc from the title's correspondents; nothing (and a warning) when the title
-    has a letter's shape but cannot be read with confidence."""
+                  ctx: Context, places: dict[str, Person], rows: list[str]) -> None:
+    """correspDesc from the title's correspondents (and the addressee the letter's first
+    ``rows`` name, when the title names none); nothing (and a warning) when the title has a
+    letter's shape but cannot be read with confidence."""
     try:
         found = read_correspondents(plain_title(title_nodes))
+        if found is not None and found.sender and not found.addressees:
+            # "Letter from X" whose first line reads "To Comrade Y": Y received it.
+            found = replace(found, addressees=addressees_in(rows))
     except Unreadable as exc:
         warn(where, "correspondents", f"the title's correspondents cannot be read with "
              f"confidence ({exc}); no correspDesc written")
@@ -636,7 +647,7 @@ def _name_el(e: "_Inline", person: Any, ctx: Context, warn: Callable[..., None],
     if index is None:
         return _el("orgName" if person.is_org else "persName", content)
     plain = person.name.replace("[", "").replace("]", "")
-    found = index.lookup(plain)
+    found = index.lookup(plain) or (index.lookup(plain.title()) if plain.isupper() else None)
     ref = (referred or {}).get(plain)
     if found is None and ref in ctx.used:  # "Flippov [Stalin]": its identification's entry
         found = (ctx.used[ref], "name")
