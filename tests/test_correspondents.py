@@ -87,6 +87,18 @@ def names(people) -> list[str]:
     ("Report from Ambassador Ivanov, 'On the Harvest'", ["Ivanov"], [], [], []),
     ("Information from Trade Representative Ivanov", ["Ivanov"], [], [], []),
     ("Report of Ambassador Ivanov to Petrov", ["Ivanov"], ["Petrov"], [], []),
+    # a subject with no comma before it, a time, weekday, classification or number after the
+    # names, a dash before "From X to Y", an office "to" another office, an enclosure whose
+    # writer is not named
+    ("Letter of Ivanov to the Hungarian Ministry About His Talks in Sofia", ["Ivanov"],
+     ["Hungarian Ministry"], [], []),
+    ("Telegram from Ivanov to Petrov, 09:15 a.m., Monday", ["Ivanov"], ["Petrov"], [], []),
+    ("Telegram from Ivanov to Petrov, TOP SECRET, No. 12.345", ["Ivanov"], ["Petrov"], [], []),
+    ("Cipher Telegram No. 12/IV - From Ivanov to Petrov", ["Ivanov"], ["Petrov"], [], []),
+    ("Cable No. 9, Foreign Minister Ivanov to Ambassador Petrov", ["Ivanov"], ["Petrov"], [],
+     []),
+    ("Letter from Ivanov to Petrov and Chen Yi Containing a Record of the Talks", ["Ivanov"],
+     ["Petrov", "Chen Yi"], [], []),
 ])
 def test_titles_of_letters(title, sent, received, through, enclosed):
     found = read_correspondents(title)
@@ -178,3 +190,18 @@ def test_an_identification_after_an_honorific_names_only_the_name():
     assert [("".join(p.itertext()), p.get("ref")) for p in title.xpath(
         "t:persName", namespaces=T)][:1] == [("Sokolov", "#stalin")]
     assert "".join(title.itertext()).startswith("Telegram from Comrade Sokolov")
+
+
+@pytest.mark.parametrize("rows, addressees", [
+    (["To Comrade Petrov"], ["Petrov"]),
+    (["[To the] Harbour Board:"], ["Harbour Board"]),
+    (["To: [Ivo] LANG2, URGENT"], ["Ivo LANG"]),
+    (["to Cde. Ivo Lang", "to Cde. Ana Costa", "We write to you."], ["Ivo Lang", "Ana Costa"]),
+    (["To Moscow"], []),
+    (["Dear friends,"], []),
+])
+def test_a_letters_first_lines_name_its_addressees(rows, addressees):
+    """Supplied words, a footnote marker glued to a name and a priority are no part of the
+    name; consecutive address lines name several; a place or a greeting names nobody."""
+    from tei_toolkit.importer.correspondents import addressees_in
+    assert names(addressees_in(rows)) == addressees

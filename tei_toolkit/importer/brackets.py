@@ -67,7 +67,7 @@ def _name_before(before: str) -> str | None:
     Its last word ends the name, not a sentence: "Dong. [We]" is no identification."""
     if not before.endswith(" "):
         return None
-    tokens = before[:-1].rsplit(" ", 3)[-3:]
+    tokens = before[:-1].rsplit("\n", 1)[-1].rsplit(" ", 3)[-3:]  # a name is on one line
     if not tokens or not _NAME_END.fullmatch(tokens[-1]):
         return None
     i = len(tokens) - 1
@@ -275,6 +275,8 @@ def rule_name_goes_on(b: Bracket) -> Verdict | None:
     following = _WORD.match(b.after[1:])
     if following and (following.group() in _BODY_SET or following.group().lower() in ROLE_WORDS):
         return None  # "[Soviet] Presidium", "[Czech] Ambassador": no name goes on
+    if b.name_before is not None and _UNIT_AFTER.match(b.after):
+        return None  # "Lyon [Lione] Province": the place's other name
     if (len(b.words) == 1 and b.words[0] == s and s[:1].isupper()
             and not common_english(s) and re.match(r" [A-Z]", b.after)
             and (not b.before or b.before[-1:] in " (\"“‘'")):
@@ -366,6 +368,10 @@ def rule_phrase_after_acronym(b: Bracket) -> Verdict | None:
     words = b.words
     if acronym and ROLE_WORDS & {w.lower() for w in words}:
         return None  # "VOROBYEV [Soviet ambassador]": who a name in capitals is, not letters
+    if acronym and is_english(acronym) and _looks_like_name(b.stripped) and \
+            not _BODY_SET.intersection(words) and not _in_order(
+                _POSSESSIVE_END.sub("", acronym).lower(), "".join(w[0].lower() for w in words)):
+        return None  # "code name CEDAR [Ivo Lang]": a word in capitals, then a person's name
     if acronym and len(words) >= 2 and sum(w[:1].isupper() for w in words) * 2 >= len(words):
         evidence = f"a phrase after the acronym {acronym}"
         short = b.register.lookup(acronym) if b.register is not None else None
@@ -377,16 +383,25 @@ def rule_phrase_after_acronym(b: Bracket) -> Verdict | None:
 
 
 def rule_that_is(b: Bracket) -> Verdict | None:
-    """[i.e. the Soviet Union], [that is, the embassy]: says what the words before mean."""
-    if re.match(r"(?:i\. ?e\.|that is\b|meaning\b|namely\b)", b.stripped, re.I):
+    """[i.e. the Soviet Union], [that is, the embassy], [alias of X]: says what the words
+    before mean."""
+    if _THAT_IS.match(b.stripped):
         return Verdict(IDENTIFICATION, f"{b.stripped.split()[0]!r} says what the words before "
                                        "it mean")
     return None
 
 
+# Words that say what or whom the words before stand for.
+_THAT_IS = re.compile(r"(?:i\. ?e\.|that is\b|meaning\b|namely\b|(?:pseudonym|alias|code ?name|"
+                      r"cover name|real name|nickname)(?: (?:of|for)\b|:))", re.I)
+
+
 def rule_name_after_pronoun(b: Bracket) -> Verdict | None:
+    """He [Mengistu], it [the MV Aurora], they [the section for foreign papers]: who or what
+    a pronoun stands for, by name or by a description."""
     last = b.last_words
-    if last and b.before.endswith(" ") and last[-1].lower() in PRONOUNS and b.is_name:
+    if last and b.before.endswith(" ") and last[-1].lower() in PRONOUNS and (
+            b.is_name or b.stripped.startswith("the ") and len(b.words) >= 2):
         return Verdict(IDENTIFICATION, f"a name after the pronoun {last[-1]!r}{b.registered}",
                        name=last[-1])
     return None
@@ -463,6 +478,10 @@ def rule_name_after_name(b: Bracket) -> Verdict | None:
     if not (b.name_before and b.is_name):
         return None
     name = _trim_name(b.name_before)
+    if len(b.words) == 1 and b.known is None and not is_english(b.words[0]) and \
+            all(_english_name_word(w, b) for w in name.split()) and \
+            similar(name, b.stripped) < 0.5:
+        return None  # "Night Cable [Noapte]": English words are no name; the original's word
     for rule in _AFTER_NAME:
         verdict = rule(b, name)
         if verdict is not None:
@@ -541,6 +560,14 @@ def _spells_alike(b: Bracket, name: str) -> Verdict | None:
     # Council]" says what it means.
     glosses = all(common_english(w) for w in b.words) and \
         not all(is_english(w) for w in _WORD.findall(name))
+    # Two bodies' names alike only in the word that says what they are ("the Lilac Party
+    # [Rural Workers' Party]") are two names, not two spellings.
+    shared = _BODY_SET.intersection(name.split()) & set(b.stripped.split())
+    if shared:
+        rest = " ".join(w for w in name.split() if w not in shared), \
+            " ".join(w for w in b.stripped.split() if w not in shared)
+        if all(rest) and similar(*rest) < 0.5:
+            return None
     if similar(name, b.stripped) >= 0.5 and not glosses and \
             abs(len(name.split()) - len(b.stripped.split())) <= 1:
         return Verdict(RESPELLING, f"{b.stripped!r} spells {name!r} alike "
@@ -549,15 +576,44 @@ def _spells_alike(b: Bracket, name: str) -> Verdict | None:
 
 
 def _given_after_family_name(b: Bracket, name: str) -> Verdict | None:
-    """Wang [Bingnan], Pak [Chang-ok], Nguyen [Van Linh]: East Asian names put the family
-    name first; a given name after a family name alone completes the name (the register need
-    not know the person), unless the register knows the bracket as someone's name."""
-    if " " in name or name not in _FAMILY_NAMES or b.known is not None:
+    """Wang [Bingnan], Pak [Chang-ok], Mr. Ueda [Kenji]: East Asian names put the family name
+    first; a given name after a family name alone (an honorific or an office before it is no
+    part of it) completes the name (the register need not know the person), unless the
+    register knows the bracket as someone's name."""
+    family = _family_name(name)
+    if family is None or family not in _FAMILY_NAMES:
         return None
+    return _given_name(b, family, f"a given name after the family name {family!r}")
+
+
+def _given_after_east_asian_name(b: Bracket, name: str) -> Verdict | None:
+    """The same, for a family name not on the list, in a document translated from Chinese,
+    Japanese, Korean or Vietnamese (tried after another spelling of it)."""
+    family = _family_name(name)
+    if family is None or is_english(family) or \
+            (b.language or "").split("-")[0] not in _EAST_ASIAN:
+        return None  # "code name CEDAR [Ivo Lang]": an English word is no family name
+    return _given_name(b, family, f"a given name after the family name {family!r} (the "
+                                  "original is in an East Asian language)")
+
+
+_EAST_ASIAN = frozenset({"zh", "ja", "ko", "vi"})
+
+
+def _family_name(name: str) -> str | None:
+    """The name's last word, when the words before it are honorifics or offices."""
+    words = name.split()
+    if any(w.lower().rstrip(".") not in HONORIFICS | ROLE_WORDS and not common_english(w)
+           for w in words[:-1]):
+        return None
+    return words[-1]
+
+
+def _given_name(b: Bracket, family: str, evidence: str) -> Verdict | None:
     words = b.stripped.split()
-    if not 1 <= len(words) <= 2 or any(common_english(w) for w in words):
+    if b.known is not None or not 1 <= len(words) <= 2 or any(common_english(w) for w in words):
         return None
-    return Verdict(COMPLETION, f"a given name after the family name {name!r}")
+    return Verdict(COMPLETION, evidence)
 
 
 # Family names that come before the given name: the commonest Chinese, Korean and Vietnamese
@@ -571,10 +627,23 @@ Kim Lee Yi Pak Park Choe Choi Jong Jung Kang Cho Yun Yoon Jang Im Lim Han Ryu Ri
 Kwon Hwang An Ahn Song Ho Hong Chon Jeon Ko Mun Moon Yang Son Bae Paek Baek Ku Nam No Roh
 Nguyen Tran Le Pham Hoang Huynh Phan Vu Vo Dang Bui Do Ngo Duong Ly Truong Dinh
 """.split())
+
+
+def _place_other_name(b: Bracket, name: str) -> Verdict | None:
+    """Lyon [Lione] Province: a place's other name, before the word for its unit."""
+    unit = _UNIT_AFTER.match(b.after)
+    if " " not in name and " " not in b.stripped and unit is not None:
+        return Verdict(RESPELLING, f"{b.stripped!r}: another name of the place {name!r}, "
+                                   f"before {unit[1]!r}", name=name)
+    return None
+
+
+_UNIT_AFTER = re.compile(r" (Province|Provincial|Prefecture|Prefectural|County|District|Region|"
+                         r"Regional|Oblast|Krai|Canton|Voivodeship|Okrug|Raion)\b")
 _AFTER_NAME: tuple[Callable[[Bracket, str], Verdict | None], ...] = (
     _completes_registered, _initials_spelled_out, _family_after_patronymic, _registered_both,
-    _lexicon_regularises, _given_after_family_name,
-    _spells_alike)
+    _lexicon_regularises, _given_after_family_name, _place_other_name, _spells_alike,
+    _given_after_east_asian_name)
 
 
 def rule_role_after_name(b: Bracket) -> Verdict | None:
@@ -611,6 +680,13 @@ def rule_one_foreign_word(b: Bracket) -> Verdict | None:
     long_words = [w for w in words if len(w) > _SHORT]
     if not (len(long_words) == 1 and len(words) == 1 and not is_english(words[0])):
         return None
+    if english_compound(b.stripped):
+        return Verdict(SUPPLEMENT, f"{b.stripped!r} joins English words or acronyms")
+    prev = _WORD.findall(b.before[-40:])
+    if b.language and prev and b.before.endswith(f"{prev[-1]} ") and words[0][:1].isupper() and \
+            _english_name_word(prev[-1], b) and similar(prev[-1], words[0]) < 0.5:
+        return Verdict(ORIGINAL, f"{words[0]!r} is not English and follows the English "
+                                 f"{prev[-1]!r}: the original's word for it")
     if suggestion(words[0]) is not None:
         return Verdict(SUPPLEMENT, f"{words[0]!r} is one edit from the English "
                                    f"{suggestion(words[0])!r}: a misspelled supplement")
@@ -621,11 +697,26 @@ def rule_one_foreign_word(b: Bracket) -> Verdict | None:
         "as a supplement"))
 
 
+def english_compound(word: str) -> bool:
+    """"long-range", "KDS-VSS": English words or acronyms joined by hyphens (a word list
+    does not hold every compound)."""
+    parts = [p for p in re.split(r"[-‐‑]", word) if p]
+    return len(parts) > 1 and all(is_english(p) or is_acronym(p) for p in parts)
+
+
+def _english_name_word(word: str, b: Bracket) -> bool:
+    """A capitalised English word that is no name, honorific, role or register entry
+    ("Cable")."""
+    return word[:1].isupper() and is_english(word) and \
+        word.lower() not in ROLE_WORDS | HONORIFICS and \
+        (b.register is None or b.register.lookup(word) is None)
+
+
 def rule_foreign_words(b: Bracket) -> Verdict | None:
     """Capitalised words in a phrase are mostly names; the wording shows in the others: none
     English, the original wording; half or more, a supplement with a warning."""
     lower = [w for w in b.words if len(w) > _SHORT and w[:1].islower()]
-    unknown = [w for w in lower if not is_english(w)]
+    unknown = [w for w in lower if not is_english(w) and not english_compound(w)]
     if lower and len(unknown) == len(lower):
         return Verdict(ORIGINAL, "no English word: " + ", ".join(unknown[:4]))
     if unknown and len(unknown) * 2 >= len(lower):

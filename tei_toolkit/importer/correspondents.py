@@ -32,13 +32,21 @@ _TRAILING = re.compile(
     r"\s*(?:\((?:excerpt|excerpts|abridged|summary|draft|extract|\d{1,2}|[IVX]{1,4})\)"
     rf"|,\s*(?:\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}|(?:{_MONTHS})\s+\d{{1,2}},\s*\d{{4}}"
     rf"|(?:{_MONTHS})\s+\d{{4}}|\d{{4}}))\s*$", re.I)
+# What else may trail a title: a time, a weekday, a classification, a priority, a number.
+_TRAILING_MARK = re.compile(
+    r",\s*(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?\s?m\.?)?|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"(?:top |strictly )?secret|confidential|urgent|flash|immediate|priority|"
+    r"no\.\s*\S+)\s*$", re.I)
 _SUBJECT = re.compile(
     r",\s*(?:regarding|on|concerning|about|with|in connection with|reporting)\b.*$"
     r"|,\s*re:.*$|,\s*['\"“‘].*$|,[^,]*\s['\"“‘].*$|\s[-–—]\s.*$", re.I)
-# "Ambassador to the USA": an office whose "to" is no addressee's.
+_DASH_FROM = re.compile(r"\s[-–—]\s+from\s(?=.+\sto\s)", re.I)
+# "Ambassador to the USA": an office whose "to" is no addressee's (but in "Foreign Minister to
+# Ambassador X" the "to" is).
 _OFFICES = ("Ambassador", "Envoy", "Representative", "Consul", "Delegate", "Minister",
             "Plenipotentiary", "Chargé d'Affaires", "Attaché")
-_OFFICE_TO = re.compile(rf"\b((?:{'|'.join(_OFFICES)})s?) to ((?:the )?(?:[A-Z]{{2,6}}"
+_OFFICE_TO = re.compile(rf"\b((?:{'|'.join(_OFFICES)})s?) to (?!(?:{'|'.join(_OFFICES)}|Comrade|"
+                        r"Chairman|Premier|President|General)\b)((?:the )?(?:[A-Z]{2,6}"
                         r"|Soviet Union|United States|[A-Z][a-z]+))\b")
 # "containing a Message from C", "transmitting 14 January 1951 Message from C to D",
 # "conveying telegram From C to D": C wrote the enclosed message (its addressee is not ours).
@@ -75,7 +83,7 @@ _ORG = re.compile(
     r"\b(?:Committee|Central|Party|Ministry|Embassy|Government|Politburo|Presidium|Delegation|"
     r"Council|Bureau|Department|Commission|Secretariat|Command|Army|Office|Directorate|"
     r"Consulate|Legation|Mission|Headquarters|Front|Union|League|Congress|Assembly|Cabinet|"
-    r"Staff|"
+    r"Staff|Board|"
     r"CCP|CPSU|VWP|SED|KGB|MfS|KWP|WPK|PUWP|MFA|UN)\b"
 )
 # A description ending in an office before the person's name ("Soviet Defense Minister
@@ -121,13 +129,29 @@ class Unreadable(ValueError):
 
 def read_correspondents(title: str) -> Correspondence | None:
     """The correspondents the title names; None when it names none (minutes, a report);
-    raises Unreadable when it seems to, but a part is not a name."""
+    raises Unreadable when it seems to, but a part is not a name. A title that cannot be
+    read whole is read again up to a subject without a comma before it ("... to X About the
+    Talks")."""
+    try:
+        return _read_correspondents(title)
+    except Unreadable:
+        m = _BARE_SUBJECT.search(title)
+        if m is None:
+            raise
+        return _read_correspondents(title[:m.start()])
+
+
+_BARE_SUBJECT = re.compile(r"\s(?:about|regarding|concerning|on the|on his|on her|on their|"
+                           r"on its)\s", re.I)
+
+
+def _read_correspondents(title: str) -> Correspondence | None:
     rest = " ".join(title.split())
     # "Excerpt from a Letter from A to B" is the letter's title; "Excerpt from a Conversation
     # between …" a conversation's.
     rest = _EXCERPT_OF.sub("", rest)
-    while rest.endswith(")") or rest[-1:].isdigit():  # "(excerpt)", ", 21 December 1949"
-        trimmed = _TRAILING.sub("", rest)
+    while True:  # "(excerpt)", ", 21 December 1949", ", 11:30 a.m.", ", TOP SECRET"
+        trimmed = _TRAILING_MARK.sub("", _TRAILING.sub("", rest))
         if trimmed == rest:
             break
         rest = trimmed
@@ -139,7 +163,9 @@ def read_correspondents(title: str) -> Correspondence | None:
         writers = [w["who"] for w in _ENCLOSED_FROM.finditer(rest, m.end())]
         if writers:
             enclosed = tuple(c for who in writers for c in _names(who))
-            rest = rest[:m.start()]
+        rest = rest[:m.start()]  # "... Containing a Record of ...": no correspondent's
+    # "Cipher Telegram No. 12 - From Oslo to Rome": the dash is no subject's.
+    rest = _DASH_FROM.sub(" from ", rest)
     rest = _SUBJECT.sub("", rest)
     if any(office in rest for office in _OFFICES):  # the regex is slow to find nothing
         rest = _OFFICE_TO.sub(r"\1", rest)  # "Ambassador to the USA X": the office's "to" goes
@@ -174,27 +200,39 @@ def read_correspondents(title: str) -> Correspondence | None:
 
 def addressees_in(rows: list[str]) -> tuple[Correspondent, ...]:
     """The addressees a letter's first lines name when its title does not: "To Comrade X",
-    "PHENIAN, TO COMRADE X.", "Dear Comrade X,", "To the Central Committee of the CPSU". Only
-    a line whose every name follows an honorific or an office, or is a body's, so that "To
-    Moscow" or "Dear friends" name nobody."""
+    "PHENIAN, TO COMRADE X.", "Dear Comrade X,", "To the Central Committee of the CPSU",
+    "To: X" (a header), and the lines of the kind that follow it. Only a line whose every
+    name follows an honorific or an office, or is a body's, or a header's one name, so that
+    "To Moscow" or "Dear friends" name nobody. Supplied words ("[To the] Board"), a footnote
+    marker glued to a name and a priority ("URGENT") are no part of a name."""
+    found: list[Correspondent] = []
     for row in rows:
-        row = row.strip()
+        row = _PRIORITY_END.sub("", _GLUED_MARKER.sub("", row.strip().replace("[", "")
+                                                      .replace("]", "")))
+        row = _CDE.sub("Cde", row)  # "to Cde. X": the full stop ends no address
         m = (_ADDRESS_LINE.match(row) or _SALUTATION.match(row)) if len(row) < 100 else None
         if m is None:
+            if found:
+                break  # the address lines have ended
             continue
         parts = [p for p in _BODY_SPLIT.split(m["who"]) if p]
+        header = row[:3].lower() == "to:" and len(parts) == 1
         # "To Comrades A and B": the first name's honorific is the others' too.
-        if not parts or not (_BODY_HONORIFIC.match(parts[0]) or _ORG.search(parts[0])) or \
-                any(common_english(w) for p in parts[1:] if not _BODY_HONORIFIC.match(p)
-                    and not _ORG.search(p) for w in p.split()):
-            return ()
+        if not parts or not (header or _BODY_HONORIFIC.match(parts[0]) or _ORG.search(parts[0])) \
+                or any(common_english(w) for p in parts[1:] if not _BODY_HONORIFIC.match(p)
+                       and not _ORG.search(p) for w in p.split()):
+            return tuple(found)
         try:
-            return _names(", ".join(_THE_ANY.sub("", _BODY_HONORIFIC.sub("", p)) for p in parts))
+            found.extend(_names(", ".join(_THE_ANY.sub("", _BODY_HONORIFIC.sub("", p))
+                                          for p in parts)))
         except Unreadable:
-            return ()
-    return ()
+            return tuple(found)
+    return tuple(found)
 
 
+_CDE = re.compile(r"\bCde(?=\.)\.")
+_GLUED_MARKER = re.compile(r"(?<=[A-Za-z])\d{1,2}\b")  # "LANG2": a flattened footnote marker
+_PRIORITY_END = re.compile(r"(?i),\s*(?:urgent|immediate|flash|priority|(?:top )?secret)\s*$")
 _ADDRESS_LINE = re.compile(r"(?i)^(?:[A-Z][\w'’ -]{1,40}[,-]\s+)?to:?\s+(?P<who>[^,.:;]+"
                            r"(?:(?:,\s*|\s+and\s+)[^,.:;]+)*?)[.,:!]?$")
 _SALUTATION = re.compile(r"(?i)^(?:my |most |highly |deeply )?(?:dear|esteemed|respected)\s+"
@@ -246,6 +284,7 @@ def _drop_number(s: str) -> str:
     return _NUMBER.sub("", s)
 
 
+_SUBJECT_IN_NAME = re.compile(r"\s(?:About|Regarding|Concerning)\s")
 _NUMBER = re.compile(r"^No\.\s*\S+\s*,\s*")
 _THE = re.compile(r"^(?:the|The)\s+")
 
@@ -268,6 +307,8 @@ def _names(s: str) -> tuple[Correspondent, ...]:
         if paren is not None:
             _names(paren["who"])  # the identification must itself be a name
             name, identified = paren["name"], paren["who"].strip()
+        if _SUBJECT_IN_NAME.search(name):
+            raise Unreadable(f"{raw.strip()!r} holds a subject, not only a name")
         words = name.split()
         is_org = bool(_ORG.search(name))
         # A body's name may say where it is: "Embassy of Hungary in the Soviet Union".
