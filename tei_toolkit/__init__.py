@@ -8,6 +8,12 @@ The command line (``tei``) is a thin layer over this API::
     print(reading(read_tei(result.xml, "doc.xml"), "corrected"))
     report = Validator().validate("doc.xml")   # a FileReport: .problems, .ok()
 
+The editor's review (``tei review``, ``tei import --decisions``)::
+
+    rows = import_text(data, "doc.txt", keyed=True).decisions   # every decision, keyed
+    open("decisions.tsv", "w").write(decisions_tsv(rows))
+    ruled = import_text(data, "doc.txt", decisions=Decisions.load(["decisions.tsv"], editor="A. Editor"))
+
 Three wings: :mod:`tei_toolkit.importer` (text exports to TEI), :mod:`tei_toolkit.validation`
 (RELAX NG, Schematron, pointers; reports) and :mod:`tei_toolkit.exports` (TEI to readings,
 CMIF, a reading edition in HTML, a letters table).
@@ -22,8 +28,9 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy kno
 if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from typing import Any
 
-    from .errors import (Finding, LexiconError, Location, OutputError, ProfileError, RegisterError,
-                         SchemaError, SetupError, SourceError, TeiInputError, TeiToolkitError)
+    from .errors import (DecisionsError, Finding, LexiconError, Location, OutputError,
+                         ProfileError, RegisterError, SchemaError, SetupError, SourceError,
+                         TeiInputError, TeiToolkitError)
     from .exports.handoff import EXPORTS, export
     from .exports.cmif import build_cmif
     from .exports.html import build_site
@@ -37,6 +44,9 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .importer.lexicon import Lexicon
     from .importer.profile import Profile
     from .importer.register import Register
+    from .importer.review import Decision, Decisions
+    from .importer.review import to_tsv as decisions_tsv
+    from .importer.review_page import build_pages as review_pages
     from .validation.problems import FileReport, Problem
     from .validation.registry import Entry as SchemaEntry
     from .validation.registry import add as add_schema
@@ -48,6 +58,9 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
 # start, and handle Ctrl-C, before lxml and the three wings are loaded, and a script that needs
 # one function does not pay for all of them.
 _LAZY: dict[str, tuple[str, str]] = {
+    "Decision": (".importer.review", "Decision"),
+    "Decisions": (".importer.review", "Decisions"),
+    "DecisionsError": (".errors", "DecisionsError"),
     "FileReport": (".validation.problems", "FileReport"),
     "Finding": (".errors", "Finding"),
     "ImportResult": (".importer.convert", "ImportResult"),
@@ -75,6 +88,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "build_cmif": (".exports.cmif", "build_cmif"),
     "build_site": (".exports.html", "build_site"),
     "cached_schemas": (".validation.registry", "entries"),
+    "decisions_tsv": (".importer.review", "to_tsv"),
+    "review_pages": (".importer.review_page", "build_pages"),
     "default_lexicon": (".importer.convert", "default_lexicon"),
     "expand_paths": (".files", "expand_paths"),
     "fetch_schema": (".validation.registry", "fetch"),
@@ -114,5 +129,5 @@ __all__ = [
     "SourceError", "TeiInputError", "TeiToolkitError", "Validator", "__version__",
     "add_schema", "cached_schemas", "default_lexicon", "expand_paths", "fetch_schema",
     "import_file", "import_text", "normalize_source", "plan_outputs", "read_tei", "reading",
-    "write_atomic",
+    "write_atomic", "Decision", "Decisions", "DecisionsError", "decisions_tsv", "review_pages",
 ]

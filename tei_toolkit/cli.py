@@ -179,12 +179,23 @@ def main() -> None:
               show_default=True, metavar="MB",
               help="A larger export fails with an error (a conversion needs about 12 times "
                    "its size in memory).")
+@click.option("--decisions", "decision_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The editor's decisions (a TSV written by `tei review`, then edited): they "
+                   "overrule the importer's. Repeatable; later files win.")
+@click.option("--editor", default="", metavar="NAME",
+              help="Who reviewed the decisions (where a row's reviewer cell is empty): named "
+                   "in the reviewed documents' headers.")
+@click.option("--review-date", default="", metavar="YYYY-MM-DD",
+              help="When (where a row's date cell is empty; default: the day the decisions "
+                   "file was last changed).")
 @_one_line_errors
 def import_command(sources: tuple[Path, ...], output_file: Path | None, output_dir: Path | None,
                    lexicons: tuple[Path, ...], no_default_lexicon: bool,
                    registers: tuple[Path, ...], no_default_register: bool,
                    profile_file: Path | None, force: bool, skip_existing: bool,
-                   jobs: int | None, as_json: bool, explain: bool, max_size: int) -> int:
+                   jobs: int | None, as_json: bool, explain: bool, max_size: int,
+                   decision_files: tuple[Path, ...], editor: str, review_date: str) -> int:
     """Convert archive text exports (files, or directories of *.txt) into TEI P5.
 
     \b
@@ -194,8 +205,10 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
       tei import doc.txt -o doc.xml --lexicon my-names.tsv
       tei import exports/ -d tei/ --explain  # each bracket's class, for review
       tei import exports/ -d tei/ --register our-people.tsv
+      tei import exports/ -d tei/ --decisions reviewed.tsv  # the editor's decisions
     """
     from .importer import batch, output
+    from .importer.review import Decisions
 
     if output_file is not None and output_dir is not None:
         raise click.UsageError("give -o FILE or -d DIR, not both")
@@ -208,6 +221,8 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
     from .importer.register import uncitable
     for where, message in uncitable(Register.load(registers), profile.mirror_hosts):
         click.echo(f"{where}: warning: {message}", err=True)
+    decisions = Decisions.load(decision_files, frozenset(register.entries), editor,
+                               review_date) if decision_files else None
     plan = batch.plan_outputs(sources, output_file, output_dir)
     if not plan:
         raise OutputError("no *.txt files found in " + ", ".join(map(str, sources)))
@@ -219,10 +234,20 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
     with output.progress(console, len(plan), "importing") as advance:
         results = batch.run(plan, lexicon, profile, register=register, force=force,
                             skip_existing=skip_existing, jobs=jobs, on_result=advance,
-                            max_bytes=max_size << 20)
+                            max_bytes=max_size << 20, decisions=decisions)
     output.print_findings(console, results)
+    if decisions is not None:
+        output.print_stale(console, decisions, results)
     if explain and not as_json:
         output.print_explanations(console, results)
+    return _import_outcome(console, plan, results, output_dir, as_json, explain)
+
+
+def _import_outcome(console: Any, plan: Any, results: list[Any], output_dir: Path | None,
+                    as_json: bool, explain: bool) -> int:
+    """What tei import shows at the end (the TEI itself on stdout, or the summary), and its
+    exit code."""
+    from .importer import output
     if plan[0][1] is None and results[0].ok:
         sys.stdout.buffer.write(results[0].xml or b"")
         sys.stdout.flush()
@@ -235,6 +260,94 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
     setup_errors = [r for r in results if r.error is not None and r.error.exit_code == EXIT_CANNOT_RUN]
     if setup_errors:
         return EXIT_CANNOT_RUN
+    return EXIT_FAILED if any(not r.ok for r in results) else EXIT_OK
+
+
+REVIEW_EXIT_CODES = f"""\b
+Exit codes:
+  {EXIT_OK}  written
+  {EXIT_FAILED}  some source could not be converted (its decisions are not listed)
+  {EXIT_CANNOT_RUN}  could not run: bad lexicon, register, profile or decisions file, output
+     exists, unwritable path
+""" + _COMMON_CODES
+
+
+@main.command("review", epilog=REVIEW_EXIT_CODES)
+@_SOURCES
+@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the decisions file here (default: stdout).")
+@click.option("--decisions", "decision_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Decisions reviewed before: applied, and their rows keep their status.")
+@click.option("--editor", default="", metavar="NAME",
+              help="Who reviewed the decisions (where a row's reviewer cell is empty): named "
+                   "in the reviewed documents' headers.")
+@click.option("--review-date", default="", metavar="YYYY-MM-DD",
+              help="When (where a row's date cell is empty; default: the day the decisions "
+                   "file was last changed).")
+@_LEXICONS
+@_REGISTERS
+@_NO_DEFAULT_REGISTER
+@click.option("--profile", "profile_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The editorial profile the import uses.")
+@click.option("--html", "html_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write a review page per document into DIR (open DIR/index.html): "
+                   "the text with each decision highlighted, a control for each, and a "
+                   "button that saves the decisions file.")
+@click.option("--force", is_flag=True, help="Replace output files that exist.")
+@_one_line_errors
+def review_command(sources: tuple[Path, ...], output_file: Path | None,
+                   decision_files: tuple[Path, ...], editor: str, review_date: str,
+                   lexicons: tuple[Path, ...],
+                   registers: tuple[Path, ...], no_default_register: bool,
+                   profile_file: Path | None, html_dir: Path | None, force: bool) -> int:
+    """List every decision the importer makes in SOURCE exports, one row each, for an
+    editor to accept (status ok) or change (decision, target), then `tei import
+    --decisions FILE`.
+
+    \b
+    Examples:
+      tei review exports/ -o decisions.tsv
+      tei review exports/ -o decisions.tsv --html review/   # pages for the browser
+      tei import exports/ -d tei/ --decisions decisions.tsv --editor "A. Editor"
+    """
+    from .importer import batch, output
+    from .importer.review import Decisions, reviewed, to_tsv as decisions_tsv
+
+    profile = Profile.load(profile_file)
+    lexicon = default_lexicon().merged(Lexicon.load(lexicons))
+    register = _load_register(registers, no_default_register)
+    decisions = Decisions.load(decision_files, frozenset(register.entries), editor,
+                               review_date) if decision_files else None
+    plan: batch.Plan = [(src, None) for src, _ in batch.plan_outputs(sources, None, None)]
+    if not plan:
+        raise OutputError("no *.txt files found in " + ", ".join(map(str, sources)))
+    console = output.stderr_console()
+    results = batch.run(plan, lexicon, profile, register=register, decisions=decisions,
+                        keyed=True)
+    output.print_findings(console, results)
+    if decisions is not None:
+        output.print_stale(console, decisions, results)
+    rows = reviewed((d for r in results for d in r.decisions), decisions)
+    data = decisions_tsv(rows).encode("utf-8")
+    inputs = [p for p, _ in plan] + list(decision_files)
+    if html_dir is not None:
+        from .importer.review_page import build_pages as review_pages
+        pages = review_pages([(r.doc_id, Path(r.source).read_text(encoding="utf-8"),
+                              reviewed(r.decisions, decisions))
+                             for r in results if r.ok and r.doc_id])
+        for page in pages:
+            write_atomic(html_dir / page.name, page.html, force=force, source=inputs)
+        click.echo(f"{html_dir / 'index.html'}: review pages of {len(pages) - 1} documents",
+                   err=True)
+    if output_file is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(output_file, data, force=force, source=inputs)
+        uncertain = sum(not d.certain for d in rows)
+        click.echo(f"{output_file}: {len(rows)} decisions in {len(plan)} documents "
+                   f"({uncertain} uncertain)", err=True)
     return EXIT_FAILED if any(not r.ok for r in results) else EXIT_OK
 
 

@@ -144,6 +144,10 @@ class ProfileError(SetupError):
     """The profile file is malformed."""
 
 
+class DecisionsError(SetupError):
+    """A decisions file (``tei review``'s, edited by an editor) is malformed."""
+
+
 class OutputError(SetupError):
     """An output cannot be written (exists without --force, would overwrite the input...)."""
 

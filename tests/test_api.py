@@ -13,6 +13,8 @@ PUBLIC = {
     "SchemaEntry", "add_schema", "cached_schemas", "fetch_schema",
     # hand-off (tei export --to cmif|html|csv|json): the formats, one call, the parts
     "EXPORTS", "export", "Letter", "build_cmif", "build_site", "letters_csv", "letters_json", "read_letter",
+    # the editor's review (tei review, tei import --decisions)
+    "Decision", "Decisions", "DecisionsError", "decisions_tsv", "review_pages",
 }
 
 
@@ -68,6 +70,7 @@ CLI_PRIVATE = {
     "folded": "tei register check's folding", "suggest": "tei lexicon suggest",
     "default_text": "tei profile show", "stderr_console": "the spinner of tei schemas",
     "import_file": "public as tei_toolkit.import_file",
+    "reviewed": "tei review --decisions: the rows keep the editor's status",
 }
 
 

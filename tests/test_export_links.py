@@ -299,7 +299,7 @@ def test_the_index_link_to_a_page_named_javascript_opens_that_page(hostile_site)
         assert "pwned" not in b.js("document.title")
         assert b.js("location.href") == url.rsplit("/", 1)[0] + "/" + quote(
             f"{FILE_STEM}.html", safe="")
-        assert b.js("document.querySelector('h1').textContent") == \
+        assert b.js("document.querySelector('h1').innerText") == \
             "Telegram, Gao Gang to Peng Dehuai"
 
 

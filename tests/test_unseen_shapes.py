@@ -122,6 +122,46 @@ SHAPES += [
     ("He said [that\nit was] late.", f"He said <supplied {S}>that<lb/>it was</supplied> late."),
     ("Mr. [John] Smith came", f"Mr. <supplied {C}>John</supplied> Smith came"),
 ]
+# Shapes both untouched samples showed after that (made-up text in the same patterns).
+IDENT = 'type="identification" place="inline" resp="#archive"'
+SHAPES += [
+    # A name starts its line: the line before ends no part of it.
+    ("the Chairman\nRYU Dong-ha [Ryu Tong Ha] said", 'the Chairman<lb/><choice '
+     'rend="bracketed"><orig>RYU Dong-ha</orig><reg resp="#archive">Ryu Tong Ha</reg></choice>'
+     " said"),
+    # A word in capitals is no acronym of the person's name after it; "alias of" identifies.
+    ("code name CEDAR [Ivo Lang] came", f"code name CEDAR <note {IDENT}>Ivo Lang</note> came"),
+    ("Cde. Alek [alias of Jan Sokol] came", f"Cde. Alek <note {IDENT}>alias of Jan Sokol</note>"
+     " came"),
+    # A pronoun, then a description of what it stands for.
+    ("because it [the MV Aurora] sank", f"because it <note {IDENT}>the MV Aurora</note> sank"),
+    # Two bodies' names alike only in "Party" are no two spellings.
+    ("the Lilac Party [Rural Workers' Party] met", f"the Lilac Party <note {IDENT}>Rural "
+     "Workers' Party</note> met"),
+    # A given name after a family name not on the list, the original being Chinese; an
+    # honorific before it.
+    ("Mr. Ueda [Kenji] came", f"Mr. Ueda <supplied {C}>Kenji</supplied> came"),
+    # A place's other name, before the word for its unit.
+    ("the Lyon [Lione] Provincial Board", 'the <choice rend="bracketed"><orig>Lyon</orig><reg '
+     'resp="#archive">Lione</reg></choice> Provincial Board'),
+    # English words joined by a hyphen are English; the original's word after English words.
+    ("a [long-range] plan", f"a <supplied {S}>long-range</supplied> plan"),
+    ("the Night Cable [Noapte] said", 'the Night Cable <note type="original" place="inline" '
+     'resp="#archive"><foreign xml:lang="zh-Latn">Noapte</foreign></note> said'),
+    # Brackets inside a note on the original are read as everywhere.
+    ("[Margin note: seen [Z.] 4 May [illegible initials]]", f"<note {SOURCE}>Margin note: seen "
+     f'<supplied {S}>Z.</supplied> 4 May <gap reason="illegible"><desc>illegible initials'
+     "</desc></gap></note>"),
+    # What the editors did not do, what the original marks, a signature's abbreviation; a gap
+    # whose words come first; a paragraph that is one short bracketed sentence.
+    ("The annex [not reproduced] follows.", f"The annex <note {SOURCE}>not reproduced</note> "
+     "follows."),
+    ("a slip [spelling slip circled] here", f"a slip <note {SOURCE}>spelling slip circled"
+     "</note> here"),
+    ("signed [sig.]", f"signed <note {SOURCE}>sig.</note>"),
+    ("[missing line end]", '<gap reason="omitted"><desc>missing line end</desc></gap>'),
+    ("[Harvest.]", '<note type="summary" place="inline" resp="#archive">Harvest.</note>'),
+]
 
 
 @pytest.mark.parametrize("body, expected", SHAPES)

@@ -75,7 +75,8 @@ main.index,header.index{max-width:70rem}
 SWITCH_JS = """
 function show(id){document.querySelectorAll('.switch button').forEach(function(o){
 o.setAttribute('aria-pressed',o.dataset.reading===id?'true':'false')});
-document.querySelectorAll('article.reading').forEach(function(a){a.hidden=a.id!==id});}
+document.querySelectorAll('article.reading').forEach(function(a){a.hidden=a.id!==id});
+document.querySelectorAll('[data-shows]').forEach(function(e){e.hidden=e.dataset.shows!==id});}
 document.querySelectorAll('.switch button').forEach(function(b){b.addEventListener('click',function(){
 show(b.dataset.reading);history.replaceState(null,'','#'+b.dataset.reading);});});
 if(location.hash==='#archive'){show('archive');}
@@ -151,11 +152,11 @@ def _csp_hash(text: str) -> str:
         + "'"
 
 
-def content_security_policy(script: str = "") -> str:
+def content_security_policy(script: str = "", css: str = CSS) -> str:
     """The page's policy: nothing loads, and only the page's own CSS and script (by their
     hashes) run: no other inline script, no ``javascript:`` link, no event attribute."""
     scripts = _csp_hash(script) if script else "'none'"
-    return (f"default-src 'none'; script-src {scripts}; style-src {_csp_hash(CSS)}; "
+    return (f"default-src 'none'; script-src {scripts}; style-src {_csp_hash(css)}; "
             "base-uri 'none'; form-action 'none'")
 
 
@@ -243,9 +244,13 @@ def _document(letter: Letter) -> bytes:
             f"{''.join(x.itertext())} ({'original' if x.get('n') == 'original' else 'this text'})"
             for x in languages))]
     meta += [E.DT("Encoding"), E.DD(_encoding(root))]
-    header: list[Any] = [E.H1(letter.title), E.DL(*meta, **{"class": "meta"})]
-    if letter.summary:
-        header.append(E.SECTION(E.H2("Summary"), *[E.P(p) for p in letter.summary.split("\n\n")],
+    meta += _reviewed(root)
+    title = root.find(f"{T('teiHeader')}/{T('fileDesc')}/{T('titleStmt')}/{T('title')}")
+    header: list[Any] = [E.H1(*_both_readings(title)) if title is not None
+                         else E.H1(letter.title), E.DL(*meta, **{"class": "meta"})]
+    abstract = root.xpath("t:teiHeader/t:profileDesc/t:abstract/t:p", namespaces=_NS)
+    if abstract:
+        header.append(E.SECTION(E.H2("Summary"), *[E.P(*_both_readings(p)) for p in abstract],
                                 **{"aria-label": "Summary"}))
     body = root.find(f"{T('text')}/{T('body')}/{T('div')}")
     corrected = _Corrected().article(body) if body is not None else E.ARTICLE()
@@ -259,6 +264,31 @@ def _document(letter: Letter) -> bytes:
         _nav(), E.HEADER(*header),
         E.MAIN(switch, _legend(), corrected, archive),
     ], SWITCH_JS)
+
+
+def _both_readings(el: etree._Element) -> list[Any]:
+    """A header's words in both readings, as the text below shows them: the corrected one
+    with the encoder's corrections marked, and the archive's own words (the switch shows
+    one of them)."""
+    return [E.SPAN(*_Corrected().inline(el), **{"data-shows": "corrected"}),
+            E.SPAN(inline_reading(el, "source"), hidden="hidden", lang="en",
+                   **{"data-shows": "archive"})]
+
+
+def _reviewed(root: etree._Element) -> list[Any]:
+    """Who reviewed the import's decisions, and when (revisionDesc), if anyone did."""
+    out: list[Any] = []
+    for change in root.xpath("t:teiHeader/t:revisionDesc/t:change[@who]", namespaces=_NS):
+        ids = [w.lstrip("#") for w in (change.get("who") or "").split()]
+        names = [" and ".join(" ".join("".join(n.itertext()).split()) for n in root.xpath(
+            "t:teiHeader/t:fileDesc/t:titleStmt/t:respStmt[@xml:id=$id]/*[not(self::t:resp)]",
+            namespaces=_NS, id=i)) for i in ids]
+        said = " ".join("".join(change.itertext()).split())
+        out += [E.DT("Reviewed"), E.DD(", ".join(filter(None, names)) or "an editor",
+                                       " (", E.TIME(change.get("when", ""),
+                                                    datetime=change.get("when", "")),
+                                       f"): {said}")]
+    return out
 
 
 def _legend() -> etree._Element:

@@ -18,6 +18,7 @@ from ..interrupts import sigint_blocked
 from .lexicon import Lexicon
 from .profile import Profile
 from .register import Register
+from .review import Decisions
 
 Plan = list[tuple[Path, Path | None]]
 
@@ -54,9 +55,10 @@ _STATE: dict[str, Any] = {}
 
 
 def _init(lexicon: Lexicon, profile: Profile, force: bool, skip_existing: bool = False,
-          register: Register | None = None, max_bytes: int = MAX_SOURCE_BYTES) -> None:
+          register: Register | None = None, max_bytes: int = MAX_SOURCE_BYTES,
+          decisions: Decisions | None = None, keyed: bool = False) -> None:
     _STATE.update(lexicon=lexicon, profile=profile, force=force, skip_existing=skip_existing,
-                  register=register, max_bytes=max_bytes)
+                  register=register, max_bytes=max_bytes, decisions=decisions, keyed=keyed)
 
 
 def _init_worker(settings: bytes) -> None:
@@ -92,7 +94,8 @@ def _convert(item: tuple[Path, Path | None]) -> ImportResult:
     try:
         result = import_file(src, dest, lexicon=_STATE["lexicon"], profile=_STATE["profile"],
                              register=_STATE["register"], force=_STATE["force"],
-                             max_bytes=_STATE["max_bytes"])
+                             max_bytes=_STATE["max_bytes"], decisions=_STATE["decisions"],
+                             keyed=_STATE["keyed"])
     except TeiToolkitError as exc:
         return ImportResult(str(src), str(dest) if dest else None, error=exc)
     except Exception as exc:  # a bug must not take the rest of the batch down
@@ -156,10 +159,12 @@ def default_jobs() -> int:
 def run(plan: Plan, lexicon: Lexicon, profile: Profile, *, register: Register | None = None,
         force: bool = False, skip_existing: bool = False, jobs: int | None = None,
         on_result: Callable[[ImportResult], None] | None = None,
-        max_bytes: int = MAX_SOURCE_BYTES) -> list[ImportResult]:
+        max_bytes: int = MAX_SOURCE_BYTES, decisions: Decisions | None = None,
+        keyed: bool = False) -> list[ImportResult]:
     """Convert every planned source; a failure is recorded in its result, never raised.
     ``skip_existing``: an output that exists is left alone and its result marked skipped.
-    ``max_bytes``: a larger source fails (see :func:`convert.import_file`).
+    ``max_bytes``: a larger source fails (see :func:`convert.import_file`). ``decisions``,
+    ``keyed``: the editor's review (see :func:`convert.import_text`).
 
     Results come back in plan order; ``on_result`` sees each as it completes (for progress).
     Interrupted (KeyboardInterrupt), it stops the workers and removes their temporary files
@@ -167,19 +172,18 @@ def run(plan: Plan, lexicon: Lexicon, profile: Profile, *, register: Register | 
     """
     jobs = min(jobs or default_jobs(), len(plan)) or 1
     results: dict[str, ImportResult] = {}
-    for result in _results(plan, lexicon, profile, register, force, skip_existing, jobs,
-                           max_bytes):
+    settings = (lexicon, profile, force, skip_existing, register, max_bytes, decisions, keyed)
+    for result in _results(plan, settings, jobs):
         results[result.source] = result
         if on_result is not None:
             on_result(result)
     return [results[str(src)] for src, _ in plan]
 
 
-def _results(plan: Plan, lexicon: Lexicon, profile: Profile, register: Register | None,
-             force: bool, skip_existing: bool, jobs: int, max_bytes: int
-             ) -> Iterator[ImportResult]:
+def _results(plan: Plan, settings: tuple[Any, ...], jobs: int) -> Iterator[ImportResult]:
+    """``settings``: _init's arguments."""
     if jobs == 1:
-        _init(lexicon, profile, force, skip_existing, register, max_bytes)
+        _init(*settings)
         yield from map(_convert, plan)
         return
     # Chunks big enough to amortise the inter-process hop, small enough to balance the load.
@@ -187,7 +191,7 @@ def _results(plan: Plan, lexicon: Lexicon, profile: Profile, register: Register 
     ctx = multiprocessing.get_context("forkserver" if hasattr(os, "fork") else "spawn")
     if hasattr(os, "fork"):
         ctx.set_forkserver_preload(["tei_toolkit.importer._forkserver"])
-    settings = pickle.dumps((lexicon, profile, force, skip_existing, register, max_bytes))
+    pickled = pickle.dumps(settings)
     pool = None
     try:
         # The fork server and the workers never see Ctrl-C (no traceback of theirs): the
@@ -196,7 +200,7 @@ def _results(plan: Plan, lexicon: Lexicon, profile: Profile, register: Register 
         if hasattr(os, "fork"):
             resource_tracker.ensure_running()
         with _safe_path(), sigint_blocked():
-            pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(settings,))
+            pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(pickled,))
         for sent in pool.imap_unordered(_convert_in_worker, plan, chunksize=chunk):
             yield _received(sent)
     except BaseException:

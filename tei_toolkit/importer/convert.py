@@ -14,6 +14,7 @@ from .lexicon import Lexicon
 from .markup import Counts, Explained
 from .profile import Profile
 from .register import Register
+from .review import Decision, Decisions
 from .source import parse
 from .tei import build
 
@@ -33,6 +34,11 @@ class ImportResult:
     skipped: bool = False
     # Every square bracket with its class and the evidence for it (tei import --explain).
     brackets: list[Explained] = field(default_factory=list)
+    # With review keys (import_text(keyed=True), or decisions): every decision made, and
+    # the keys of the editor's decisions that found their items.
+    decisions: list[Decision] = field(default_factory=list)
+    ruled: list[str] = field(default_factory=list)
+    review: tuple[int, int] | None = None  # with decisions: (decisions reviewed, made)
 
     @property
     def ok(self) -> bool:
@@ -59,9 +65,12 @@ def default_lexicon() -> Lexicon:
 
 def import_text(data: bytes | str, path: str = "<string>", lexicon: Lexicon | None = None,
                 profile: Profile | None = None, register: Register | None = None,
-                max_bytes: int = MAX_SOURCE_BYTES) -> ImportResult:
+                max_bytes: int = MAX_SOURCE_BYTES, decisions: Decisions | None = None,
+                keyed: bool = False) -> ImportResult:
     """Convert one export. Raises SourceError when the text cannot be converted, or is
-    longer than ``max_bytes`` (as UTF-8).
+    longer than ``max_bytes`` (as UTF-8). ``decisions``: the editor's (review.Decisions),
+    which overrule the importer's; ``keyed``: list every decision made in
+    ``result.decisions``, keyed for review (as ``tei review`` does).
 
     >>> result = import_text(open("seed.txt", "rb").read(), "seed.txt")  # doctest: +SKIP
     >>> result.xml[:38]                                                  # doctest: +SKIP
@@ -76,15 +85,17 @@ def import_text(data: bytes | str, path: str = "<string>", lexicon: Lexicon | No
     profile = Profile.default() if profile is None else profile
     register = Register.default() if register is None else register
     doc = parse(data, path)
-    built = build(doc, lexicon, profile, register)
+    built = build(doc, lexicon, profile, register, decisions, keyed)
     return ImportResult(path, None, built.doc_id, built.xml, built.counts, built.warnings,
-                        brackets=built.brackets)
+                        brackets=built.brackets, decisions=built.decisions, ruled=built.ruled,
+                        review=built.review)
 
 
 def import_file(source: str | Path, output: str | Path | None = None, *,
                 lexicon: Lexicon | None = None, profile: Profile | None = None,
                 register: Register | None = None, force: bool = False,
-                max_bytes: int = MAX_SOURCE_BYTES) -> ImportResult:
+                max_bytes: int = MAX_SOURCE_BYTES, decisions: Decisions | None = None,
+                keyed: bool = False) -> ImportResult:
     """Convert ``source``; write the TEI to ``output`` (atomically) when given. A source
     over ``max_bytes`` fails before it is read."""
     source = Path(source)
@@ -100,7 +111,8 @@ def import_file(source: str | Path, output: str | Path | None = None, *,
         data = source.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", Location(str(source))) from None
-    result = import_text(data, str(source), lexicon, profile, register, max_bytes)
+    result = import_text(data, str(source), lexicon, profile, register, max_bytes, decisions,
+                         keyed)
     if output is not None:
         write_atomic(Path(output), result.xml or b"", force=force, source=source)
         result.output = str(output)

@@ -22,6 +22,8 @@ from ..spans import ellipsis_rend
 from .lexicon import Entry, Matcher
 from .profile import Profile
 from .register import Index, Person
+from .review import BRACKET, NAME, NOTE_ON_ORIGINAL, SUMMARY, Decision, Decisions, Ruling
+from .review import key as review_key
 from .source import MONTH_NAMES, Text
 
 
@@ -31,12 +33,15 @@ class Supplied:
     children: list[Any]
     cert: str | None = None
     reason: str | None = None  # None: the profile's (for sense); "completion"
+    editor: bool = False  # encoded as the editor decided (review.py): @resp names the editor
 
-    def __init__(self, children: list[Any], cert: str | None = None, reason: str | None = None) -> None:
+    def __init__(self, children: list[Any], cert: str | None = None, reason: str | None = None,
+                 editor: bool = False) -> None:
         # Written out: mypyc compiles this, not the one @dataclass would generate.
         self.children = children
         self.cert = cert
         self.reason = reason
+        self.editor = editor
 
 
 @dataclass
@@ -47,6 +52,7 @@ class Gloss:
     kind: str
     children: list[Any]
     lang: str | None = None
+    editor: bool = False  # as Supplied.editor
 
 
 @dataclass
@@ -56,6 +62,7 @@ class Pair:
     kind: str
     name: str
     children: list[Any]
+    editor: bool = False  # as Supplied.editor
 
 
 @dataclass
@@ -67,15 +74,19 @@ class Explained:
     kind: str
     evidence: str
     rule: str  # the classifier's rule that decided (brackets.RULES)
+    certain: bool  # False when the evidence is partial (the import warns)
+    key: str  # the bracket's review key (review.key), when the import keys its items
 
     def __init__(self, location: Location, text: str, kind: str, evidence: str,
-                 rule: str) -> None:
+                 rule: str, certain: bool = True, key: str = "") -> None:
         # Written out: mypyc compiles this, not the one @dataclass would generate.
         self.location = location
         self.text = text
         self.kind = kind
         self.evidence = evidence
         self.rule = rule
+        self.certain = certain
+        self.key = key
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return pickling.reduce(self)  # results come back from the workers
@@ -113,6 +124,8 @@ class Note:
 class Flag:
     type: str  # "sic" or "query"
     text: str  # "sic", "sic!", "?" as written
+    editor: bool = False  # as Supplied.editor
+    children: list[Any] | None = None  # a note holding brackets of its own: read, not text
 
 
 @dataclass
@@ -145,13 +158,16 @@ class Named:
     ref: str  # the register id
     children: list[Any]
     type: str | None = None  # "codename" when the words are a code name
+    editor: bool = False  # linked as the editor decided (review.py)
 
-    def __init__(self, tag: str, ref: str, children: list[Any], type: str | None = None) -> None:
+    def __init__(self, tag: str, ref: str, children: list[Any], type: str | None = None,
+                 editor: bool = False) -> None:
         # Written out: mypyc compiles this, not the one @dataclass would generate.
         self.tag = tag
         self.ref = ref
         self.children = children
         self.type = type
+        self.editor = editor
 
 
 @dataclass
@@ -194,6 +210,16 @@ class Context:
     spelled: set[str]  # words already checked for spelling
     spelled_texts: dict[int, Text]  # paragraphs checked
     bracket_warned: dict[tuple[int, int], Text]  # unmatched brackets warned about
+    # The editor's review: the document's id, the decisions that overrule the importer, and
+    # whether items get their review keys (review.key) at all; the keys given so far.
+    doc_id: str
+    decisions: Decisions | None
+    keyed: bool
+    keys_seen: dict[str, int]
+    decided: list[Decision]  # the decisions made, keyed (when keyed)
+    reviewed: dict[str, tuple[str, Ruling]]  # key -> "ok" or "changed", and the editor's row
+    around: tuple[Text, int, str, str]  # where names are being tagged: paragraph, start,
+    # and the text before and after the node at hand
     _seen: dict[int, tuple[Text, list[Any]]]
     _tokens: dict[int, tuple[Text, set[str]]]
 
@@ -215,6 +241,13 @@ class Context:
         self.spelled = set()
         self.spelled_texts = {}
         self.bracket_warned = {}
+        self.doc_id = ""
+        self.decisions = None
+        self.keyed = False
+        self.keys_seen = {}
+        self.decided = []
+        self.reviewed = {}
+        self.around = (_NO_TEXT, 0, "", "")
         self._seen = {}
         self._tokens = {}
 
@@ -296,7 +329,7 @@ _CLASSIFIED_WORDS = ("secret", "confidential", "cop")
 # words: "[faded round stamp: ...]", "[illegible signature]") or closing it ("[added by hand]").
 _DOCUMENT = (r"stamps?|seals?|signatures?|signed|letterhead|handwritten|handwriting|"
              r"typewritten|initials|initialled|postmark|watermark|inscription|notation|"
-             r"resolution in the margin|in the margin|marginal notes?|registration|registry|"
+             r"resolution in the margin|in the margin|margin(?:al)? notes?|registration|registry|"
              r"attachment|enclosure|page \d+|p\. ?\d+|transliterated|transliteration|blank|"
              r"end of (?:the )?page|new page|archival reference|"
              # registry notes: "Received: 12 May", "Incoming No. 123", "Source: ..."
@@ -313,7 +346,8 @@ _DOCUMENT_NOTE = re.compile(
 _TITLE_NOTE = re.compile(r"\s*(?:excerpts?|extracts?|draft|abridged|fragment|summary|"
                          r"translation|unofficial translation|copy)\s*", re.I)
 # A description of words left out: "[two pages omitted]", "[part of sentence missing]".
-_OMITTED = re.compile(r"\s*(?:omission|omitted|text omitted)\b.*|[\w\s.,:;()'’-]{0,80}?\b"
+_OMITTED = re.compile(r"\s*(?:omission|omitted|text omitted)\b.*|"
+                      r"\s*(?:missing|omitted)(?: [\w-]+){1,3}\s*|[\w\s.,:;()'’-]{0,80}?\b"
                       r"(?:omitted|not translated|left out|blacked out|redacted|excised|deleted|"
                       r"missing|cut)\s*\.?\s*", re.I | re.S)
 # What the regexes below need to find in a bracket (lower case), tested first: most brackets
@@ -344,7 +378,10 @@ _SOURCE_NOTE = re.compile(
     r"(?:in|written in) [A-Z][a-z]+ in the original|"
     r"handwritten|handwriting|stamp|seal|signature|illegible signature|crossed out|"
     r"struck through|in the margin|marginal note|blank|"
-    r"(?:approved for release|declassified|sanitized)\b[^\]]*)\s*", re.I)
+    r"(?:approved for release|declassified|sanitized)\b[^\]]*|sig\.|"
+    # what the editors did not do: "[not reproduced]", "[not identified]"
+    r"not (?:further |yet )?(?:included|identified|reproduced|found|printed|published|traced)|"
+    r"(?:[\w'’-]+ ){0,3}(?:underlined|circled|crossed out|struck through))\s*", re.I)
 _TRAILING_WORD = re.compile(r"(\w[\w'’-]*)(\s*)\Z")
 
 
@@ -426,6 +463,10 @@ def _tag_names(nodes: list[Any], ctx: Context, t: Text, start: int) -> list[Any]
     i = 0
     while i < len(nodes):
         node = nodes[i]
+        if ctx.keyed:  # what a name's review key is made of
+            after = nodes[i + 1] if i + 1 < len(nodes) else ""
+            ctx.around = (t, start, out[-1] if out and isinstance(out[-1], str) else "",
+                          after if isinstance(after, str) else _plain_text([after]))
         if isinstance(node, str):
             _names_in_text(node, out, ctx, index, t, start)
         elif isinstance(node, Choice):
@@ -463,6 +504,8 @@ def _names_in_text(node: str, out: list[Any], ctx: Context, index: Index, t: Tex
             continue
         if begin > pos:
             out.append(node[pos:begin])
+        if ctx.keyed:
+            ctx.around = (t, start, node[:begin], node[hit.end:])
         out.append(_named(ctx, hit.person, hit.how, [node[begin:hit.end]]))
         pos = hit.end
     if pos < len(node):
@@ -547,9 +590,65 @@ def _completed_after(out: list[Any], node: "Supplied", index: Index, ctx: Contex
 
 
 def _named(ctx: Context, person: Person, how: str, children: list[Any]) -> Named:
+    changed = False
+    if ctx.keyed:
+        ruled = _name_decision(ctx, person, children)
+        if ruled is None:
+            return Named("", "", children)  # the editor unlinked it: the words alone
+        changed = ruled is not person
+        person = ruled
     ctx.used.setdefault(person.id, person)
     tag = "rs" if how == "rs" else person.tag
-    return Named(tag, person.id, children, "codename" if how == "code name" else None)
+    return Named(tag, person.id, children, "codename" if how == "code name" else None,
+                 changed)
+
+
+def _name_decision(ctx: Context, person: Person, children: list[Any]) -> Person | None:
+    """The entry a name links to, as the editor's decision has it (None: no entry); the
+    decision listed for review. The name's key is made of the source's words around it in
+    its paragraph (what the brackets near it were read as does not change it)."""
+    t, start, before, after = ctx.around
+    text = _source_text(children)
+    seen = ctx.keys_seen
+    nth = seen[f"{id(t)}\0{text}"] = seen.get(f"{id(t)}\0{text}", 0) + 1
+    at = start - 1
+    for _ in range(nth):
+        at = t.text.find(text, at + 1) if text else -1
+        if at < 0:
+            break
+    if at >= 0:
+        before, after = t.text[max(0, at - _WINDOW):at], t.text[at + len(text):][:_WINDOW]
+    key = review_key(ctx.doc_id, NAME, text, before, after, seen)
+    ruling = ctx.decisions.find(key) if ctx.decisions is not None else None
+    decision, target = "name", person.id
+    evidence = f"a name of {person.name} ({person.id}) in the persons register"
+    if ruling is not None and ruling.says(decision, target):
+        ctx.reviewed[key] = ("ok" if ruling.status == "ok" and (ruling.decision, ruling.target)
+                             == (decision, target) else "changed", ruling)
+        decision, target = ruling.decision, ruling.target
+        evidence = f"editor's decision ({ruling.cite})"
+        entry = ctx.register.entries.get(target) if ctx.register is not None else None
+        if decision == "none" or entry is None:
+            decision, target = "none", ""
+        person = entry or person
+    where = t.location(at if at >= 0 else start)
+    ctx.decided.append(Decision(key, where.path, where.line, where.column, NAME, text,
+                                decision, target, evidence))
+    return person if decision == "name" else None
+
+
+def _source_text(nodes: list[Any]) -> str:
+    """A name's words as the source writes them ("SED", not its expansion; "Mao Zeong")."""
+    out = []
+    for n in nodes:
+        if isinstance(n, Pair):
+            out.append(n.name)
+        elif isinstance(n, Supplied):
+            out.append("[" + _source_text(n.children) + "]")
+        else:
+            out.append(_source_text(n.children) if isinstance(n, Named | Marked)
+                       else _plain_text([n]))
+    return "".join(out)
 
 
 def _plain_text(nodes: list[Any]) -> str:
@@ -695,6 +794,9 @@ def _misspelling(word: str, register: Index | None) -> tuple[str, str] | None:
     return None
 
 
+_NO_TEXT = Text("", "<none>", (), ())
+
+
 def _append_text(out: list[Any], s: str) -> None:
     if not s:
         return
@@ -708,10 +810,94 @@ def _bracket(t: Text, ctx: Context, part: str, start: int, end: int, out: list[A
     """One bracketed span ``t.text[start:end]`` (without the brackets): the first of
     ``_READERS`` that knows its form takes it, else the classifier decides its class."""
     inner = t.text[start:end]
+    if ctx.keyed:
+        _keyed_bracket(t, ctx, part, start, end, inner, out)
+    else:
+        _read_bracket(t, ctx, part, start, end, inner, out)
+
+
+def _keyed_bracket(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+                   out: list[Any]) -> None:
+    """A bracket under review: keyed, and encoded as the editor's decision says if one does
+    (review.py), else as the importer reads it."""
+    text = t.text
+    key = review_key(ctx.doc_id, BRACKET, inner, text[max(0, start - 1 - _WINDOW):start - 1],
+                     text[end + 1:end + 1 + _WINDOW], ctx.keys_seen)
+    explained = len(ctx.explained)
+    ruling = ctx.decisions.find(key) if ctx.decisions is not None else None
+    if ruling is None:
+        _read_bracket(t, ctx, part, start, end, inner, out)
+    elif ruling.status == "changed":
+        _ruled(t, ctx, part, start, end, inner, out, ruling)
+        ctx.reviewed[key] = ("changed", ruling)
+    else:
+        # Accepted ("ok"), or a row the editor may not have touched: the editor's decision
+        # where it says otherwise than the importer.
+        undo = _Undo(ctx, out)
+        _read_bracket(t, ctx, part, start, end, inner, out)
+        if explained == len(ctx.explained) or ctx.explained[explained].kind != ruling.decision:
+            undo(ctx, out)
+            _ruled(t, ctx, part, start, end, inner, out, ruling)
+            ctx.reviewed[key] = ("changed", ruling)
+        elif ruling.status == "ok":
+            ctx.explained[explained].evidence += f"; accepted by the editor ({ruling.cite})"
+            ctx.reviewed[key] = ("ok", ruling)
+    where = t.location(start - 1)
+    if explained < len(ctx.explained) and ctx.explained[explained].location == where:
+        ctx.explained[explained].key = key
+
+
+def _read_bracket(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+                  out: list[Any]) -> None:
     for reader in _READERS:
         if reader(t, ctx, part, start, end, inner, out):
             return
     _classified(t, ctx, part, start, end, inner, out)
+
+
+class _Undo:
+    """What reading a bracket changes, kept to be put back (when the editor decided
+    otherwise)."""
+
+    def __init__(self, ctx: Context, out: list[Any]) -> None:
+        self.out = list(out)
+        self.counts = Counts(ctx.counts.supplied, ctx.counts.gaps, ctx.counts.corrections,
+                             ctx.counts.notes)
+        self.explained, self.warnings = len(ctx.explained), len(ctx.warnings)
+        self.used = list(ctx.used)
+        self.keys_seen = dict(ctx.keys_seen)
+        self.anchors = dict(ctx.anchors)
+
+    def __call__(self, ctx: Context, out: list[Any]) -> None:
+        out[:] = self.out
+        ctx.counts = self.counts
+        del ctx.explained[self.explained:]
+        del ctx.warnings[self.warnings:]
+        for name in list(ctx.used)[len(self.used):]:
+            del ctx.used[name]
+        ctx.keys_seen = self.keys_seen
+        ctx.anchors = self.anchors
+
+
+def _ruled(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
+           out: list[Any], ruling: Ruling) -> None:
+    """A bracket encoded as the editor decided, exactly as the importer encodes that class,
+    and marked as the editor's (its @resp names the editor too)."""
+    evidence = f"editor's decision ({ruling.cite})"
+    if ruling.decision == NOTE_ON_ORIGINAL:
+        _on_original(t, ctx, part, start, inner, out, "editor", evidence)
+    elif ruling.decision == SUMMARY:
+        out.append(Flag("summary", inner))
+        ctx.counts.notes += 1
+        ctx.explained.append(Explained(t.location(start - 1), inner, SUMMARY, evidence,
+                                       "editor"))
+    else:
+        before = t.text[max(0, start - 1 - _WINDOW):start - 1]
+        name = before[:-1].rsplit(" ", 1)[-1] if before.endswith(" ") else ""
+        _classified(t, ctx, part, start, end, inner, out,
+                    Verdict(ruling.decision, evidence, name=name, rule="editor"))
+    if out and isinstance(out[-1], Supplied | Gloss | Pair | Flag):
+        out[-1].editor = True
 
 
 def _omission(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
@@ -767,16 +953,17 @@ def _source_note(t: Text, ctx: Context, part: str, start: int, end: int, inner: 
     shows, said by the archive; no words of the text."""
     if not _SOURCE_NOTE.fullmatch(inner):
         return False
-    return _on_original(t, ctx, start, inner, out, "source_note")
+    return _on_original(t, ctx, part, start, inner, out, "source_note")
 
 
-def _on_original(t: Text, ctx: Context, start: int, inner: str, out: list[Any],
-                 rule: str) -> bool:
-    """A note of the archive on what the original document shows."""
-    out.append(Flag("source", inner))
+def _on_original(t: Text, ctx: Context, part: str, start: int, inner: str, out: list[Any],
+                 rule: str, evidence: str = "describes the original document") -> bool:
+    """A note of the archive on what the original document shows; brackets inside it
+    ("[Margin note: seen [Z.] 4 May]") are read as everywhere."""
+    children = parse_inline(t, ctx, part, start, start + len(inner)) if "[" in inner else None
+    out.append(Flag("source", inner, children=children))
     ctx.counts.notes += 1
-    ctx.explained.append(Explained(t.location(start - 1), inner, "source",
-                                   "describes the original document", rule))
+    ctx.explained.append(Explained(t.location(start - 1), inner, "source", evidence, rule))
     return True
 
 
@@ -849,7 +1036,7 @@ def _document_note(t: Text, ctx: Context, part: str, start: int, end: int, inner
             (sum(c.isdigit() for c in inner) >= 2 and "," in inner
              and _ARCHIVE_REFERENCE.fullmatch(inner))):
         return False
-    return _on_original(t, ctx, start, inner, out, "document_note")
+    return _on_original(t, ctx, part, start, inner, out, "document_note")
 
 
 def _block_on_its_lines(t: Text, start: int, end: int, inner: str) -> bool:
@@ -863,9 +1050,10 @@ def _block_on_its_lines(t: Text, start: int, end: int, inner: str) -> bool:
 def _summary_paragraph(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
                        out: list[Any]) -> bool:
     """A paragraph that is all one bracket of a sentence or more ("[The rest of the letter
-    lists the delegates.]"): the editors' summary of what the translation leaves out, a note
+    lists the delegates.]", "[Harvest.]"): the editors' summary of what the translation leaves out, a note
     and no words of the text."""
-    if part != "body" or start != 1 or end != len(t.text) - 1 or len(inner.split()) < 6 \
+    if part != "body" or start != 1 or end != len(t.text) - 1 or \
+            (len(inner.split()) < 6 and not inner.rstrip().endswith(".")) \
             or inner[:1].islower() or "\n" in inner:
         return False
     out.append(Flag("summary", inner))
@@ -897,16 +1085,17 @@ _READERS: tuple[Callable[[Text, Context, str, int, int, str, list[Any]], bool], 
 
 
 def _classified(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
-                out: list[Any]) -> None:
-    """Words in brackets: the classifier (brackets.RULES) says which class they are."""
+                out: list[Any], ruled: Verdict | None = None) -> None:
+    """Words in brackets: the classifier (brackets.RULES) says which class they are, unless
+    the editor did (``ruled``)."""
     where = t.location(start - 1)
     if not inner.strip():
         ctx.warnings.append(Finding(where, "empty-brackets",
                                     "empty square brackets; encoded as an empty <supplied/>"))
     # The words next to the bracket decide; a bounded window keeps this linear.
-    verdict = classify(t.text[max(0, start - 1 - _WINDOW):start - 1], inner,
-                       t.text[end + 1:end + 1 + _WINDOW], part, ctx.lexicon_reg,
-                       ctx.language, ctx.register) if inner.strip() \
+    verdict = ruled if ruled is not None else classify(
+        t.text[max(0, start - 1 - _WINDOW):start - 1], inner, t.text[end + 1:end + 1 + _WINDOW],
+        part, ctx.lexicon_reg, ctx.language, ctx.register) if inner.strip() \
         else Verdict(SUPPLEMENT, "no words", rule="no_words")
     if verdict.kind in (EXPANSION, RESPELLING):
         if _paired(t, ctx, part, start, end, inner, out, verdict):
@@ -917,7 +1106,8 @@ def _classified(t: Text, ctx: Context, part: str, start: int, end: int, inner: s
         verdict = Verdict(kind, verdict.evidence + ", but the words before it are not plain "
                                                    f"text: {kind}", rule=verdict.rule)
     kind = verdict.kind
-    ctx.explained.append(Explained(where, inner, kind, verdict.evidence, verdict.rule))
+    ctx.explained.append(Explained(where, inner, kind, verdict.evidence, verdict.rule,
+                                   certain=not verdict.weak and verdict.rule != "default"))
     if verdict.weak:
         ctx.warnings.append(Finding(where, "bracket-class", f"[{inner}] {verdict.weak}"))
     if kind in (SUPPLEMENT, COMPLETION) and part in _SPELLED and ctx.profile.near_misses \

@@ -14,6 +14,7 @@ from rich.table import Table
 from ..errors import LOG_WIDTH, printable
 from .convert import ImportResult
 from .markup import Counts
+from .review import Decisions
 
 # Per-file rows shown in the summary table before clean files are folded into one line.
 TABLE_ROWS = 50
@@ -47,13 +48,27 @@ def print_findings(console: Console, results: list[ImportResult]) -> None:
             console.print(str(r.error), markup=False)
 
 
+def print_stale(console: Console, decisions: Decisions, results: list[ImportResult]) -> None:
+    """The editor's decisions for the documents imported that found no item."""
+    for r in decisions.stale((x.doc_id, x.ruled) for x in results if x.ok and x.doc_id):
+        console.print(f"{r.where}: warning: the decision {r.decision!r} on {r.what} "
+                      f"{_short(r.text)!r} ({r.key}) matches nothing in the document (its "
+                      "source changed?): not applied [stale-decision]", markup=False)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def summary_table(console: Console, results: list[ImportResult]) -> None:
     base = _common_dir([r.source for r in results])
     table = Table(title=f"tei import: {printable(base)}" if base else "tei import",
                   title_justify="left")
+    reviewing = any(r.review is not None for r in results)  # tei import --decisions
     for name, justify in (("file", "left"), ("status", "left"), ("supplied", "right"),
                           ("gaps", "right"), ("corrections", "right"), ("notes", "right"),
-                          ("warnings", "right")):
+                          ("warnings", "right")) + ((("review", "left"),) if reviewing else ()):
         table.add_column(name, justify=justify,  # type: ignore[arg-type]
                          overflow="fold", no_wrap=name != "file")
     total = Counts()
@@ -66,9 +81,11 @@ def summary_table(console: Console, results: list[ImportResult]) -> None:
         status = "skipped" if r.skipped else "ok" if r.ok else "exists" if r.exists \
             else "FAILED"
         table.add_row(printable(os.path.relpath(r.source, base) if base else r.source),
-                      status, *_cells(r.counts), str(len(r.warnings)))
+                      status, *_cells(r.counts), str(len(r.warnings)),
+                      *([review_state(r.review)] if reviewing else []))
     if folded:
-        table.add_row(f"({folded} more files, no warnings)", "ok", "", "", "", "", "0")
+        table.add_row(f"({folded} more files, no warnings)", "ok", "", "", "", "", "0",
+                      *([""] if reviewing else []))
     failed = sum(1 for r in results if not r.ok and not r.exists)
     exist = sum(1 for r in results if r.exists)
     skipped = sum(1 for r in results if r.skipped)
@@ -76,12 +93,23 @@ def summary_table(console: Console, results: list[ImportResult]) -> None:
                        + ([f"{exist} exist"] if exist else [])
                        + ([f"{skipped} skipped"] if skipped else [])) or "ok"
     table.add_section()
+    states = [review_state(r.review) for r in results if r.ok]
     table.add_row(f"{len(results)} files", status, *_cells(total),
-                  str(sum(len(r.warnings) for r in results)))
+                  str(sum(len(r.warnings) for r in results)),
+                  *([f"{states.count('reviewed')} reviewed"] if reviewing else []))
     console.print(table)
     if exist:
         console.print(f"{exist} output file{'s' if exist != 1 else ''} exist already: use "
                       "--force to replace them, or --skip-existing to keep them")
+
+
+def review_state(review: tuple[int, int] | None) -> str:
+    """"reviewed", "partly (3/12)" or "not reviewed": the editor's decisions on a document
+    (reviewed, all decisions made)."""
+    if review is None or not review[0]:
+        return "not reviewed"
+    done, total = review
+    return "reviewed" if done >= total else f"partly ({done}/{total})"
 
 
 def _common_dir(paths: list[str]) -> str:
@@ -128,6 +156,8 @@ def summary_json(results: list[ImportResult], explain: bool = False) -> str:
             **({"brackets": [{"text": b.text, "class": b.kind, "rule": b.rule,
                               "evidence": b.evidence, **_where(b.location)}
                              for b in r.brackets]} if explain else {}),
+            **({"review": {"state": review_state(r.review), "reviewed": r.review[0],
+                           "decisions": r.review[1]}} if r.review is not None else {}),
         })
     return json.dumps({
         "files": files,

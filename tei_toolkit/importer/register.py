@@ -57,7 +57,7 @@ _DEGREES = re.compile(r"-?[0-9]{1,3}(?:\.[0-9]+)?")
 _DATE = re.compile(r"-?[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*")
 # Ids the importer writes itself (respStmt ids, footnotes and their anchors).
-_RESERVED = re.compile(r"(?:encoder|archive|translator|fn\d.*)")
+_RESERVED = re.compile(r"(?:encoder|archive|translator|editor|fn\d.*)")
 # A run of capitalised words (with the particles names hold), where names are looked for.
 _RUN = re.compile(r"(?<![\w'’])[A-ZÀ-Þ][\w'’.-]*(?:[ ](?:[A-ZÀ-Þ][\w'’.-]*|de|van|von|der|al|bin|"
                   r"la|le|du|da|dos|y))*")
@@ -351,6 +351,7 @@ class Index:
 
     def __init__(self, register: Register) -> None:
         self.people = len(register.entries)
+        self.entries = register.entries  # by id
         self.by_words: dict[tuple[str, ...], tuple[Person, str]] = {}
         for person in register.entries.values():
             for form, how in person.forms():

@@ -21,6 +21,8 @@ from .brackets import EXPANSION, ORIGINAL, TRANSLATED_TITLE
 from .markup import (Anchor, Choice, Context, Counts, Explained, Flag, Gap, Gloss, Marked,
                      Named, Note, Pair, Supplied, parse_inline)
 from .register import Person, Register
+from .review import BRACKET, CORRESPONDENT, Decision, Decisions
+from .review import key as review_key
 from .profile import Profile
 from .source import MONTH_NAMES, SourceDocument, Text
 from ..spans import BY_NAME, Span
@@ -58,19 +60,31 @@ class Built:
     counts: Counts
     warnings: list[Finding] = field(default_factory=list)
     brackets: list[Explained] = field(default_factory=list)
+    # Every decision the importer made, keyed for review (when asked for: review.py).
+    decisions: list[Decision] = field(default_factory=list)
+    ruled: list[str] = field(default_factory=list)  # the editor's decisions that found items
+    review: tuple[int, int] | None = None  # with decisions: (decisions reviewed, made)
 
 
 def build(doc: SourceDocument, lexicon: Lexicon, profile: Profile,
-          register: Register | None = None) -> Built:
-    """The TEI document for ``doc``. Raises SourceError for a footnote given twice."""
-    return _Builder(doc, lexicon, profile, register).build()
+          register: Register | None = None, decisions: Decisions | None = None,
+          keyed: bool = False) -> Built:
+    """The TEI document for ``doc``; ``decisions``: the editor's, which overrule the
+    importer's; ``keyed``: list every decision made (Built.decisions), keyed for review.
+    Raises SourceError for a footnote given twice."""
+    return _Builder(doc, lexicon, profile, register, decisions, keyed).build()
+
+
+# How a profile's encoder says that an editor has not reviewed the import (yet).
+_REVIEW_PENDING = re.compile(r"\s*\(not yet reviewed by an editor\)")
 
 
 class _Builder:
     """One document's TEI, written part by part in document order into ``out``."""
 
     def __init__(self, doc: SourceDocument, lexicon: Lexicon, profile: Profile,
-                 register: Register | None = None) -> None:
+                 register: Register | None = None, decisions: Decisions | None = None,
+                 keyed: bool = False) -> None:
         self.doc, self.lexicon, self.profile = doc, lexicon, profile
         self.footnotes, self.body = _split_footnotes(doc.body)
         # Flattened footnotes ("rains.1" ... "1 The rainy season ..."), when they pair up.
@@ -95,8 +109,14 @@ class _Builder:
         self.address = self._address(self.citation)
         self.e = _Inline(profile, "#translator" if self.citation and self.citation.translators
                          else "#archive")
-        self.title_nodes = parse_inline(doc.title, self.ctx, "title")
         self.doc_id = _doc_id(profile, self.citation, doc.path)
+        self.ctx.doc_id = self.doc_id
+        self.ctx.decisions = decisions
+        self.decided = self.ctx.decided
+        self.ctx.keyed = keyed or decisions is not None
+        if decisions is not None:
+            decisions.found = []
+        self.title_nodes = parse_inline(doc.title, self.ctx, "title")
         self.out: list[str] = []
         self.line = _lines(self.out)
 
@@ -131,26 +151,80 @@ class _Builder:
                                        len(self.lexicon), self.register_sources,
                                        register.people if register else 0))
         self.profile_desc()
+        revision_at = len(self.out)
         self.line(1, "</teiHeader>")
         self.stand_off_at = len(self.out)  # the entries named are known once all is written
         self.text()
         self.out.insert(self.stand_off_at, _stand_off(self.ctx.used.values()))
+        if self.ctx.reviewed:
+            self.review_state(revision_at)
         self.out.append("\n</TEI>\n")
         for n, para in self.footnotes:
             if not self.ctx.anchors.get(n):
                 self.warn(para.location(), "footnote-without-marker",
                           f"footnote [{n}] has no marker [{n}] in the text")
         self.warnings.extend(self.ctx.warnings)
+        decided = self.decisions()
+        ruled = list(self.ctx.decisions.found) if self.ctx.decisions is not None else []
+        review = (len(self.ctx.reviewed), len(decided)) if self.ctx.decisions is not None \
+            else None
         return Built("".join(self.out).encode("utf-8"), self.doc_id, self.ctx.counts,
-                     self.warnings, self.ctx.explained)
+                     self.warnings, self.ctx.explained, decided, ruled, review)
 
     # -- teiHeader/fileDesc --------------------------------------------------------------------
+
+    def decisions(self) -> list[Decision]:
+        """Every decision made, in document order, with the editor's word on it."""
+        decided = [Decision(b.key, b.location.path, b.location.line, b.location.column,
+                            BRACKET, b.text, b.kind, "", b.evidence, b.certain)
+                   for b in self.ctx.explained if b.key] + self.decided
+        decided.sort(key=lambda d: (d.line, d.column))  # document order (stable)
+        for d in decided:
+            status, ruling = self.ctx.reviewed.get(d.key, ("", None))
+            if ruling is not None:
+                d.status, d.reviewer, d.date = status, ruling.reviewer, ruling.date
+        return decided
+
+    def review_state(self, revision_at: int) -> None:
+        """What the editor's review of this document says in its header: who reviewed it
+        and when (titleStmt/respStmt, revisionDesc), and whether all of it
+        (publicationStmt/authority)."""
+        reviewed = self.ctx.reviewed.values()
+        total = sum(1 for b in self.ctx.explained if b.key) + len(self.decided)
+        done = len(self.ctx.reviewed)
+        changed = sum(1 for status, _ in reviewed if status == "changed")
+        editors = sorted({r.reviewer or "an editor not named in the decisions"
+                          for _, r in reviewed})
+        when = max(r.date for _, r in reviewed)
+        who = " and ".join(editors)
+        counts = f"{done - changed} accepted, {changed} changed"
+        if done >= total:
+            said = f"Every decision of the import reviewed: {counts}."
+            encoder = _REVIEW_PENDING.sub("", self.profile.encoder)
+            authority = who
+        else:
+            said = (f"{done} of {total} decisions of the import reviewed ({counts}); the "
+                    "others as the import made them.")
+            encoder = _REVIEW_PENDING.sub(f" ({done} of {total} decisions reviewed by an "
+                                          "editor)", self.profile.encoder)
+            authority = f"{encoder}; reviewed in part by {who}"
+        pad = "\n" + "  " * 2
+        self.out.insert(revision_at, f"{pad}<revisionDesc>{pad}  " + _el(
+            "change", esc(said), ("who", "#editor"), ("when", when)) + f"{pad}</revisionDesc>")
+        self.out[self.authority_at] = "\n" + "  " * 4 + _el("authority", esc(authority))
+        self.out[self.encoder_at + 2] = "\n" + "  " * 5 + _el("name", esc(encoder))
+        lines: list[str] = []
+        _resp(_lines(lines), 4, "editor", "review of the import's decisions", "persName",
+              editors[0])
+        lines[2:3] = ["\n" + "  " * 5 + _el("persName", esc(e)) for e in editors]
+        self.out.insert(self.encoder_at + 4, "".join(lines))
 
     def file_desc(self) -> None:
         line, profile, citation, e = self.line, self.profile, self.citation, self.e
         line(2, "<fileDesc>")
         line(3, "<titleStmt>")
         line(4, _el("title", e.xml(self.title_nodes)))
+        self.encoder_at = len(self.out)  # the editor's review changes these lines
         _resp(line, 4, "encoder", "TEI encoding and lexicon corrections", "name",
               profile.encoder)
         _resp(line, 4, "archive", "publication of the English translation and its editorial "
@@ -158,6 +232,7 @@ class _Builder:
         line(3, "</titleStmt>")
 
         line(3, "<publicationStmt>")
+        self.authority_at = len(self.out)
         line(4, _el("authority", esc(profile.encoder)))
         if citation and citation.url:
             record, _ = citation.record_id()
@@ -216,7 +291,7 @@ class _Builder:
             line(3, "</abstract>")
         _corresp_desc(self.e, line, self.title_nodes, doc.when, self.warn,
                       doc.title.location(), self.ctx, _stated_places(self.body, self.ctx),
-                      _opening_rows(self.body))
+                      _opening_rows(self.body), self.decided)
         line(2, "</profileDesc>")
 
     def lang_usage(self) -> None:
@@ -563,9 +638,16 @@ _PLACE_FROM = re.compile(r"From:?\s+(?P<place>[A-Z][A-Za-z'’ -]{1,40}?)\.?$", 
 
 
 def _opening_rows(body: list[Any]) -> list[str]:
-    """The first lines of the first paragraphs, where a letter names whom it is to."""
-    return [row for kind, para, _ in body[:3] if kind == "p"
-            for row in para.text.split("\n", 3)[:3]]
+    """The lines of the short paragraphs a letter opens with (up to the first long one),
+    where it names whom it is to."""
+    rows: list[str] = []
+    for kind, para, _ in body[:12]:
+        if kind != "p":
+            continue
+        if len(para.text) > 200 and rows:
+            break  # the letter's text has begun
+        rows.extend(para.text.split("\n", 8)[:8])
+    return rows
 
 
 def _stated_places(body: list[Any], ctx: Context) -> dict[str, Person]:
@@ -597,15 +679,19 @@ def _stated_places(body: list[Any], ctx: Context) -> dict[str, Person]:
 
 def _corresp_desc(e: "_Inline", line: Callable[[int, str], None], title_nodes: list[Any],
                   when: str, warn: Callable[..., None], where: Location,
-                  ctx: Context, places: dict[str, Person], rows: list[str]) -> None:
+                  ctx: Context, places: dict[str, Person], rows: list[str],
+                  decided: list[Decision]) -> None:
     """correspDesc from the title's correspondents (and the addressee the letter's first
-    ``rows`` name, when the title names none); nothing (and a warning) when the title has a
-    letter's shape but cannot be read with confidence."""
+    ``rows`` name, when the title names none), as the editor's decisions have them;
+    nothing (and a warning) when the title has a letter's shape but cannot be read with
+    confidence."""
+    in_body = False
     try:
         found = read_correspondents(plain_title(title_nodes))
         if found is not None and found.sender and not found.addressees:
             # "Letter from X" whose first line reads "To Comrade Y": Y received it.
             found = replace(found, addressees=addressees_in(rows))
+            in_body = bool(found.addressees)
     except Unreadable as exc:
         warn(where, "correspondents", f"the title's correspondents cannot be read with "
              f"confidence ({exc}); no correspDesc written")
@@ -613,15 +699,27 @@ def _corresp_desc(e: "_Inline", line: Callable[[int, str], None], title_nodes: l
     if found is None:
         return
     # Names the title itself refers to an entry ("Flippov [Stalin]": by its identification).
-    referred = {plain_title(n.children): n.ref for n in title_nodes if isinstance(n, Named)}
-    line(3, "<correspDesc>")
+    referred = {plain_title(n.children): n.ref for n in title_nodes
+                if isinstance(n, Named) and n.tag}
+    actions: dict[str, list[str]] = {"sent": [], "transmitted": [], "received": []}
     for kind, people in (("sent", found.sender), ("transmitted", found.through),
                          ("received", found.addressees)):
-        if not people:
+        for person in people:
+            evidence = "the letter's first lines name the addressee" if in_body and \
+                kind == "received" else "the title names the correspondents"
+            action, el = _correspondent(e, person, kind, ctx, warn, where, referred, decided,
+                                        evidence)
+            if action:
+                actions[action].append(el)
+    if not any(actions.values()) and not found.enclosed_from:
+        return
+    line(3, "<correspDesc>")
+    for kind, names in actions.items():
+        if not names and kind != "sent":  # the date it was sent stays, whoever sent it
             continue
         line(4, f'<correspAction type="{kind}">')
-        for person in people:
-            line(5, _name_el(e, person, ctx, warn, where, referred))
+        for el in names:
+            line(5, el)
         place = places.get(kind)
         if place is not None:
             ctx.used.setdefault(place.id, place)
@@ -637,17 +735,59 @@ def _corresp_desc(e: "_Inline", line: Callable[[int, str], None], title_nodes: l
     line(3, "</correspDesc>")
 
 
+def _correspondent(e: "_Inline", person: Any, kind: str, ctx: Context,
+                   warn: Callable[..., None], where: Location, referred: dict[str, str],
+                   decided: list[Decision], evidence: str) -> tuple[str, str]:
+    """One correspondent: the correspAction it belongs to (none: empty) and its name's
+    element, as the importer reads it or the editor decided; the decision listed for
+    review."""
+    ref, el = _name_ref(e, person, ctx, warn, where, referred)
+    if not ctx.keyed:
+        return kind, el
+    key = review_key(ctx.doc_id, CORRESPONDENT, person.name, "", "", ctx.keys_seen)
+    ruling = ctx.decisions.find(key) if ctx.decisions is not None else None
+    decision, action = _ACTION_NAMES[kind], kind
+    if ruling is not None and ruling.says(decision, ref or ""):
+        same = (ruling.decision, ruling.target) == (decision, ref or "")
+        ctx.reviewed[key] = ("ok" if ruling.status == "ok" and same else "changed", ruling)
+        decision, action = ruling.decision, _ACTIONS.get(ruling.decision, "")
+        evidence = f"editor's decision ({ruling.cite})"
+        if not same:  # the editor's: @resp says so
+            ref, el = _name_ref(e, person, ctx, warn, where, referred, ruling.target)
+    decided.append(Decision(key, where.path, where.line, where.column, CORRESPONDENT,
+                            person.name, decision, ref or "", evidence))
+    return action, el
+
+
+# correspAction's types and the decisions an editor writes for them.
+_ACTION_NAMES = {"sent": "sent", "transmitted": "via", "received": "received"}
+_ACTIONS = {v: k for k, v in _ACTION_NAMES.items()}
+
+
 def _name_el(e: "_Inline", person: Any, ctx: Context, warn: Callable[..., None],
-             where: Location,
-             referred: dict[str, str] | None = None) -> str:
+             where: Location, referred: dict[str, str] | None = None) -> str:
+    return _name_ref(e, person, ctx, warn, where, referred)[1]
+
+
+def _name_ref(e: "_Inline", person: Any, ctx: Context, warn: Callable[..., None],
+              where: Location, referred: dict[str, str] | None = None,
+              ruled: str | None = None) -> tuple[str | None, str]:
     """A correspondent's name as the title writes it, with @ref to the register entry (or to
-    the one the title's identification of it names)."""
+    the one the title's identification of it names, or the editor's: ``ruled``, an id, or
+    empty for none); and that entry's id."""
     content = e.xml(_bracketed(person.name))
+    tag = "orgName" if person.is_org else "persName"
     index = ctx.register
+    if ruled is not None:  # the editor's: @resp says so
+        entry = index.entries.get(ruled) if index is not None else None
+        if entry is None:
+            return None, _el(tag, content, ("resp", "#editor"))
+        ctx.used.setdefault(entry.id, entry)
+        return entry.id, _el(entry.tag, content, ("ref", f"#{entry.id}"), ("resp", "#editor"))
     if index is None:
-        return _el("orgName" if person.is_org else "persName", content)
+        return None, _el(tag, content)
     plain = person.name.replace("[", "").replace("]", "")
-    found = index.lookup(plain) or (index.lookup(plain.title()) if plain.isupper() else None)
+    found = index.lookup(plain)
     ref = (referred or {}).get(plain)
     if found is None and ref in ctx.used:  # "Flippov [Stalin]": its identification's entry
         found = (ctx.used[ref], "name")
@@ -657,11 +797,11 @@ def _name_el(e: "_Inline", person: Any, ctx: Context, warn: Callable[..., None],
     if found is None:
         warn(where, "unregistered", f"correspondent {plain!r} is not in the persons register: "
              "no @ref (add a row to persons.tsv, or pass --register FILE)")
-        return _el("orgName" if person.is_org else "persName", content)
+        return None, _el(tag, content)
     entry, how = found
     ctx.used.setdefault(entry.id, entry)
-    return _el(entry.tag, content, ("ref", f"#{entry.id}"),
-               ("type", "codename" if how == "code name" else None))
+    return entry.id, _el(entry.tag, content, ("ref", f"#{entry.id}"),
+                         ("type", "codename" if how == "code name" else None))
 
 
 def _stand_off(people: Iterable[Person]) -> str:
@@ -755,6 +895,10 @@ class _Inline:
         self.completion = f' reason="completion" resp="{resp_translator}"'
         self.resp = resp_translator
 
+    def _resp(self, editor: bool) -> str:
+        """Who supplied a bracket's words; and the editor, who decided what they are."""
+        return f"{self.resp} #editor" if editor else self.resp
+
     def xml(self, nodes: list[Any]) -> str:
         out: list[str] = []
         for node in nodes:
@@ -769,6 +913,8 @@ class _Inline:
             cert = f' cert="{node.cert}"' if node.cert else ""
             content = self.xml(node.children)
             a = self.completion if node.reason == "completion" else self.supplied
+            if node.editor:
+                a = a.replace(f'resp="{self.resp}"', f'resp="{self.resp} #editor"')
             return (f"<supplied{a}{cert}>{content}</supplied>" if content
                     else f"<supplied{a}{cert}/>")
         if isinstance(node, Gloss):  # a bracket class whose span has its name
@@ -776,13 +922,15 @@ class _Inline:
             if node.kind == ORIGINAL:
                 content = _el("foreign", content, ("xml:lang", node.lang or "und"))
             if node.kind == TRANSLATED_TITLE:
-                return _span(BY_NAME[node.kind], content, ("xml:lang", "en"))
-            return _span(BY_NAME[node.kind], content, ("resp", self.resp))
+                return _span(BY_NAME[node.kind], content, ("xml:lang", "en"),
+                             ("resp", "#editor" if node.editor else None))
+            return _span(BY_NAME[node.kind], content, ("resp", self._resp(node.editor)))
         if isinstance(node, Pair):
             span = EXPANDED if node.kind == EXPANSION else RESPELT
             first, second = ("abbr", "expan") if node.kind == EXPANSION else ("orig", "reg")
             return _span(span, _el(first, esc(node.name))
-                         + _el(second, self.xml(node.children), ("resp", self.resp)))
+                         + _el(second, self.xml(node.children),
+                               ("resp", self._resp(node.editor))))
         if isinstance(node, Gap):
             pairs = (("reason", node.reason), ("quantity", _str(node.quantity)),
                      ("unit", node.unit), ("extent", node.extent), ("rend", node.rend))
@@ -801,10 +949,13 @@ class _Inline:
                          _el("label", esc(node.label)) + self.xml(node.children),
                          ("resp", resp))
         if isinstance(node, Flag):
-            return _span(BY_NAME[_FLAGS[node.type]], esc(node.text), ("resp", self.resp))
+            return _span(BY_NAME[_FLAGS[node.type]], esc(node.text) if node.children is None
+                         else self.xml(node.children), ("resp", self._resp(node.editor)))
         if isinstance(node, Named):
+            if not node.tag:  # a name the editor unlinked
+                return self.xml(node.children)
             return _el(node.tag, self.xml(node.children), ("ref", f"#{node.ref}"),
-                       ("type", node.type))
+                       ("type", node.type), ("resp", "#editor" if node.editor else None))
         if isinstance(node, Marked):
             if node.double:
                 return _span(BY_NAME["uncertain"], self.xml(node.children), ("cert", "low"),

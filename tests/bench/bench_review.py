@@ -1,0 +1,82 @@
+"""Review benchmark (not part of the test run): importing N documents with an editor's
+decisions file against importing them without it, in the same run.
+
+    python tests/bench/bench_review.py [-n 2000] [--rows 10000] [--repeat 3]
+
+The documents are seed-like (bench_import.seed_like); the decisions file has ROWS rows, from
+`tei review`'s own rows of those documents (every fifth changed, the rest accepted). Prints
+documents/s for the conversion alone (one process, in memory) in three ways: plain, keyed
+(what `tei review` does) and with the decisions, and the ratios against plain.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_import import seed_like  # noqa: E402
+
+from tei_toolkit import Decisions, __version__, decisions_tsv, import_text  # noqa: E402
+from tei_toolkit._version import build  # noqa: E402
+
+OTHER = {"supplement": "identification", "identification": "supplement",
+         "completion": "supplement", "expansion": "supplement", "respelling": "identification",
+         "original": "supplement", "sent": "received", "received": "sent", "via": "received"}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-n", type=int, default=2000)
+    ap.add_argument("--rows", type=int, default=10000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    docs = seed_like(args.n)
+    rows = [d for i, data in enumerate(docs)
+            for d in import_text(data, f"doc{i}.txt", keyed=True).decisions]
+    rows = rows[:args.rows]
+    for i, row in enumerate(rows):
+        if i % 5 == 0 and row.decision in OTHER:
+            row.decision = OTHER[row.decision]
+        row.status = "changed" if i % 5 == 0 else "ok"
+        row.reviewer, row.date = "A. Editor", "2026-12-01"
+    table = Path(tempfile.mkdtemp(prefix="tei-bench-review-")) / "decisions.tsv"
+    table.write_text(decisions_tsv(rows), encoding="utf-8")
+    start = time.perf_counter()
+    decisions = Decisions.load([table])
+    load = time.perf_counter() - start
+    print(f"tei_toolkit {__version__} ({build()}); {len(docs)} documents, {len(rows)} decision "
+          f"rows (loaded in {load:.2f} s)")
+
+    def plain() -> None:
+        for i, data in enumerate(docs):
+            import_text(data, f"doc{i}.txt")
+
+    def keyed() -> None:
+        for i, data in enumerate(docs):
+            import_text(data, f"doc{i}.txt", keyed=True)
+
+    def decided() -> None:
+        for i, data in enumerate(docs):
+            import_text(data, f"doc{i}.txt", decisions=decisions)
+
+    plain()  # warm the caches (word lists, register index)
+    best = {}
+    for name, fn in (("plain", plain), ("keyed", keyed), ("decisions", decided)):
+        times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        best[name] = min(times)
+    for name, seconds in best.items():
+        print(f"{name:>10}: {len(docs) / seconds:8.0f} docs/s  {seconds:6.2f} s  "
+              f"x{seconds / best['plain']:.3f} of plain")
+
+
+if __name__ == "__main__":
+    main()
