@@ -13,14 +13,40 @@ from .helpers import export, tei_of, xp
 @pytest.mark.parametrize("raw, iso", [
     ("June 19, 1954", "1954-06-19"), ("July 9, 1954", "1954-07-09"), ("Sept. 3, 1950", "1950-09-03"),
     ("June 1954", "1954-06"), ("1954", "1954"), ("February 29, 1952", "1952-02-29"),
+    ("February, 1980", "1980-02"), ("19 June 1954", "1954-06-19"),
+    ("June 1-3, 1954", "1954-06"),  # a range of days: the month is what is known
 ])
 def test_dates(raw, iso):
     assert parse_date(raw) == iso
 
 
-@pytest.mark.parametrize("raw", ["February 30, 1954", "Juin 19, 1954", "19 June", "soon"])
+@pytest.mark.parametrize("raw", ["February 30, 1954", "Juin 19, 1954", "19 June", "soon",
+                                 "19 June 20, 1954", "19 1954"])
 def test_impossible_dates(raw):
     assert parse_date(raw) is None
+
+
+@pytest.mark.parametrize("raw, when", [("Juin 19, 1954", "1954"), ("undated [1955]", "1955"),
+                                       ("Undated", None)])
+def test_a_date_that_cannot_be_read_is_a_warning_never_a_refusal(raw, when, tmp_path):
+    """The year where one is there, else no ISO date; the date as written kept; the TEI
+    valid and every export made."""
+    from tei_toolkit import Validator, build_cmif, build_site, read_letter
+    text = export(date=raw)
+    result = import_text(text, "d.txt")
+    assert [w.code for w in result.warnings] == ["date"]
+    assert str(result.warnings[0].location) == "d.txt:1:3"
+    root = read_tei(result.xml, "d.xml")
+    dates = xp(root, "//t:creation/t:date")
+    assert dates[0].text == raw and dates[0].get("when") == when
+    assert reading(root, "source") == normalize_source(text)
+    (tmp_path / "d.xml").write_bytes(result.xml)
+    assert Validator().validate(tmp_path / "d.xml").ok()
+    letter = read_letter(tmp_path / "d.xml")
+    assert build_site([letter])
+    cmif = build_cmif([letter], title="t", editor="e", publisher="p",
+                      file_url="https://example.org/c.xml")
+    assert cmif.letters == [letter] and b"<correspDesc" in cmif.xml
 
 
 def test_bom_crlf_leading_blank_lines_and_trailing_spaces_are_layout_only():

@@ -88,7 +88,8 @@ def build_cmif(letters: list[Letter], *, title: str, editor: str, publisher: str
         out.append('        <correspAction type="sent">\n')
         out += [_name(p) for p in letter.senders]
         out += [_name(letter.places["sent"], "placeName")] if "sent" in letter.places else []
-        out.append(f'          <date when="{attr(letter.date)}"/>\n')
+        if letter.date:  # an undated letter's action has no date
+            out.append(f'          <date when="{attr(letter.date)}"/>\n')
         out.append("        </correspAction>\n")
         out.append('        <correspAction type="received">\n')
         out += [_name(p) for p in letter.recipients]

@@ -224,7 +224,7 @@ def _party_links(parties: list[Party]) -> list[Any]:
 def _document(letter: Letter) -> bytes:
     root = letter.root
     assert root is not None
-    meta: list[Any] = [E.DT("Date"), E.DD(E.TIME(letter.date_text, datetime=letter.date))]
+    meta: list[Any] = [E.DT("Date"), E.DD(_time(letter))]
     for label, parties in (("From", letter.senders), ("To", letter.recipients),
                            ("Through", letter.transmitted),
                            ("Encloses a message from", letter.enclosed_from)):
@@ -264,6 +264,12 @@ def _document(letter: Letter) -> bytes:
         _nav(), E.HEADER(*header),
         E.MAIN(switch, _legend(), corrected, archive),
     ], SWITCH_JS)
+
+
+def _time(letter: Letter) -> etree._Element:
+    """The date as the export writes it; machine-readable where the importer read it."""
+    return E.TIME(letter.date_text, datetime=letter.date) if letter.date \
+        else E.SPAN(letter.date_text)
 
 
 def _both_readings(el: etree._Element) -> list[Any]:
@@ -481,7 +487,7 @@ def _index(letters: list[Letter]) -> bytes:
             people[p.entry.id] = p.entry.name
         # data-label: on a phone the header row is hidden and each value is labelled.
         rows.append(E.TR(
-            E.TD(E.TIME(x.date_text, datetime=x.date), **{"data-key": x.date,
+            E.TD(_time(x), **{"data-key": x.date,
                                                            "data-label": _COLUMNS[0]}),
             E.TD(_a(x.title, href=page_href(x)), **{"data-label": _COLUMNS[1]}),
             E.TD(", ".join(p.name for p in x.senders) or "—", **{"data-label": _COLUMNS[2]}),

@@ -22,9 +22,14 @@ MONTHS["sept"] = 9
 
 _HEADING = re.compile(r"\*\*([^*\n]+?):\*\*")
 _BOLD_LINE = re.compile(r"\*\*(.+)\*\*")
+# "June 19, 1954", "June 1954", "February, 1980", "19 June 1954", "June 1-3, 1954" (a range of
+# days: the month is what is known), "1954".
 _DATE = re.compile(
-    r"(?:(?P<month>[A-Za-z]+)\.?\s+(?:(?P<day>\d{1,2}),?\s+)?)?(?P<year>\d{4})"
+    r"(?:(?P<day_first>\d{1,2})\s+)?(?:(?P<month>[A-Za-z]+)\.?,?\s+(?:(?P<day>\d{1,2})"
+    r"(?P<range>\s*[-–]\s*\d{1,2})?,?\s+)?)?(?P<year>\d{4})"
 )
+# A year somewhere in a date the importer cannot read whole ("undated [1955]").
+_YEAR_IN = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
 # XML 1.0 forbids these characters outright; they would make the TEI unwritable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -85,7 +90,7 @@ class SourceDocument:
 
     path: str
     date: Text
-    when: str  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    when: str  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD; empty when the date cannot be read
     title: Text
     sections: list[Section]
     version: Text | None  # "Translation - English" or the like, first line of Contents
@@ -167,7 +172,7 @@ _DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # calendar.monthrange'
 def parse_date(raw: str) -> str | None:
     """'June 19, 1954' -> '1954-06-19'; 'June 1954' -> '1954-06'; '1954' -> '1954'."""
     m = _DATE.fullmatch(raw.strip())
-    if not m:
+    if not m or (m["day_first"] and not m["month"]):
         return None
     year = int(m["year"])
     if not m["month"]:
@@ -175,9 +180,11 @@ def parse_date(raw: str) -> str | None:
     month = MONTHS.get(m["month"].lower())
     if month is None:
         return None
-    if not m["day"]:
+    if m["day_first"] and m["day"]:
+        return None  # "19 June 20, 1954": two days
+    if m["range"] or not (m["day"] or m["day_first"]):
         return f"{year:04d}-{month:02d}"
-    day = int(m["day"])
+    day = int(m["day"] or m["day_first"])
     if not 1 <= day <= (29 if month == 2 and calendar.isleap(year) else _DAYS[month - 1]):
         return None
     return "%04d-%02d-%02d" % (year, month, day)  # one call, compiled (an f-string is three)
@@ -217,12 +224,30 @@ def _read_date(reader: "_Lines", path: str) -> tuple[Text, str]:
             Location(path, n, 1),
         )
     when = parse_date(m.group(1))
-    if when is None:
+    if when is None and _title_next(reader):
         raise SourceError(
-            f"cannot read the date {m.group(1)!r}; expected a month name, day and year "
-            "like June 19, 1954", Location(path, n, 3)
-        )
+            f"expected the document date in bold on the first line, like **June 19, 1954**; "
+            f"{m.group(1)[:40]!r} is followed by a section heading, so it is the title and "
+            "the date is missing", Location(path, n, 3))
+    if when is None:
+        # Never refused for its date: the year if one is there, else no ISO date at all.
+        year = _YEAR_IN.search(m.group(1))
+        when = year.group(1) if year else ""
+        reader.warnings.append(Finding(
+            Location(path, n, 3), "date",
+            f"cannot read the date {m.group(1)!r} (a month name, day and year like June 19, "
+            "1954): " + (f"the TEI dates the document {when} and keeps the date as written"
+                         if when else "the TEI keeps the date as written, with no ISO date")))
     return Text.join(path, [(n, m.group(1))], first_column=3), when
+
+
+def _title_next(reader: "_Lines") -> bool:
+    """Is the next line with words a section heading (the line just read was the title)?"""
+    for k in range(reader.i, min(reader.i + 4, len(reader.lines))):
+        line = reader.lines[k][1]
+        if line.strip():
+            return _HEADING.fullmatch(line) is not None
+    return False
 
 
 def _heading(line: str, n: int, path: str, warnings: list[Finding]) -> str:

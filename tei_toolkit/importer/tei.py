@@ -278,7 +278,7 @@ class _Builder:
     def profile_desc(self) -> None:
         line, doc = self.line, self.doc
         line(2, "<profileDesc>")
-        line(3, "<creation>" + _el("date", esc(doc.date.text), ("when", doc.when))
+        line(3, "<creation>" + _el("date", esc(doc.date.text), ("when", doc.when or None))
              + "</creation>")
         self.lang_usage()
         summary = doc.section("Summary")
@@ -715,7 +715,7 @@ def _corresp_desc(e: "_Inline", line: Callable[[int, str], None], title_nodes: l
         return
     line(3, "<correspDesc>")
     for kind, names in actions.items():
-        if not names and kind != "sent":  # the date it was sent stays, whoever sent it
+        if not names and (kind != "sent" or not when):  # the date sent stays, whoever sent it
             continue
         line(4, f'<correspAction type="{kind}">')
         for el in names:
@@ -725,7 +725,8 @@ def _corresp_desc(e: "_Inline", line: Callable[[int, str], None], title_nodes: l
             ctx.used.setdefault(place.id, place)
             line(5, _el("placeName", esc(place.name), ("ref", f"#{place.id}")))
         if kind == "sent":
-            line(5, _el("date", "", ("when", when)))
+            if when:  # a date the export gives that the importer could not read: none
+                line(5, _el("date", "", ("when", when)))
         line(4, "</correspAction>")
     if found.enclosed_from:
         line(4, _el("note", "It contains a message from "
