@@ -23,7 +23,7 @@ from setuptools.command.build_ext import build_ext
 # the file writing and the other wings stay interpreted.
 COMPILED = [f"tei_toolkit/importer/{m}.py" for m in (
     "brackets", "citation", "convert", "correspondents", "languages", "lexicon", "markup",
-    "names", "profile", "register", "source", "tei", "tsv")] + [
+    "names", "profile", "register", "review", "source", "tei", "tsv")] + [
     # What the TEI writer calls for every element it writes.
     "tei_toolkit/spans.py", "tei_toolkit/xmlcore.py"]
 

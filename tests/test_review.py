@@ -129,7 +129,8 @@ def test_rows_are_the_apis_and_say_what_explain_says():
     brackets = [d for d in result.decisions if d.what == "bracket"]
     assert [(d.text, d.decision, d.evidence) for d in brackets] == [
         (b.text, b.kind, b.evidence) for b in result.brackets]
-    assert {d.what for d in result.decisions} == {"bracket", "correspondent", "name"}
+    assert {d.what for d in result.decisions} == {"bracket", "correspondent", "name",
+                                                  "correction", "ellipsis"}
     assert any(not d.certain for d in result.decisions)
     assert to_tsv(result.decisions).splitlines()[0].split("\t") == list(COLUMNS)
 
@@ -394,3 +395,55 @@ def test_the_reading_edition_header_follows_the_reading_and_names_the_reviewer(t
         reviewed = b.js("""[].slice.call(document.querySelectorAll('dl.meta dt')).filter(
             function(d){return d.textContent==='Reviewed'})[0].nextElementSibling.innerText""")
         assert reviewed.startswith("Jane Roe (2026-11-30)") and "Every decision" in reviewed
+
+
+def test_a_correction_and_an_ellipsis_can_be_declined(tmp_path: Path):
+    """The lexicon's correction declined in one place, an ellipsis kept as the text's own
+    dots: both as written there, the rest as before, the source reading exact."""
+    table = tmp_path / "d.tsv"
+    tei("review", str(SEED), "-o", str(table))
+    rows = read_rows(table)
+    correction = next(r for r in rows if r["what"] == "correction" and r["text"] == "long-rang")
+    ellipsis = next(r for r in rows if r["what"] == "ellipsis")
+    correction["decision"] = ellipsis["decision"] = "none"
+    write_rows(table, rows)
+    plain, ruled = tmp_path / "plain.xml", tmp_path / "ruled.xml"
+    tei("import", str(SEED), "-o", str(plain))
+    assert tei("import", str(SEED), "-o", str(ruled), "--decisions", str(table), "--editor",
+               "E").returncode == 0
+    a, b = (read_tei(p.read_bytes(), p.name) for p in (plain, ruled))
+    assert len(xp_(a, "//t:text//t:sic")) - 1 == len(xp_(b, "//t:text//t:sic"))
+    assert len(xp_(a, "//t:text//t:gap")) - 1 == len(xp_(b, "//t:text//t:gap"))
+    assert "long-rang " in "".join(b.find(".//t:text", NS).itertext())
+    assert reading(b, "source") == normalize_source(SEED.read_text(encoding="utf-8"))
+
+
+def xp_(root, path):
+    return root.xpath(path, namespaces=NS)
+
+
+@pytest.mark.parametrize("body, bracket, decision", [
+    ("The delegate Pak Heon-yeong [Pak Hon Yong] came.", "Pak Hon Yong", "respelling"),
+    ("The MGB [Ministry of State Security] knew.", "Ministry of State Security", "expansion"),
+])
+def test_an_editors_class_encodes_as_the_importer_encodes_it(tmp_path: Path, body: str,
+                                                              bracket: str, decision: str):
+    """Ruled "changed" to the class the importer gives anyway: the same elements, the pair
+    with the same words before it; only @resp adds the editor."""
+    src = tmp_path / "doc.txt"
+    src.write_text(export(body=body), encoding="utf-8")
+    table = tmp_path / "d.tsv"
+    tei("review", str(src), "-o", str(table))
+    rows = read_rows(table)
+    row = next(r for r in rows if r["text"] == bracket)
+    assert row["decision"] == decision
+    row["status"] = "changed"
+    write_rows(table, [row])
+    plain, ruled = tmp_path / "a.xml", tmp_path / "b.xml"
+    tei("import", str(src), "-o", str(plain))
+    assert tei("import", str(src), "-o", str(ruled), "--decisions", str(table), "--editor",
+               "E").returncode == 0
+    def para(p: Path) -> str:
+        root = read_tei(p.read_bytes(), p.name)
+        return etree.tostring(root.find(".//t:body//t:p", NS), encoding="unicode")
+    assert para(ruled) == para(plain).replace('resp="#archive"', 'resp="#archive #editor"')

@@ -736,6 +736,19 @@ RULES: tuple[Callable[[Bracket], Verdict | None], ...] = (
     rule_one_foreign_word, rule_foreign_words)
 
 
+def paired_name(kind: str, before: str) -> str:
+    """The words before a bracket that an expansion or another spelling pairs with, as the
+    rules find them (an editor's decision of that class needs them too): the acronym or
+    the name, else the last word."""
+    found = _acronym_before(before) if kind == EXPANSION else _name_before(before)
+    if found and kind != EXPANSION:
+        found = _trim_name(found)
+    if not found:
+        found = before[:-1].rsplit(None, 1)[-1] if before.endswith(" ") and before.strip() \
+            else ""
+    return found
+
+
 def classify(before: str, inner: str, after: str, part: str,
              lexicon_reg: Callable[[str], str | None] | None = None,
              language: str | None = None, register: Index | None = None) -> Verdict:

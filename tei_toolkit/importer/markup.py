@@ -15,14 +15,15 @@ from typing import Any, Callable
 
 from ..errors import Finding, Location
 from .brackets import (HONORIFICS, PRONOUNS, ROLE_WORDS, COMPLETION, EXPANSION, IDENTIFICATION,
-                       ORIGINAL, RESPELLING, SUPPLEMENT, Verdict, classify,
+                       ORIGINAL, RESPELLING, SUPPLEMENT, Verdict, classify, paired_name,
                        token_unknown, is_english, suggestion, unknown_words)
 from . import names, pickling
 from ..spans import ellipsis_rend
 from .lexicon import Entry, Matcher
 from .profile import Profile
 from .register import Index, Person
-from .review import BRACKET, NAME, NOTE_ON_ORIGINAL, SUMMARY, Decision, Decisions, Ruling
+from .review import (BRACKET, CORRECTION, ELLIPSIS, NAME, NOTE_ON_ORIGINAL, SUMMARY, Decision,
+                     Decisions, Ruling, norm)
 from .review import key as review_key
 from .source import MONTH_NAMES, Text
 
@@ -214,12 +215,16 @@ class Context:
     # whether items get their review keys (review.key) at all; the keys given so far.
     doc_id: str
     decisions: Decisions | None
-    keyed: bool
+    keyed: bool  # items are counted, and keyed where listed or where a row may be theirs
+    listing: bool  # every item keyed and listed (tei review)
+    ruled_texts: frozenset[tuple[str, str]]  # (what, text) of this document's rows
+    ruled_whats: frozenset[str]  # and their kinds
+    items: int  # the decisions made (reviewable items) so far
     keys_seen: dict[str, int]
     decided: list[Decision]  # the decisions made, keyed (when keyed)
     reviewed: dict[str, tuple[str, Ruling]]  # key -> "ok" or "changed", and the editor's row
-    around: tuple[Text, int, str, str]  # where names are being tagged: paragraph, start,
-    # and the text before and after the node at hand
+    around: tuple[Text, int, str, str]  # where names are being tagged: the paragraph, the
+    # start, and the words around (when the name is not found in the paragraph: none)
     _seen: dict[int, tuple[Text, list[Any]]]
     _tokens: dict[int, tuple[Text, set[str]]]
 
@@ -244,6 +249,10 @@ class Context:
         self.doc_id = ""
         self.decisions = None
         self.keyed = False
+        self.listing = False
+        self.ruled_texts = frozenset()
+        self.ruled_whats = frozenset()
+        self.items = 0
         self.keys_seen = {}
         self.decided = []
         self.reviewed = {}
@@ -459,14 +468,12 @@ def _tag_names(nodes: list[Any], ctx: Context, t: Text, start: int) -> list[Any]
     Shaoqi"); a pronoun or role an identification says is a registered person."""
     index = ctx.register
     assert index is not None
+    if ctx.keyed:  # where a name's review key looks for the words around it
+        ctx.around = (t, start, "", "")
     out: list[Any] = []
     i = 0
     while i < len(nodes):
         node = nodes[i]
-        if ctx.keyed:  # what a name's review key is made of
-            after = nodes[i + 1] if i + 1 < len(nodes) else ""
-            ctx.around = (t, start, out[-1] if out and isinstance(out[-1], str) else "",
-                          after if isinstance(after, str) else _plain_text([after]))
         if isinstance(node, str):
             _names_in_text(node, out, ctx, index, t, start)
         elif isinstance(node, Choice):
@@ -504,8 +511,6 @@ def _names_in_text(node: str, out: list[Any], ctx: Context, index: Index, t: Tex
             continue
         if begin > pos:
             out.append(node[pos:begin])
-        if ctx.keyed:
-            ctx.around = (t, start, node[:begin], node[hit.end:])
         out.append(_named(ctx, hit.person, hit.how, [node[begin:hit.end]]))
         pos = hit.end
     if pos < len(node):
@@ -607,8 +612,13 @@ def _name_decision(ctx: Context, person: Person, children: list[Any]) -> Person 
     """The entry a name links to, as the editor's decision has it (None: no entry); the
     decision listed for review. The name's key is made of the source's words around it in
     its paragraph (what the brackets near it were read as does not change it)."""
+    ctx.items += 1
+    if not (ctx.listing or NAME in ctx.ruled_whats):
+        return person
     t, start, before, after = ctx.around
     text = _source_text(children)
+    if not _wanted(ctx, NAME, text):
+        return person
     seen = ctx.keys_seen
     nth = seen[f"{id(t)}\0{text}"] = seen.get(f"{id(t)}\0{text}", 0) + 1
     at = start - 1
@@ -631,10 +641,33 @@ def _name_decision(ctx: Context, person: Person, children: list[Any]) -> Person 
         if decision == "none" or entry is None:
             decision, target = "none", ""
         person = entry or person
-    where = t.location(at if at >= 0 else start)
-    ctx.decided.append(Decision(key, where.path, where.line, where.column, NAME, text,
-                                decision, target, evidence))
+    if ctx.listing:
+        where = t.location(at if at >= 0 else start)
+        ctx.decided.append(Decision(key, where.path, where.line, where.column, NAME, text,
+                                    decision, target, evidence))
     return person if decision == "name" else None
+
+
+def _decide(ctx: Context, t: Text, what: str, start: int, end: int, decision: str,
+            evidence: str) -> str:
+    """The decision in force on ``t.text[start:end]`` (a correction, an ellipsis): the
+    importer's, or the editor's where a row says otherwise; listed for review."""
+    text = t.text
+    ctx.items += 1
+    if not _wanted(ctx, what, text[start:end]):
+        return decision
+    key = review_key(ctx.doc_id, what, text[start:end], text[max(0, start - _WINDOW):start],
+                     text[end:end + _WINDOW], ctx.keys_seen)
+    ruling = ctx.decisions.find(key) if ctx.decisions is not None else None
+    if ruling is not None and ruling.says(decision):
+        ctx.reviewed[key] = ("ok" if ruling.status == "ok" and ruling.decision == decision
+                             else "changed", ruling)
+        decision, evidence = ruling.decision, f"editor's decision ({ruling.cite})"
+    if ctx.listing:
+        where = t.location(start)
+        ctx.decided.append(Decision(key, where.path, where.line, where.column, what,
+                                    text[start:end], decision, "", evidence))
+    return decision
 
 
 def _source_text(nodes: list[Any]) -> str:
@@ -690,10 +723,13 @@ def _plain(t: Text, ctx: Context, part: str, start: int, end: int, out: list[Any
                 # "delegation...." is a full stop, then an omission: the stop stays text.
                 at += 1 if mark == "...." else 2
                 mark = mark[at - m.start():]
+            if ctx.keyed and _decide(ctx, t, ELLIPSIS, at, at + len(mark), "omission",
+                                     "an ellipsis marks words left out") == "none":
+                continue  # the editor's: the dots are the text's own
             _words(t, ctx, part, pos, at, out)
             out.append(Gap("omitted", rend=ellipsis_rend(mark)))
             ctx.counts.gaps += 1
-            pos = m.end()
+            pos = at + len(mark)
         _words(t, ctx, part, pos, end, out)
     else:
         _words(t, ctx, part, start, end, out)
@@ -714,6 +750,10 @@ def _words(t: Text, ctx: Context, part: str, start: int, end: int, out: list[Any
         for s, e, entry in matches[bisect.bisect_left(matches, (start,)):]:
             if e > end:
                 break
+            if ctx.keyed and _decide(
+                    ctx, t, CORRECTION, s, e, "corrected",
+                    f"the lexicon corrects {t.text[s:e]!r} as {entry.corr!r}") == "none":
+                continue  # the editor's: as written here
             _append_text(out, t.text[pos:s])
             out.append(Choice(entry, t.text[s:e]))
             ctx.counts.corrections += 1
@@ -821,9 +861,14 @@ def _keyed_bracket(t: Text, ctx: Context, part: str, start: int, end: int, inner
     """A bracket under review: keyed, and encoded as the editor's decision says if one does
     (review.py), else as the importer reads it."""
     text = t.text
+    explained = len(ctx.explained)
+    if not _wanted(ctx, BRACKET, inner):
+        _read_bracket(t, ctx, part, start, end, inner, out)
+        if explained < len(ctx.explained) and ctx.explained[explained].text is inner:
+            ctx.items += 1  # (this bracket's record: the very string, not an inner one's)
+        return
     key = review_key(ctx.doc_id, BRACKET, inner, text[max(0, start - 1 - _WINDOW):start - 1],
                      text[end + 1:end + 1 + _WINDOW], ctx.keys_seen)
-    explained = len(ctx.explained)
     ruling = ctx.decisions.find(key) if ctx.decisions is not None else None
     if ruling is None:
         _read_bracket(t, ctx, part, start, end, inner, out)
@@ -842,9 +887,14 @@ def _keyed_bracket(t: Text, ctx: Context, part: str, start: int, end: int, inner
         elif ruling.status == "ok":
             ctx.explained[explained].evidence += f"; accepted by the editor ({ruling.cite})"
             ctx.reviewed[key] = ("ok", ruling)
-    where = t.location(start - 1)
-    if explained < len(ctx.explained) and ctx.explained[explained].location == where:
+    if explained < len(ctx.explained) and ctx.explained[explained].text is inner:
         ctx.explained[explained].key = key
+        ctx.items += 1
+
+
+def _wanted(ctx: Context, what: str, text: str) -> bool:
+    """Does an item need its key: is it listed, or may a row of the editor's be its?"""
+    return ctx.listing or what in ctx.ruled_whats and (what, norm(text)) in ctx.ruled_texts
 
 
 def _read_bracket(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
@@ -893,9 +943,9 @@ def _ruled(t: Text, ctx: Context, part: str, start: int, end: int, inner: str,
                                        "editor"))
     else:
         before = t.text[max(0, start - 1 - _WINDOW):start - 1]
-        name = before[:-1].rsplit(" ", 1)[-1] if before.endswith(" ") else ""
         _classified(t, ctx, part, start, end, inner, out,
-                    Verdict(ruling.decision, evidence, name=name, rule="editor"))
+                    Verdict(ruling.decision, evidence, name=paired_name(ruling.decision, before),
+                            rule="editor"))
     if out and isinstance(out[-1], Supplied | Gloss | Pair | Flag):
         out[-1].editor = True
 

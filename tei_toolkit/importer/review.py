@@ -17,13 +17,14 @@ differs from the importer's is the editor's, whatever its status says.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from ..errors import DecisionsError, Location
-from . import tsv
+from . import pickling, tsv
 from .brackets import (COMPLETION, EXPANSION, IDENTIFICATION, ORIGINAL, RESPELLING,
                        SUPPLEMENT, TRANSLATED_TITLE)
 
@@ -34,12 +35,16 @@ REQUIRED = ("key", "what", "text", "decision", "target", "status")
 BRACKET = "bracket"
 CORRESPONDENT = "correspondent"
 NAME = "name"
+CORRECTION = "correction"
+ELLIPSIS = "ellipsis"
 NOTE_ON_ORIGINAL, SUMMARY = "source", "summary"
 DECISIONS: dict[str, frozenset[str]] = {
     BRACKET: frozenset({SUPPLEMENT, COMPLETION, IDENTIFICATION, ORIGINAL, EXPANSION,
                         RESPELLING, TRANSLATED_TITLE, NOTE_ON_ORIGINAL, SUMMARY}),
     CORRESPONDENT: frozenset({"sent", "received", "via", "none"}),
     NAME: frozenset({"name", "none"}),
+    CORRECTION: frozenset({"corrected", "none"}),  # none: as written, here
+    ELLIPSIS: frozenset({"omission", "none"}),  # none: the dots are the text's own
 }
 STATUSES = frozenset({"", "ok", "changed"})
 
@@ -67,6 +72,9 @@ class Decision:
                 _cell(self.text), self.decision, self.target, _cell(self.evidence),
                 "yes" if self.certain else "no", self.status, self.reviewer, self.date]
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return pickling.reduce(self)  # results come back from the workers
+
 
 @dataclass(frozen=True)
 class Ruling:
@@ -86,6 +94,9 @@ class Ruling:
     def doc_id(self) -> str:
         return self.key.split(":", 1)[0]
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return pickling.reduce(self)  # the workers get the decisions
+
     def says(self, decision: str, target: str = "") -> bool:
         """Is the row the editor's word ("ok", "changed", or a decision or target other
         than the importer's), not a row left as ``tei review`` wrote it?"""
@@ -93,7 +104,8 @@ class Ruling:
 
     @property
     def cite(self) -> str:
-        return f"{Path(self.where.path).name}:{self.where.line}"
+        """"decisions.tsv:12": the row, as --explain and the review page name it."""
+        return f"{os.path.basename(self.where.path)}:{self.where.line}"
 
 
 @dataclass
@@ -102,10 +114,15 @@ class Decisions:
     for them, and which of them found their item."""
 
     by_key: dict[str, Ruling] = field(default_factory=dict)
+    # document -> (what, text) of its rulings: an item whose text no row has needs no key
+    texts: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
     found: list[str] = field(default_factory=list)  # keys found since the caller emptied it
 
     def __len__(self) -> int:
         return len(self.by_key)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return pickling.reduce(self)
 
     def documents(self) -> set[str]:
         return {r.doc_id for r in self.by_key.values()}
@@ -142,6 +159,10 @@ class Decisions:
         for path in paths:
             for ruling in _read(str(path), ids, editor, date):
                 out.by_key[ruling.key] = ruling
+        texts: dict[str, set[tuple[str, str]]] = {}
+        for r in out.by_key.values():
+            texts.setdefault(r.doc_id, set()).add((r.what, norm(r.text)))
+        out.texts = {doc: frozenset(t) for doc, t in texts.items()}
         return out
 
 
@@ -226,8 +247,14 @@ def key(doc_id: str, what: str, text: str, before: str, after: str,
     """The key of an item: its document, kind, text and the words next to it in its
     sentence (up to three each side), hashed; an ordinal when the same key came before
     (``seen`` counts them, per document)."""
-    context = "\0".join((what, _norm(text), " ".join(_WORDS.findall(_SENTENCE_START.split(
-        before)[-1])[-3:]), " ".join(_WORDS.findall(_SENTENCE_END.split(after, 1)[0])[:3])))
+    before, after = before[-_NEAR:], after[:_NEAR]  # three words fit in this
+    end = _SENTENCE_END.search(after)
+    if end is not None:
+        after = after[:end.start()]
+    start = max(before.rfind(". "), before.rfind("? "), before.rfind("! "), before.rfind(".\n"))
+    context = "\0".join((what, norm(text),
+                         " ".join(_WORDS.findall(before, start + 1)[-3:]),
+                         " ".join(_WORDS.findall(after)[:3])))
     digest = hashlib.blake2s(context.encode("utf-8"), digest_size=5).hexdigest()
     base = f"{doc_id}:{what}:{digest}"
     n = seen[base] = seen.get(base, 0) + 1
@@ -235,14 +262,10 @@ def key(doc_id: str, what: str, text: str, before: str, after: str,
 
 
 _WORDS = re.compile(r"\w+")
+_NEAR = 80  # characters either side looked at for the three words
 # Where a sentence ends: a full stop, question or exclamation mark, then a space (or the
 # paragraph's end); the words of the next sentence are no context of this one's item.
-_SENTENCE_START = re.compile(r"[.!?][\"”’)]?\s+")
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]?(?:\s|\Z)")
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _cell(text: str) -> str:
@@ -264,6 +287,11 @@ def reviewed(decided: Iterable[Decision], decisions: Decisions | None) -> list[D
             d.status = ruling.status or "changed"
         out.append(d)
     return out
+
+
+def norm(text: str) -> str:
+    """A text as keys and rows compare it: its white space one space."""
+    return " ".join(text.split())
 
 
 def to_tsv(decisions: Iterable[Decision]) -> str:

@@ -42,6 +42,7 @@ mark:hover .why,mark:focus .why{display:block}
 .c-expansion{border-color:#b36b00}.c-respelling{border-color:#0a8a8a}
 .c-translated-title{border-color:#555}.c-source,.c-summary{border-color:#7a2e1d}
 .c-name,.c-sent,.c-received,.c-via{border-color:#c9b458;border-bottom-style:dotted}
+.c-corrected{border-color:#b8860b;border-bottom-style:double}.c-omission{border-color:#555}
 .c-none{border-color:#ccc;border-bottom-style:dashed}
 .uncertain{background:#fff1c9}
 aside h2{font-size:1rem;margin:.4rem 0}
@@ -145,7 +146,7 @@ def _item(i: int, row: Decision) -> etree._Element:
                         for c in choices], **{"class": "decision",
                                                "aria-label": f"decision on {row.text}"})
     controls: list[Any] = [E.LABEL("decision ", select)]
-    if row.what != "bracket":
+    if row.what in ("name", "correspondent"):
         controls.append(E.LABEL("register id ", E.INPUT(
             value=row.target, type="text", size="14",
             **{"class": "target", "aria-label": f"register id of {row.text}"})))

@@ -21,7 +21,7 @@ from .brackets import EXPANSION, ORIGINAL, TRANSLATED_TITLE
 from .markup import (Anchor, Choice, Context, Counts, Explained, Flag, Gap, Gloss, Marked,
                      Named, Note, Pair, Supplied, parse_inline)
 from .register import Person, Register
-from .review import BRACKET, CORRESPONDENT, Decision, Decisions
+from .review import BRACKET, CORRESPONDENT, Decision, Decisions, norm
 from .review import key as review_key
 from .profile import Profile
 from .source import MONTH_NAMES, SourceDocument, Text
@@ -113,7 +113,13 @@ class _Builder:
         self.ctx.doc_id = self.doc_id
         self.ctx.decisions = decisions
         self.decided = self.ctx.decided
+        # Keys for review, where asked for or where the editor's decisions are about this
+        # document (the others are imported as they would be without them).
         self.ctx.keyed = keyed or decisions is not None
+        self.ctx.listing = keyed
+        if decisions is not None:
+            self.ctx.ruled_texts = decisions.texts.get(self.doc_id, frozenset())
+            self.ctx.ruled_whats = frozenset(what for what, _ in self.ctx.ruled_texts)
         if decisions is not None:
             decisions.found = []
         self.title_nodes = parse_inline(doc.title, self.ctx, "title")
@@ -164,9 +170,9 @@ class _Builder:
                 self.warn(para.location(), "footnote-without-marker",
                           f"footnote [{n}] has no marker [{n}] in the text")
         self.warnings.extend(self.ctx.warnings)
-        decided = self.decisions()
+        decided = self.decisions() if self.ctx.listing else []
         ruled = list(self.ctx.decisions.found) if self.ctx.decisions is not None else []
-        review = (len(self.ctx.reviewed), len(decided)) if self.ctx.decisions is not None \
+        review = (len(self.ctx.reviewed), self.ctx.items) if self.ctx.decisions is not None \
             else None
         return Built("".join(self.out).encode("utf-8"), self.doc_id, self.ctx.counts,
                      self.warnings, self.ctx.explained, decided, ruled, review)
@@ -190,7 +196,7 @@ class _Builder:
         and when (titleStmt/respStmt, revisionDesc), and whether all of it
         (publicationStmt/authority)."""
         reviewed = self.ctx.reviewed.values()
-        total = sum(1 for b in self.ctx.explained if b.key) + len(self.decided)
+        total = self.ctx.items
         done = len(self.ctx.reviewed)
         changed = sum(1 for status, _ in reviewed if status == "changed")
         editors = sorted({r.reviewer or "an editor not named in the decisions"
@@ -745,6 +751,10 @@ def _correspondent(e: "_Inline", person: Any, kind: str, ctx: Context,
     ref, el = _name_ref(e, person, ctx, warn, where, referred)
     if not ctx.keyed:
         return kind, el
+    ctx.items += 1
+    if not ctx.listing and (CORRESPONDENT not in ctx.ruled_whats or (
+            CORRESPONDENT, norm(person.name)) not in ctx.ruled_texts):
+        return kind, el
     key = review_key(ctx.doc_id, CORRESPONDENT, person.name, "", "", ctx.keys_seen)
     ruling = ctx.decisions.find(key) if ctx.decisions is not None else None
     decision, action = _ACTION_NAMES[kind], kind
@@ -755,8 +765,9 @@ def _correspondent(e: "_Inline", person: Any, kind: str, ctx: Context,
         evidence = f"editor's decision ({ruling.cite})"
         if not same:  # the editor's: @resp says so
             ref, el = _name_ref(e, person, ctx, warn, where, referred, ruling.target)
-    decided.append(Decision(key, where.path, where.line, where.column, CORRESPONDENT,
-                            person.name, decision, ref or "", evidence))
+    if ctx.listing:
+        decided.append(Decision(key, where.path, where.line, where.column, CORRESPONDENT,
+                                person.name, decision, ref or "", evidence))
     return action, el
 
 
