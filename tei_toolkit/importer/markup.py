@@ -616,7 +616,8 @@ def _name_decision(ctx: Context, person: Person, children: list[Any]) -> Person 
     if not (ctx.listing or NAME in ctx.ruled_whats):
         return person
     t, start, before, after = ctx.around
-    text = _source_text(children)
+    first = children[0] if len(children) == 1 else None
+    text = first if isinstance(first, str) else _source_text(children)  # mostly plain words
     if not _wanted(ctx, NAME, text):
         return person
     seen = ctx.keys_seen

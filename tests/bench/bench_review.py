@@ -7,12 +7,15 @@ The documents are seed-like (bench_import.seed_like); the decisions file has ROW
 `tei review`'s own rows of those documents, spread over all of them (every fifth changed in
 one cell, every fifth accepted, the rest as written). Prints
 documents/s for the conversion alone (one process, in memory) in three ways: plain, keyed
-(what `tei review` does) and with the decisions, and the ratios against plain.
+(what `tei review` does) and with the decisions, and the ratios against plain; then the
+installed `tei import DIR -d OUT --jobs 1` (read, convert, write) with and without
+`--decisions`.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import time
@@ -76,6 +79,24 @@ def main() -> None:
     for name, seconds in best.items():
         print(f"{name:>10}: {len(docs) / seconds:8.0f} docs/s  {seconds:6.2f} s  "
               f"x{seconds / best['plain']:.3f} of plain")
+    folder = table.parent / "exports"
+    folder.mkdir()
+    for i, data in enumerate(docs):
+        (folder / f"doc{i:05d}.txt").write_bytes(data)
+    tei = str(Path(sys.executable).parent / "tei")
+    runs = {"tei import": [tei, "import", str(folder), "-d", str(table.parent / "out"),
+                           "--force", "--jobs", "1"]}
+    runs["tei import --decisions"] = runs["tei import"] + ["--decisions", str(table)]
+    whole: dict[str, float] = {}
+    for _ in range(args.repeat):
+        for name, argv in runs.items():
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            whole[name] = min(whole.get(name, float("inf")), time.perf_counter() - start)
+    for name, seconds in whole.items():
+        print(f"{name:>24}: {len(docs) / seconds:8.0f} docs/s  {seconds:6.2f} s  "
+              f"x{seconds / whole['tei import']:.3f}")
 
 
 if __name__ == "__main__":
