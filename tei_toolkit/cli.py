@@ -122,6 +122,15 @@ _REGISTERS = click.option(
     help="A TSV of persons and bodies (id, type, name, variants, code_names, source); adds to "
          "the bundled register (tei register check shows it). Repeatable; a later row with the same id "
          "replaces the earlier.")
+# Who reviewed a decisions file, and when (tei import and tei review --decisions).
+_EDITOR = click.option(
+    "--editor", default="", metavar="NAME",
+    help="Who reviewed the decisions (where a row's reviewer cell is empty): named in the "
+         "reviewed documents' headers.")
+_REVIEW_DATE = click.option(
+    "--review-date", default="", metavar="YYYY-MM-DD",
+    help="When (where a row's date cell is empty; default: the day the decisions file was "
+         "last changed).")
 _NO_DEFAULT_REGISTER = click.option(
     "--no-default-register", is_flag=True,
     help="Do not start from the bundled persons register.")
@@ -183,12 +192,8 @@ def main() -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The editor's decisions (a TSV written by `tei review`, then edited): they "
                    "overrule the importer's. Repeatable; later files win.")
-@click.option("--editor", default="", metavar="NAME",
-              help="Who reviewed the decisions (where a row's reviewer cell is empty): named "
-                   "in the reviewed documents' headers.")
-@click.option("--review-date", default="", metavar="YYYY-MM-DD",
-              help="When (where a row's date cell is empty; default: the day the decisions "
-                   "file was last changed).")
+@_EDITOR
+@_REVIEW_DATE
 @_one_line_errors
 def import_command(sources: tuple[Path, ...], output_file: Path | None, output_dir: Path | None,
                    lexicons: tuple[Path, ...], no_default_lexicon: bool,
@@ -279,12 +284,8 @@ Exit codes:
 @click.option("--decisions", "decision_files", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Decisions reviewed before: applied, and their rows keep their status.")
-@click.option("--editor", default="", metavar="NAME",
-              help="Who reviewed the decisions (where a row's reviewer cell is empty): named "
-                   "in the reviewed documents' headers.")
-@click.option("--review-date", default="", metavar="YYYY-MM-DD",
-              help="When (where a row's date cell is empty; default: the day the decisions "
-                   "file was last changed).")
+@_EDITOR
+@_REVIEW_DATE
 @_LEXICONS
 @_REGISTERS
 @_NO_DEFAULT_REGISTER
