@@ -447,3 +447,28 @@ def test_an_editors_class_encodes_as_the_importer_encodes_it(tmp_path: Path, bod
         root = read_tei(p.read_bytes(), p.name)
         return etree.tostring(root.find(".//t:body//t:p", NS), encoding="unicode")
     assert para(ruled) == para(plain).replace('resp="#archive"', 'resp="#archive #editor"')
+
+
+def test_a_row_left_as_written_is_no_decision(tmp_path: Path):
+    """A row whose decision still says what its importer cell says, and has no status, is
+    nobody's word: the importer of today decides that item (as if an older release had written
+    the row); the same row with the decision cell changed is the editor's."""
+    src = tmp_path / "doc.txt"
+    src.write_text(export(body="The [railway] was built by them."), encoding="utf-8")
+    table = tmp_path / "d.tsv"
+    tei("review", str(src), "-o", str(table))
+    row = next(r for r in read_rows(table) if r["text"] == "railway")
+    assert row["importer"] == row["decision"] == "supplement"
+    row["decision"] = row["importer"] = "original"  # an older importer said so; untouched
+    write_rows(table, [row])
+    proc = tei("import", str(src), "-o", str(tmp_path / "a.xml"), "--decisions", str(table),
+               "--explain", "--json")
+    got = json.loads(proc.stdout)["files"][0]
+    assert [b["class"] for b in got["brackets"]] == ["supplement"]
+    assert got["review"]["state"] == "not reviewed" and "stale" not in proc.stderr
+    row["importer"] = "supplement"  # the decision cell changed: the editor's
+    write_rows(table, [row])
+    proc = tei("import", str(src), "-o", str(tmp_path / "b.xml"), "--decisions", str(table),
+               "--explain", "--json", "--editor", "E")
+    got = json.loads(proc.stdout)["files"][0]
+    assert [b["class"] for b in got["brackets"]] == ["original"]

@@ -11,7 +11,9 @@ of the same text (an edit next to an item, within its three words, makes its row
 
 The editor accepts a row by writing ``ok`` in ``status``, or changes ``decision`` or
 ``target`` (the status may stay empty, or say ``changed``): a row whose decision or target
-differs from the importer's is the editor's, whatever its status says.
+differs from what the ``importer`` column says the importer decided is the editor's, whatever
+its status says; a row left as written is no decision at all (a later release of the importer
+may decide that item otherwise).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from .brackets import (COMPLETION, EXPANSION, IDENTIFICATION, ORIGINAL, RESPELLI
                        SUPPLEMENT, TRANSLATED_TITLE)
 
 COLUMNS = ("key", "file", "line", "column", "what", "text", "decision", "target", "evidence",
-           "certain", "status", "reviewer", "date")
+           "certain", "status", "reviewer", "date", "importer")
 REQUIRED = ("key", "what", "text", "decision", "target", "status")
 # What an editor may decide, per kind of item (the vocabulary --explain uses).
 BRACKET = "bracket"
@@ -66,11 +68,13 @@ class Decision:
     status: str = ""
     reviewer: str = ""
     date: str = ""
+    importer: str = ""  # the importer's own decision (and target), as review.said() writes it
 
     def cells(self) -> list[str]:
         return [self.key, self.file, str(self.line), str(self.column), self.what,
                 _cell(self.text), self.decision, self.target, _cell(self.evidence),
-                "yes" if self.certain else "no", self.status, self.reviewer, self.date]
+                "yes" if self.certain else "no", self.status, self.reviewer, self.date,
+                self.importer]
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return pickling.reduce(self)  # results come back from the workers
@@ -89,6 +93,14 @@ class Ruling:
     where: Location  # the decisions file and the row's line
     reviewer: str = ""  # who: the row's reviewer, else tei import --editor
     date: str = ""  # when: the row's date, else --review-date, else the file's date
+    importer: str = ""  # what the importer decided when the row was written
+
+    @property
+    def untouched(self) -> bool:
+        """A row as `tei review` wrote it (no status; the importer's decision and target as
+        they were): no decision of the editor's, neither applied nor ever stale."""
+        return not self.status and bool(self.importer) and \
+            self.importer == said(self.decision, self.target)
 
     @property
     def doc_id(self) -> str:
@@ -100,7 +112,9 @@ class Ruling:
     def says(self, decision: str, target: str = "") -> bool:
         """Is the row the editor's word ("ok", "changed", or a decision or target other
         than the importer's), not a row left as ``tei review`` wrote it?"""
-        return bool(self.status) or (self.decision, self.target) != (decision, target)
+        if self.status or self.importer and self.importer != said(self.decision, self.target):
+            return True  # accepted, or changed from what the importer said then
+        return (self.decision, self.target) != (decision, target)
 
     @property
     def cite(self) -> str:
@@ -158,7 +172,10 @@ class Decisions:
                                  Location("--review-date"))
         for path in paths:
             for ruling in _read(str(path), ids, editor, date):
-                out.by_key[ruling.key] = ruling
+                if ruling.untouched:
+                    out.by_key.pop(ruling.key, None)  # a later file's untouched row wins too
+                else:
+                    out.by_key[ruling.key] = ruling
         texts: dict[str, set[tuple[str, str]]] = {}
         for r in out.by_key.values():
             texts.setdefault(r.doc_id, set()).add((r.what, norm(r.text)))
@@ -186,7 +203,7 @@ def _read(path: str, ids: frozenset[str] | None, editor: str, date: str) -> Iter
                         row.get("decision", ""), row.get("target", ""),
                         row.get("status", "").lower(), Location(path, n),
                         row.get("reviewer", "") or editor,
-                        row.get("date", "") or date)
+                        row.get("date", "") or date, row.get("importer", ""))
         _check(ruling, names, cells, ids)
         before = seen.get(ruling.key)
         if before is not None and (before.decision, before.target) != (ruling.decision,
@@ -275,6 +292,11 @@ def _cell(text: str) -> str:
 
 def _uncell(text: str) -> str:
     return re.sub(r"\\([\\nt])", lambda m: {"n": "\n", "t": "\t", "\\": "\\"}[m[1]], text)
+
+
+def said(decision: str, target: str) -> str:
+    """The importer column's form of a decision: "supplement", "name stalin"."""
+    return f"{decision} {target}" if target else decision
 
 
 def reviewed(decided: Iterable[Decision], decisions: Decisions | None) -> list[Decision]:

@@ -21,7 +21,7 @@ from .brackets import EXPANSION, ORIGINAL, TRANSLATED_TITLE
 from .markup import (Anchor, Choice, Context, Counts, Explained, Flag, Gap, Gloss, Marked,
                      Named, Note, Pair, Supplied, parse_inline)
 from .register import Person, Register
-from .review import BRACKET, CORRESPONDENT, Decision, Decisions, norm
+from .review import BRACKET, CORRESPONDENT, Decision, Decisions, norm, said
 from .review import key as review_key
 from .profile import Profile
 from .source import MONTH_NAMES, SourceDocument, Text
@@ -189,6 +189,10 @@ class _Builder:
             status, ruling = self.ctx.reviewed.get(d.key, ("", None))
             if ruling is not None:
                 d.status, d.reviewer, d.date = status, ruling.reviewer, ruling.date
+                d.importer = ruling.importer if status == "changed" else \
+                    said(d.decision, d.target)
+            else:
+                d.importer = said(d.decision, d.target)
         return decided
 
     def review_state(self, revision_at: int) -> None:
