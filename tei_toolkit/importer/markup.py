@@ -618,7 +618,7 @@ def _name_decision(ctx: Context, person: Person, children: list[Any]) -> Person 
     t, start, before, after = ctx.around
     first = children[0] if len(children) == 1 else None
     text = first if isinstance(first, str) else _source_text(children)  # mostly plain words
-    if not _wanted(ctx, NAME, text):
+    if not wanted(ctx, NAME, text):
         return person
     seen = ctx.keys_seen
     nth = seen[f"{id(t)}\0{text}"] = seen.get(f"{id(t)}\0{text}", 0) + 1
@@ -633,9 +633,9 @@ def _name_decision(ctx: Context, person: Person, children: list[Any]) -> Person 
     ruling = ctx.decisions.find(key) if ctx.decisions is not None else None
     decision, target = "name", person.id
     evidence = f"a name of {person.name} ({person.id}) in the persons register"
-    if ruling is not None and ruling.says(decision, target):
-        ctx.reviewed[key] = ("ok" if ruling.status == "ok" and (ruling.decision, ruling.target)
-                             == (decision, target) else "changed", ruling)
+    verdict = ruling.verdict(decision, target) if ruling is not None else ""
+    if ruling is not None and verdict:
+        ctx.reviewed[key] = (verdict, ruling)
         decision, target = ruling.decision, ruling.target
         evidence = f"editor's decision ({ruling.cite})"
         entry = ctx.register.entries.get(target) if ctx.register is not None else None
@@ -655,14 +655,14 @@ def _decide(ctx: Context, t: Text, what: str, start: int, end: int, decision: st
     importer's, or the editor's where a row says otherwise; listed for review."""
     text = t.text
     ctx.items += 1
-    if not _wanted(ctx, what, text[start:end]):
+    if not wanted(ctx, what, text[start:end]):
         return decision
     key = review_key(ctx.doc_id, what, text[start:end], text[max(0, start - _WINDOW):start],
                      text[end:end + _WINDOW], ctx.keys_seen)
     ruling = ctx.decisions.find(key) if ctx.decisions is not None else None
-    if ruling is not None and ruling.says(decision):
-        ctx.reviewed[key] = ("ok" if ruling.status == "ok" and ruling.decision == decision
-                             else "changed", ruling)
+    verdict = ruling.verdict(decision) if ruling is not None else ""
+    if ruling is not None and verdict:
+        ctx.reviewed[key] = (verdict, ruling)
         decision, evidence = ruling.decision, f"editor's decision ({ruling.cite})"
     if ctx.listing:
         where = t.location(start)
@@ -863,7 +863,7 @@ def _keyed_bracket(t: Text, ctx: Context, part: str, start: int, end: int, inner
     (review.py), else as the importer reads it."""
     text = t.text
     explained = len(ctx.explained)
-    if not _wanted(ctx, BRACKET, inner):
+    if not wanted(ctx, BRACKET, inner):
         _read_bracket(t, ctx, part, start, end, inner, out)
         if explained < len(ctx.explained) and ctx.explained[explained].text is inner:
             ctx.items += 1  # (this bracket's record: the very string, not an inner one's)
@@ -877,8 +877,8 @@ def _keyed_bracket(t: Text, ctx: Context, part: str, start: int, end: int, inner
         _ruled(t, ctx, part, start, end, inner, out, ruling)
         ctx.reviewed[key] = ("changed", ruling)
     else:
-        # Accepted ("ok"), or a row the editor may not have touched: the editor's decision
-        # where it says otherwise than the importer.
+        # Accepted ("ok"), or changed in a cell (a file without the importer column: perhaps
+        # not at all): the editor's decision where it says otherwise than the importer.
         undo = _Undo(ctx, out)
         _read_bracket(t, ctx, part, start, end, inner, out)
         if explained == len(ctx.explained) or ctx.explained[explained].kind != ruling.decision:
@@ -893,7 +893,7 @@ def _keyed_bracket(t: Text, ctx: Context, part: str, start: int, end: int, inner
         ctx.items += 1
 
 
-def _wanted(ctx: Context, what: str, text: str) -> bool:
+def wanted(ctx: Context, what: str, text: str) -> bool:
     """Does an item need its key: is it listed, or may a row of the editor's be its?"""
     return ctx.listing or what in ctx.ruled_whats and (what, norm(text)) in ctx.ruled_texts
 

@@ -109,6 +109,15 @@ class Ruling:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return pickling.reduce(self)  # the workers get the decisions
 
+    def verdict(self, decision: str, target: str = "") -> str:
+        """What the row says of the importer's ``decision`` (and ``target``): "ok" (accepted
+        as it is), "changed" (the editor decided otherwise), or "" (nothing: the row as
+        `tei review` wrote it)."""
+        if not self.says(decision, target):
+            return ""
+        same = (self.decision, self.target) == (decision, target)
+        return "ok" if self.status == "ok" and same else "changed"
+
     def says(self, decision: str, target: str = "") -> bool:
         """Is the row the editor's word ("ok", "changed", or a decision or target other
         than the importer's), not a row left as ``tei review`` wrote it?"""

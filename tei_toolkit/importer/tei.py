@@ -19,9 +19,9 @@ from .languages import SEPARATOR, split_languages
 from .lexicon import Lexicon
 from .brackets import EXPANSION, ORIGINAL, TRANSLATED_TITLE
 from .markup import (Anchor, Choice, Context, Counts, Explained, Flag, Gap, Gloss, Marked,
-                     Named, Note, Pair, Supplied, parse_inline)
+                     Named, Note, Pair, Supplied, parse_inline, wanted)
 from .register import Person, Register
-from .review import BRACKET, CORRESPONDENT, Decision, Decisions, norm, said
+from .review import BRACKET, CORRESPONDENT, Decision, Decisions, said
 from .review import key as review_key
 from .profile import Profile
 from .source import MONTH_NAMES, SourceDocument, Text
@@ -120,7 +120,6 @@ class _Builder:
         if decisions is not None:
             self.ctx.ruled_texts = decisions.texts.get(self.doc_id, frozenset())
             self.ctx.ruled_whats = frozenset(what for what, _ in self.ctx.ruled_texts)
-        if decisions is not None:
             decisions.found = []
         self.title_nodes = parse_inline(doc.title, self.ctx, "title")
         self.out: list[str] = []
@@ -209,18 +208,18 @@ class _Builder:
         who = " and ".join(editors)
         counts = f"{done - changed} accepted, {changed} changed"
         if done >= total:
-            said = f"Every decision of the import reviewed: {counts}."
+            change = f"Every decision of the import reviewed: {counts}."
             encoder = _REVIEW_PENDING.sub("", self.profile.encoder)
             authority = who
         else:
-            said = (f"{done} of {total} decisions of the import reviewed ({counts}); the "
-                    "others as the import made them.")
+            change = (f"{done} of {total} decisions of the import reviewed ({counts}); the "
+                      "others as the import made them.")
             encoder = _REVIEW_PENDING.sub(f" ({done} of {total} decisions reviewed by an "
                                           "editor)", self.profile.encoder)
             authority = f"{encoder}; reviewed in part by {who}"
         pad = "\n" + "  " * 2
         self.out.insert(revision_at, f"{pad}<revisionDesc>{pad}  " + _el(
-            "change", esc(said), ("who", "#editor"), ("when", when)) + f"{pad}</revisionDesc>")
+            "change", esc(change), ("who", "#editor"), ("when", when)) + f"{pad}</revisionDesc>")
         self.out[self.authority_at] = "\n" + "  " * 4 + _el("authority", esc(authority))
         self.out[self.encoder_at + 2] = "\n" + "  " * 5 + _el("name", esc(encoder))
         lines: list[str] = []
@@ -756,15 +755,15 @@ def _correspondent(e: "_Inline", person: Any, kind: str, ctx: Context,
     if not ctx.keyed:
         return kind, el
     ctx.items += 1
-    if not ctx.listing and (CORRESPONDENT not in ctx.ruled_whats or (
-            CORRESPONDENT, norm(person.name)) not in ctx.ruled_texts):
+    if not wanted(ctx, CORRESPONDENT, person.name):
         return kind, el
     key = review_key(ctx.doc_id, CORRESPONDENT, person.name, "", "", ctx.keys_seen)
     ruling = ctx.decisions.find(key) if ctx.decisions is not None else None
     decision, action = _ACTION_NAMES[kind], kind
-    if ruling is not None and ruling.says(decision, ref or ""):
+    verdict = ruling.verdict(decision, ref or "") if ruling is not None else ""
+    if ruling is not None and verdict:
         same = (ruling.decision, ruling.target) == (decision, ref or "")
-        ctx.reviewed[key] = ("ok" if ruling.status == "ok" and same else "changed", ruling)
+        ctx.reviewed[key] = (verdict, ruling)
         decision, action = ruling.decision, _ACTIONS.get(ruling.decision, "")
         evidence = f"editor's decision ({ruling.cite})"
         if not same:  # the editor's: @resp says so
