@@ -1,4 +1,5 @@
-"""Build script: the import pipeline's modules compiled to C extensions with mypyc.
+"""Build script: the import pipeline's modules compiled to C extensions with mypyc, and the
+RELAX NG engine's tree walk with Cython.
 
 Everything else about the package is declared in pyproject.toml. mypyc (part of mypy, which
 the test suite already runs) turns these typed modules into C extensions that run the same
@@ -64,11 +65,33 @@ def extensions() -> list:
     # lxml is typed as Any in the build (its stubs are a test dependency, not a build one);
     # the test suite's mypy run checks the package with them.
     try:
-        return mypycify(["--ignore-missing-imports", "--no-warn-unused-ignores", *COMPILED],
-                        opt_level="3", debug_level="0")
+        compiled = mypycify(["--ignore-missing-imports", "--no-warn-unused-ignores",
+                             *COMPILED], opt_level="3", debug_level="0")
     except (Exception, SystemExit) as exc:  # mypy found an error, or mypyc failed
         OptionalBuildExt._say(f"mypyc cannot compile the modules ({exc}); installing pure "
                               "Python")
+        compiled = []
+    return compiled + walker()
+
+
+def walker() -> list:
+    """The RELAX NG engine's walk over lxml's tree, in C (Cython against the lxml headers
+    lxml ships); without it the engine walks the tree in Python, with the same verdicts."""
+    try:
+        import lxml
+        from Cython.Build import cythonize
+        from setuptools import Extension
+    except ImportError:
+        OptionalBuildExt._say("Cython or lxml is not available; the RELAX NG walk stays "
+                              "Python")
+        return []
+    try:
+        return cythonize([Extension("tei_toolkit.validation.relaxng._walk",
+                                    ["tei_toolkit/validation/relaxng/_walk.pyx"],
+                                    include_dirs=lxml.get_include())],
+                         language_level=3, quiet=True)
+    except Exception as exc:  # a Cython error: the package still installs
+        OptionalBuildExt._say(f"Cython cannot compile the RELAX NG walk ({exc})")
         return []
 
 

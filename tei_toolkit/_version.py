@@ -9,3 +9,11 @@ def build() -> str:
     from .importer import markup  # imported here: setuptools reads __version__ alone
 
     return "mypyc" if markup.__file__.endswith((".so", ".pyd")) else "python"
+
+
+def walk() -> str:
+    """How this installation's RELAX NG engine walks a document: "C" when the walk is the
+    extension setup.py compiles with Cython, "Python" when it is not there."""
+    from .validation.relaxng import validator
+
+    return "C" if validator._Walker is not None else "Python"

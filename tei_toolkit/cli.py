@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import click
 
-from ._version import __version__, build
+from ._version import __version__, build, walk
 from .importer.convert import MAX_SOURCE_BYTES, default_lexicon
 from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
                      EXIT_USAGE, Location, OutputError, SetupError,
@@ -150,7 +150,8 @@ def _load_register(registers: tuple[Path, ...], no_default: bool) -> Register:
 
 
 _VERSION = "%(prog)s, version %(version)s (import pipeline: " + (
-    "compiled with mypyc)" if build() == "mypyc" else "pure Python)")
+    "compiled with mypyc" if build() == "mypyc" else "pure Python") + \
+    f"; RELAX NG walk: {walk()})"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,0 +1,47 @@
+"""RELAX NG by derivatives (James Clark, "An algorithm for RELAX NG validation"), on lxml.
+
+A schema is read and simplified as the specification's section 4 says, refused with the
+reason of its section 7 when incorrect, and turned into interned patterns; a document is then
+validated by taking the derivative of the current pattern for every event (start tag,
+attribute, end of attributes, text, end tag), memoised per (pattern, event).
+
+- :mod:`.datatypes`: the datatype libraries RELAX NG uses (its built-in one, XML Schema's,
+  the DTD compatibility one).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+
+from . import cache
+from .schema import Grammar, SchemaIncorrect, read
+from .validator import Issue, validate
+
+
+class Schema:
+    """A RELAX NG schema ready to validate documents (interned patterns, memoised
+    derivatives: the second document is faster than the first)."""
+
+    def __init__(self, grammar: Grammar) -> None:
+        self.grammar = grammar
+
+    def validate(self, root: etree._Element | etree._ElementTree) -> list[Issue]:
+        """The document's RELAX NG errors, in document order; [] when it is valid."""
+        if isinstance(root, etree._ElementTree):
+            root = root.getroot()
+        return validate(self.grammar, root)
+
+
+def load(path: str | Path, root: etree._Element | None = None, cached: bool = True
+         ) -> Schema:
+    """The schema at ``path`` (XML syntax; ``root``: its root element, already read);
+    SchemaIncorrect when it is not a correct RELAX NG schema. ``cached``: kept between runs
+    in the schema cache (:mod:`.cache`), read again whenever any of its files changed."""
+    if root is None and cached:
+        return Schema(cache.load(path))
+    return Schema(read(path, root))
+
+
+__all__ = ["Issue", "Schema", "SchemaIncorrect", "load"]

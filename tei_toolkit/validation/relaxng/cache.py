@@ -1,0 +1,165 @@
+"""Simplified grammars kept between runs, so a large schema (tei_all: a 2 MB grammar, 600
+elements, hundreds of XML Schema regular expressions) is ready in a fraction of the time
+reading and simplifying it takes.
+
+An entry is named by the SHA-256 of the schema file, its absolute path (its includes are
+relative to it), this module's format and the toolkit's version, and lists every other file the schema read (include, externalRef) with its digest:
+a change to any of them makes the entry stale, and it is rebuilt. Entries live in the schema
+cache (``<cache>/relaxng/``, see :func:`tei_toolkit.validation.registry.cache_dir`), which only
+the user writes; one that cannot be read or written costs time, never a verdict. The
+patterns are stored as a flat list (no recursion however deep the grammar).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..._version import __version__
+from .names import NameClass
+from .patterns import CHOICE, ELEMENT, EMPTY, NOT_ALLOWED, TEXT, Pattern, Patterns
+from .schema import Grammar, read
+
+FORMAT = 1
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _folder() -> Path:
+    from ..registry import cache_dir
+
+    return cache_dir() / "relaxng"
+
+
+def load(path: str | Path) -> Grammar:
+    """The grammar at ``path``: from the cache when an entry for these exact files is there,
+    else read (and the entry written)."""
+    try:
+        main = Path(path).read_bytes()
+    except OSError:
+        return read(path)  # read() says why, as a SchemaIncorrect
+    # Where the schema is matters as much as what it says: its includes are relative.
+    where = str(Path(path).resolve())
+    name = _digest(main + f"\0{where}\0{FORMAT}\0{__version__}".encode())
+    entry = _folder() / f"{name}.pickle"
+    try:
+        with open(entry, "rb") as fh:
+            deps, payload = pickle.load(fh)
+        if all(_digest(Path(p).read_bytes()) == d for p, d in deps):
+            return restore(payload, str(path))
+    except Exception:  # no entry, a stale or broken one: read the schema again
+        pass
+    grammar = read(path)
+    try:
+        deps = [(p, _digest(Path(p).read_bytes())) for p in grammar.files
+                if Path(p).resolve() != Path(path).resolve()]
+        data = pickle.dumps((deps, dump(grammar)), protocol=pickle.HIGHEST_PROTOCOL)
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, entry)
+    except Exception:  # a cache that cannot be written makes later runs slower, no more
+        pass
+    return grammar
+
+
+def dump(grammar: Grammar) -> tuple[Any, ...]:
+    """The grammar as a flat record: each pattern once, operands by id."""
+    patterns: dict[int, Pattern] = {}
+    stack = [grammar.start] + list(grammar.patterns.elements)
+    while stack:
+        q = stack.pop()
+        if q.id in patterns:
+            continue
+        patterns[q.id] = q
+        stack.extend(q.alts)
+        for c in (q.p1, q.p2):
+            if c is not None:
+                stack.append(c)
+    records = [(q.id, q.kind, q.p1.id if q.p1 is not None else -1,
+                q.p2.id if q.p2 is not None else -1, q.nc, q.dt, q.value,
+                tuple(a.id for a in q.alts), q.name, q.line, q.file)
+               for q in sorted(patterns.values(), key=lambda q: q.id)]
+    P = grammar.patterns
+    return (records, grammar.start.id, [e.id for e in P.elements], P.context_dependent,
+            grammar.files)
+
+
+def restore(payload: tuple[Any, ...], source: str) -> Grammar:
+    records, start, elements, context_dependent, files = payload
+    P = Patterns()
+    made: dict[int, Pattern] = {}
+    singletons = {EMPTY: P.empty, NOT_ALLOWED: P.not_allowed, TEXT: P.text}
+    for pid, kind, _, _, nc, dt, value, _, name, line, file in records:
+        if kind in singletons:
+            made[pid] = singletons[kind]
+            continue
+        q = Pattern(kind, pid, None, None, nc, dt, value)
+        q.name, q.line, q.file = name, line, file
+        made[pid] = q
+    for pid, kind, p1, p2, _, _, _, alts, _, _, _ in records:
+        if kind in singletons:
+            continue
+        q = made[pid]
+        q.p1 = made[p1] if p1 >= 0 else None
+        q.p2 = made[p2] if p2 >= 0 else None
+        q.alts = tuple(made[a] for a in alts)
+    # Nullability and interning keys, children first (ids grow with construction).
+    for pid, kind, *_ in records:
+        q = made[pid]
+        if kind in singletons:
+            continue
+        q.nullable = _nullable(q)
+        if kind != ELEMENT:
+            P._interned[_key(q)] = q
+    P._next = max(made) + 1
+    P.elements = [made[e] for e in elements]
+    P.context_dependent = context_dependent
+    P.freeze()
+    grammar = Grammar(P, made[start], source)
+    grammar.files = list(files)
+    return grammar
+
+
+def _nullable(q: Pattern) -> bool:
+    from .patterns import GROUP, INTERLEAVE, ONE_OR_MORE
+
+    if q.kind == CHOICE:
+        return any(a.nullable for a in q.alts)
+    if q.kind in (GROUP, INTERLEAVE):
+        assert q.p1 is not None and q.p2 is not None
+        return q.p1.nullable and q.p2.nullable
+    if q.kind == ONE_OR_MORE:
+        assert q.p1 is not None
+        return q.p1.nullable
+    return False
+
+
+def _key(q: Pattern) -> tuple[object, ...]:
+    """The key the pattern constructors intern ``q`` under (see :class:`Patterns`)."""
+    from .patterns import ATTRIBUTE, DATA, LIST, ONE_OR_MORE, VALUE
+
+    if q.kind == CHOICE:
+        return (CHOICE, *[a.id for a in q.alts])
+    if q.kind == ATTRIBUTE:
+        assert q.nc is not None and q.p1 is not None
+        return (ATTRIBUTE, q.nc.key, q.p1.id)
+    if q.kind == DATA:
+        return (DATA, id(q.dt), q.p1.id if q.p1 is not None else None)
+    if q.kind == VALUE:
+        return (VALUE, id(q.dt), q.value)
+    if q.kind in (ONE_OR_MORE, LIST):
+        assert q.p1 is not None
+        return (q.kind, q.p1.id)
+    assert q.p1 is not None and q.p2 is not None
+    return (q.kind, q.p1.id, q.p2.id)
+
+
+__all__ = ["load", "dump", "restore", "NameClass"]

@@ -1,0 +1,338 @@
+"""A document validated by derivatives: one walk over an lxml tree, each element's events
+(start tag, attributes, end of the start tag, text, end tag) taken as derivatives of the
+current pattern. An event the pattern does not allow is reported with what was allowed there,
+and validation goes on as jing's does, with no cascade: an element not allowed is validated
+against the schema's patterns for its name and then passed over, an attribute not allowed is
+ignored, a missing required attribute or child is reported once and taken as present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable
+
+from lxml import etree
+
+from .names import NameClass
+from .patterns import DATA, LIST, NOT_ALLOWED, VALUE, Context, Pattern, Patterns, xml_words
+from .schema import Grammar
+
+def _walker() -> "type[Walker] | None":
+    """The walk in C (built with Cython where a compiler was at hand), or None: the walk in
+    Python, with the same verdicts and messages."""
+    try:
+        from ._walk import Walker
+    except ImportError:  # the pure-Python install
+        return None
+    return Walker
+
+
+if TYPE_CHECKING:
+    from ._walk import Walker
+
+_Walker = _walker()
+
+_WS = " \t\r\n"
+_NO_CONTEXT: dict[str | None, str] = {}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One RELAX NG error: where (1-based line, column 0 when unknown) and jing's words."""
+
+    line: int
+    column: int
+    message: str
+    # "id" for a duplicate ID or a reference to no ID (DTD compatibility), else "".
+    kind: str = ""
+    attribute: str = ""  # the attribute an "id" issue is about ({ns}local)
+    # The element it is about (for its column and path); not part of the issue's value.
+    element: etree._Element | None = field(default=None, compare=False, repr=False)
+
+
+def _qname(el: etree._Element) -> str:
+    """The name as the document writes it (prefix:local)."""
+    tag = el.tag
+    assert isinstance(tag, str)
+    local = tag.rpartition("}")[2]
+    prefix = el.prefix
+    return f"{prefix}:{local}" if prefix else local
+
+
+def _split(tag: str) -> tuple[str, str]:
+    if tag[:1] == "{":
+        ns, _, local = tag[1:].partition("}")
+        return ns, local
+    return "", tag
+
+
+def _list(classes: Iterable[NameClass], attribute: bool = False) -> str:
+    names = sorted({nc.describe(attribute) for nc in classes})
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _must_be(values: list[Pattern]) -> str:
+    """What a value must be, in jing's words: 'equal to "b" or "i"', 'an integer'..."""
+    equal = sorted({f'"{v.value if isinstance(v.value, str) else _shown(v)}"'
+                    for v in values if v.kind == VALUE})
+    other = sorted({v.dt.describe() for v in values if v.kind == DATA and v.dt is not None})
+    if any(v.kind == LIST for v in values):
+        other.append("a list of values")
+    parts = ([f"equal to {' or '.join(equal)}"] if equal else []) + other
+    return " or ".join(parts)
+
+
+def _shown(v: Pattern) -> str:
+    return str(v.value)
+
+
+class Validation:
+    """One document against one grammar."""
+
+    def __init__(self, grammar: Grammar) -> None:
+        self.grammar = grammar
+        self.p: Patterns = grammar.patterns
+        self.issues: list[Issue] = []
+        self.id_names = grammar.id_attribute_names
+        self.ids: dict[str, etree._Element] = {}
+        self.idrefs: list[tuple[str, etree._Element, str]] = []
+
+    def run(self, root: etree._Element) -> list[Issue]:
+        if _Walker is not None:
+            _Walker(self, root).run(self.grammar.start, root)
+        else:
+            self.element(self.grammar.start, root)
+        for value, el, name in self.idrefs:
+            if value not in self.ids:
+                self.issues.append(Issue(el.sourceline or 0, 0, f'reference to non-existent ID '
+                                         f'"{value}"', "id", name, el))
+        return self.issues
+
+    def check_id(self, el: etree._Element, tag: str, name: str, value: str) -> None:
+        """DTD compatibility: an ID unique in the document, an IDREF naming one."""
+        kind = self.grammar.id_type(tag, name)
+        if kind == "ID":
+            value = value.strip(_WS)
+            if value in self.ids:
+                self.issues.append(Issue(el.sourceline or 0, 0, f'duplicate ID "{value}"',
+                                         "id", name, el))
+            else:
+                self.ids[value] = el
+        elif kind:
+            self.idrefs.extend((v, el, name) for v in xml_words(value))
+
+    def report(self, el: etree._Element, message: str) -> None:
+        self.issues.append(Issue(el.sourceline or 0, 0, message, element=el))
+
+    def element(self, p: Pattern, el: etree._Element) -> Pattern:
+        P = self.p
+        tag: str = el.tag  # type: ignore[assignment]  # only elements come here
+        memo = p.d_open
+        d = memo.get(tag) if memo is not None else None
+        if d is None:
+            d = P.start_tag_open(p, tag)
+        if d.kind == NOT_ALLOWED:
+            self.not_allowed(p, el, tag)
+            return p
+        items = el.items()
+        if items:
+            d = self.attributes(d, el, tag, items)
+        c = d.d_close
+        if c is None:
+            c = P.start_tag_close(d)
+        if c.kind == NOT_ALLOWED:
+            c = self.missing_attributes(d, el)
+        c = self.children(c, el)
+        e = c.d_end
+        if e is None:
+            e = P.end_tag(c)
+        if e.kind == NOT_ALLOWED:
+            e = self.incomplete(c, el)
+        return e
+
+    def missing_attributes(self, d: Pattern, el: etree._Element) -> Pattern:
+        """Report the required attributes the start tag lacks; go on as if it had them."""
+        missing = self.p.attributes(d, True)
+        self.report(el, f'element "{_qname(el)}" missing required attribute '
+                        f"{_list(missing, True) or '(one of several)'}")
+        return self.p.close_forgiving(d)
+
+    def incomplete(self, c: Pattern, el: etree._Element) -> Pattern:
+        """Report what the content lacks at the end tag; go on after the element."""
+        elements, text, _ = self.p.expected(c)
+        what = _list(elements)
+        if text and not what:
+            what = "text"
+        self.report(el, f'element "{_qname(el)}" incomplete; '
+                    + (f"missing required element {what}" if elements and not text
+                       else f"expected {what or 'more content'}"))
+        return self.p.end_forgiving(c)
+
+    def attributes(self, d: Pattern, el: etree._Element, tag: str,
+                   items: list[tuple[str, str]]) -> Pattern:
+        P = self.p
+        cx = self.context(el) if P.context_dependent else _NO_CONTEXT
+        for name, value in items:
+            d2 = P.attribute_deriv(d, name, value, cx)
+            if d2.kind == NOT_ALLOWED:
+                d = self.attribute_not_allowed(d, el, name, value)
+                continue
+            d = d2
+            if name in self.id_names:
+                self.check_id(el, tag, name, value)
+        return d
+
+    def children(self, c: Pattern, el: etree._Element) -> Pattern:
+        """The content: elements in turn, text between them (comments and processing
+        instructions joined away; white space between elements ignored)."""
+        text = el.text
+        last: etree._Element | None = None  # the element child before the text
+        for k in el:
+            if k.tag.__class__ is str:
+                if text and text.strip(_WS):
+                    c = self.text(c, el, text, last, k)
+                last = k
+                c = self.element(c, k)
+                text = k.tail
+            else:
+                tail = k.tail
+                if tail:
+                    text = (text or "") + tail
+        if last is not None:
+            if text and text.strip(_WS):
+                c = self.text(c, el, text, last, None)
+            return c
+        # Text only, or nothing: "" or white space may also be no text at all.
+        P = self.p
+        cx = self.context(el) if P.context_dependent else _NO_CONTEXT
+        if not text:
+            d = P.nothing(c, cx)
+            text = ""
+        else:
+            d = P.text_deriv(c, text, cx)
+            if not text.strip(_WS):
+                d = P.choice(c, d)
+        if d.kind == NOT_ALLOWED:
+            self.text_not_allowed(c, el, text, None, None)
+            return c
+        return d
+
+    def text(self, c: Pattern, el: etree._Element, text: str, after: etree._Element | None,
+             before: etree._Element | None) -> Pattern:
+        """Non-blank text in ``el`` between the element children ``after`` and ``before``
+        (None: the start, the end)."""
+        P = self.p
+        d = P.text_deriv(c, text, self.context(el) if P.context_dependent else _NO_CONTEXT)
+        if d.kind == NOT_ALLOWED:
+            self.text_not_allowed(c, el, text, after, before)
+            return c
+        return d
+
+    @staticmethod
+    def context(el: etree._Element) -> Context:
+        nsmap = dict(el.nsmap)
+        nsmap["xml"] = "http://www.w3.org/XML/1998/namespace"
+        if None not in nsmap:
+            nsmap[None] = ""
+        return nsmap
+
+    # -- errors ------------------------------------------------------------------------------
+    def not_allowed(self, p: Pattern, el: etree._Element, tag: str) -> None:
+        ns, local = _split(tag)
+        P = self.p
+        elements, text, end = P.expected(p)
+        choices = []
+        if end:
+            choices.append("the element end-tag")
+        if elements:
+            choices.append(f"element {_list(elements)}")
+        if text:
+            choices.append("text")
+        anywhere = list(self.grammar.element_patterns(ns, local))
+        if not anywhere:
+            where = "anywhere"
+        elif any(nc.contains(ns, local) for nc in P.future_elements(p)):
+            where = "yet"
+        else:
+            where = "here"
+        if where == "yet" and elements and not end and not text:
+            said = f"; missing required element {_list(elements)}"
+        else:
+            said = f"; expected {' or '.join(choices)}" if choices else ""
+        self.report(el, f'element "{_qname(el)}" not allowed {where}{said}')
+        # Its content is checked against the patterns for its name, if any.
+        if anywhere:
+            content = P.choices([P.after(a.p1, P.empty) for a in anywhere
+                                 if a.p1 is not None])
+            self._inside(content, el)
+
+    def _inside(self, content: Pattern, el: etree._Element) -> None:
+        P = self.p
+        d = content
+        cx = self.context(el)
+        for name, value in el.items():
+            d2 = P.attribute_deriv(d, name, value, cx)
+            if d2.kind == NOT_ALLOWED:
+                d = self.attribute_not_allowed(d, el, name, value)
+                continue
+            d = d2
+        c = P.start_tag_close(d)
+        if c.kind == NOT_ALLOWED:
+            c = P.close_forgiving(d)
+        self.children(c, el)
+
+    def attribute_not_allowed(self, d: Pattern, el: etree._Element, name: str, value: str
+                              ) -> Pattern:
+        """Report the attribute; go on as if it were absent, or, when only its value is
+        wrong, as if its value were right (jing's recovery: one error, not two)."""
+        ns, local = _split(name)
+        allowed = self.p.attributes(d, False)
+        qname = name.rpartition("}")[2]
+        if ns:
+            prefix = next((k for k, v in el.nsmap.items() if v == ns and k), None)
+            if ns == "http://www.w3.org/XML/1998/namespace":
+                prefix = "xml"
+            qname = f"{prefix}:{qname}" if prefix else name
+        if any(nc.contains(ns, local) for nc in allowed):
+            must = _must_be(self.p.value_patterns(d, ns, local))
+            self.report(el, f'value of attribute "{qname}" is invalid'
+                        + (f"; must be {must}" if must else ""))
+            return self.p.attribute_forgiving(d, ns, local)
+        self.report(el, f'attribute "{qname}" not allowed here'
+                    + (f"; expected attribute {_list(allowed, True)}" if allowed else ""))
+        return d
+
+    def text_not_allowed(self, c: Pattern, el: etree._Element, text: str,
+                         after: etree._Element | None, before: etree._Element | None
+                         ) -> None:
+        elements, text_ok, end = self.p.expected(c)
+        if text_ok:
+            must = _must_be(self.p.value_patterns(c, "", None))
+            self.report(el, f'character content of element "{_qname(el)}" invalid'
+                        + (f"; must be {must}" if must else ""))
+            return
+        choices = []
+        if end:
+            choices.append("the element end-tag")
+        if elements:
+            choices.append(f"element {_list(elements)}")
+        # The text's line: counted back from the element after it, or on from the one
+        # before it (or from the start tag); lxml knows elements' lines only.
+        stripped = text.rstrip(_WS)
+        if before is not None:
+            line = (before.sourceline or 0) - text[len(stripped):].count("\n")
+        else:
+            line = ((after if after is not None else el).sourceline or 0) + \
+                text[:len(text) - len(text.lstrip(_WS))].count("\n")
+        self.issues.append(Issue(max(line, 0), 0, "text not allowed here"
+                                 + (f"; expected {' or '.join(choices)}" if choices else ""),
+                                 element=el))
+
+
+def validate(grammar: Grammar, root: etree._Element) -> list[Issue]:
+    """The RELAX NG errors of the document whose root element is ``root``."""
+    return Validation(grammar).run(root)
