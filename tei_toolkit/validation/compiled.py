@@ -28,6 +28,7 @@ from ..errors import Location, SchemaError, SetupError
 from ..interrupts import child_started, forking_children
 from ..xmlcore import RELAXNG_NS, safe_parser
 from . import registry, schemas
+from .relaxng import Schema as RelaxngSchema, SchemaIncorrect, load as load_relaxng
 from .messages import ContentModels
 from .rng import Grammar, inline, simplify_whole
 
@@ -213,6 +214,7 @@ class SchemaStore:
         self._safe: dict[str, bool] = {}
         self.fallbacks: dict[Path, str] = {}
         self._models: dict[Path, ContentModels] = {}
+        self._derivative: dict[Path, RelaxngSchema] = {}
         self._local = threading.local()
 
     def grammar(self, path: Path) -> Grammar | None:
@@ -296,6 +298,17 @@ class SchemaStore:
             else:
                 self._reduced.move_to_end(key)
             return tree
+
+    def derivative(self, path: Path) -> RelaxngSchema:
+        """The schema at ``path`` for our own engine (read once per Validator); SchemaError
+        when it is not a correct RELAX NG schema or cannot be read."""
+        with self._lock:
+            found = self._derivative.get(path)
+        if found is None:
+            found = _derivative_schema(path)
+            with self._lock:
+                self._derivative[path] = found
+        return found
 
     def models(self, path: Path) -> ContentModels:
         """Content models of the whole grammar, for messages (loaded when first needed)."""
@@ -458,6 +471,37 @@ def _parse_schema(path: Path) -> etree._ElementTree:
                           Location(str(path), line, col), reason="malformed") from None
 
 
+def _derivative_schema(path: Path) -> RelaxngSchema:
+    """Our own engine's schema: a .rnc converted to the XML syntax first, as for libxml2."""
+    try:
+        if path.suffix == ".rnc":
+            return load_relaxng(path, _rnc_tree(path).getroot())
+        return load_relaxng(path)
+    except SchemaIncorrect as exc:
+        raise SchemaError(f"not a correct RELAX NG schema: {exc.message}",
+                          Location(exc.file or str(path), exc.line), reason="invalid") from None
+
+
+def _rnc_tree(path: Path) -> etree._ElementTree:
+    """A compact-syntax schema in the XML syntax (rnc2rng, as lxml's from_rnc_string)."""
+    try:
+        import rnc2rng  # type: ignore[import-untyped]
+
+        xml = rnc2rng.dumps(rnc2rng.loads(path.read_text(encoding="utf-8")))
+        return etree.ElementTree(etree.fromstring(xml.encode("utf-8"),
+                                                  safe_parser(huge_tree=True)))
+    except ImportError:
+        raise SchemaError("compact-syntax schemas need the rnc2rng package "
+                          "(pip install 'tei_toolkit[rnc]')", Location(str(path)),
+                          reason="needs-package") from None
+    except OSError as exc:
+        raise SchemaError(f"cannot read the schema: {exc}", Location(str(path)),
+                          reason="unreadable") from None
+    except Exception as exc:  # rnc2rng's own syntax errors have no common base class
+        raise SchemaError(f"not a usable compact-syntax schema: {exc}",
+                          Location(str(path)), reason="invalid") from None
+
+
 def _compile(path: Path, tree: etree._ElementTree | None,
              limit: float = SCHEMA_COMPILE_LIMIT) -> etree.RelaxNG:
     """``tree``, a reduction already proven to compile in time; None: the whole schema at
@@ -468,26 +512,8 @@ def _compile(path: Path, tree: etree._ElementTree | None,
         if path.suffix == ".rnc":
             # Converted to the XML syntax (as lxml's from_rnc_string does), then made safe
             # and bounded like any other schema: the compact syntax has the same traps.
-            try:
-                import rnc2rng  # type: ignore[import-untyped]
-
-                xml = rnc2rng.dumps(rnc2rng.loads(path.read_text(encoding="utf-8")))
-                whole = etree.ElementTree(etree.fromstring(xml.encode("utf-8"),
-                                                           safe_parser(huge_tree=True)))
-                whole, _ = bounded(whole, str(path), limit, str(path.resolve()))
-                return etree.RelaxNG(whole)
-            except ImportError:
-                raise SchemaError("compact-syntax schemas need the rnc2rng package "
-                                  "(pip install 'tei_toolkit[rnc]')", Location(str(path)),
-                                  reason="needs-package") from None
-            except OSError as exc:
-                raise SchemaError(f"cannot read the schema: {exc}", Location(str(path)),
-                                  reason="unreadable") from None
-            except (etree.RelaxNGParseError, SetupError):
-                raise
-            except Exception as exc:  # rnc2rng's own syntax errors have no common base class
-                raise SchemaError(f"not a usable compact-syntax schema: {exc}",
-                                  Location(str(path)), reason="invalid") from None
+            whole, _ = bounded(_rnc_tree(path), str(path), limit, str(path.resolve()))
+            return etree.RelaxNG(whole)
         whole = _parse_schema(path)
         one_file = not has_includes(whole.getroot())
         if _proven(path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 # RELAX NG engine -> what it is.
 ENGINES: dict[str, str] = {
     "lxml": "libxml2, no Java",
+    "derivative": "tei_toolkit's own, jing's algorithm (derivatives), no Java",
     "jing": "the reference validator, needs Java",
     "both": "reports every file where their verdicts differ",
 }

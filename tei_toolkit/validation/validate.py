@@ -24,7 +24,7 @@ from lxml import etree
 from . import jing, schemas
 from ..errors import Location, SchemaError, SetupError
 from ..files import expand_paths
-from ..xmlcore import SCHEMATRON_NS, XI_NS, tag_of
+from ..xmlcore import SCHEMATRON_NS, XI_NS, XML_ID, tag_of
 from .compiled import SchemaStore, document_names, group_files, scan_files
 from .document import Document
 from .engines import ENGINES
@@ -65,7 +65,7 @@ class Validator:
         # the schema has some, "on" also warns where it has none, "off" never runs it.
         self.embedded = embedded_schematron
         self.engine = engine
-        if engine != "lxml":
+        if engine in ("jing", "both"):
             jing.command()  # fail now, not after the first file, when jing is missing
         self.pointers = pointers
         self.xinclude = xinclude
@@ -89,7 +89,9 @@ class Validator:
         # grammar that can be reduced is parsed (compiling it whole would take seconds for
         # tei_all), any other is compiled.
         path = self.schemas.first.path
-        if self.store.grammar(path) is None:
+        if engine == "derivative":
+            self.store.derivative(path)
+        elif self.store.grammar(path) is None:
             self.store.relaxng(path, None)
         if self.schematron_path is not None:
             self._schematron(self.schematron_path)
@@ -121,7 +123,7 @@ class Validator:
     def validate(self, path: str | Path, data: bytes | None = None) -> FileReport:
         """A report for one file (or for ``data`` read elsewhere, named ``path``)."""
         report = self._report(path, data, self.engine != "jing", None)
-        if self.engine != "lxml":
+        if self.engine in ("jing", "both"):
             self._run_jing([report], {str(path): data} if data is not None else {})
         return report
 
@@ -167,7 +169,10 @@ class Validator:
             return  # an include that cannot be read: not checked
 
         def usable(schema: Path) -> None:  # compiles it for this document, or raises
-            self._relaxng(schema, document_names(doc.tree), batch)  # type: ignore[arg-type]
+            if self.engine == "derivative":
+                self.store.derivative(schema)
+            else:
+                self._relaxng(schema, document_names(doc.tree), batch)  # type: ignore[arg-type]
 
         resolved = self.schemas.for_document(doc, path, usable)
         yield from resolved.notes
@@ -227,6 +232,9 @@ class Validator:
         """The RELAX NG check, with the schema reduced for the document's (or its group's)
         element and attribute names."""
         assert doc.tree is not None
+        if self.engine == "derivative":
+            yield from self._derivative_problems(doc, choice)
+            return
         group = batch.groups.get(str(path)) if batch is not None else None
         if expanded:
             # Names the scan of its bytes did not show: its group's and the included files',
@@ -247,6 +255,24 @@ class Validator:
                               "engine gave no details)")
             yield from doc.relaxng_problems(rng.error_log, lambda: self.store.models(choice.path),
                                             doc.id_problems, self.pointers)
+
+    def _derivative_problems(self, doc: "Document", choice: SchemaChoice) -> Iterator[Problem]:
+        """Our own engine's errors, each on the element it is about. A duplicate xml:id is
+        the xml:id check's to report (the pointer check, or the parser's)."""
+        assert doc.tree is not None
+        schema = self.store.derivative(choice.path)
+        for issue in schema.validate(doc.tree):
+            if issue.kind == "id" and (self.pointers or doc.id_problems) and \
+                    issue.attribute == XML_ID:
+                continue
+            if issue.element is not None and issue.line == (issue.element.sourceline or 0):
+                yield doc.problem(issue.element, ERROR, "relaxng", issue.message)
+            elif issue.element is not None:  # text: its own line, the element's path
+                yield Problem(doc.name, issue.line, 0, ERROR, "relaxng", issue.message,
+                              doc.xpath_of(issue.element))
+            else:
+                yield Problem(doc.name, issue.line, issue.column, ERROR, "relaxng",
+                              issue.message)
 
     def _schematron_problems(self, doc: "Document", path: str | Path,
                              choice: SchemaChoice | None) -> Generator[Problem, None, bool]:
@@ -374,8 +400,11 @@ class Validator:
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
         if folders is None:
             folders = [p for p in paths if str(p) and os.path.isdir(p)]
-        batch = _Batch.scan(files, jobs, tuple(Path(p) for p in folders))
-        if self.engine != "jing" and files:
+        # The names in the files group them for libxml2's reduced grammars; our own engine
+        # needs no reduction, nor the scan.
+        batch = _Batch.scan(files if self.engine != "derivative" else [], jobs,
+                            tuple(Path(p) for p in folders))
+        if self.engine in ("lxml", "both") and files:
             # The batch's reduction, proven to compile in time before any thread starts.
             for names in batch.distinct:
                 self.store.prepare(self.schemas.first.path, names)
@@ -391,7 +420,7 @@ class Validator:
             pool = ThreadPoolExecutor(jobs)
             results = pool.map(run, files)  # keeps order; holds only results not yet consumed
         try:
-            if self.engine == "lxml":
+            if self.engine in ("lxml", "derivative"):
                 yield from results
             else:
                 reports = list(results)

@@ -1,0 +1,295 @@
+"""tei_toolkit's own RELAX NG engine (issue 20): derivatives over lxml's tree.
+
+The spectest's verdicts are in test_spectest.py, the differential run against jing in
+test_engine_differential.py; here: its messages, its recovery (one error per problem), the
+walk in C against the walk in Python, bounded memo tables, grammars that hung libxml2, the
+grammar cache, and `tei validate --engine derivative` as users run it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tei_toolkit.validation import relaxng
+from tei_toolkit.validation.relaxng import cache, patterns, validator
+from tei_toolkit.xmlcore import safe_parser
+
+from .conftest import CORPUS, SHARED, installed_tei, need
+
+RNG = "http://relaxng.org/ns/structure/1.0"
+XSD = "http://www.w3.org/2001/XMLSchema-datatypes"
+SCHEMA = f"""<grammar xmlns="{RNG}" datatypeLibrary="{XSD}">
+  <start><ref name="doc"/></start>
+  <define name="doc"><element name="doc">
+    <attribute name="version"><data type="integer"/></attribute>
+    <optional><attribute name="lang"/></optional>
+    <ref name="head"/><zeroOrMore><ref name="p"/></zeroOrMore>
+  </element></define>
+  <define name="head"><element name="head"><text/></element></define>
+  <define name="p"><element name="p"><mixed><zeroOrMore><ref name="hi"/></zeroOrMore></mixed>
+  </element></define>
+  <define name="hi"><element name="hi">
+    <optional><attribute name="rend"><choice><value>b</value><value>i</value></choice>
+    </attribute></optional><text/></element></define>
+  <define name="num"><element name="num"><data type="integer"/></element></define>
+</grammar>"""
+
+
+@pytest.fixture
+def schema(tmp_path: Path) -> relaxng.Schema:
+    path = tmp_path / "s.rng"
+    path.write_text(SCHEMA)
+    return relaxng.load(path, cached=False)
+
+
+def messages(schema: relaxng.Schema, xml: str) -> list[tuple[int, str]]:
+    root = etree.fromstring(xml.encode(), safe_parser())
+    return [(i.line, i.message) for i in schema.validate(root)]
+
+
+def test_a_valid_document_has_no_issues(schema):
+    assert messages(schema, '<doc version="2" lang="en"><head>h</head><p>a <hi rend="b">x'
+                            "</hi> b</p><p/></doc>") == []
+
+
+def test_each_problem_is_said_once_in_jings_words(schema):
+    found = messages(schema, """<doc version="x" foo="1">
+  <p>t</p>
+  <head>h</head>
+  <bogus/>
+  <num>1</num>
+  <p>a <hi rend="u">x</hi> <hi><p/></hi></p>
+</doc>""")
+    said = [m for _, m in found]
+    assert said[0].startswith('value of attribute "version" is invalid; must be ')
+    assert 'integer' in said[0]
+    # The value was wrong, not missing: no "missing required attribute" after it (jing).
+    assert said[1] == 'attribute "foo" not allowed here; expected attribute "lang"'
+    assert said[2] == 'element "p" not allowed yet; missing required element "head"'
+    assert said[3] == ('element "bogus" not allowed anywhere; expected the element end-tag '
+                       'or element "p"')
+    # A defined element the start pattern never reaches is allowed nowhere (as jing says).
+    assert said[4].startswith('element "num" not allowed anywhere')
+    assert said[5] == 'value of attribute "rend" is invalid; must be equal to "b" or "i"'
+    assert said[6] == 'element "p" not allowed here; expected the element end-tag or text'
+    assert len(said) == 7
+    assert [line for line, _ in found] == [1, 1, 2, 4, 5, 6, 6]
+
+
+def test_missing_attribute_and_missing_child(schema):
+    assert messages(schema, '<doc lang="en">\n</doc>') == [
+        (1, 'element "doc" missing required attribute "version"'),
+        (1, 'element "doc" incomplete; missing required element "head"')]
+
+
+def test_text_where_only_elements_may_be(schema):
+    assert messages(schema, '<doc version="1"><head/>text</doc>') == [
+        (1, 'text not allowed here; expected the element end-tag or element "p"')]
+    said = messages(schema, '<doc version="1"><head/><p><hi>a</hi></p></doc>')
+    assert said == []
+
+
+def _corpus() -> list[Path]:
+    files = sorted((CORPUS / "tei").glob("*.xml"))
+    bench = SHARED / "bench" / "tei"
+    if bench.is_dir():
+        files += sorted(bench.rglob("*.xml"))[::23]
+    return files
+
+
+def _mutants(files: list[Path]) -> list[etree._Element]:
+    """Each file, and copies with an element renamed, an attribute added, text inserted."""
+    out = []
+    for i, f in enumerate(files):
+        root = etree.parse(str(f), safe_parser()).getroot()
+        out.append(root)
+        for j, change in enumerate(("rename", "attribute", "text", "drop")):
+            copy = etree.fromstring(etree.tostring(root), safe_parser())
+            els = [e for e in copy.iter() if isinstance(e.tag, str)]
+            el = els[(i * 7 + j * 13) % len(els)]
+            if change == "rename":
+                el.tag = "{http://www.tei-c.org/ns/1.0}ab" if el.tag.endswith("}p") \
+                    else "{http://www.tei-c.org/ns/1.0}p"
+            elif change == "attribute":
+                el.set("when", "not a date")
+            elif change == "text":
+                el.insert(0, etree.Comment("c"))
+                el[0].tail = "stray text"
+            elif el.getparent() is not None:
+                el.getparent().remove(el)
+            out.append(copy)
+    return out
+
+
+def test_the_walk_in_c_and_in_python_say_the_same(tmp_path):
+    """The installed `tei` (its walk in C, under CI) and this tree's engine walking in
+    Python give the same problems, message for message, on real TEI and mutants of it."""
+    tei_all = SHARED / "schemas" / "tei_all.rng"
+    need(tei_all.is_file(), str(tei_all))
+    files = []
+    for i, doc in enumerate(_mutants(_corpus())):
+        files.append(tmp_path / f"d{i:03d}.xml")
+        files[-1].write_bytes(etree.tostring(doc, encoding="UTF-8", xml_declaration=True))
+    out = tmp_path / "report.json"
+    proc = tei("validate", *map(str, files), "--schema", str(tei_all), "--engine",
+               "derivative", "--no-schematron", "--no-pointers", "--format", "json",
+               "--output", str(out))
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    installed: dict[str, list[tuple[int, str]]] = {f["file"]: [] for f in report["files"]}
+    for p in report["problems"]:
+        installed[p["file"]].append((p["line"], p["message"]))
+    walker = validator._Walker
+    validator._Walker = None  # this tree's engine, walking in Python
+    try:
+        from tei_toolkit.validation.validate import Validator
+        ours = Validator(tei_all, schematron=False, pointers=False, engine="derivative")
+        in_python = {str(f): [(p.line, p.message) for p in ours.validate(f).problems]
+                     for f in files}
+    finally:
+        validator._Walker = walker
+    assert installed == in_python
+    assert sum(1 for p in installed.values() if p) > len(files) // 3  # mostly invalid
+
+
+def test_memo_tables_are_bounded_and_change_no_verdict(monkeypatch, tmp_path):
+    tei_all = SHARED / "schemas" / "tei_all.rng"
+    need(tei_all.is_file(), str(tei_all))
+    docs = _mutants(sorted((CORPUS / "tei").glob("*.xml"))[:2])
+    expected = [relaxng.load(tei_all).validate(d) for d in docs]
+    monkeypatch.setattr(patterns, "MEMO_LIMIT", 2000)
+    schema = relaxng.load(tei_all)
+    P = schema.grammar.patterns
+    sizes = []
+    got = []
+    for d in docs:
+        got.append(schema.validate(d))
+        sizes.append(P._memo_size)
+    assert got == expected
+    assert max(sizes) <= 2000
+    assert len(P._interned) <= P._permanent + 2000 + 1000  # cleared long before it grows
+
+
+TRAP = f"""<grammar xmlns="{RNG}"><start><ref name="L"/></start>
+  <define name="L"><element name="L"><group>
+    <oneOrMore><choice><ref name="L"/><ref name="m"/></choice></oneOrMore></group>
+    <optional><attribute name="type"/></optional></element></define>
+  <define name="m"><element name="m"><empty/></element></define></grammar>"""
+
+
+def test_grammars_that_hung_libxml2_take_milliseconds(tmp_path):
+    path = tmp_path / "trap.rng"
+    path.write_text(TRAP)
+    start = time.perf_counter()
+    schema = relaxng.load(path, cached=False)
+    assert messages(schema, '<L type="x"><m/><L><m/></L></L>') == []
+    assert messages(schema, "<L><x/></L>")[0][1].startswith('element "x" not allowed anywhere')
+    assert time.perf_counter() - start < 2.0
+
+
+def test_long_and_deep_documents_go_in_linear_time(tmp_path):
+    """A 4,000-item list, a long chain of one-child groups, nesting 200 deep: no recursion
+    on the document's length, and no pattern growth."""
+    groups = "<group>" * 300 + "<ref name='item'/>" + "</group>" * 300
+    path = tmp_path / "list.rng"
+    path.write_text(f"""<grammar xmlns="{RNG}"><start><element name="list">
+        <oneOrMore>{groups}</oneOrMore></element></start>
+      <define name="item"><element name="item"><optional><ref name="item"/></optional>
+        <text/></element></define></grammar>""")
+    schema = relaxng.load(path, cached=False)
+    interned = schema.grammar.patterns._interned
+    assert messages(schema, "<list>" + "<item>x</item>" * 4000 + "</list>") == []
+    after_4000 = len(interned)
+    assert messages(schema, "<list>" + "<item>x</item>" * 8000 + "</list>") == []
+    assert len(interned) == after_4000  # the state does not grow with the list
+    deep = "<list>" + "<item>" * 200 + "</item>" * 200 + "</list>"
+    assert messages(schema, deep) == []
+    assert messages(schema, "<list>" + "<item>x</item>" * 3999 + "<other/></list>")[0][1] \
+        .startswith('element "other" not allowed anywhere')
+
+
+def test_a_cached_grammar_is_used_and_rebuilt_when_a_file_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEI_TOOLKIT_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "inner.rng").write_text(
+        f'<grammar xmlns="{RNG}"><define name="x"><element name="x"><empty/></element>'
+        "</define></grammar>")
+    main = tmp_path / "main.rng"
+    main.write_text(f'<grammar xmlns="{RNG}"><include href="inner.rng"/>'
+                    '<start><ref name="x"/></start></grammar>')
+    first = relaxng.load(main)
+    entries = list((tmp_path / "cache" / "relaxng").glob("*.pickle"))
+    assert len(entries) == 1
+    again = relaxng.load(main)
+    assert again.grammar is not first.grammar
+    assert messages(again, "<x/>") == [] and messages(again, "<y/>") != []
+    (tmp_path / "inner.rng").write_text(
+        f'<grammar xmlns="{RNG}"><define name="x"><element name="y"><empty/></element>'
+        "</define></grammar>")
+    changed = relaxng.load(main)
+    assert messages(changed, "<y/>") == [] and messages(changed, "<x/>") != []
+    # A broken entry is read again, never trusted.
+    for entry in (tmp_path / "cache" / "relaxng").glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    assert messages(relaxng.load(main), "<y/>") == []
+
+
+def test_an_incorrect_schema_is_refused_with_the_reason(tmp_path):
+    path = tmp_path / "bad.rng"
+    path.write_text(f'<element xmlns="{RNG}" name="a"><group><attribute name="b"/>\n'
+                    '<attribute name="b"/></group></element>')
+    with pytest.raises(relaxng.SchemaIncorrect) as caught:
+        relaxng.load(path, cached=False)
+    assert "duplicate attribute" in str(caught.value)
+    assert caught.value.file == str(path) and caught.value.line == 1
+
+
+def tei(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([installed_tei(), *args], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, **(env or {})})
+
+
+def test_tei_validate_with_the_derivative_engine(tmp_path):
+    files = sorted((CORPUS / "tei").glob("*.xml"))
+    proc = tei("validate", *map(str, files), "--engine", "derivative", "--format", "json")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    bad = tmp_path / "bad.xml"
+    text = files[0].read_text(encoding="utf-8")
+    bad.write_text(text.replace("<body>", '<body><bogus n="1"/>', 1), encoding="utf-8")
+    line = text[:text.index("<body>")].count("\n") + 1
+    proc = tei("validate", str(bad), "--engine", "derivative", "--no-schematron",
+               "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    problems = report["problems"]
+    assert [(p["line"], p["source"]) for p in problems] == [(line, "relaxng")]
+    assert problems[0]["message"].startswith('element "bogus" not allowed anywhere')
+    assert problems[0]["column"] > 0
+
+
+def test_tei_validate_refuses_an_incorrect_schema_in_one_line(tmp_path):
+    schema = tmp_path / "bad.rng"
+    schema.write_text(f'<element xmlns="{RNG}" name="a"><group><attribute name="b"/>\n'
+                      '<attribute name="b"/></group></element>')
+    doc = tmp_path / "a.xml"
+    doc.write_text("<a b='1'/>")
+    proc = tei("validate", str(doc), "--schema", str(schema), "--engine", "derivative")
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert str(schema) in proc.stderr and "duplicate attribute" in proc.stderr
+
+
+def test_the_installed_engine_walks_in_c():
+    """The README's figures are for the walk in C: under CI the build must have it."""
+    done = subprocess.run([installed_tei(), "--version"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    need("RELAX NG walk: C" in done.stdout, "the engine's walk in C (pip install . with a C "
+         "compiler; see the README's Quick start)")
