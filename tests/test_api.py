@@ -53,6 +53,7 @@ def test_each_lazy_name_is_the_one_its_type_checking_import_names():
 # constants that are the CLI's defaults.
 CLI_PRIVATE = {
     "__version__": "the --version line", "build": "the --version line says which build runs",
+    "walk": "the --version line says which walk the RELAX NG engine has",
     "MAX_SOURCE_BYTES": "--max-size's default", "DEFAULT_LICENCE": "--licence's default",
     "EMBEDDED_MODES": "--embedded-schematron's choices", "ENGINES": "--engine's choices",
     "REPORT_FORMATS": "--format's choices", "SCHEMA_COMPILE_LIMIT": "--compile-limit's default",

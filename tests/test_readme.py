@@ -190,5 +190,6 @@ def test_the_development_map_is_true_to_the_tree():
                             if p.is_dir() and (p / "__init__.py").is_file()}
     missing = [f"{p.parent.name}/{p.name}" for p in sorted(package.rglob("*.py"))
                if p.name != "__init__.py" or p.parent == package
-               if f"`{p.name}`" not in (top if p.parent == package else folders[p.parent.name])]
+               if f"`{p.name}`" not in (top if p.parent == package else
+                                        folders[p.relative_to(package).parts[0]])]
     assert not missing, missing

@@ -234,6 +234,11 @@ def test_a_cached_grammar_is_used_and_rebuilt_when_a_file_changes(tmp_path, monk
         "</define></grammar>")
     changed = relaxng.load(main)
     assert messages(changed, "<y/>") == [] and messages(changed, "<x/>") != []
+    # An entry written by other engine code is not used (its objects could be another
+    # shape): another entry is written beside it.
+    monkeypatch.setattr(cache, "_ENGINE", ["other engine code"])
+    relaxng.load(main)
+    assert len(list((tmp_path / "cache" / "relaxng").glob("*.pickle"))) == 2
     # A broken entry is read again, never trusted.
     for entry in (tmp_path / "cache" / "relaxng").glob("*.pickle"):
         entry.write_bytes(b"not a pickle")
@@ -293,3 +298,60 @@ def test_the_installed_engine_walks_in_c():
     assert done.returncode == 0, done.stderr
     need("RELAX NG walk: C" in done.stdout, "the engine's walk in C (pip install . with a C "
          "compiler; see the README's Quick start)")
+
+
+def _problems(report: dict) -> list[tuple[str, int, str, str]]:
+    return sorted((p["file"], p["line"], p["source"], p["message"]) for p in report["problems"])
+
+
+def test_a_file_read_as_a_stream_has_the_problems_of_its_tree(tmp_path):
+    """TEI_TOOLKIT_STREAM_MB=0 streams every file: RELAX NG, xml:ids and pointers give the
+    same problems, on the same lines, as when the file is a tree."""
+    for i, doc in enumerate(_mutants(sorted((CORPUS / "tei").glob("*.xml")))):
+        (tmp_path / f"d{i:03d}.xml").write_bytes(
+            etree.tostring(doc, encoding="UTF-8", xml_declaration=True))
+    root = etree.parse(str(sorted((CORPUS / "tei").glob("*.xml"))[0]), safe_parser()).getroot()
+    paragraphs = list(root.iter("{http://www.tei-c.org/ns/1.0}p"))
+    paragraphs[0].set("corresp", "#nowhere")
+    paragraphs[1].set("{http://www.w3.org/XML/1998/namespace}id", "twice")
+    paragraphs[-1].set("{http://www.w3.org/XML/1998/namespace}id", "twice")
+    (tmp_path / "pointers.xml").write_bytes(etree.tostring(root, encoding="UTF-8"))
+    args = ("validate", str(tmp_path), "--schema", "tei_toolkit", "--engine", "derivative",
+            "--no-schematron", "--format", "json")
+    tree, stream = tei(*args), tei(*args, env={"TEI_TOOLKIT_STREAM_MB": "0"})
+    assert tree.returncode == stream.returncode == 1, tree.stderr + stream.stderr
+    found = _problems(json.loads(tree.stdout))
+    assert found and _problems(json.loads(stream.stdout)) == found
+    assert {p[2] for p in found} >= {"relaxng", "pointer", "xml:id"}
+
+
+def test_forked_jobs_give_the_report_of_one(tmp_path):
+    files = [str(f) for f in sorted((CORPUS / "tei").glob("*.xml"))]
+    bad = tmp_path / "bad.xml"
+    bad.write_text(Path(files[0]).read_text(encoding="utf-8").replace(
+        "<body>", "<body><bogus/>", 1), encoding="utf-8")
+    args = ("validate", *files, str(bad), "--engine", "derivative", "--format", "json")
+    one, two = tei(*args, "--jobs", "1"), tei(*args, "--jobs", "2")
+    assert one.returncode == two.returncode == 1
+    assert _problems(json.loads(one.stdout)) == _problems(json.loads(two.stdout))
+    assert [f["file"] for f in json.loads(two.stdout)["files"]] == files + [str(bad)]
+
+
+def test_a_large_file_is_validated_in_memory_that_does_not_grow_with_it(tmp_path):
+    """A 40 MB TEI file (the benchmark's generator) streamed: the verdict, and a peak far
+    below the file's size (its tree would take several times that)."""
+    from .bench.bench_validate import large_tei
+
+    doc = tmp_path / "large.xml"
+    large_tei(40_000_000, doc)
+    probe = ("import resource, subprocess, sys\n"
+             "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+             "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    import sys
+    proc = subprocess.run([sys.executable, "-c", probe, installed_tei(), "validate", str(doc),
+                           "--schema", "tei_toolkit", "--engine", "derivative",
+                           "--no-schematron"],
+                          capture_output=True, text=True, timeout=600)
+    code, peak_kb = map(int, proc.stdout.split())
+    assert code == 0, proc.stderr
+    assert peak_kb < 160_000, peak_kb  # about 50 MB here; a tree would need about 400 MB

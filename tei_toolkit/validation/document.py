@@ -416,6 +416,43 @@ def _found_in(el: etree._Element) -> str:
     return f" (found inside <{etree.QName(parent).localname}>)" if parent is not None else ""
 
 
+class StreamedPointers:
+    """:meth:`Document.pointer_problems` for a document read as a stream: xml:ids and ``#id``
+    pointers gathered element by element. A pointer to an xml:id already seen is settled at
+    once; only those to ids not yet seen are kept (by target, with their lines) until the id
+    comes or the document ends, so memory does not grow with the number of pointers."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.first: dict[str, int] = {}
+        self.duplicates: list[tuple[str, int]] = []
+        self.pending: dict[str, list[tuple[str, str, int]]] = {}
+
+    def seen(self, el: etree._Element) -> None:
+        for attr, value in el.items():
+            if attr == XML_ID:
+                if value in self.first:
+                    self.duplicates.append((value, el.sourceline or 0))
+                else:
+                    self.first[value] = el.sourceline or 0
+                    self.pending.pop(value, None)
+            elif "#" in value and attr in _POINTER_SET:
+                for token in value.split():
+                    for target in _local_ids(token):
+                        if target not in self.first:
+                            self.pending.setdefault(target, []).append(
+                                (attr, token, el.sourceline or 0))
+
+    def problems(self) -> Iterator[Problem]:
+        for value, line in self.duplicates:
+            yield Problem(self.name, line, 0, ERROR, "xml:id", f"duplicate xml:id \"{value}\" "
+                          f"(first on line {self.first[value]}): every xml:id must be unique")
+        for target, where in self.pending.items():
+            for attr, token, line in where:
+                yield Problem(self.name, line, 0, ERROR, "pointer", f"@{attr} points to "
+                              f"{token}, but no element has xml:id=\"{target}\"")
+
+
 def _local_ids(token: str) -> list[str]:
     """The xml:ids a pointer token refers to: "#a" -> ["a"]; "#range(a,b)" -> ["a", "b"].
     Other TEI pointer schemes (xpath(), string-range(), ...) are not checked."""

@@ -10,29 +10,34 @@ or no. Sources of problems: ``input`` (unreadable), ``well-formedness``, ``xml:i
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import os
+import re
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generator, Iterable, Iterator
+from typing import Callable, Generator, Iterable, Iterator
 
 from lxml import etree
 
 from . import jing, schemas
 from ..errors import Location, SchemaError, SetupError
 from ..files import expand_paths
-from ..xmlcore import SCHEMATRON_NS, XI_NS, XML_ID, tag_of
+from ..interrupts import child_started, forking_children
+from ..xmlcore import (FAST_PARSER_OPTIONS, PARSER_OPTIONS, SCHEMATRON_NS, XI_NS, XML_ID,
+                       has_doctype, tag_of)
 from .compiled import SchemaStore, document_names, group_files, scan_files
-from .document import Document
+from .document import Document, StreamedPointers
 from .engines import ENGINES
 from .problems import ERROR, WARNING, FileReport, Problem, severity_of
 from .resolver import SchemaChoice, SchemaResolver
 from . import embedded
 from .schematron import ConfinedSchematron
 from .xinclude import Expander
+from .relaxng.stream import validate_events
 
 # Problems that make a document invalid in RELAX NG terms, whichever engine finds them.
 _RNG_SOURCES = ("well-formedness", "xml:id", "relaxng")
@@ -151,6 +156,9 @@ class Validator:
         """Every problem of one document, in the order of the checks: reading, parsing,
         safety, XInclude, the schema's choice, RELAX NG, pointers, Schematron."""
         name = str(path)
+        if data is None and self._streams(path, relaxng):
+            if (yield from self._streamed(Path(path), report)):
+                return
         if data is None:
             try:
                 data = Path(path).read_bytes()
@@ -192,6 +200,85 @@ class Validator:
             return
         if self.embedded != "off":
             yield from self._embedded_problems(doc, path, choice.path, data)
+
+    def _streams(self, path: str | Path, relaxng: bool) -> bool:
+        """Is this file read as a stream? Our engine, no Schematron, and a file of at least
+        STREAM_MB megabytes: a tree of it would take several times its size in memory."""
+        if not (relaxng and self.engine == "derivative" and self.schematron_path is None
+                and self.embedded == "off"):
+            return False
+        try:
+            return os.path.getsize(path) >= STREAM_MB * 1e6
+        except OSError:
+            return False
+
+    def _streamed(self, path: Path, report: FileReport | None
+                  ) -> Generator[Problem, None, bool]:
+        """The file's problems, read as a stream: the schema is chosen from its prolog and
+        root start tag; RELAX NG, xml:ids and pointers are checked in one pass. False when
+        its start cannot be read that way (the caller then reads it whole)."""
+        name = str(path)
+        head = _head(path)
+        if head is None:
+            return False
+        doc = Document(name, head)
+        if list(doc.parse()) or doc.tree is None:
+            return False
+        yield from doc.safety(xinclude=True)
+        def usable(schema: Path) -> None:  # reads it for this document, or raises
+            self.store.derivative(schema)
+
+        resolved = self.schemas.for_document(doc, path, usable)
+        yield from resolved.notes
+        choice = resolved.choice
+        if choice is None:
+            yield from self._unchecked(doc, path, report, resolved.why_not)
+            return True
+        if report is not None:
+            report.schema = choice.label
+            report.schema_path = choice.path
+            report.defaulted = self.schemas.forced is None and choice is self.schemas.tei_all
+        yield from self._stream_checks(path, head, choice, report)
+        return True
+
+    def _stream_checks(self, path: Path, head: bytes, choice: SchemaChoice,
+                       report: FileReport | None) -> Iterator[Problem]:
+        """RELAX NG, xml:ids and pointers in one pass over the file as it is read."""
+        name = str(path)
+        schema = self.store.derivative(choice.path)
+        pointers = StreamedPointers(name) if self.pointers else None
+        includes: list[int] = []
+
+        def seen(el: etree._Element) -> None:
+            if pointers is not None:
+                pointers.seen(el)
+            if el.tag == f"{{{XI_NS}}}include" and self.xinclude:
+                includes.append(el.sourceline or 0)
+
+        options = PARSER_OPTIONS if has_doctype(head) else FAST_PARSER_OPTIONS
+        events = etree.iterparse(str(path), events=("start", "end"), remove_comments=True,
+                                 remove_pis=True, **options)
+        try:
+            issues = validate_events(schema.grammar, events, seen)
+        except etree.XMLSyntaxError as exc:
+            line, column = exc.position if exc.position else (0, 0)
+            yield Problem(name, line, column, ERROR, "well-formedness", exc.msg)
+            return
+        except OSError as exc:
+            if report is not None:
+                report.unreadable = True
+            yield Problem(name, 0, 0, ERROR, "input", f"cannot read: {exc.strerror or exc}")
+            return
+        if includes:
+            yield Problem(name, includes[0], 0, WARNING, "safety",
+                          f"XInclude is not processed in a file of {STREAM_MB:g} MB or more "
+                          "(it is validated as it is read, as written)")
+        for issue in issues:
+            if issue.kind == "id" and pointers is not None and issue.attribute == XML_ID:
+                continue  # the pointer check says it, as for any other file
+            yield Problem(name, issue.line, issue.column, ERROR, "relaxng", issue.message)
+        if pointers is not None:
+            yield from pointers.problems()
 
     def _expand(self, doc: "Document", path: str | Path, report: FileReport | None,
                 batch: "_Batch | None") -> Generator[Problem, None, bool | None]:
@@ -414,6 +501,11 @@ class Validator:
         run = functools.partial(self._report, data=None, relaxng=self.engine != "jing",
                                 batch=batch)
         results: Iterator[FileReport]
+        if jobs > 1 and self.engine == "derivative" and hasattr(os, "fork"):
+            # Our engine runs in Python's thread (lxml's releases it): processes, forked
+            # with the schema already read, share it until they write their own memos.
+            yield from _forked(run, files, jobs)
+            return
         if jobs == 1:
             results = map(run, files)
         else:
@@ -507,6 +599,61 @@ class _Batch:
     def scan(cls, files: list[Path], jobs: int, folders: tuple[Path, ...] = ()) -> "_Batch":
         groups = group_files(scan_files(files, jobs))
         return cls(groups, tuple(dict.fromkeys(groups.values())), folders)
+
+
+# Files of this many megabytes or more are validated as they are read (our engine, no
+# Schematron): memory then grows with the document's depth, not its size.
+STREAM_MB = float(os.environ.get("TEI_TOOLKIT_STREAM_MB", "32"))
+
+
+def _head(path: Path, limit: int = 1 << 20) -> bytes | None:
+    """The file's prolog and root start tag, closed, as a document of its own (the schema is
+    chosen from it); None when the root start tag is not within ``limit`` bytes."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit)
+    except OSError:
+        return None
+    # The prolog: declaration, comments, processing instructions, DOCTYPE, white space.
+    pos = 0
+    prolog = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>",
+                        re.DOTALL)
+    while True:
+        m = prolog.match(data, pos)
+        if not m:
+            break
+        pos = m.end()
+    root = re.compile(rb"<([^\s/>!?]+)(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>").match(data, pos)
+    if root is None:
+        return None
+    if root.group(2):
+        return data[:root.end()]
+    return data[:root.end()] + b"</" + root.group(1) + b">"
+
+
+_RUN: list[Callable[[Path], FileReport]] = []  # the forked workers' task (see _forked)
+
+
+def _forked(run: Callable[[Path], FileReport], files: list[Path], jobs: int
+            ) -> Iterator[FileReport]:
+    """``run`` over ``files`` in ``jobs`` forked processes, in order. Children ignore Ctrl-C
+    (this process ends them) and die with SIGTERM."""
+    ctx = multiprocessing.get_context("fork")
+    _RUN[:] = [run]
+    with forking_children():
+        pool = ctx.Pool(jobs, initializer=child_started)
+    try:
+        chunk = max(1, min(8, len(files) // (jobs * 16)))
+        yield from pool.imap(_run_one, files, chunksize=chunk)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _RUN.clear()
+
+
+def _run_one(path: Path) -> FileReport:
+    return _RUN[0](path)
 
 
 def _run_schematron(doc: "Document", path: str | Path, sch: ConfinedSchematron, what: str

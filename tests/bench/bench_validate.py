@@ -5,7 +5,8 @@
     python tests/bench/bench_validate.py --large 300
 
 Every timing is a cold run of a fresh process (`tei validate ... --no-schematron --no-pointers`,
-so the work matches jing's: RELAX NG only), with --jobs 1 and all cores, and with no
+so the work matches jing's: RELAX NG only), for each engine (--engines, default libxml2's and
+our own), with --jobs 1 and all cores, and with no
 --schema at all after `tei schemas add` (a temporary cache: what a fresh clone gets),
 beside jing on the same files in the same run and the parse-only floor (lxml parsing every
 file in one process). Prints wall time, MB/s and the ratio to jing, and the files on which
@@ -57,12 +58,14 @@ def main() -> None:
     ap.add_argument("--cold-runs", type=int, default=5)
     ap.add_argument("--large", type=float, metavar="MB",
                     help="one generated TEI file of this size instead (see above)")
+    ap.add_argument("--engines", default="lxml,derivative",
+                    help="the RELAX NG engines to time, comma-separated (default: %(default)s)")
     args = ap.parse_args()
     jing = shutil.which("jing")
     if args.large:
         if not jing or not args.schema.is_file():
             sys.exit("needs jing and the schema (see --help)")
-        return large(args.large, args.schema, jing)
+        return large(args.large, args.schema, jing, args.engines.split(","))
     corpora = args.corpus or [SHARED / "bench" / "tei"]
     if not jing or not args.schema.is_file() or not all(c.is_dir() for c in corpora):
         sys.exit("needs jing, the schema and the corpus (see --help)")
@@ -74,11 +77,16 @@ def main() -> None:
     cores = os.cpu_count() or 1
     print(f"{len(files)} files, {mb:.1f} MB, schema {args.schema.name}, {cores} cores")
 
-    # Cold start: one small document, median of several fresh processes.
+    engines = args.engines.split(",")
+    # Cold start: one small document, median of several fresh processes (the schema read
+    # once first, as a cache holds it after any run).
     small = min(files, key=os.path.getsize)
-    cold_tei = statistics.median(timed([*tei, "validate", small, "--schema", str(args.schema),
-                                        "--no-schematron", "--no-pointers", "--format", "json"])[0]
-                                 for _ in range(args.cold_runs))
+    cold: dict[str, float] = {}
+    for engine in engines:
+        one = [*tei, "validate", small, "--schema", str(args.schema), "--no-schematron",
+               "--no-pointers", "--format", "json", "--engine", engine]
+        timed(one)
+        cold[engine] = statistics.median(timed(one)[0] for _ in range(args.cold_runs))
     cold_jing = statistics.median(timed([jing, str(args.schema), small])[0]
                                   for _ in range(args.cold_runs))
 
@@ -92,15 +100,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "TEI_TOOLKIT_CACHE": cache}
         timed_env([*tei, "schemas", "add", str(args.schema), "--name", "bench"], env)
-        for jobs in sorted({1, cores}):
-            with tempfile.NamedTemporaryFile(suffix=".json") as out:
-                t, proc = timed_env([*tei, "validate", *files, "--schema", "bench",
-                                     "--no-schematron", "--no-pointers", "--format", "json",
-                                     "--output", out.name, "--jobs", str(jobs)], env)
-                report = json.loads(Path(out.name).read_text(encoding="utf-8"))
-            ours_bad = {f["file"] for f in report["files"] if not f["valid"]}
-            disagreements |= ours_bad ^ jing_bad
-            rows.append((f"tei validate --jobs {jobs}", t))
+        for engine in engines:
+            for jobs in sorted({1, cores}):
+                with tempfile.NamedTemporaryFile(suffix=".json") as out:
+                    t, proc = timed_env([*tei, "validate", *files, "--schema", "bench",
+                                         "--no-schematron", "--no-pointers", "--format",
+                                         "json", "--output", out.name, "--jobs", str(jobs),
+                                         "--engine", engine], env)
+                    report = json.loads(Path(out.name).read_text(encoding="utf-8"))
+                ours_bad = {f["file"] for f in report["files"] if not f["valid"]}
+                disagreements |= {f"{f} ({engine})" for f in ours_bad ^ jing_bad}
+                rows.append((f"tei validate --engine {engine} --jobs {jobs}", t))
 
     # No --schema: tei_all comes from the cache, as after `tei schemas add` on a fresh clone.
     with tempfile.TemporaryDirectory() as cache, \
@@ -119,11 +129,13 @@ def main() -> None:
              "for f in sys.argv[1:]:\n    etree.parse(f, p)\n", *files]
     rows.append(("parse-only floor (lxml)", timed(parse)[0]))
 
-    print(f"\ncold start (one small file, median of {args.cold_runs}): tei {cold_tei:.2f} s, "
-          f"jing {cold_jing:.2f} s, ratio {cold_tei / cold_jing:.2f}x jing's time")
-    print(f"\n{'':28} {'wall s':>8} {'MB/s':>8} {'time vs jing':>13}")
+    floor = rows[-1][1]
+    print(f"\ncold start (one small file, median of {args.cold_runs}): jing {cold_jing:.2f} s; "
+          + "; ".join(f"tei --engine {e} {t:.2f} s ({t / cold_jing:.2f}x jing's time)"
+                      for e, t in cold.items()))
+    print(f"\n{'':40} {'wall s':>8} {'MB/s':>8} {'vs jing':>8} {'vs floor':>9}")
     for label, t in rows:
-        print(f"{label:28} {t:8.2f} {mb / t:8.1f} {t / t_jing:12.2f}x")
+        print(f"{label:40} {t:8.2f} {mb / t:8.1f} {t / t_jing:7.2f}x {t / floor:8.2f}x")
     print(f"(tei schemas add, once: {t_add:.2f} s; compiles the whole schema as its proof)")
     print(f"\nverdicts differing from jing: {len(disagreements)}")
     for f in sorted(disagreements)[:20]:
@@ -166,21 +178,23 @@ def large_tei(size: int, dest: Path) -> None:
         out.write("</body>" + tail.split("</body>", 1)[1])
 
 
-def large(mb: float, schema: Path, jing: str) -> None:
+def large(mb: float, schema: Path, jing: str, engines: list[str]) -> None:
     tei = tei_command()
     with tempfile.TemporaryDirectory() as work:
         doc = Path(work) / "large.xml"
         large_tei(int(mb * 1e6), doc)
         size = doc.stat().st_size
         print(f"one TEI file of {size / 1e6:.0f} MB, schema {schema.name}")
-        t_tei, proc, rss_tei = _with_peak([*tei, "validate", str(doc), "--schema", str(schema),
-                                           "--no-schematron", "--format", "json"])
-        verdict = (json.loads(proc.stdout)["files"][0]["valid"] if proc.stdout.strip()
-                   else f"none ({proc.stderr.strip()[-200:]})")
+        for engine in engines:
+            t_tei, proc, rss_tei = _with_peak([*tei, "validate", str(doc), "--schema",
+                                               str(schema), "--no-schematron", "--format",
+                                               "json", "--engine", engine])
+            verdict = (json.loads(proc.stdout)["files"][0]["valid"] if proc.stdout.strip()
+                       else f"none ({proc.stderr.strip()[-200:]})")
+            print(f"tei validate --engine {engine:10} (pointers included): {t_tei:7.1f} s, "
+                  f"peak {rss_tei / 2**20:6.0f} MB, valid: {verdict}")
         t_jing, jproc, rss_jing = _with_peak([jing, str(schema), str(doc)])
-        print(f"tei validate (pointers included): {t_tei:7.1f} s, peak {rss_tei / 2**20:6.0f} MB,"
-              f" valid: {verdict}")
-        print(f"jing:                             {t_jing:7.1f} s, peak {rss_jing / 2**20:6.0f} MB,"
+        print(f"jing:{'':49} {t_jing:7.1f} s, peak {rss_jing / 2**20:6.0f} MB,"
               f" valid: {jproc.returncode == 0 and not jproc.stdout.strip()}")
 
 

@@ -3,7 +3,8 @@ elements, hundreds of XML Schema regular expressions) is ready in a fraction of 
 reading and simplifying it takes.
 
 An entry is named by the SHA-256 of the schema file, its absolute path (its includes are
-relative to it), this module's format and the toolkit's version, and lists every other file the schema read (include, externalRef) with its digest:
+relative to it), this module's format, the toolkit's version and the engine's own code, and
+lists every other file the schema read (include, externalRef) with its digest:
 a change to any of them makes the entry stale, and it is rebuilt. Entries live in the schema
 cache (``<cache>/relaxng/``, see :func:`tei_toolkit.validation.registry.cache_dir`), which only
 the user writes; one that cannot be read or written costs time, never a verdict. The
@@ -44,9 +45,11 @@ def load(path: str | Path) -> Grammar:
         main = Path(path).read_bytes()
     except OSError:
         return read(path)  # read() says why, as a SchemaIncorrect
-    # Where the schema is matters as much as what it says: its includes are relative.
+    # Where the schema is matters as much as what it says: its includes are relative. And
+    # the engine that wrote the entry must be this one, to the byte (its patterns and
+    # datatypes are stored as objects).
     where = str(Path(path).resolve())
-    name = _digest(main + f"\0{where}\0{FORMAT}\0{__version__}".encode())
+    name = _digest(main + f"\0{where}\0{FORMAT}\0{__version__}\0{_engine()}".encode())
     entry = _folder() / f"{name}.pickle"
     try:
         with open(entry, "rb") as fh:
@@ -68,6 +71,24 @@ def load(path: str | Path) -> Grammar:
     except Exception:  # a cache that cannot be written makes later runs slower, no more
         pass
     return grammar
+
+
+_ENGINE: list[str] = []
+
+
+def _engine() -> str:
+    """A digest of the engine's own code (the modules whose objects an entry holds)."""
+    if not _ENGINE:
+        from . import datatypes, names, patterns, schema
+
+        h = hashlib.sha256()
+        for module in (datatypes, names, patterns, schema):
+            try:
+                h.update(Path(module.__file__ or "").read_bytes())
+            except OSError:
+                h.update(repr(module).encode())
+        _ENGINE.append(h.hexdigest())
+    return _ENGINE[0]
 
 
 def dump(grammar: Grammar) -> tuple[Any, ...]:

@@ -98,18 +98,26 @@ class Validation:
         self.p: Patterns = grammar.patterns
         self.issues: list[Issue] = []
         self.id_names = grammar.id_attribute_names
-        self.ids: dict[str, etree._Element] = {}
-        self.idrefs: list[tuple[str, etree._Element, str]] = []
+        self.ids: set[str] = set()
+        self.idrefs: list[tuple[str, etree._Element | int, str]] = []
+        # Streaming: issues keep lines, not elements (an element kept alive keeps memory).
+        self.keep_elements = True
 
     def run(self, root: etree._Element) -> list[Issue]:
         if _Walker is not None:
             _Walker(self, root).run(self.grammar.start, root)
         else:
             self.element(self.grammar.start, root)
-        for value, el, name in self.idrefs:
+        return self.finish()
+
+    def finish(self) -> list[Issue]:
+        """The issues, with the IDREFs that name no ID (known only at the end)."""
+        for value, where, name in self.idrefs:
             if value not in self.ids:
-                self.issues.append(Issue(el.sourceline or 0, 0, f'reference to non-existent ID '
-                                         f'"{value}"', "id", name, el))
+                el = where if isinstance(where, etree._Element) else None
+                line = where if isinstance(where, int) else (where.sourceline or 0)
+                self.issues.append(Issue(line, 0, f'reference to non-existent ID "{value}"',
+                                         "id", name, el))
         return self.issues
 
     def check_id(self, el: etree._Element, tag: str, name: str, value: str) -> None:
@@ -119,14 +127,16 @@ class Validation:
             value = value.strip(_WS)
             if value in self.ids:
                 self.issues.append(Issue(el.sourceline or 0, 0, f'duplicate ID "{value}"',
-                                         "id", name, el))
+                                         "id", name, el if self.keep_elements else None))
             else:
-                self.ids[value] = el
+                self.ids.add(value)
         elif kind:
-            self.idrefs.extend((v, el, name) for v in xml_words(value))
+            where: etree._Element | int = el if self.keep_elements else (el.sourceline or 0)
+            self.idrefs.extend((v, where, name) for v in xml_words(value))
 
     def report(self, el: etree._Element, message: str) -> None:
-        self.issues.append(Issue(el.sourceline or 0, 0, message, element=el))
+        self.issues.append(Issue(el.sourceline or 0, 0, message,
+                                 element=el if self.keep_elements else None))
 
     def element(self, p: Pattern, el: etree._Element) -> Pattern:
         P = self.p
@@ -206,12 +216,15 @@ class Validation:
             if text and text.strip(_WS):
                 c = self.text(c, el, text, last, None)
             return c
-        # Text only, or nothing: "" or white space may also be no text at all.
+        return self.text_only(c, el, text or "")
+
+    def text_only(self, c: Pattern, el: etree._Element, text: str) -> Pattern:
+        """Content with no element: text, or nothing ("" or white space may also be no text
+        at all)."""
         P = self.p
         cx = self.context(el) if P.context_dependent else _NO_CONTEXT
         if not text:
             d = P.nothing(c, cx)
-            text = ""
         else:
             d = P.text_deriv(c, text, cx)
             if not text.strip(_WS):
@@ -242,6 +255,14 @@ class Validation:
 
     # -- errors ------------------------------------------------------------------------------
     def not_allowed(self, p: Pattern, el: etree._Element, tag: str) -> None:
+        """Report an element the pattern does not allow; check its content against the
+        schema's patterns for its name (if any), then go on as if it were not there."""
+        content = self.refuse(p, el, tag)
+        if content is not None:
+            self.children(self.start_inside(content, el), el)
+
+    def refuse(self, p: Pattern, el: etree._Element, tag: str) -> Pattern | None:
+        """Report the element; the content pattern to check it against, or None."""
         ns, local = _split(tag)
         P = self.p
         elements, text, end = P.expected(p)
@@ -264,13 +285,12 @@ class Validation:
         else:
             said = f"; expected {' or '.join(choices)}" if choices else ""
         self.report(el, f'element "{_qname(el)}" not allowed {where}{said}')
-        # Its content is checked against the patterns for its name, if any.
-        if anywhere:
-            content = P.choices([P.after(a.p1, P.empty) for a in anywhere
-                                 if a.p1 is not None])
-            self._inside(content, el)
+        if not anywhere:
+            return None
+        return P.choices([P.after(a.p1, P.empty) for a in anywhere if a.p1 is not None])
 
-    def _inside(self, content: Pattern, el: etree._Element) -> None:
+    def start_inside(self, content: Pattern, el: etree._Element) -> Pattern:
+        """The start tag of an element not allowed where it is, against ``content``."""
         P = self.p
         d = content
         cx = self.context(el)
@@ -283,7 +303,7 @@ class Validation:
         c = P.start_tag_close(d)
         if c.kind == NOT_ALLOWED:
             c = P.close_forgiving(d)
-        self.children(c, el)
+        return c
 
     def attribute_not_allowed(self, d: Pattern, el: etree._Element, name: str, value: str
                               ) -> Pattern:
@@ -330,7 +350,7 @@ class Validation:
                 text[:len(text) - len(text.lstrip(_WS))].count("\n")
         self.issues.append(Issue(max(line, 0), 0, "text not allowed here"
                                  + (f"; expected {' or '.join(choices)}" if choices else ""),
-                                 element=el))
+                                 element=el if self.keep_elements else None))
 
 
 def validate(grammar: Grammar, root: etree._Element) -> list[Issue]:
