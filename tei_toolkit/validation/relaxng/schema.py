@@ -16,6 +16,7 @@ Every refusal is a :class:`SchemaIncorrect` naming file, line and the reason.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from pathlib import Path
@@ -68,12 +69,14 @@ class SchemaIncorrect(Exception):
         return f"{where}{self.message}"
 
 
+_NODE_IDS = itertools.count(1)
+
+
 class Node:
     """A pattern or name class as read: its kind, operands and what the kind needs."""
 
     __slots__ = ("kind", "children", "nc", "name", "scope", "dt", "value", "file", "line",
                  "node_id")
-    _count = 0
 
     def __init__(self, kind: str, file: str, line: int, children: list["Node"] | None = None
                  ) -> None:
@@ -86,8 +89,7 @@ class Node:
         self.value: Hashable = None
         self.file = file
         self.line = line
-        Node._count += 1
-        self.node_id = Node._count
+        self.node_id = next(_NODE_IDS)
 
 
 class Scope:
