@@ -6,6 +6,8 @@ it calls for everything off the hot path (a memo miss, an error and its message)
 give the same verdicts and the same messages.
 """
 
+from cpython.object cimport PyObject
+from libc.string cimport memset
 from lxml.includes cimport tree
 from lxml.includes.tree cimport xmlNode, xmlAttr, xmlNs, const_xmlChar
 from lxml.includes.etreepublic cimport (_Document, _Element, attributeValue, elementFactory,
@@ -14,6 +16,14 @@ from lxml.includes.etreepublic cimport (_Document, _Element, attributeValue, ele
 import_lxml__etree()
 
 cdef int TEXT = 2
+cdef enum:
+    SLOTS = 1024
+
+
+cdef struct TagSlot:
+    const_xmlChar* name
+    const_xmlChar* href
+    PyObject* tag
 cdef tuple _TRUE = (True,)
 cdef tuple _FALSE = (False,)
 
@@ -37,7 +47,8 @@ cdef class Walker:
     cdef object v       # the Validation (Python): errors, IDs, contexts
     cdef object P       # its Patterns
     cdef _Document doc
-    cdef dict tags      # name pointer -> (namespace pointer, "{ns}local")
+    cdef TagSlot slots[SLOTS]  # (name, namespace pointers) -> "{ns}local" (borrowed)
+    cdef list keep             # the strings the table points to
     cdef frozenset id_names
     cdef bint context_dependent
     cdef object na      # the one notAllowed pattern: "is" tells
@@ -46,7 +57,8 @@ cdef class Walker:
         self.v = validation
         self.P = validation.p
         self.doc = root._doc
-        self.tags = {}
+        memset(self.slots, 0, sizeof(self.slots))
+        self.keep = []
         self.id_names = validation.id_names
         self.context_dependent = self.P.context_dependent
         self.na = self.P.not_allowed
@@ -56,14 +68,21 @@ cdef class Walker:
 
     cdef object tag_of(self, const_xmlChar* name, xmlNs* ns):
         # libxml2 interns names in the document's dictionary: one pointer per name, so the
-        # "{ns}local" string is built once per (name, namespace) in a document.
+        # "{ns}local" string is built once per (name, namespace) and found again by the two
+        # pointers in a small open table (a collision just builds the string again).
         cdef const_xmlChar* href = ns.href if ns is not NULL else NULL
-        entry = self.tags.get(<size_t>name)
-        if entry is not None and <size_t>(<tuple>entry)[0] == <size_t>href:
-            return (<tuple>entry)[1]
+        cdef size_t h = ((<size_t>name >> 4) ^ (<size_t>href >> 3)) & (SLOTS - 1)
+        cdef TagSlot* slot = &self.slots[h]
+        if slot.name == name and slot.href == href and slot.tag != NULL:
+            return <object>slot.tag
         tag = namespacedNameFromNsName(href, name)
-        if entry is None:  # the first namespace of a name is cached; others are rare
-            self.tags[<size_t>name] = (<size_t>href, tag)
+        if len(self.keep) > 4 * SLOTS:  # many names colliding: start the table again
+            memset(self.slots, 0, sizeof(self.slots))
+            self.keep = []
+        self.keep.append(tag)  # the table borrows its strings from this list
+        slot.name = name
+        slot.href = href
+        slot.tag = <PyObject*>tag
         return tag
 
     cdef object element(self, object p, xmlNode* node):
@@ -105,7 +124,8 @@ cdef class Walker:
             memo = d.d_att
             if values is not None and memo is not None:
                 vs = (<dict>values).get(name)
-                if vs is not None and len(<tuple>vs) == 1:
+                by_value = (<dict>memo).get(name)
+                if vs is not None and by_value is not None and len(<tuple>vs) == 1:
                     v = (<tuple>vs)[0]
                     if v.kind == TEXT:
                         m = True
@@ -114,10 +134,7 @@ cdef class Walker:
                         m = (<dict>vm).get(value) if vm is not None else None
                         if m is None:
                             m = P.value_match(v, value, cx)
-                    if m:
-                        d2 = (<dict>memo).get((name, _TRUE))
-                    else:
-                        d2 = (<dict>memo).get((name, _FALSE))
+                    d2 = (<dict>by_value).get(_TRUE if m else _FALSE)
             if d2 is None:
                 d2 = P.attribute_deriv(d, name, value, cx)
             if d2 is self.na:

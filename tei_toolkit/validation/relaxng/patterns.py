@@ -64,7 +64,8 @@ class Pattern:
         # Memos: start tag -> derivative; attribute (tag, matches) -> derivative; the rest one
         # slot each. The value patterns an attribute or text meets, by tag / once.
         self.d_open: dict[str, Pattern] | None = None
-        self.d_att: dict[tuple[str, tuple[bool, ...]], Pattern] | None = None
+        # attribute name -> which of its value patterns the value matches -> derivative
+        self.d_att: dict[str, dict[tuple[bool, ...], Pattern]] | None = None
         self.d_close: Pattern | None = None
         self.d_text: dict[tuple[bool, ...], Pattern] | None = None
         self.d_end: Pattern | None = None
@@ -402,18 +403,20 @@ class Patterns:
             matches: tuple[bool, ...] = (self.value_match(vs[0], value, cx),)
         else:
             matches = tuple([self.value_match(v, value, cx) for v in vs])
-        key = (tag, matches)
         memo = p.d_att
         if memo is None:
             memo = p.d_att = {}
+        by_value = memo.get(tag)
+        if by_value is None:
+            by_value = memo[tag] = {}
         else:
-            d = memo.get(key)
+            d = by_value.get(matches)
             if d is not None:
                 return d
         verdicts = {v.id: m for v, m in zip(vs, matches)}
         ns, local = split(tag)
         d = self._att(p, ns, local, verdicts)
-        memo[key] = d
+        by_value[matches] = d
         self._grew()
         return d
 
