@@ -14,7 +14,7 @@ from typing import Any, Callable
 import click
 
 from ._version import __version__, build, walk
-from .importer.convert import MAX_SOURCE_BYTES, default_lexicon
+from .importer import MAX_SOURCE_BYTES
 from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
                      EXIT_USAGE, Location, OutputError, SetupError,
                      TeiToolkitError)
@@ -149,13 +149,20 @@ def _load_register(registers: tuple[Path, ...], no_default: bool) -> Register:
     return base.merged(Register.load(registers)) if registers else base
 
 
-_VERSION = "%(prog)s, version %(version)s (import pipeline: " + (
-    "compiled with mypyc" if build() == "mypyc" else "pure Python") + \
-    f"; RELAX NG walk: {walk()})"
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """--version: which builds run is asked only then (it loads the importer and the
+    engine; every other command loads what it needs)."""
+    if not value or ctx.resilient_parsing:
+        return
+    pipeline = "compiled with mypyc" if build() == "mypyc" else "pure Python"
+    click.echo(f"tei, version {__version__} (import pipeline: {pipeline}; RELAX NG walk: "
+               f"{walk()})")
+    ctx.exit()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="tei", message=_VERSION)
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the version and exit.")
 def main() -> None:
     """tei_toolkit: turn archival text exports into TEI P5 (import), check any TEI
     against RELAX NG and Schematron (validate), and hand TEI on as CMIF, a reading edition
@@ -221,6 +228,8 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
     if force and skip_existing:
         raise click.UsageError("give --force or --skip-existing, not both")
     profile = Profile.load(profile_file)
+    from .importer.convert import default_lexicon
+
     lexicon = Lexicon() if no_default_lexicon else default_lexicon()
     lexicon = lexicon.merged(Lexicon.load(lexicons))
     register = _load_register(registers, no_default_register)
@@ -314,6 +323,7 @@ def review_command(sources: tuple[Path, ...], output_file: Path | None,
       tei import exports/ -d tei/ --decisions decisions.tsv --editor "A. Editor"
     """
     from .importer import batch, output
+    from .importer.convert import default_lexicon
     from .importer.review import Decisions, reviewed, to_tsv as decisions_tsv
 
     profile = Profile.load(profile_file)
@@ -709,7 +719,7 @@ def lexicon_suggest_command(sources: tuple[Path, ...], output_file: Path | None,
       tei lexicon suggest exports/ -o draft.tsv   # review, then:
       tei import exports/ -d tei/ --lexicon draft.tsv
     """
-    from .importer.convert import import_file
+    from .importer.convert import default_lexicon, import_file
     from .importer.lexicon import suggest
 
     lexicon = default_lexicon().merged(Lexicon.load(lexicons))

@@ -288,7 +288,7 @@ def test_a_name_that_is_not_utf8_is_escaped_in_the_import_summary(undecodable):
 
 # An export too large to convert in bounded memory (item 10) -------------------------------------
 def test_an_export_over_the_size_limit_fails_at_once_with_one_line(tmp_path):
-    from tei_toolkit.importer.convert import MAX_SOURCE_BYTES
+    from tei_toolkit.importer import MAX_SOURCE_BYTES
 
     big = tmp_path / "big.txt"
     with open(big, "wb") as f:  # the size is all that matters: it is never read

@@ -11,7 +11,8 @@ from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from .convert import MAX_SOURCE_BYTES, ImportResult, import_file
+from . import MAX_SOURCE_BYTES
+from .convert import ImportResult, import_file
 from ..errors import Location, OutputError, TeiToolkitError
 from ..files import expand_with_bases, remove_pending, sweep_temporary
 from ..interrupts import sigint_blocked

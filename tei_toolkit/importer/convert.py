@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import (Finding, Location, OutputExists, SourceError,
                       TeiToolkitError)
 from ..files import write_atomic
+from . import MAX_SOURCE_BYTES
 from .lexicon import Lexicon
 from .markup import Counts, Explained
 from .profile import Profile
@@ -50,11 +51,6 @@ class ImportResult:
         return isinstance(self.error, OutputExists)
 
 
-# The largest export converted. A conversion holds the text, its parse and the TEI tree at
-# once: about 12 times the export's size at this limit, twice what lxml alone needs to parse
-# the TEI written (tests/bench/bench_import.py --memory). Archive pages are a few kilobytes;
-# a larger export fails with a clear error before it is read.
-MAX_SOURCE_BYTES = 32 << 20
 
 
 def default_lexicon() -> Lexicon:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import Location, SchemaError, SetupError
+from ..errors import Location, SchemaError
 from ..interrupts import child_started, forking_children
 from ..xmlcore import RELAXNG_NS, safe_parser
 from . import registry, schemas

@@ -3,6 +3,7 @@
     python tests/bench/bench_validate.py [--corpus DIR]... [--schema ../shared/schemas/tei_all.rng]
     python tests/bench/bench_validate.py --per-file --corpus TEI/P5/Test
     python tests/bench/bench_validate.py --large 300
+    python tests/bench/bench_validate.py --linear
 
 Every timing is a cold run of a fresh process (`tei validate ... --no-schematron --no-pointers`,
 so the work matches jing's: RELAX NG only), for each engine (--engines, default libxml2's and
@@ -58,10 +59,15 @@ def main() -> None:
     ap.add_argument("--cold-runs", type=int, default=5)
     ap.add_argument("--large", type=float, metavar="MB",
                     help="one generated TEI file of this size instead (see above)")
+    ap.add_argument("--linear", action="store_true",
+                    help="time lists of 1,000 to 64,000 entries and a grammar of nested "
+                         "one-child groups: the time per entry must stay flat")
     ap.add_argument("--engines", default="lxml,derivative",
                     help="the RELAX NG engines to time, comma-separated (default: %(default)s)")
     args = ap.parse_args()
     jing = shutil.which("jing")
+    if args.linear:
+        return linear(args.schema, jing, args.engines.split(","))
     if args.large:
         if not jing or not args.schema.is_file():
             sys.exit("needs jing and the schema (see --help)")
@@ -216,6 +222,44 @@ def _with_peak(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess, int]
     out, err = proc.communicate()
     return (time.perf_counter() - start,
             subprocess.CompletedProcess(cmd, proc.returncode, out, err), top)
+
+
+def linear(schema: Path, jing: str | None, engines: list[str]) -> None:
+    """Seconds per entry of a TEI <list> of N items (tei_all), and of a document against a
+    grammar whose content model nests 300 one-child groups, for growing N."""
+    tei = tei_command()
+    rng = "http://relaxng.org/ns/structure/1.0"
+    with tempfile.TemporaryDirectory() as work:
+        nested = Path(work) / "nested.rng"
+        nested.write_text(f'<grammar xmlns="{rng}"><start><element name="list"><oneOrMore>'
+                          + "<group>" * 300 + '<element name="item"><text/></element>'
+                          + "</group>" * 300 + "</oneOrMore></element></start></grammar>")
+        print(f"{'':34} " + " ".join(f"{n:>10,}" for n in (4000, 16000, 64000))
+              + "   (microseconds per entry beyond the first 1,000)")
+        for label, grammar, make in (
+                ("tei_all, <list> of N <item>", schema,
+                 lambda n: ('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc>'
+                            "<titleStmt><title>t</title></titleStmt><publicationStmt><p>p</p>"
+                            "</publicationStmt><sourceDesc><p>s</p></sourceDesc></fileDesc>"
+                            "</teiHeader><text><body><list>" + "<item>x</item>" * n
+                            + "</list></body></text></TEI>")),
+                ("300 nested one-child groups", nested,
+                 lambda n: "<list>" + "<item>x</item>" * n + "</list>")):
+            docs = []
+            for n in (1000, 4000, 16000, 64000):
+                doc = Path(work) / f"{grammar.stem}-{n}.xml"
+                doc.write_text(make(n))
+                docs.append((n, doc))
+            runs = [(e, [*tei, "validate", "--schema", str(grammar), "--no-schematron",
+                         "--no-pointers", "--engine", e]) for e in engines]
+            if jing:
+                runs.append(("jing", [jing, str(grammar)]))
+            for name, cmd in runs:
+                timed([*cmd, str(docs[0][1])])  # warm the cache
+                base = timed([*cmd, str(docs[0][1])])[0]
+                per = [(timed([*cmd, str(d)])[0] - base) / (n - 1000) * 1e6
+                       for n, d in docs[1:]]
+                print(f"{label[:22] + ' ' + name:34} " + " ".join(f"{x:10.2f}" for x in per))
 
 
 def per_file(files: list[str], schema: Path, jing: str) -> None:

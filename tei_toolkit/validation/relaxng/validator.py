@@ -77,17 +77,12 @@ def _list(classes: Iterable[NameClass], attribute: bool = False) -> str:
 
 def _must_be(values: list[Pattern]) -> str:
     """What a value must be, in jing's words: 'equal to "b" or "i"', 'an integer'..."""
-    equal = sorted({f'"{v.value if isinstance(v.value, str) else _shown(v)}"'
-                    for v in values if v.kind == VALUE})
+    equal = sorted({f'"{v.value}"' for v in values if v.kind == VALUE})
     other = sorted({v.dt.describe() for v in values if v.kind == DATA and v.dt is not None})
     if any(v.kind == LIST for v in values):
         other.append("a list of values")
     parts = ([f"equal to {' or '.join(equal)}"] if equal else []) + other
     return " or ".join(parts)
-
-
-def _shown(v: Pattern) -> str:
-    return str(v.value)
 
 
 class Validation:
