@@ -194,6 +194,37 @@ def test_grammars_that_hung_libxml2_take_milliseconds(tmp_path):
     assert time.perf_counter() - start < 2.0
 
 
+def test_wide_and_deep_grammars_are_followed(tmp_path):
+    """3,000 optional elements in a row, 1,000 nested groups, a choice of 5,000 names: no
+    recursion limit met, and a message that lists a dozen names, not 5,000."""
+    wide = "".join(f"<optional><element name='e{i}'><empty/></element></optional>"
+                   for i in range(3000))
+    inner = "<empty/>"
+    for i in range(1000):
+        inner = f"<group><element name='d{i}'><empty/></element><optional>{inner}</optional></group>"
+    names = "".join(f"<name>n{i}</name>" for i in range(5000))
+    cases = {
+        "wide": (f"<element xmlns='{RNG}' name='r'>{wide}</element>",
+                 "<r>" + "".join(f"<e{i}/>" for i in range(0, 3000, 97)) + "</r>",
+                 "<r><e1/><e0/></r>"),
+        "deep": (f"<element xmlns='{RNG}' name='r'>{inner}</element>",
+                 "<r>" + "".join(f"<d{i}/>" for i in reversed(range(1000))) + "</r>",
+                 "<r><d999/><d997/></r>"),
+        "names": (f"<element xmlns='{RNG}' name='r'><zeroOrMore><element><choice>{names}"
+                  "</choice><empty/></element></zeroOrMore></element>",
+                  "<r><n4999/><n0/></r>", "<r><x/></r>"),
+    }
+    for name, (grammar, good, bad) in cases.items():
+        path = tmp_path / f"{name}.rng"
+        path.write_text(grammar)
+        schema = relaxng.load(path, cached=False)
+        assert messages(schema, good) == [], name
+        said = messages(schema, bad)
+        assert len(said) == 1, (name, said)
+        assert len(said[0][1]) < 400, said
+    assert said[0][1].endswith('or one of 4988 more')
+
+
 def test_long_and_deep_documents_go_in_linear_time(tmp_path):
     """A 4,000-item list, a long chain of one-child groups, nesting 200 deep: no recursion
     on the document's length, and no pattern growth."""

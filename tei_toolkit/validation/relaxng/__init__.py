@@ -11,6 +11,7 @@ attribute, end of attributes, text, end tag), memoised per (pattern, event).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from lxml import etree
@@ -18,6 +19,17 @@ from lxml import etree
 from . import cache
 from .schema import Grammar, SchemaIncorrect, read
 from .validator import Issue, validate
+
+
+# Patterns nest as deep as a schema's markup (libxml2 reads up to 2,048 levels, and
+# externalRef chains files): the derivatives recurse that deep. Python's default limit
+# (1,000) is raised once, process-wide; Python-to-Python calls take no C stack for it.
+_DEPTH = 50_000
+
+
+def _deep_enough() -> None:
+    if sys.getrecursionlimit() < _DEPTH:
+        sys.setrecursionlimit(_DEPTH)
 
 
 class Schema:
@@ -31,6 +43,7 @@ class Schema:
         """The document's RELAX NG errors, in document order; [] when it is valid."""
         if isinstance(root, etree._ElementTree):
             root = root.getroot()
+        _deep_enough()
         return validate(self.grammar, root)
 
 
@@ -39,9 +52,15 @@ def load(path: str | Path, root: etree._Element | None = None, cached: bool = Tr
     """The schema at ``path`` (XML syntax; ``root``: its root element, already read);
     SchemaIncorrect when it is not a correct RELAX NG schema. ``cached``: kept between runs
     in the schema cache (:mod:`.cache`), read again whenever any of its files changed."""
-    if root is None and cached:
-        return Schema(cache.load(path))
-    return Schema(read(path, root))
+    _deep_enough()
+    try:
+        if root is None and cached:
+            return Schema(cache.load(path))
+        return Schema(read(path, root))
+    except RecursionError:
+        raise SchemaIncorrect(f"the schema nests its patterns more than {_DEPTH // 10:,} "
+                              "levels deep: this engine does not follow it", str(path)
+                              ) from None
 
 
 __all__ = ["Issue", "Schema", "SchemaIncorrect", "load"]

@@ -60,13 +60,23 @@ class NameClass:
             if nc is not None:
                 yield from nc.namespaces()
 
+    def leaves(self) -> Iterator["NameClass"]:
+        """The name classes a choice is made of (itself when it is none)."""
+        stack = [self]
+        while stack:
+            nc = stack.pop()
+            if nc.kind == "choice":
+                assert nc.left is not None and nc.right is not None
+                stack += [nc.right, nc.left]
+            else:
+                yield nc
+
     def describe(self, attribute: bool = False) -> str:
         """For messages: ``"p"``, ``"tei:p"``-like Clark names, or "any element"."""
         if self.kind == "name":
             return f'"{clark(self.ns, self.local)}"'
         if self.kind == "choice":
-            assert self.left is not None and self.right is not None
-            return f"{self.left.describe(attribute)} or {self.right.describe(attribute)}"
+            return " or ".join(nc.describe(attribute) for nc in self.leaves())
         what = "attribute" if attribute else "element"
         if self.kind == "nsName":
             return f'any {what} in namespace "{self.ns}"' if self.ns else \

@@ -458,11 +458,7 @@ class _Reader:
             kids = self._children(el, file)
             if not kids:
                 raise SchemaIncorrect("choice has no name class", *where)
-            ncs = [self.name_class(k, file, ns, in_except) for k in kids]
-            nc = ncs[0]
-            for other in ncs[1:]:
-                nc = NameClass("choice", left=nc, right=other)
-            return nc
+            return _nc_choice([self.name_class(k, file, ns, in_except) for k in kids])
         if local == "anyName" and in_except:
             raise SchemaIncorrect(f"anyName not allowed in the except of {in_except}", *where)
         if local == "nsName" and in_except == "nsName":
@@ -477,13 +473,19 @@ class _Reader:
             if not parts:
                 raise SchemaIncorrect("except has no name class", *where)
             ens = eattrs.get("ns", ns)
-            ncs = [self.name_class(k, file, ens, local) for k in parts]
-            except_ = ncs[0]
-            for other in ncs[1:]:
-                except_ = NameClass("choice", left=except_, right=other)
+            except_ = _nc_choice([self.name_class(k, file, ens, local) for k in parts])
         if local == "nsName":
             return NameClass("nsName", ns=ns, left=except_)
         return NameClass("anyName", left=except_)
+
+
+def _nc_choice(ncs: list[NameClass]) -> NameClass:
+    """The choice of these name classes, as a balanced tree (its depth is the log of its
+    width: a choice of thousands of names checks a name in a few steps of recursion)."""
+    if len(ncs) == 1:
+        return ncs[0]
+    half = len(ncs) // 2
+    return NameClass("choice", left=_nc_choice(ncs[:half]), right=_nc_choice(ncs[half:]))
 
 
 def _base(el: etree._Element, url: str) -> str:
@@ -571,13 +573,10 @@ class _Builder:
         if kind == "attribute":
             assert node.nc is not None
             return p.attribute(node.nc, self.build(kids[0]))
-        if kind in ("group", "interleave", "choice"):
-            built = [self.build(k) for k in kids]
-            result = built[0]
-            for b in built[1:]:
-                result = p.group(result, b) if kind == "group" else \
-                    p.interleave(result, b) if kind == "interleave" else p.choice(result, b)
-            return result
+        if kind == "choice":
+            return p.choices([self.build(k) for k in kids])
+        if kind in ("group", "interleave"):
+            return self.balanced(kind, [self.build(k) for k in kids])
         if kind in ("optional", "zeroOrMore", "oneOrMore", "list", "mixed"):
             inner = self.build(kids[0]) if len(kids) == 1 else \
                 self.build(Node("group", node.file, node.line, kids))
@@ -603,6 +602,16 @@ class _Builder:
             return p.value_pattern(node.dt, node.value)
         assert kind == "data" and node.dt is not None, kind
         return p.data(node.dt, self.build(kids[0]) if kids else None)
+
+    def balanced(self, kind: str, parts: list[Pattern]) -> Pattern:
+        """A group or interleave of many patterns as a balanced tree (both are associative):
+        its depth, and the derivatives' recursion, grow with the log of its width (4.12
+        leaves the nesting open)."""
+        if len(parts) == 1:
+            return parts[0]
+        half = len(parts) // 2
+        left, right = self.balanced(kind, parts[:half]), self.balanced(kind, parts[half:])
+        return self.p.group(left, right) if kind == "group" else self.p.interleave(left, right)
 
     def ref(self, node: Node) -> Pattern:
         """4.19: a reference is its definition, expanded; a loop that passes through no

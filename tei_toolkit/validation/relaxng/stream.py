@@ -34,6 +34,9 @@ def validate_events(grammar: Grammar, events: Iterable[tuple[str, etree._Element
     """The RELAX NG errors of a document given as iterparse's ("start", "end") events
     (comments and processing instructions removed by the parser: their text is joined).
     ``seen`` is called with each element at its start tag (its attributes are there)."""
+    from . import _deep_enough
+
+    _deep_enough()
     v = Validation(grammar)
     v.keep_elements = False
     P = v.p

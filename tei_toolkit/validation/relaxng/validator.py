@@ -66,12 +66,18 @@ def _split(tag: str) -> tuple[str, str]:
     return "", tag
 
 
+_SHOWN = 12  # names a message lists before it says how many more there are
+
+
 def _list(classes: Iterable[NameClass], attribute: bool = False) -> str:
-    names = sorted({nc.describe(attribute) for nc in classes})
+    """'"a"', '"a" or "b"', '"a", "b" or "c"'; past a dozen, how many more."""
+    names = sorted({leaf.describe(attribute) for nc in classes for leaf in nc.leaves()})
     if not names:
         return ""
     if len(names) == 1:
         return names[0]
+    if len(names) > _SHOWN:
+        return ", ".join(names[:_SHOWN]) + f" or one of {len(names) - _SHOWN} more"
     return ", ".join(names[:-1]) + " or " + names[-1]
 
 
