@@ -386,3 +386,23 @@ def test_a_large_file_is_validated_in_memory_that_does_not_grow_with_it(tmp_path
     code, peak_kb = map(int, proc.stdout.split())
     assert code == 0, proc.stderr
     assert peak_kb < 160_000, peak_kb  # about 50 MB here; a tree would need about 400 MB
+
+
+def test_a_tree_too_deep_for_recursion_is_walked_by_its_events():
+    """A tree made with lxml's API may nest 100,000 deep (no parser limit): walked by its
+    events, not by C recursion (which crashed the process); the event walk gives the
+    recursive walk's problems, line for line, comments in text included."""
+    tei_all = SHARED / "schemas" / "tei_all.rng"
+    need(tei_all.is_file(), str(tei_all))
+    schema = relaxng.load(tei_all)
+    docs = _mutants(sorted((CORPUS / "tei").glob("*.xml")))
+    for doc in docs:
+        walked = validator.Validation(schema.grammar).iteratively(doc)
+        assert walked == schema.validate(doc)
+    tei = "http://www.tei-c.org/ns/1.0"
+    root = cur = etree.Element(f"{{{tei}}}hi", nsmap={None: tei})
+    for _ in range(100_000):
+        cur = etree.SubElement(cur, f"{{{tei}}}hi")
+    said = schema.validate(root)
+    assert [i.message for i in said] == [
+        'element "hi" not allowed here; expected element "TEI" or "teiCorpus"']

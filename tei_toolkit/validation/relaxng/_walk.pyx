@@ -16,6 +16,13 @@ from lxml.includes.etreepublic cimport (_Document, _Element, attributeValue, ele
 import_lxml__etree()
 
 cdef int TEXT = 2
+# Elements nested deeper than this are walked without recursion (by the caller): a tree made
+# with lxml's API may nest 100,000 deep, and the C stack would not hold it.
+cdef int MAX_DEPTH = 2000
+
+
+class TooDeep(Exception):
+    """The tree nests deeper than MAX_DEPTH."""
 cdef enum:
     SLOTS = 1024
 
@@ -52,6 +59,7 @@ cdef class Walker:
     cdef frozenset id_names
     cdef bint context_dependent
     cdef object na      # the one notAllowed pattern: "is" tells
+    cdef int depth      # elements open
 
     def __init__(self, validation, _Element root):
         self.v = validation
@@ -64,6 +72,9 @@ cdef class Walker:
         self.na = self.P.not_allowed
 
     def run(self, pattern, _Element root):
+        """The pattern after the document; raises TooDeep (nothing else said) for a tree
+        nested past MAX_DEPTH: the C stack is not the place for it."""
+        self.depth = 0
         return self.element(pattern, root._c_node)
 
     cdef object tag_of(self, const_xmlChar* name, xmlNs* ns):
@@ -86,6 +97,14 @@ cdef class Walker:
         return tag
 
     cdef object element(self, object p, xmlNode* node):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise TooDeep()
+        e = self.enter(p, node)
+        self.depth -= 1
+        return e
+
+    cdef object enter(self, object p, xmlNode* node):
         cdef object P = self.P
         cdef xmlAttr* attr
         tag = self.tag_of(node.name, node.ns)

@@ -30,15 +30,28 @@ class _Frame:
 
 
 def validate_events(grammar: Grammar, events: Iterable[tuple[str, etree._Element]],
-                    seen: Callable[[etree._Element], None] | None = None) -> list[Issue]:
-    """The RELAX NG errors of a document given as iterparse's ("start", "end") events
-    (comments and processing instructions removed by the parser: their text is joined).
-    ``seen`` is called with each element at its start tag (its attributes are there)."""
+                    seen: Callable[[etree._Element], None] | None = None,
+                    keep_tree: bool = False) -> list[Issue]:
+    """The RELAX NG errors of a document given as ("start", "end") events: iterparse's
+    (comments and processing instructions removed by the parser: their text is joined), or,
+    with ``keep_tree``, iterwalk's over a tree, which is then left as it is (text around
+    comments joined here). ``seen`` is called with each element at its start tag."""
     from . import _deep_enough
 
     _deep_enough()
     v = Validation(grammar)
-    v.keep_elements = False
+    v.keep_elements = keep_tree
+    walk_events(v, events, seen, keep_tree)
+    return v.finish()
+
+
+def walk_events(v: Validation, events: Iterable[tuple[str, etree._Element]],
+                seen: Callable[[etree._Element], None] | None = None, keep_tree: bool = False,
+                inside: Pattern | None = None) -> None:
+    """The walk of :func:`validate_events`, its issues into ``v``. ``inside``: the root
+    element was refused already, and its content is checked against this pattern (the
+    recovery of the tree walk, without its recursion)."""
+    grammar = v.grammar
     P = v.p
     stack: list[_Frame] = []
     for event, el in events:
@@ -50,10 +63,14 @@ def validate_events(grammar: Grammar, events: Iterable[tuple[str, etree._Element
                 if top.c is None:
                     stack.append(_Frame(None, el, False))
                     continue
-                text = top.el.text if top.last is None else top.last.tail
+                text = _before(el) if keep_tree else \
+                    (top.el.text if top.last is None else top.last.tail)
                 if text and text.strip(_WS):
                     top.c = v.text(top.c, top.el, text, top.last, el)
                 p = top.c
+            elif inside is not None:
+                stack.append(_Frame(v.start_inside(inside, el), el, True))
+                continue
             else:
                 p = grammar.start
             stack.append(_open(v, p, el))
@@ -63,9 +80,9 @@ def validate_events(grammar: Grammar, events: Iterable[tuple[str, etree._Element
         e: Pattern | None = None
         if c is not None:
             if frame.last is None:
-                c = v.text_only(c, el, el.text or "")
+                c = v.text_only(c, el, _inside(el) if keep_tree else el.text or "")
             else:
-                text = frame.last.tail
+                text = _after(frame.last) if keep_tree else frame.last.tail
                 if text and text.strip(_WS):
                     c = v.text(c, el, text, frame.last, None)
             e = c.d_end if c.d_end is not None else P.end_tag(c)
@@ -77,11 +94,43 @@ def validate_events(grammar: Grammar, events: Iterable[tuple[str, etree._Element
         if e is not None and not frame.refused and parent.c is not None:
             parent.c = e
         parent.last = el
+        if keep_tree:
+            continue
         # Done with it but its tail: the memory stays flat.
         el.clear(keep_tail=True)
         while el.getprevious() is not None:
             del parent.el[0]
-    return v.finish()
+
+
+def _before(el: etree._Element) -> str:
+    """The text between ``el`` and the element before it (or its parent's start tag), the
+    tails of comments and processing instructions in between joined."""
+    parts = []
+    node = el.getprevious()
+    while node is not None and not isinstance(node.tag, str):
+        parts.append(node.tail or "")
+        node = node.getprevious()
+    if node is not None:
+        parts.append(node.tail or "")
+    else:
+        parent = el.getparent()
+        parts.append(parent.text or "" if parent is not None else "")
+    return "".join(reversed(parts))
+
+
+def _after(last: etree._Element) -> str:
+    """The text after the element ``last`` up to its parent's end tag."""
+    parts = [last.tail or ""]
+    node = last.getnext()
+    while node is not None:
+        parts.append(node.tail or "")
+        node = node.getnext()
+    return "".join(parts)
+
+
+def _inside(el: etree._Element) -> str:
+    """The text of an element with no element child (comments joined away)."""
+    return "".join([el.text or ""] + [k.tail or "" for k in el])
 
 
 def _open(v: Validation, p: Pattern, el: etree._Element) -> _Frame:

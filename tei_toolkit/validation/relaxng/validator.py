@@ -69,16 +69,35 @@ def _split(tag: str) -> tuple[str, str]:
 _SHOWN = 12  # names a message lists before it says how many more there are
 
 
-def _list(classes: Iterable[NameClass], attribute: bool = False) -> str:
-    """'"a"', '"a" or "b"', '"a", "b" or "c"'; past a dozen, how many more."""
-    names = sorted({leaf.describe(attribute) for nc in classes for leaf in nc.leaves()})
-    if not names:
-        return ""
-    if len(names) == 1:
-        return names[0]
-    if len(names) > _SHOWN:
-        return ", ".join(names[:_SHOWN]) + f" or one of {len(names) - _SHOWN} more"
-    return ", ".join(names[:-1]) + " or " + names[-1]
+def _names(classes: Iterable[NameClass], el: etree._Element, attribute: bool = False) -> str:
+    """What may come, in jing's words: 'element "b" or "c"', 'attribute "q:z"', 'any
+    element in namespace "urn:y"'; names as the document would write them at ``el`` (its
+    prefixes and default namespace); past a dozen names, how many more."""
+    default = "" if attribute else (el.nsmap.get(None) or "")
+    prefixes = {uri: prefix for prefix, uri in el.nsmap.items() if prefix}
+    prefixes["http://www.w3.org/XML/1998/namespace"] = "xml"
+    names: set[str] = set()
+    wild: set[str] = set()
+    what = "attribute" if attribute else "element"
+    for nc in classes:
+        for leaf in nc.leaves():
+            if leaf.kind != "name":
+                wild.add(leaf.describe(attribute))
+            elif leaf.ns == default:
+                names.add(f'"{leaf.local}"')
+            elif leaf.ns in prefixes:
+                names.add(f'"{prefixes[leaf.ns]}:{leaf.local}"')
+            else:
+                names.add(f'"{{{leaf.ns}}}{leaf.local}"')
+    shown = sorted(names)
+    if len(shown) > _SHOWN:
+        listed = ", ".join(shown[:_SHOWN]) + f" or one of {len(shown) - _SHOWN} more"
+    elif len(shown) > 1:
+        listed = ", ".join(shown[:-1]) + " or " + shown[-1]
+    else:
+        listed = "".join(shown)
+    parts = ([f"{what} {listed}"] if listed else []) + sorted(wild)
+    return " or ".join(parts)
 
 
 def _must_be(values: list[Pattern]) -> str:
@@ -89,6 +108,20 @@ def _must_be(values: list[Pattern]) -> str:
         other.append("a list of values")
     parts = ([f"equal to {' or '.join(equal)}"] if equal else []) + other
     return " or ".join(parts)
+
+
+# The Python walk recurses per element; deeper trees are walked by their events.
+_RECURSIVE_DEPTH = 2000
+
+
+def _depth_at_least(root: etree._Element, limit: int) -> bool:
+    """Does the tree nest ``limit`` elements deep (found without recursion)?"""
+    depth = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth >= limit:
+            return True
+    return False
 
 
 class Validation:
@@ -106,10 +139,25 @@ class Validation:
 
     def run(self, root: etree._Element) -> list[Issue]:
         if _Walker is not None:
-            _Walker(self, root).run(self.grammar.start, root)
+            from ._walk import TooDeep
+
+            try:
+                _Walker(self, root).run(self.grammar.start, root)
+            except TooDeep:
+                return self.iteratively(root)
+        elif _depth_at_least(root, _RECURSIVE_DEPTH):
+            return self.iteratively(root)
         else:
             self.element(self.grammar.start, root)
         return self.finish()
+
+    def iteratively(self, root: etree._Element) -> list[Issue]:
+        """A tree too deep to walk by recursion, walked by its events (as a stream is,
+        but leaving the tree as it is)."""
+        from .stream import validate_events
+
+        return validate_events(self.grammar, etree.iterwalk(root, events=("start", "end")),
+                               keep_tree=True)
 
     def finish(self) -> list[Issue]:
         """The issues, with the IDREFs that name no ID (known only at the end)."""
@@ -168,18 +216,18 @@ class Validation:
     def missing_attributes(self, d: Pattern, el: etree._Element) -> Pattern:
         """Report the required attributes the start tag lacks; go on as if it had them."""
         missing = self.p.attributes(d, True)
-        self.report(el, f'element "{_qname(el)}" missing required attribute '
-                        f"{_list(missing, True) or '(one of several)'}")
+        self.report(el, f'element "{_qname(el)}" missing required '
+                        f"{_names(missing, el, True) or 'attribute (one of several)'}")
         return self.p.close_forgiving(d)
 
     def incomplete(self, c: Pattern, el: etree._Element) -> Pattern:
         """Report what the content lacks at the end tag; go on after the element."""
         elements, text, _ = self.p.expected(c)
-        what = _list(elements)
+        what = _names(elements, el)
         if text and not what:
             what = "text"
         self.report(el, f'element "{_qname(el)}" incomplete; '
-                    + (f"missing required element {what}" if elements and not text
+                    + (f"missing required {what}" if elements and not text
                        else f"expected {what or 'more content'}"))
         return self.p.end_forgiving(c)
 
@@ -260,7 +308,11 @@ class Validation:
         schema's patterns for its name (if any), then go on as if it were not there."""
         content = self.refuse(p, el, tag)
         if content is not None:
-            self.children(self.start_inside(content, el), el)
+            # Walked by its events: a refused subtree may be of any depth.
+            from .stream import walk_events
+
+            walk_events(self, etree.iterwalk(el, events=("start", "end")), keep_tree=True,
+                        inside=content)
 
     def refuse(self, p: Pattern, el: etree._Element, tag: str) -> Pattern | None:
         """Report the element; the content pattern to check it against, or None."""
@@ -271,7 +323,7 @@ class Validation:
         if end:
             choices.append("the element end-tag")
         if elements:
-            choices.append(f"element {_list(elements)}")
+            choices.append(_names(elements, el))
         if text:
             choices.append("text")
         anywhere = list(self.grammar.element_patterns(ns, local))
@@ -282,7 +334,7 @@ class Validation:
         else:
             where = "here"
         if where == "yet" and elements and not end and not text:
-            said = f"; missing required element {_list(elements)}"
+            said = f"; missing required {_names(elements, el)}"
         else:
             said = f"; expected {' or '.join(choices)}" if choices else ""
         self.report(el, f'element "{_qname(el)}" not allowed {where}{said}')
@@ -324,7 +376,7 @@ class Validation:
                         + (f"; must be {must}" if must else ""))
             return self.p.attribute_forgiving(d, ns, local)
         self.report(el, f'attribute "{qname}" not allowed here'
-                    + (f"; expected attribute {_list(allowed, True)}" if allowed else ""))
+                    + (f"; expected {_names(allowed, el, True)}" if allowed else ""))
         return d
 
     def text_not_allowed(self, c: Pattern, el: etree._Element, text: str,
@@ -340,7 +392,7 @@ class Validation:
         if end:
             choices.append("the element end-tag")
         if elements:
-            choices.append(f"element {_list(elements)}")
+            choices.append(_names(elements, el))
         # The text's line: counted back from the element after it, or on from the one
         # before it (or from the start tag); lxml knows elements' lines only.
         stripped = text.rstrip(_WS)
