@@ -406,3 +406,24 @@ def test_a_tree_too_deep_for_recursion_is_walked_by_its_events():
     said = schema.validate(root)
     assert [i.message for i in said] == [
         'element "hi" not allowed here; expected element "TEI" or "teiCorpus"']
+
+
+@pytest.mark.parametrize("grammar, reason", [
+    ("<element name='a'><attribute name='id'><data type='ID'/></attribute><element name='a'>"
+     "<attribute name='id'><data type='string'/></attribute></element></element>",
+     'conflicting ID-types for attribute "id" of element "a"'),
+    ("<element name='a'><data type='ID'/></element>",
+     'a "data" or "value" pattern with non-null ID-type must occur as the child of an '
+     '"attribute" pattern'),
+    ("<element><nsName ns=''/><attribute name='id'><data type='ID'/></attribute></element>",
+     'an "element" pattern containing an "attribute" pattern with a non-null ID-type must '
+     'have a name class that contains only "choice" and "name" elements'),
+])
+def test_ids_are_used_as_dtd_compatibility_allows(tmp_path, grammar, reason):
+    """jing refuses these schemas (DTD compatibility, section 4), in these words."""
+    path = tmp_path / "ids.rng"
+    path.write_text(grammar.replace("<element", f"<element xmlns='{RNG}' "
+                                    f"datatypeLibrary='{XSD}'", 1))
+    with pytest.raises(relaxng.SchemaIncorrect) as caught:
+        relaxng.load(path, cached=False)
+    assert caught.value.message == reason

@@ -761,6 +761,75 @@ class _Restrictions:
         return found
 
 
+def _id_compatibility(patterns: Patterns) -> None:
+    """DTD compatibility's ID rules (section 4 of that specification), as jing checks them:
+    a datatype with an ID-type (ID, IDREF, IDREFS) only as the whole content of an
+    attribute, whose name class is one name, on an element whose name class lists names;
+    and no attribute both ID-typed and not (or typed otherwise) for one element name."""
+    typed: dict[tuple[tuple[str, str], tuple[str, str]], set[str]] = {}
+    untyped_wild: list[tuple[NameClass, NameClass, Pattern]] = []
+    for el in patterns.elements:
+        assert el.nc is not None and el.p1 is not None
+        for attribute, id_type in _attributes_of(el):
+            assert attribute.nc is not None
+            anc = attribute.nc
+            if not id_type:
+                if el.nc.infinite() or anc.infinite():
+                    untyped_wild.append((el.nc, anc, el))
+                else:
+                    for e in el.nc.names():
+                        for a in anc.names():
+                            typed.setdefault((e, a), set()).add("")
+                continue
+            if el.nc.infinite():
+                raise SchemaIncorrect('an "element" pattern containing an "attribute" '
+                                      "pattern with a non-null ID-type must have a name class "
+                                      'that contains only "choice" and "name" elements',
+                                      el.file, el.line)
+            if anc.kind != "name":
+                raise SchemaIncorrect('an "attribute" pattern with a non-null ID-type must '
+                                      'have a "name" element as its name class', el.file,
+                                      el.line)
+            for e in el.nc.names():
+                typed.setdefault((e, (anc.ns, anc.local)), set()).add(id_type)
+    for (e, a), kinds in typed.items():
+        wild = any(enc.contains(*e) and anc.contains(*a) for enc, anc, _ in untyped_wild)
+        if len(kinds) > 1 or (wild and kinds != {""}):
+            where = next(el for el in patterns.elements
+                         if el.nc is not None and el.nc.contains(*e))
+            raise SchemaIncorrect(f'conflicting ID-types for attribute "{a[1]}" of element '
+                                  f'"{e[1]}"', where.file, where.line)
+
+
+def _attributes_of(el: Pattern) -> Iterator[tuple[Pattern, str]]:
+    """The attribute patterns of an element's content with their ID-type ("" for none);
+    SchemaIncorrect where an ID-typed datatype is anything but an attribute's content."""
+    assert el.p1 is not None
+    seen: set[int] = set()
+    stack: list[tuple[Pattern, bool]] = [(el.p1, False)]
+    while stack:
+        q, direct = stack.pop()
+        if q.kind == ELEMENT:
+            continue
+        key = q.id * 2 + direct
+        if key in seen:
+            continue
+        seen.add(key)
+        if q.kind == ATTRIBUTE:
+            assert q.p1 is not None
+            value = q.p1
+            typed = value.kind in (DATA, VALUE) and value.dt is not None and value.dt.id_type
+            yield q, value.dt.id_type if typed and value.dt is not None else ""
+            stack.append((value, True))
+            continue
+        if q.kind in (DATA, VALUE) and q.dt is not None and q.dt.id_type and not direct:
+            raise SchemaIncorrect('a "data" or "value" pattern with non-null ID-type must '
+                                  'occur as the child of an "attribute" pattern', el.file,
+                                  el.line)
+        stack.extend((c, False) for c in q.alts)
+        stack.extend((c, False) for c in (q.p1, q.p2) if c is not None)
+
+
 def _reachable(start: Pattern) -> list[Pattern]:
     """The element patterns the start pattern reaches (4.19: the rest are dropped)."""
     found: dict[int, Pattern] = {}
@@ -965,6 +1034,7 @@ def read(path: str | Path, root: etree._Element | None = None) -> Grammar:
     start = builder.run(top)
     patterns.elements = _reachable(start)
     _restrictions(patterns, start)
+    _id_compatibility(patterns)
     patterns.freeze()
     grammar = Grammar(patterns, start, path)
     grammar.files = reader.files or [path]
