@@ -151,7 +151,17 @@ def jing_verdicts(exe: str, schema: Path, files: Sequence[Path],
         known = {str(f) for f in run}
         last: list[str] | None = None
         # Not splitlines(): a message quotes the value, and U+2028 in it is no line break.
-        for line in proc.stdout.rstrip("\n").split("\n"):
+        lines = proc.stdout.rstrip("\n").split("\n")
+        unplaced = next((line for line in lines if line.startswith("fatal:")), None)
+        if unplaced is not None:
+            # A fatal error that names no document (a DTD it cannot find): whose it is only
+            # a run of each file alone tells.
+            if len(run) > 1:
+                verdicts.update(jing_verdicts(exe, schema, run, batch=1))
+            else:
+                verdicts[run[0]] = Verdict(False, unplaced)
+            continue
+        for line in lines:
             m = _JING_LINE.match(line)
             where = m["path"] if m else ""
             if where.startswith("file:"):

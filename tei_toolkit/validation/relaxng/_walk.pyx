@@ -113,8 +113,9 @@ cdef class Walker:
         if d is None:
             d = P.start_tag_open(p, tag)
         if d is self.na:
-            self.v.not_allowed(p, elementFactory(self.doc, node), tag)
-            return p
+            d = self.v.not_allowed(p, elementFactory(self.doc, node), tag)
+            if d is None:
+                return p
         attr = node.properties
         if attr is not NULL:
             d = self.attributes(d, node, tag)

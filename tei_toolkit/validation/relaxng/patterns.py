@@ -95,6 +95,8 @@ class Patterns:
         self._permanent = 0
         self._memo_size = 0
         self._after_memo: dict[tuple[int, int, int], Pattern] = {}
+        self._relaxed: dict[int, Pattern] = {}
+        self._anything: Pattern | None = None
         self.elements: list[Pattern] = []
         self.context_dependent = False
 
@@ -223,6 +225,8 @@ class Patterns:
         keep: set[tuple[object, ...]] = getattr(self, "_permanent_keys", set())
         self._interned = {k: v for k, v in self._interned.items() if k in keep}
         self._after_memo.clear()
+        self._relaxed.clear()
+        self._anything = None
         self._memo_size = 0
 
     # -- values --------------------------------------------------------------------------------
@@ -597,6 +601,45 @@ class Patterns:
             assert p.p2 is not None
             return p.p2
         return self.not_allowed
+
+    # -- recovery ----------------------------------------------------------------------------
+    def relaxed(self, p: Pattern) -> Pattern:
+        """``p`` with everything the current element's content still requires made optional
+        (its continuation after the end tag left as it is): where an element "not allowed
+        yet" is allowed, as if what was missing before it were there (jing's recovery)."""
+        done = self._relaxed.get(p.id)
+        if done is not None:
+            return done
+        kind = p.kind
+        if kind in (ELEMENT, ATTRIBUTE, DATA, VALUE, LIST):
+            r = self.choice(p, self.empty)
+        elif kind == AFTER:
+            assert p.p1 is not None and p.p2 is not None
+            r = self.after(self.relaxed(p.p1), p.p2)
+        elif kind == CHOICE:
+            r = self.choices([self.relaxed(a) for a in p.alts])
+        elif kind == GROUP:
+            assert p.p1 is not None and p.p2 is not None
+            r = self.group(self.relaxed(p.p1), self.relaxed(p.p2))
+        elif kind == INTERLEAVE:
+            assert p.p1 is not None and p.p2 is not None
+            r = self.interleave(self.relaxed(p.p1), self.relaxed(p.p2))
+        elif kind == ONE_OR_MORE:
+            assert p.p1 is not None
+            r = self.one_or_more(self.relaxed(p.p1))
+        else:
+            r = p
+        self._relaxed[p.id] = r
+        self._grew()
+        return r
+
+    def anything(self) -> Pattern:
+        """Content of any text and elements, each element checked against the schema's
+        patterns for its name: how the content of an element allowed nowhere is checked."""
+        if self._anything is None:
+            self._anything = self.after(self.choice(self.one_or_more(self.choices(
+                [self.text, *self.elements])), self.empty), self.empty)
+        return self._anything
 
     # -- what was expected (messages) ----------------------------------------------------------
     def expected(self, p: Pattern) -> tuple[list[NameClass], bool, bool]:

@@ -47,10 +47,11 @@ def validate_events(grammar: Grammar, events: Iterable[tuple[str, etree._Element
 
 def walk_events(v: Validation, events: Iterable[tuple[str, etree._Element]],
                 seen: Callable[[etree._Element], None] | None = None, keep_tree: bool = False,
-                inside: Pattern | None = None) -> None:
+                inside: Pattern | None = None, attributes: bool = True) -> None:
     """The walk of :func:`validate_events`, its issues into ``v``. ``inside``: the root
     element was refused already, and its content is checked against this pattern (the
-    recovery of the tree walk, without its recursion)."""
+    recovery of the tree walk, without its recursion; ``attributes``: whether its
+    attributes are checked against it)."""
     grammar = v.grammar
     P = v.p
     stack: list[_Frame] = []
@@ -69,7 +70,7 @@ def walk_events(v: Validation, events: Iterable[tuple[str, etree._Element]],
                     top.c = v.text(top.c, top.el, text, top.last, el)
                 p = top.c
             elif inside is not None:
-                stack.append(_Frame(v.start_inside(inside, el), el, True))
+                stack.append(_Frame(v.start_inside(inside, el, attributes), el, True))
                 continue
             else:
                 p = grammar.start
@@ -139,8 +140,10 @@ def _open(v: Validation, p: Pattern, el: etree._Element) -> _Frame:
     tag: str = el.tag  # type: ignore[assignment]  # iterparse gives elements only
     d = P.start_tag_open(p, tag)
     if d.kind == NOT_ALLOWED:
-        content = v.refuse(p, el, tag)
-        return _Frame(v.start_inside(content, el) if content is not None else None, el, True)
+        go_on, content, attributes = v.refuse(p, el, tag)
+        if go_on is None:
+            return _Frame(v.start_inside(content, el, attributes), el, True)
+        d = go_on
     items = el.items()
     if items:
         d = v.attributes(d, el, tag, items)

@@ -92,21 +92,36 @@ def _names(classes: Iterable[NameClass], el: etree._Element, attribute: bool = F
     shown = sorted(names)
     if len(shown) > _SHOWN:
         listed = ", ".join(shown[:_SHOWN]) + f" or one of {len(shown) - _SHOWN} more"
-    elif len(shown) > 1:
-        listed = ", ".join(shown[:-1]) + " or " + shown[-1]
     else:
-        listed = "".join(shown)
+        listed = _or(shown) if shown else ""
     parts = ([f"{what} {listed}"] if listed else []) + sorted(wild)
     return " or ".join(parts)
 
 
-def _must_be(values: list[Pattern]) -> str:
-    """What a value must be, in jing's words: 'equal to "b" or "i"', 'an integer'..."""
+def _one_name(classes: list[NameClass]) -> bool:
+    """Is exactly one element name possible (so it is "missing", not one of several)?"""
+    leaves = [leaf for nc in classes for leaf in nc.leaves()]
+    return len(leaves) == 1 and leaves[0].kind == "name"
+
+
+def _or(items: list[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _must_be(values: list[Pattern], text: str, cx: Context) -> str:
+    """What a value must be, in jing's words: 'equal to "b" or "i"', 'an integer greater
+    than or equal to 1' (the datatype's reason for this text)..."""
     equal = sorted({f'"{v.value}"' for v in values if v.kind == VALUE})
-    other = sorted({v.dt.describe() for v in values if v.kind == DATA and v.dt is not None})
+    other: list[str] = []
+    for v in values:
+        if v.kind == DATA and v.dt is not None:
+            why = v.dt.reason(text, cx)
+            said = why[len("must be "):] if why and why.startswith("must be ") else why
+            other.append(said or v.dt.describe())
     if any(v.kind == LIST for v in values):
         other.append("a list of values")
-    parts = ([f"equal to {' or '.join(equal)}"] if equal else []) + other
+    parts = ([f"equal to {_or(equal)}"] if equal else []) + sorted(set(other))
     return " or ".join(parts)
 
 
@@ -195,8 +210,10 @@ class Validation:
         if d is None:
             d = P.start_tag_open(p, tag)
         if d.kind == NOT_ALLOWED:
-            self.not_allowed(p, el, tag)
-            return p
+            go_on = self.not_allowed(p, el, tag)
+            if go_on is None:
+                return p
+            d = go_on
         items = el.items()
         if items:
             d = self.attributes(d, el, tag, items)
@@ -227,7 +244,7 @@ class Validation:
         if text and not what:
             what = "text"
         self.report(el, f'element "{_qname(el)}" incomplete; '
-                    + (f"missing required {what}" if elements and not text
+                    + (f"missing required {what}" if _one_name(elements) and not text
                        else f"expected {what or 'more content'}"))
         return self.p.end_forgiving(c)
 
@@ -303,51 +320,64 @@ class Validation:
         return nsmap
 
     # -- errors ------------------------------------------------------------------------------
-    def not_allowed(self, p: Pattern, el: etree._Element, tag: str) -> None:
-        """Report an element the pattern does not allow; check its content against the
-        schema's patterns for its name (if any), then go on as if it were not there."""
-        content = self.refuse(p, el, tag)
-        if content is not None:
-            # Walked by its events: a refused subtree may be of any depth.
-            from .stream import walk_events
+    def not_allowed(self, p: Pattern, el: etree._Element, tag: str) -> Pattern | None:
+        """Report an element the pattern does not allow. The start tag's derivative to go
+        on with when it is allowed later in this content (as if what was missing before it
+        were there), else None: it is passed over, its content checked here."""
+        go_on, content, attributes = self.refuse(p, el, tag)
+        if go_on is not None:
+            return go_on
+        # Walked by its events: a refused subtree may be of any depth.
+        from .stream import walk_events
 
-            walk_events(self, etree.iterwalk(el, events=("start", "end")), keep_tree=True,
-                        inside=content)
+        walk_events(self, etree.iterwalk(el, events=("start", "end")), keep_tree=True,
+                    inside=content, attributes=attributes)
+        return None
 
-    def refuse(self, p: Pattern, el: etree._Element, tag: str) -> Pattern | None:
-        """Report the element; the content pattern to check it against, or None."""
+    def refuse(self, p: Pattern, el: etree._Element, tag: str
+               ) -> tuple[Pattern | None, Pattern, bool]:
+        """Report the element, in jing's words and with its recovery: (the derivative to go
+        on with, or None; the content to check it against instead; whether its attributes
+        are checked). Not allowed *yet*: go on as if what was missing were there. Allowed
+        elsewhere: its content against the patterns for its name. Allowed nowhere: its
+        content against any element's pattern, its attributes not at all."""
         ns, local = _split(tag)
         P = self.p
         elements, text, end = P.expected(p)
         choices = []
         if end:
             choices.append("the element end-tag")
-        if elements:
-            choices.append(_names(elements, el))
         if text:
             choices.append("text")
+        if elements:
+            choices.append(_names(elements, el))
         anywhere = list(self.grammar.element_patterns(ns, local))
+        go_on: Pattern | None = None
         if not anywhere:
             where = "anywhere"
-        elif any(nc.contains(ns, local) for nc in P.future_elements(p)):
-            where = "yet"
         else:
-            where = "here"
-        if where == "yet" and elements and not end and not text:
+            go_on = P.start_tag_open(P.relaxed(p), tag)
+            where = "yet" if go_on.kind != NOT_ALLOWED else "here"
+        if where == "yet" and _one_name(elements) and not end and not text:
             said = f"; missing required {_names(elements, el)}"
         else:
-            said = f"; expected {' or '.join(choices)}" if choices else ""
+            said = f"; expected {_or(choices)}" if choices else ""
         self.report(el, f'element "{_qname(el)}" not allowed {where}{said}')
+        if where == "yet":
+            return go_on, P.not_allowed, True
         if not anywhere:
-            return None
-        return P.choices([P.after(a.p1, P.empty) for a in anywhere if a.p1 is not None])
+            return None, P.anything(), False
+        return None, P.choices([P.after(a.p1, P.empty) for a in anywhere
+                                if a.p1 is not None]), True
 
-    def start_inside(self, content: Pattern, el: etree._Element) -> Pattern:
-        """The start tag of an element not allowed where it is, against ``content``."""
+    def start_inside(self, content: Pattern, el: etree._Element, attributes: bool = True
+                     ) -> Pattern:
+        """The start tag of an element not allowed where it is, against ``content``
+        (its attributes unchecked when ``attributes`` is false)."""
         P = self.p
         d = content
         cx = self.context(el)
-        for name, value in el.items():
+        for name, value in el.items() if attributes else ():
             d2 = P.attribute_deriv(d, name, value, cx)
             if d2.kind == NOT_ALLOWED:
                 d = self.attribute_not_allowed(d, el, name, value)
@@ -371,7 +401,7 @@ class Validation:
                 prefix = "xml"
             qname = f"{prefix}:{qname}" if prefix else name
         if any(nc.contains(ns, local) for nc in allowed):
-            must = _must_be(self.p.value_patterns(d, ns, local))
+            must = _must_be(self.p.value_patterns(d, ns, local), value, self.context(el))
             self.report(el, f'value of attribute "{qname}" is invalid'
                         + (f"; must be {must}" if must else ""))
             return self.p.attribute_forgiving(d, ns, local)
@@ -384,7 +414,7 @@ class Validation:
                          ) -> None:
         elements, text_ok, end = self.p.expected(c)
         if text_ok:
-            must = _must_be(self.p.value_patterns(c, "", None))
+            must = _must_be(self.p.value_patterns(c, "", None), text, self.context(el))
             self.report(el, f'character content of element "{_qname(el)}" invalid'
                         + (f"; must be {must}" if must else ""))
             return
@@ -402,7 +432,7 @@ class Validation:
             line = ((after if after is not None else el).sourceline or 0) + \
                 text[:len(text) - len(text.lstrip(_WS))].count("\n")
         self.issues.append(Issue(max(line, 0), 0, "text not allowed here"
-                                 + (f"; expected {' or '.join(choices)}" if choices else ""),
+                                 + (f"; expected {_or(choices)}" if choices else ""),
                                  element=el if self.keep_elements else None))
 
 
