@@ -14,7 +14,7 @@ is bounded (:data:`MEMO_LIMIT` entries in all): past it, all are cleared and bui
 from __future__ import annotations
 
 import re
-from typing import Hashable, Mapping, Sequence
+from typing import Callable, Hashable, Iterator, Mapping, Sequence
 
 from .datatypes import Datatype
 from .names import NameClass
@@ -150,22 +150,20 @@ class Patterns:
         return self._intern(key, CHOICE, alts=tuple([alts[i] for i in ids]))
 
     def group(self, a: Pattern, b: Pattern) -> Pattern:
-        if a.kind == NOT_ALLOWED or b.kind == NOT_ALLOWED:
-            return self.not_allowed
-        if a.kind == EMPTY:
-            return b
-        if b.kind == EMPTY:
-            return a
-        return self._intern((GROUP, a.id, b.id), GROUP, a, b)
+        return self._sequence(GROUP, a, b)
 
     def interleave(self, a: Pattern, b: Pattern) -> Pattern:
+        return self._sequence(INTERLEAVE, a, b)
+
+    def _sequence(self, kind: int, a: Pattern, b: Pattern) -> Pattern:
+        """group or interleave: notAllowed absorbs, empty vanishes (4.20, 4.21)."""
         if a.kind == NOT_ALLOWED or b.kind == NOT_ALLOWED:
             return self.not_allowed
         if a.kind == EMPTY:
             return b
         if b.kind == EMPTY:
             return a
-        return self._intern((INTERLEAVE, a.id, b.id), INTERLEAVE, a, b)
+        return self._intern((kind, a.id, b.id), kind, a, b)
 
     def after(self, a: Pattern, b: Pattern) -> Pattern:
         if a.kind == NOT_ALLOWED or b.kind == NOT_ALLOWED:
@@ -684,27 +682,6 @@ class Patterns:
         walk(p)
         return list(elements.values()), text[0], end[0]
 
-    def future_elements(self, p: Pattern) -> list[NameClass]:
-        """Every element name class the current element's content still has, in any order
-        (an element "not allowed yet" is among them)."""
-        found: dict[tuple[object, ...], NameClass] = {}
-        seen: set[int] = set()
-        stack = [p]
-        while stack:
-            q = stack.pop()
-            if q.id in seen:
-                continue
-            seen.add(q.id)
-            if q.kind == ELEMENT:
-                assert q.nc is not None
-                found.setdefault(q.nc.key, q.nc)
-            elif q.kind == AFTER:
-                assert q.p1 is not None
-                stack.append(q.p1)
-            else:
-                stack.extend(q.alts)
-                stack.extend(c for c in (q.p1, q.p2) if c is not None)
-        return list(found.values())
 
     def value_patterns(self, p: Pattern, ns: str, local: str | None) -> list[Pattern]:
         """The value patterns (data, value, list) an attribute of this name (None: the text)
@@ -756,6 +733,31 @@ def xml_words(s: str) -> list[str]:
     """``s`` split at XML white space (space, tab, CR, LF) only: a no-break space or an
     ideographic space is part of a word, as in every XML list type."""
     return [w for w in _XML_SPACE.split(s) if w]
+
+
+def reached(start: Pattern, into: Callable[[Pattern], bool]) -> Iterator[Pattern]:
+    """Every pattern ``start`` reaches through its operands, each once; the operands of a
+    pattern are followed only where ``into`` says so (an AFTER: its first one only)."""
+    seen: set[int] = set()
+    stack = [start]
+    while stack:
+        q = stack.pop()
+        if q.id in seen:
+            continue
+        seen.add(q.id)
+        yield q
+        if not into(q):
+            continue
+        if q.kind == AFTER:
+            assert q.p1 is not None
+            stack.append(q.p1)
+            continue
+        stack.extend(q.alts)
+        stack.extend(c for c in (q.p1, q.p2) if c is not None)
+
+
+# The operators a start tag's content is made of (not through elements, attributes, data).
+STRUCTURE = frozenset((CHOICE, GROUP, INTERLEAVE, ONE_OR_MORE))
 
 
 def split(tag: str) -> tuple[str, str]:

@@ -29,8 +29,9 @@ from lxml import etree
 from ...xmlcore import RELAXNG_NS, XML_NS, safe_parser
 from .datatypes import Datatype, DatatypeError, datatype
 from .names import NameClass, overlap
-from .patterns import (AFTER, ATTRIBUTE, CHOICE, DATA, ELEMENT, EMPTY, GROUP, INTERLEAVE,
-                       LIST, NOT_ALLOWED, ONE_OR_MORE, TEXT, VALUE, Pattern, Patterns)
+from .patterns import (ATTRIBUTE, CHOICE, DATA, ELEMENT, EMPTY, GROUP, INTERLEAVE,
+                       LIST, NOT_ALLOWED, ONE_OR_MORE, STRUCTURE, TEXT, VALUE, Pattern,
+                       Patterns, reached)
 
 _R = f"{{{RELAXNG_NS}}}"
 XMLNS_NS = "http://www.w3.org/2000/xmlns"
@@ -832,45 +833,20 @@ def _attributes_of(el: Pattern) -> Iterator[tuple[Pattern, str]]:
 
 def _reachable(start: Pattern) -> list[Pattern]:
     """The element patterns the start pattern reaches (4.19: the rest are dropped)."""
-    found: dict[int, Pattern] = {}
-    seen: set[int] = set()
-    stack = [start]
-    while stack:
-        q = stack.pop()
-        if q.id in seen:
-            continue
-        seen.add(q.id)
-        if q.kind == ELEMENT:
-            found[q.id] = q
-        stack.extend(q.alts)
-        for c in (q.p1, q.p2):
-            if c is not None:
-                stack.append(c)
-    return sorted(found.values(), key=lambda p: p.id)
+    return sorted((q for q in reached(start, lambda q: True) if q.kind == ELEMENT),
+                  key=lambda q: q.id)
 
 
 def _id_attributes(content: Pattern) -> dict[tuple[str, str], str]:
     """The attributes of an element's content whose value is an ID, IDREF or IDREFS datatype
     (a single name, a data or value pattern)."""
     found: dict[tuple[str, str], str] = {}
-    seen: set[int] = set()
-    stack = [content]
-    while stack:
-        q = stack.pop()
-        if q.id in seen or q.kind == ELEMENT:
-            continue
-        seen.add(q.id)
-        if q.kind == ATTRIBUTE:
-            assert q.nc is not None and q.p1 is not None
+    for q in reached(content, lambda q: q.kind not in (ELEMENT, ATTRIBUTE)):
+        if q.kind == ATTRIBUTE and q.nc is not None and q.p1 is not None:
             value = q.p1
             if q.nc.kind == "name" and value.kind in (DATA, VALUE) and value.dt is not None \
                     and value.dt.id_type:
                 found[(q.nc.ns, q.nc.local)] = value.dt.id_type
-            continue
-        stack.extend(q.alts)
-        for c in (q.p1, q.p2):
-            if c is not None:
-                stack.append(c)
     return found
 
 
@@ -881,52 +857,23 @@ def _classes_overlap(a: NameClass, b: NameClass) -> bool:
 
 
 def _attribute_classes(p: Pattern) -> list[NameClass]:
+    """The name classes of the attributes of a content (7.3)."""
     found: dict[tuple[object, ...], NameClass] = {}
-    seen: set[int] = set()
-
-    def walk(q: Pattern) -> None:
-        if q.id in seen:
-            return
-        seen.add(q.id)
-        if q.kind == ATTRIBUTE:
-            assert q.nc is not None
+    for q in reached(p, lambda q: q.kind in STRUCTURE):
+        if q.kind == ATTRIBUTE and q.nc is not None:
             found.setdefault(q.nc.key, q.nc)
-        elif q.kind == CHOICE:
-            for a in q.alts:
-                walk(a)
-        elif q.kind in (GROUP, INTERLEAVE, ONE_OR_MORE):
-            for c in (q.p1, q.p2):
-                if c is not None:
-                    walk(c)
-
-    walk(p)
     return list(found.values())
 
 
 def _element_classes(p: Pattern) -> tuple[list[NameClass], bool]:
+    """The name classes of the elements of a content, and whether it has text (7.4)."""
     found: dict[tuple[object, ...], NameClass] = {}
-    text = [False]
-    seen: set[int] = set()
-
-    def walk(q: Pattern) -> None:
-        if q.id in seen:
-            return
-        seen.add(q.id)
-        if q.kind == ELEMENT:
-            assert q.nc is not None
+    text = False
+    for q in reached(p, lambda q: q.kind in STRUCTURE):
+        if q.kind == ELEMENT and q.nc is not None:
             found.setdefault(q.nc.key, q.nc)
-        elif q.kind == TEXT:
-            text[0] = True
-        elif q.kind == CHOICE:
-            for a in q.alts:
-                walk(a)
-        elif q.kind in (GROUP, INTERLEAVE, ONE_OR_MORE):
-            for c in (q.p1, q.p2):
-                if c is not None:
-                    walk(c)
-
-    walk(p)
-    return list(found.values()), text[0]
+        text = text or q.kind == TEXT
+    return list(found.values()), text
 
 
 def _content_type(q: Pattern, memo: dict[int, int], fail: Callable[[str], None]) -> int:
@@ -1041,4 +988,4 @@ def read(path: str | Path, root: etree._Element | None = None) -> Grammar:
     return grammar
 
 
-__all__ = ["Grammar", "SchemaIncorrect", "read", "AFTER"]
+__all__ = ["Grammar", "SchemaIncorrect", "read"]
