@@ -436,3 +436,21 @@ def test_ids_are_used_as_dtd_compatibility_allows(tmp_path, grammar, reason):
     with pytest.raises(relaxng.SchemaIncorrect) as caught:
         relaxng.load(path, cached=False)
     assert caught.value.message == reason
+
+
+@pytest.mark.parametrize("included, said", [
+    (None, "cannot read"),  # the included file is not there
+    ("<grammar", "is not well-formed XML"),
+])
+def test_a_schema_whose_include_cannot_be_read_is_refused_in_one_line(tmp_path, included, said):
+    schema = tmp_path / "main.rng"
+    schema.write_text(f'<grammar xmlns="{RNG}"><include href="inner.rng"/>'
+                      '<start><element name="a"><empty/></element></start></grammar>')
+    if included is not None:
+        (tmp_path / "inner.rng").write_text(included)
+    doc = tmp_path / "a.xml"
+    doc.write_text("<a/>")
+    proc = tei("validate", str(doc), "--schema", str(schema), "--engine", "derivative")
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and said in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -478,8 +478,10 @@ def _derivative_schema(path: Path) -> RelaxngSchema:
             return load_relaxng(path, _rnc_tree(path).getroot())
         return load_relaxng(path)
     except SchemaIncorrect as exc:
-        raise SchemaError(f"not a correct RELAX NG schema: {exc.message}",
-                          Location(exc.file or str(path), exc.line), reason="invalid") from None
+        said = exc.message if exc.reason != "invalid" else \
+            f"not a correct RELAX NG schema: {exc.message}"
+        raise SchemaError(said, Location(exc.file or str(path), exc.line),
+                          reason=exc.reason) from None
 
 
 def _rnc_tree(path: Path) -> etree._ElementTree:

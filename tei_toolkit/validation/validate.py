@@ -225,6 +225,7 @@ class Validator:
         if list(doc.parse()) or doc.tree is None:
             return False
         yield from doc.safety(xinclude=True)
+
         def usable(schema: Path) -> None:  # reads it for this document, or raises
             self.store.derivative(schema)
 

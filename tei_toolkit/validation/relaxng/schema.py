@@ -58,11 +58,15 @@ class SchemaIncorrect(Exception):
     """The schema is not a correct RELAX NG schema: ``message`` says why, ``file``/``line``
     where (line 0: the schema as a whole)."""
 
-    def __init__(self, message: str, file: str = "", line: int = 0) -> None:
+    def __init__(self, message: str, file: str = "", line: int = 0,
+                 reason: str = "invalid") -> None:
         super().__init__(message)
         self.message = message
         self.file = file
         self.line = line
+        # "invalid" (not correct RELAX NG), "unreadable" (a file it names cannot be read),
+        # "malformed" (a file it names is not well-formed XML)
+        self.reason = reason
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}: " if self.file and self.line else \
@@ -157,8 +161,14 @@ class _Reader:
         self.files.append(path)
         try:
             tree = etree.parse(path, safe_parser(remove_comments=True, huge_tree=True))
-        except (OSError, etree.XMLSyntaxError) as exc:
-            raise SchemaIncorrect(f"{what}: cannot read {url!r} ({exc})", *where) from None
+        except etree.XMLSyntaxError as exc:
+            line = exc.position[0] if exc.position else 0
+            what = "the schema" if what == "schema" else path
+            raise SchemaIncorrect(f"{what} is not well-formed XML: {exc.msg}", path, line,
+                                  "malformed") from None
+        except OSError as exc:
+            raise SchemaIncorrect(f"{what}: cannot read {path} ({exc.strerror or exc})",
+                                  *where, "unreadable") from None
         return tree.getroot()
 
     # -- common checks -------------------------------------------------------------------------
