@@ -157,6 +157,22 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _end(pool: Any) -> list[int]:
+    """``pool.terminate()`` and ``join()``, which could wait for ever after a SIGTERM to the
+    whole process group: a worker that died waiting for a task held the task queue's read
+    lock, and terminate() takes that lock to drain the queue. A live worker waiting there
+    gets a task at once while the pool runs; a lock still held after two seconds is a dead
+    worker's, and is released for it. The pids of every worker the pool had (the caller
+    sweeps their temporary files)."""
+    pids = {proc.pid for proc in pool._pool}
+    lock = pool._inqueue._rlock
+    lock.acquire(timeout=2)
+    lock.release()  # ours, or a dead worker's: terminate() can take it now
+    pool.terminate()
+    pool.join()
+    return sorted(pids | {proc.pid for proc in pool._pool})
+
+
 def run(plan: Plan, lexicon: Lexicon, profile: Profile, *, register: Register | None = None,
         force: bool = False, skip_existing: bool = False, jobs: int | None = None,
         on_result: Callable[[ImportResult], None] | None = None,
@@ -206,9 +222,7 @@ def _results(plan: Plan, settings: tuple[Any, ...], jobs: int) -> Iterator[Impor
             yield _received(sent)
     except BaseException:
         if pool is not None:
-            workers = [proc.pid for proc in pool._pool]  # type: ignore[attr-defined]
-            pool.terminate()
-            pool.join()
+            workers = _end(pool)
             # A worker killed mid-write cannot clean up after itself: its temporary files
             # are named after its pid, so remove them here.
             sweep_temporary([dest for _, dest in plan if dest is not None], workers)
