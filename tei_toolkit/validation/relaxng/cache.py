@@ -22,7 +22,7 @@ from typing import Any
 
 from ..._version import __version__
 from .names import NameClass
-from .patterns import CHOICE, ELEMENT, EMPTY, NOT_ALLOWED, TEXT, Pattern, Patterns
+from .patterns import ELEMENT, EMPTY, NOT_ALLOWED, TEXT, Pattern, Patterns
 from .schema import Grammar, read
 
 FORMAT = 1
@@ -118,28 +118,22 @@ def restore(payload: tuple[Any, ...], source: str) -> Grammar:
     P = Patterns()
     made: dict[int, Pattern] = {}
     singletons = {EMPTY: P.empty, NOT_ALLOWED: P.not_allowed, TEXT: P.text}
-    for pid, kind, _, _, nc, dt, value, _, name, line, file in records:
+    # In the order they were made: a pattern's operands were made before it, but for an
+    # element's content (set once all are made), so each is whole when it is made.
+    for pid, kind, p1, p2, nc, dt, value, alts, name, line, file in records:
         if kind in singletons:
             made[pid] = singletons[kind]
             continue
-        q = Pattern(kind, pid, None, None, nc, dt, value)
+        first = made[p1] if p1 >= 0 and kind != ELEMENT else None
+        q = Pattern(kind, pid, first, made[p2] if p2 >= 0 else None, nc, dt, value,
+                    tuple(made[a] for a in alts))
         q.name, q.line, q.file = name, line, file
         made[pid] = q
-    for pid, kind, p1, p2, _, _, _, alts, _, _, _ in records:
-        if kind in singletons:
-            continue
-        q = made[pid]
-        q.p1 = made[p1] if p1 >= 0 else None
-        q.p2 = made[p2] if p2 >= 0 else None
-        q.alts = tuple(made[a] for a in alts)
-    # Nullability and interning keys, children first (ids grow with construction).
-    for pid, kind, *_ in records:
-        q = made[pid]
-        if kind in singletons:
-            continue
-        q.nullable = _nullable(q)
         if kind != ELEMENT:
-            P._interned[_key(q)] = q
+            P.adopt(q)
+    for pid, kind, p1, *_ in records:
+        if kind == ELEMENT:
+            made[pid].p1 = made[p1]
     P._next = max(made) + 1
     P.elements = [made[e] for e in elements]
     P.context_dependent = context_dependent
@@ -147,40 +141,6 @@ def restore(payload: tuple[Any, ...], source: str) -> Grammar:
     grammar = Grammar(P, made[start], source)
     grammar.files = list(files)
     return grammar
-
-
-def _nullable(q: Pattern) -> bool:
-    from .patterns import GROUP, INTERLEAVE, ONE_OR_MORE
-
-    if q.kind == CHOICE:
-        return any(a.nullable for a in q.alts)
-    if q.kind in (GROUP, INTERLEAVE):
-        assert q.p1 is not None and q.p2 is not None
-        return q.p1.nullable and q.p2.nullable
-    if q.kind == ONE_OR_MORE:
-        assert q.p1 is not None
-        return q.p1.nullable
-    return False
-
-
-def _key(q: Pattern) -> tuple[object, ...]:
-    """The key the pattern constructors intern ``q`` under (see :class:`Patterns`)."""
-    from .patterns import ATTRIBUTE, DATA, LIST, ONE_OR_MORE, VALUE
-
-    if q.kind == CHOICE:
-        return (CHOICE, *[a.id for a in q.alts])
-    if q.kind == ATTRIBUTE:
-        assert q.nc is not None and q.p1 is not None
-        return (ATTRIBUTE, q.nc.key, q.p1.id)
-    if q.kind == DATA:
-        return (DATA, id(q.dt), q.p1.id if q.p1 is not None else None)
-    if q.kind == VALUE:
-        return (VALUE, id(q.dt), q.value)
-    if q.kind in (ONE_OR_MORE, LIST):
-        assert q.p1 is not None
-        return (q.kind, q.p1.id)
-    assert q.p1 is not None and q.p2 is not None
-    return (q.kind, q.p1.id, q.p2.id)
 
 
 __all__ = ["load", "dump", "restore", "NameClass"]

@@ -122,6 +122,27 @@ class Patterns:
         self._permanent = len(self._interned)
         self._permanent_keys = set(self._interned)
 
+    def adopt(self, p: Pattern) -> None:
+        """Intern a pattern made elsewhere (read back from the grammar cache) under the key
+        the constructor of its kind uses."""
+        kind = p.kind
+        if kind == CHOICE:
+            key: tuple[object, ...] = (CHOICE, *[a.id for a in p.alts])
+        elif kind == ATTRIBUTE:
+            assert p.nc is not None and p.p1 is not None
+            key = (ATTRIBUTE, p.nc.key, p.p1.id)
+        elif kind == DATA:
+            key = (DATA, id(p.dt), p.p1.id if p.p1 is not None else None)
+        elif kind == VALUE:
+            key = (VALUE, id(p.dt), p.value)
+        elif kind in (ONE_OR_MORE, LIST):
+            assert p.p1 is not None
+            key = (kind, p.p1.id)
+        else:
+            assert p.p1 is not None and p.p2 is not None
+            key = (kind, p.p1.id, p.p2.id)
+        self._interned[key] = p
+
     def choice(self, a: Pattern, b: Pattern) -> Pattern:
         if a is b or b.kind == NOT_ALLOWED:
             return a
