@@ -25,7 +25,7 @@ from .names import NameClass
 from .patterns import ELEMENT, EMPTY, NOT_ALLOWED, TEXT, Pattern, Patterns
 from .schema import Grammar, read
 
-FORMAT = 1
+FORMAT = 2  # 2: the ID-typed attributes kept with the grammar
 
 
 def _digest(data: bytes) -> str:
@@ -110,11 +110,11 @@ def dump(grammar: Grammar) -> tuple[Any, ...]:
                for q in sorted(patterns.values(), key=lambda q: q.id)]
     P = grammar.patterns
     return (records, grammar.start.id, [e.id for e in P.elements], P.context_dependent,
-            grammar.files)
+            grammar.files, grammar.id_typed)
 
 
 def restore(payload: tuple[Any, ...], source: str) -> Grammar:
-    records, start, elements, context_dependent, files = payload
+    records, start, elements, context_dependent, files, id_typed = payload
     P = Patterns()
     made: dict[int, Pattern] = {}
     singletons = {EMPTY: P.empty, NOT_ALLOWED: P.not_allowed, TEXT: P.text}
@@ -138,7 +138,7 @@ def restore(payload: tuple[Any, ...], source: str) -> Grammar:
     P.elements = [made[e] for e in elements]
     P.context_dependent = context_dependent
     P.freeze()
-    grammar = Grammar(P, made[start], source)
+    grammar = Grammar(P, made[start], source, id_typed)
     grammar.files = list(files)
     return grammar
 

@@ -173,12 +173,33 @@ _I_CHARS = _union(_NAME_START, _chars(":"), _table(
     "560 588 5EF D04 E86 E89 E8C E8E-E93 E98 EA0 EA8-EA9 EAC 4DB6-4DBF"))
 _C_CHARS = _union(_NAME_CHAR, _I_CHARS, _table("B55 C04 EBA"))
 
+class _Regex:
+    """A regular expression compiled when first used: Unicode's name classes take tens of
+    milliseconds to compile, and a grammar read back from the cache (pickled) compiles only
+    the pattern facets a document meets."""
+
+    __slots__ = ("source", "_compiled")
+
+    def __init__(self, source: str, compiled: re.Pattern[str] | None = None) -> None:
+        self.source = source
+        self._compiled = compiled
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self.source)
+        return compiled.fullmatch(text)
+
+    def __reduce__(self) -> tuple[type["_Regex"], tuple[str]]:
+        return _Regex, (self.source,)
+
+
 _NCNAME = "%s%s*" % (_class(_NAME_START), _class(_NAME_CHAR))
-_NCNAME_RE = re.compile(_NCNAME)
-_NAME_RE = re.compile("%s%s*" % (_class(_union(_NAME_START, _chars(":"))),
-                                 _class(_union(_NAME_CHAR, _chars(":")))))
-_NMTOKEN_RE = re.compile("%s+" % _class(_union(_NAME_CHAR, _chars(":"))))
-_QNAME_RE = re.compile("(%s)(?::(%s))?" % (_NCNAME, _NCNAME))
+_NCNAME_RE = _Regex(_NCNAME)
+_NAME_RE = _Regex("%s%s*" % (_class(_union(_NAME_START, _chars(":"))),
+                             _class(_union(_NAME_CHAR, _chars(":")))))
+_NMTOKEN_RE = _Regex("%s+" % _class(_union(_NAME_CHAR, _chars(":"))))
+_QNAME_RE = _Regex("(%s)(?::(%s))?" % (_NCNAME, _NCNAME))
 
 # XML Schema 1.0's block names (Unicode 3.1), as jing knows them: no surrogate blocks.
 _BLOCKS_TEXT = """
@@ -1019,7 +1040,7 @@ class _StringKind(_Kind):
 class _RegexKind(_Kind):
     """A token type given by a regular expression (names, NMTOKEN, language, ID, IDREF)."""
 
-    def __init__(self, lexical: str, regex: re.Pattern[str], id_type: str = "") -> None:
+    def __init__(self, lexical: str, regex: "_Regex", id_type: str = "") -> None:
         super().__init__(lexical, _COLLAPSE, has_length=True)
         self.regex = regex
         self.id_type = id_type
@@ -1417,7 +1438,7 @@ class _Base64Kind(_Kind):
 
 # --- The libraries ---------------------------------------------------------------------------
 
-_LANGUAGE_RE = re.compile("[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*")
+_LANGUAGE_RE = _Regex("[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*")
 _NCNAME_LEXICAL = "an XML name without colons"
 
 
@@ -1553,7 +1574,7 @@ class Datatype:
         self._kind = kind
         self._ws = kind.ws
         self._plain = True  # no parameter: value() is the primitive's
-        self._patterns: list[tuple[re.Pattern[str], str]] = []
+        self._patterns: list[tuple[_Regex, str]] = []
         self._lengths: list[tuple[int, int]] = []
         self._bounds: list[tuple[int, Hashable, str]] = []
         self._digits: list[tuple[bool, int]] = []  # (total?, count)
@@ -1651,7 +1672,8 @@ class Datatype:
         """Restrict by one parameter, or refuse it as jing does."""
         kind = self._kind
         if name == "pattern":
-            self._patterns.append((_compile_pattern(value), value))
+            compiled = _compile_pattern(value)
+            self._patterns.append((_Regex(compiled.pattern, compiled), value))
         elif name in _BOUND_NAMES:
             if not kind.ordered:
                 raise DatatypeError("invalid parameter: parameter can only be applied to "

@@ -924,22 +924,26 @@ def _groupable(a: int, b: int) -> bool:
 class Grammar:
     """A correct RELAX NG schema, simplified: its start pattern and pattern store."""
 
-    def __init__(self, patterns: Patterns, start: Pattern, source: str) -> None:
+    def __init__(self, patterns: Patterns, start: Pattern, source: str,
+                 id_typed: "list[tuple[NameClass, dict[tuple[str, str], str]]] | None" = None
+                 ) -> None:
         self.patterns = patterns
         self.start = start
         self.source = source
         self.files: list[str] = [source]  # the files it was read from (cache validity)
-        # DTD compatibility (ID, IDREF, IDREFS): the attributes typed so, by element.
+        # DTD compatibility (ID, IDREF, IDREFS): the attributes typed so, by element (given
+        # when the grammar is read back from the cache, which keeps them).
         self._id_types: dict[tuple[str, str], str] = {}
-        self._by_element: list[tuple[NameClass, dict[tuple[str, str], str]]] = []
-        names: set[str] = set()
-        for el in patterns.elements:
-            assert el.nc is not None and el.p1 is not None
-            typed = _id_attributes(el.p1)
-            if typed:
-                self._by_element.append((el.nc, typed))
-                names |= {f"{{{ns}}}{local}" if ns else local for ns, local in typed}
-        self.id_attribute_names = frozenset(names)
+        if id_typed is None:
+            id_typed = []
+            for el in patterns.elements:
+                assert el.nc is not None and el.p1 is not None
+                typed = _id_attributes(el.p1)
+                if typed:
+                    id_typed.append((el.nc, typed))
+        self.id_typed = id_typed
+        self.id_attribute_names = frozenset(
+            f"{{{ns}}}{local}" if ns else local for _, typed in id_typed for ns, local in typed)
 
     def id_type(self, tag: str, attribute: str) -> str:
         """"ID", "IDREF", "IDREFS" or "" for this attribute on this element."""
@@ -950,7 +954,7 @@ class Grammar:
             ans, _, alocal = attribute[1:].partition("}") if attribute[:1] == "{" \
                 else ("", "", attribute)
             found = ""
-            for nc, typed in self._by_element:
+            for nc, typed in self.id_typed:
                 if nc.contains(ens, elocal) and typed.get((ans, alocal)):
                     found = typed[(ans, alocal)]
                     break
