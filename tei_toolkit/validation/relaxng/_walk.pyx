@@ -38,6 +38,9 @@ cdef enum:
     ATT_VALUE = 7    # attribute (name): the one value pattern its value decides on
     ATT_NO = 8       # attribute (name) whose value does not match that value pattern
     ATT_YES = 9      # ... and whose value does
+    TEXT_VALUE = 10  # text, for a pattern that reaches one value pattern: that pattern
+    TEXT_NO = 11     # text that does not match it
+    TEXT_YES = 12    # text that does
     MEMO_FIRST = 1 << 12
     MEMO_MOST = 1 << 18  # entries; past half of it the table is emptied and filled again
 
@@ -295,18 +298,28 @@ cdef class Walker:
         return d
 
     cdef object by_value(self, object d, object name, object v, object value):
-        """The derivative for an attribute whose value decides only by the one value
-        pattern ``v`` (its matches memoised on ``v``, as the grammar does)."""
+        """The derivative for an attribute (``name``) or a text (None) whose value decides
+        only by the one value pattern ``v`` (its matches memoised on ``v``, as the grammar
+        does)."""
         cdef PyObject* found
+        cdef int event
         vm = v.d_values
         m = (<dict>vm).get(value) if vm is not None else None
         if m is None:
             m = self.P.value_match(v, value, _NO_CONTEXT)
-        found = self.memo.get(<PyObject*>d, <PyObject*>name, ATT_YES if m else ATT_NO)
+        if name is None:
+            event = TEXT_YES if m else TEXT_NO
+        else:
+            event = ATT_YES if m else ATT_NO
+        found = self.memo.get(<PyObject*>d, <PyObject*>name if name is not None else NULL,
+                              event)
         if found != NULL:
             return <object>found
-        d2 = self.P.attribute_deriv(d, name, value, _NO_CONTEXT)
-        self.memo.put(d, name, ATT_YES if m else ATT_NO, d2)
+        if name is None:
+            d2 = self.P.text_deriv(d, value, _NO_CONTEXT)
+        else:
+            d2 = self.P.attribute_deriv(d, name, value, _NO_CONTEXT)
+        self.memo.put(d, name, event, d2)
         return d2
 
     cdef void remember_attribute(self, object d, object name, object d2):
@@ -366,6 +379,8 @@ cdef class Walker:
         all)."""
         cdef PyObject* found
         cdef int event = NOTHING if first == NULL else (BLANK_ANY if blank else TEXT_ANY)
+        if first != NULL and not blank:
+            return self.text(c, node, first, NULL, NULL, NULL)
         if not self.context_dependent:
             found = self.memo.get(<PyObject*>c, NULL, event)
             if found != NULL:
@@ -376,9 +391,7 @@ cdef class Walker:
             text = ""
         else:
             text = self.text_between(first, NULL)
-            d = self.P.text_deriv(c, text, cx)
-            if blank:
-                d = self.P.choice(c, d)
+            d = self.P.choice(c, self.P.text_deriv(c, text, cx))
         if d is self.na:
             self.v.text_not_allowed(c, elementFactory(self.doc, node), text, None, None)
             return c
@@ -388,24 +401,46 @@ cdef class Walker:
 
     cdef object text(self, object c, xmlNode* node, xmlNode* first, xmlNode* stop,
                      xmlNode* after, xmlNode* before):
-        """Text that is not white space only between the element children ``after`` and
-        ``before`` (NULL: the start, the end)."""
+        """Text that is not white space only, from ``first`` up to ``stop``, between the
+        element children ``after`` and ``before`` (NULL: the start, the end; both NULL:
+        the element's only content)."""
         cdef PyObject* found
+        text = None
+        d = None
         if not self.context_dependent:
             found = self.memo.get(<PyObject*>c, NULL, TEXT_ANY)
             if found != NULL:
-                return <object>found
-        text = self.text_between(first, stop)
-        d = self.P.text_deriv(c, text, self.context(node))
+                d = <object>found
+            else:
+                found = self.memo.get(<PyObject*>c, NULL, TEXT_VALUE)
+                if found != NULL:
+                    text = self.text_between(first, stop)
+                    d = self.by_value(c, None, <object>found, text)
+        if d is None:
+            text = self.text_between(first, stop)
+            d = self.P.text_deriv(c, text, self.context(node))
+            if not self.context_dependent:
+                self.remember_text(c, d)
         if d is self.na:
+            if text is None:
+                text = self.text_between(first, stop)
             self.v.text_not_allowed(
                 c, elementFactory(self.doc, node), text,
                 elementFactory(self.doc, after) if after != NULL else None,
                 elementFactory(self.doc, before) if before != NULL else None)
             return c
-        if not self.context_dependent and c.text_values == ():
-            self.memo.put(c, None, TEXT_ANY, d)
         return d
+
+    cdef void remember_text(self, object c, object d):
+        """What the grammar found for a text at ``c``: no value pattern (any text alike), or
+        one (the text's match decides)."""
+        vs = c.text_values
+        if vs is None:  # the grammar's memos were just emptied
+            return
+        if len(<tuple>vs) == 0:
+            self.memo.put(c, None, TEXT_ANY, d)
+        elif len(<tuple>vs) == 1:
+            self.memo.put(c, None, TEXT_VALUE, (<tuple>vs)[0])
 
 
 cdef dict _strings = {}

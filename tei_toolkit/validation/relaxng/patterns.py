@@ -295,6 +295,12 @@ class Patterns:
             return p.dt.value(s, cx) == p.value
         assert kind == LIST and p.p1 is not None
         d = p.p1
+        if d.kind == ONE_OR_MORE and d.p1 is not None and _values_only(d.p1):
+            # list { x+ } with x data or values (a list of pointers, of tokens): each word
+            # matches x, memoised by word as attribute values are.
+            words = xml_words(s)
+            item = d.p1
+            return bool(words) and all(self.value_match(item, w, cx) for w in words)
         for word in xml_words(s):
             d = self.text_deriv(d, word, cx)
             if d.kind == NOT_ALLOWED:
@@ -748,6 +754,13 @@ class Patterns:
 
 
 _XML_SPACE = re.compile("[ \t\r\n]+")
+
+
+def _values_only(p: Pattern) -> bool:
+    """A data or value pattern, or a choice of them: a word matches it or not."""
+    if p.kind == CHOICE:
+        return all(a.kind in (DATA, VALUE) for a in p.alts)
+    return p.kind in (DATA, VALUE)
 
 
 def xml_words(s: str) -> list[str]:
