@@ -35,7 +35,8 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .exports.cmif import build_cmif
     from .exports.html import build_site
     from .exports.letters import Letter, read_letter
-    from .exports.readings import READINGS, normalize_source, read_tei, reading
+    from .exports import READINGS
+    from .exports.readings import normalize_source, read_tei, reading
     from .exports.table import to_csv as letters_csv
     from .exports.table import to_json as letters_json
     from .files import expand_paths, write_atomic
@@ -72,7 +73,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Problem": (".validation.problems", "Problem"),
     "Profile": (".importer.profile", "Profile"),
     "ProfileError": (".errors", "ProfileError"),
-    "READINGS": (".exports.readings", "READINGS"),
+    "READINGS": (".exports", "READINGS"),
     "Register": (".importer.register", "Register"),
     "RegisterError": (".errors", "RegisterError"),
     "SchemaEntry": (".validation.registry", "Entry"),

@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
@@ -19,16 +19,17 @@ from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPT
                      EXIT_USAGE, Location, OutputError, SetupError,
                      TeiToolkitError)
 from .files import expand_paths, is_input, remove_pending, write_atomic
-from .exports.cmif import DEFAULT_LICENCE
+from .exports import DEFAULT_LICENCE, READINGS
 from .validation.embedded import MODES as EMBEDDED_MODES
 from .validation.engines import ENGINES, REPORT_FORMATS
 from .validation.compiled import SCHEMA_COMPILE_LIMIT
 from .validation.registry import DEFAULT_DEADLINE, MAX_DOWNLOAD
 from .exports.handoff import EXPORTS
-from .exports.readings import READINGS
-from .importer.lexicon import Lexicon
-from .importer.profile import Profile
-from .importer.register import Register
+
+if TYPE_CHECKING:
+    from .importer.register import Register
+# The importer's classes are imported by the commands that use them: `tei validate` and
+# `tei export` start without loading the importer.
 
 
 # Every command's exit codes, stated in its --help and in the README (a test compares them).
@@ -145,6 +146,8 @@ _COMPILE_LIMIT = click.option(
 
 
 def _load_register(registers: tuple[Path, ...], no_default: bool) -> Register:
+    from .importer.register import Register
+
     base = Register() if no_default else Register.default()
     return base.merged(Register.load(registers)) if registers else base
 
@@ -220,6 +223,9 @@ def import_command(sources: tuple[Path, ...], output_file: Path | None, output_d
       tei import exports/ -d tei/ --register our-people.tsv
       tei import exports/ -d tei/ --decisions reviewed.tsv  # the editor's decisions
     """
+    from .importer.lexicon import Lexicon
+    from .importer.profile import Profile
+    from .importer.register import Register
     from .importer import batch, output
     from .importer.review import Decisions
 
@@ -322,6 +328,8 @@ def review_command(sources: tuple[Path, ...], output_file: Path | None,
       tei review exports/ -o decisions.tsv --html review/   # pages for the browser
       tei import exports/ -d tei/ --decisions decisions.tsv --editor "A. Editor"
     """
+    from .importer.lexicon import Lexicon
+    from .importer.profile import Profile
     from .importer import batch, output
     from .importer.convert import default_lexicon
     from .importer.review import Decisions, reviewed, to_tsv as decisions_tsv
@@ -405,6 +413,7 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
       tei export tei/ --to html -d site/
       tei export tei/ --to csv -o letters.csv
     """
+    from .importer.profile import Profile
     from .exports import handoff
 
     fmt = EXPORTS[to]
@@ -720,7 +729,7 @@ def lexicon_suggest_command(sources: tuple[Path, ...], output_file: Path | None,
       tei import exports/ -d tei/ --lexicon draft.tsv
     """
     from .importer.convert import default_lexicon, import_file
-    from .importer.lexicon import suggest
+    from .importer.lexicon import Lexicon, suggest
 
     lexicon = default_lexicon().merged(Lexicon.load(lexicons))
     register = _load_register(registers, no_default_register)
@@ -767,6 +776,7 @@ def register_check_command(registers: tuple[Path, ...], no_default_register: boo
       tei register check                       # the bundled persons and places
       tei register check our-people.tsv        # yours, merged with the bundled ones
     """
+    from .importer.profile import Profile
     from .importer.register import check, folded
 
     found = check(registers, with_default=not no_default_register,

@@ -6,9 +6,10 @@ or open a connection: ``resolve_entities=False``, ``load_dtd=False``, ``no_netwo
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, unquote, urljoin
 
 from lxml import etree
 
@@ -28,6 +29,24 @@ PARSER_OPTIONS: dict[str, Any] = dict(resolve_entities=False, load_dtd=False, no
 # the pointer check instead. Never with a DOCTYPE: with collect_ids=False lxml loads the
 # external DTD (a local file read), which the safe parser never does.
 FAST_PARSER_OPTIONS: dict[str, Any] = dict(PARSER_OPTIONS, collect_ids=False)
+
+
+# A file URL's path to a file name and back, as urllib.request has them (importing that module
+# loads http.client, email and ssl: a tenth of a command's start, for two one-line functions).
+def url2pathname(path: str) -> str:
+    if os.name == "nt":
+        import nturl2path
+
+        return nturl2path.url2pathname(path)
+    return unquote(path)
+
+
+def pathname2url(path: str) -> str:
+    if os.name == "nt":
+        import nturl2path
+
+        return nturl2path.pathname2url(path)
+    return quote(path)
 
 
 def safe_parser(**extra: Any) -> etree.XMLParser:

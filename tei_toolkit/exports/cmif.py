@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..xmlcore import as_uri, attr, esc
+from . import DEFAULT_LICENCE
 from .letters import Letter, Party
 
 CMIF_SCHEMA = ("https://raw.githubusercontent.com/TEI-Correspondence-SIG/CMIF/master/schema/"
                "cmi-customization.rng")
-DEFAULT_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 
 
 @dataclass

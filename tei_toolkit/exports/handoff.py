@@ -10,23 +10,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..errors import Location, TeiInputError, TeiToolkitError
 from ..files import write_atomic
-from ..importer.profile import Profile
-from .cmif import DEFAULT_LICENCE, build_cmif
-from .html import Page, build_site, page_name
-from .letters import Letter, read_letter
-from .readings import READINGS, read_tei, reading
-from .table import to_csv, to_json
+from . import DEFAULT_LICENCE, READINGS
+
+if TYPE_CHECKING:
+    from ..importer.profile import Profile
+    from .html import Page
+    from .letters import Letter
+# The formats' modules are imported when a format is made: the table below is what every
+# `tei` command reads (--to's choices and help), and it should not load them all.
+
+
+def _default_profile() -> Profile:
+    from ..importer.profile import Profile
+
+    return Profile.default()
 
 
 @dataclass(frozen=True)
 class ExportOptions:
     """What the formats may take beyond the documents (the CLI's options)."""
 
-    profile: Profile = field(default_factory=Profile.default)
+    profile: Profile = field(default_factory=_default_profile)
     reading: str = "source"  # text: "source" or "corrected"
     editor: str | None = None  # cmif: default, the profile's encoder
     licence: str = DEFAULT_LICENCE  # cmif
@@ -65,6 +73,8 @@ class ExportInputErrors(TeiInputError):
 
 def read_all(files: list[Path]) -> tuple[list[Letter], list[TeiToolkitError]]:
     """Every file as a Letter, and the errors of those that are not TEI from tei import."""
+    from .letters import read_letter
+
     letters: list[Letter] = []
     errors: list[TeiToolkitError] = []
     for path in files:
@@ -95,6 +105,8 @@ def without_mirrors(letters: list[Letter], profile: Profile) -> tuple[list[Lette
 
 
 def check_page_names(letters: list[Letter]) -> None:
+    from .html import page_name
+
     """Refuse two documents with one id: their pages would be one file."""
     first: dict[str, Letter] = {}
     for letter in letters:
@@ -118,11 +130,15 @@ def _text(files: list[Path], options: ExportOptions) -> Export:
         data = path.read_bytes()
     except OSError as exc:
         raise TeiInputError(f"cannot read: {exc.strerror}", Location(str(path))) from None
+    from .readings import read_tei, reading
+
     text = reading(read_tei(data, str(path)), options.reading, str(path), options.profile)
     return Export(data=text.encode("utf-8"))
 
 
 def _cmif(files: list[Path], options: ExportOptions) -> Export:
+    from .cmif import build_cmif
+
     letters, notes = _letters(files, options)
     publisher = options.profile.archive
     result = build_cmif(letters, title=options.title or f"Letters from the {publisher}",
@@ -135,14 +151,20 @@ def _cmif(files: list[Path], options: ExportOptions) -> Export:
 
 
 def _html(files: list[Path], options: ExportOptions) -> Export:
+    from .html import build_site
+
     letters, notes = _letters(files, options)
     check_page_names(letters)
     return Export(pages=build_site(letters), notes=notes)
 
 
-def _table(write: Callable[[list[Letter]], bytes]) -> Callable[[list[Path], ExportOptions],
-                                                                Export]:
+def _table(form: str) -> Callable[[list[Path], ExportOptions], Export]:
+    """A letters table: "csv" or "json" (the functions of .table, to_csv and to_json)."""
     def make(files: list[Path], options: ExportOptions) -> Export:
+        from . import table
+
+        write: Callable[[list[Letter]], bytes] = table.to_csv if form == "csv" \
+            else table.to_json
         letters, notes = _letters(files, options)
         return Export(data=write(letters), notes=notes)
     return make
@@ -156,9 +178,9 @@ EXPORTS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("html", "a reading edition, a folder of pages (-d DIR)", folder=True,
                  one_document=False, make=_html),
     ExportFormat("csv", "a letters table (UTF-8 with a byte-order mark)", folder=False,
-                 one_document=False, make=_table(to_csv)),
+                 one_document=False, make=_table("csv")),
     ExportFormat("json", "a letters table as JSON", folder=False, one_document=False,
-                 make=_table(to_json)),
+                 make=_table("json")),
 )}
 
 

@@ -20,8 +20,8 @@ from ..importer.profile import Profile
 from ..importer.source import closes_title
 from ..xmlcore import T
 from ..xmlcore import TEI_NS, safe_parser, tag_of
+from . import READINGS
 
-READINGS = ("source", "corrected")
 _NS = {"t": TEI_NS}
 
 

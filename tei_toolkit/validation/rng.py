@@ -25,11 +25,10 @@ from collections import defaultdict
 from functools import cached_property
 from typing import Any, Callable, Iterable
 from urllib.parse import urljoin, urlparse
-from urllib.request import url2pathname
 
 from lxml import etree
 
-from ..xmlcore import RELAXNG_NS, base_url, safe_parser, tag_of
+from ..xmlcore import RELAXNG_NS, base_url, safe_parser, tag_of, url2pathname
 
 _R = f"{{{RELAXNG_NS}}}"
 NA, EMPTY, OTHER = 0, 1, 2

@@ -31,11 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 from urllib.parse import unquote, urljoin, urlparse
-from urllib.request import pathname2url
 
 from lxml import etree
 
-from ..xmlcore import XI_NS, XML_BASE, XML_ID, XML_NS, base_url
+from ..xmlcore import XI_NS, XML_BASE, XML_ID, XML_NS, base_url, pathname2url
 from .problems import ERROR, WARNING, Problem
 
 if TYPE_CHECKING:

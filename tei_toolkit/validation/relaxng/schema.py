@@ -22,11 +22,10 @@ import unicodedata
 from pathlib import Path
 from typing import Callable, Hashable, Iterator
 from urllib.parse import urljoin, urlparse
-from urllib.request import url2pathname
 
 from lxml import etree
 
-from ...xmlcore import RELAXNG_NS, XML_NS, safe_parser
+from ...xmlcore import RELAXNG_NS, XML_NS, safe_parser, url2pathname
 from .datatypes import Datatype, DatatypeError, datatype
 from .names import NameClass, overlap
 from .patterns import (ATTRIBUTE, CHOICE, DATA, ELEMENT, EMPTY, GROUP, INTERLEAVE,
