@@ -168,6 +168,23 @@ def test_a_page_that_is_not_well_formed_is_an_error_in_that_page(project):
                for p in problems)
 
 
+def test_an_include_is_found_however_its_namespace_is_written(project):
+    # Includes are looked for in the tree only when the bytes could hold one: the namespace's
+    # name spelled with a character reference, or a document in UTF-16, must not escape.
+    data = project / "data"
+    spelled = _doc('<xi:include href="pages/001.xml"/>').replace(
+        f'xmlns:xi="{XI}"', f'xmlns:xi="{XI.replace(":", "&#58;")}"')
+    assert XI not in spelled
+    (data / "spelled.xml").write_text(spelled)
+    wide = _doc('<xi:include href="pages/001.xml"/>').replace('"UTF-8"', '"UTF-16"')
+    (data / "wide.xml").write_bytes(wide.encode("utf-16"))
+    for name in ("spelled.xml", "wide.xml"):
+        code, report, problems = check(project, name)
+        assert (code, report["valid"], problems) == (0, True, []), name
+        code, report, problems = check(project, name, "--no-xinclude")
+        assert code == 1 and {p["source"] for p in problems} == {"safety", "relaxng"}, name
+
+
 def test_a_text_include_and_an_element_pointer(project):
     assert check(project, "text.xml")[0] == 0
     assert check(project, "element-pointer.xml")[0] == 0  # the p of page 2

@@ -10,7 +10,8 @@ from typing import Any, Callable, Iterator
 
 from lxml import etree
 
-from ..xmlcore import RELAXNG_NS, SVRL_NS, TEI_NS, XI_NS, XML_ID, parser_for, tag_of
+from ..xmlcore import (RELAXNG_NS, SVRL_NS, TEI_NS, XI_NS, XML_ID, has_doctype, parser_for,
+                       tag_of)
 from .messages import ContentModels, culprits, improve, inside, named
 from .problems import ERROR, WARNING, Problem, severity_of
 
@@ -93,17 +94,29 @@ class Document:
                           f"the DOCTYPE points to a remote DTD ({info.system_url}); it is never "
                           "loaded")
         yield from self._parameter_entities()
-        for node in self.tree.iter(etree.Entity):
+        for node in self.tree.iter(etree.Entity) if self.may_hold("entity") else ():
             yield Problem(self.name, node.sourceline or 0, 0, ERROR, "safety",
                           f"entity reference {node.text} is not expanded (entities are off: "
                           "they can read local files or explode in size)",
                           self.xpath_of(node.getparent()))
-        if xinclude:
+        if xinclude or not self.may_hold("include"):
             return
         for inc in self.tree.iter(f"{{{XI_NS}}}include"):
             yield Problem(self.name, inc.sourceline or 0, self.column_of(inc), ERROR, "safety",
                           f"XInclude of {inc.get('href')!r} is not processed (--no-xinclude)",
                           self.xpath_of(inc))
+
+    def may_hold(self, what: str) -> bool:
+        """Can the document hold an entity reference ("entity") or an XInclude ("include")?
+        No when its bytes say so for sure, which spares a walk over the whole tree: without a
+        DOCTYPE no entity is declared (and an undeclared one is not well-formed), and an
+        XInclude needs its namespace's name written out, or a character reference that may
+        spell it (a DOCTYPE could declare it too: then the tree is searched)."""
+        if has_doctype(self.data):
+            return True
+        if what == "entity":
+            return False
+        return XI_NS.encode() in self.data or b"&#" in self.data
 
     def _parameter_entities(self) -> Iterator[Problem]:
         """External parameter entities of the internal subset (``<!ENTITY % x SYSTEM "...">

@@ -286,7 +286,8 @@ class Validator:
         """Process the document's XIncludes: True when it had some, False when none, None
         when one cannot be read (the file is then not checked)."""
         assert doc.tree is not None
-        if not (self.xinclude and any(True for _ in doc.tree.iter(f"{{{XI_NS}}}include"))):
+        if not (self.xinclude and doc.may_hold("include")
+                and any(True for _ in doc.tree.iter(f"{{{XI_NS}}}include"))):
             return False
         # Included files may lie in the document's folder tree, in a folder the user named
         # (tei validate data/tei: data/tei/shared/header.xml), or under --allow-read.
