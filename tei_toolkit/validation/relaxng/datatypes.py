@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import re
 import struct
-from collections.abc import Hashable, Mapping, Sequence, Set as AbstractSet
+from collections.abc import Callable, Hashable, Mapping, Sequence, Set as AbstractSet
 from decimal import Decimal
 from fractions import Fraction
 
@@ -176,19 +176,19 @@ _C_CHARS = _union(_NAME_CHAR, _I_CHARS, _table("B55 C04 EBA"))
 class _Regex:
     """A regular expression compiled when first used: Unicode's name classes take tens of
     milliseconds to compile, and a grammar read back from the cache (pickled) compiles only
-    the pattern facets a document meets."""
+    the pattern facets a document meets. ``fullmatch`` is the compiled pattern's own once
+    compiled (no Python call in between: it runs for every attribute value)."""
 
-    __slots__ = ("source", "_compiled")
+    __slots__ = ("source", "fullmatch")
 
     def __init__(self, source: str, compiled: re.Pattern[str] | None = None) -> None:
         self.source = source
-        self._compiled = compiled
+        self.fullmatch: Callable[[str], re.Match[str] | None] = \
+            compiled.fullmatch if compiled is not None else self._first
 
-    def fullmatch(self, text: str) -> re.Match[str] | None:
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compiled = re.compile(self.source)
-        return compiled.fullmatch(text)
+    def _first(self, text: str) -> re.Match[str] | None:
+        self.fullmatch = re.compile(self.source).fullmatch
+        return self.fullmatch(text)
 
     def __reduce__(self) -> tuple[type["_Regex"], tuple[str]]:
         return _Regex, (self.source,)
