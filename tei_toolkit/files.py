@@ -23,6 +23,7 @@ def expand_paths(paths: Iterable[str | Path], suffix: str) -> list[Path]:
     """
     out: list[Path] = []
     seen: set[str] = set()
+    folders: dict[str, str] = {}
     for raw in paths:
         if not str(raw):
             # Path("") is the working folder: an empty argument (a list file's last newline)
@@ -41,11 +42,24 @@ def expand_paths(paths: Iterable[str | Path], suffix: str) -> list[Path]:
         else:
             raise MissingInput("no such file or directory", Location(str(raw)))
         for f in found:
-            key = os.path.realpath(f)
+            key = _real(f, folders)
             if key not in seen:
                 seen.add(key)
                 out.append(f)
     return out
+
+
+def _real(f: Path, folders: dict[str, str]) -> str:
+    """``os.path.realpath(f)``, with the real path of each folder found once (``folders``):
+    a folder of thousands of files is not resolved again, component by component, for
+    each of them."""
+    if os.path.islink(f):
+        return os.path.realpath(f)
+    parent, name = os.path.split(f)  # as written: "link/.." is resolved by realpath
+    real = folders.get(parent)
+    if real is None:
+        real = folders[parent] = os.path.realpath(parent)
+    return os.path.join(real, name)
 
 
 def expand_with_bases(paths: Iterable[str | Path], suffix: str) -> list[tuple[Path, Path]]:

@@ -199,6 +199,19 @@ def test_validate_paths_expands_directories_and_globs_as_the_cli_does(tmp_path):
         expand_paths([tmp_path / "missing.xml"], ".xml")
 
 
+def test_a_file_named_twice_through_links_comes_once(tmp_path):
+    # "Once" is by the file's real path: a symbolic link to a folder, "link/..", a link to
+    # the file itself all name one file; two folders' files of one name are two.
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "real" / "a.xml").write_text("<a/>")
+    (tmp_path / "real" / "sub" / "a.xml").write_text("<a/>")
+    (tmp_path / "link").symlink_to(tmp_path / "real" / "sub")
+    (tmp_path / "alias.xml").symlink_to(tmp_path / "real" / "a.xml")
+    found = expand_paths([tmp_path / "real", tmp_path / "link" / ".." / "a.xml",
+                          tmp_path / "alias.xml", tmp_path / "link" / "a.xml"], ".xml")
+    assert found == [tmp_path / "real" / "a.xml", tmp_path / "real" / "sub" / "a.xml"]
+
+
 # 8. An interrupted batch leaves no temporary files ------------------------------------------------
 def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
