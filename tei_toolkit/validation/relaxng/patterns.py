@@ -36,7 +36,7 @@ class Pattern:
     __slots__ = ("kind", "id", "p1", "p2", "nc", "dt", "value", "alts", "nullable",
                  "d_open", "d_att", "d_close", "d_text", "d_end", "d_nothing", "d_values", "atts",
                  "att_values",
-                 "text_values",
+                 "text_values", "open_index",
                  "name", "line", "file")
 
     def __init__(self, kind: int, id: int, p1: "Pattern | None" = None,
@@ -74,6 +74,10 @@ class Pattern:
         self.atts: tuple[Pattern, ...] | None = None  # the attribute patterns it has
         self.att_values: dict[str, tuple[Pattern, ...]] | None = None
         self.text_values: tuple[Pattern, ...] | None = None
+        # A wide choice's alternatives by the one element name they start with, and the
+        # others (found once: a start tag then looks at the few that can take it).
+        self.open_index: tuple[dict[tuple[str, str], tuple[Pattern, ...]],
+                               tuple[Pattern, ...]] | None = None
         # An element pattern's define name and place in the schema (messages).
         self.name = ""
         self.line = 0
@@ -329,7 +333,8 @@ class Patterns:
                 found[p.id] = p
         elif kind == CHOICE:
             for a in p.alts:
-                self._collect_values(a, found, attribute)
+                if a.kind != ELEMENT:  # (as everywhere below: an element holds none)
+                    self._collect_values(a, found, attribute)
         elif kind in (GROUP, INTERLEAVE):
             assert p.p1 is not None and p.p2 is not None
             self._collect_values(p.p1, found, attribute)
@@ -343,7 +348,9 @@ class Patterns:
                 found[p.p1.id] = p.p1
 
     # -- derivatives ---------------------------------------------------------------------------
-    def start_tag_open(self, p: Pattern, tag: str) -> Pattern:
+    def start_tag_open(self, p: Pattern, tag: str,
+                       name: tuple[str, str] | None = None) -> Pattern:
+        """``name``: the tag as (namespace, local name), when the caller has it."""
         memo = p.d_open
         if memo is None:
             memo = p.d_open = {}
@@ -351,38 +358,42 @@ class Patterns:
             d = memo.get(tag)
             if d is not None:
                 return d
-        ns, local = split(tag)
-        d = self._open(p, ns, local)
+        d = self._open(p, tag, name or split(tag))
         memo[tag] = d
         self._grew()
         return d
 
-    def _open(self, p: Pattern, ns: str, local: str) -> Pattern:
+    def _open(self, p: Pattern, tag: str, name: tuple[str, str]) -> Pattern:
         kind = p.kind
-        tag = f"{{{ns}}}{local}" if ns else local
         if kind == CHOICE:
-            return self.choices([self.start_tag_open(a, tag) for a in p.alts])
+            alts = p.alts
+            if len(alts) >= _WIDE:
+                index = p.open_index
+                if index is None:
+                    index = p.open_index = _open_index(alts)
+                alts = index[0].get(name, ()) + index[1]
+            return self.choices([self.start_tag_open(a, tag, name) for a in alts])
         if kind == ELEMENT:
             assert p.nc is not None and p.p1 is not None
-            return self.after(p.p1, self.empty) if p.nc.contains(ns, local) \
+            return self.after(p.p1, self.empty) if p.nc.contains(*name) \
                 else self.not_allowed
         if kind == INTERLEAVE:
             assert p.p1 is not None and p.p2 is not None
             return self.choice(
-                self.apply_after(0, p.p2, self.start_tag_open(p.p1, tag)),
-                self.apply_after(1, p.p1, self.start_tag_open(p.p2, tag)))
+                self.apply_after(0, p.p2, self.start_tag_open(p.p1, tag, name)),
+                self.apply_after(1, p.p1, self.start_tag_open(p.p2, tag, name)))
         if kind == ONE_OR_MORE:
             assert p.p1 is not None
             return self.apply_after(2, self.choice(p, self.empty),
-                                    self.start_tag_open(p.p1, tag))
+                                    self.start_tag_open(p.p1, tag, name))
         if kind == GROUP:
             assert p.p1 is not None and p.p2 is not None
-            x = self.apply_after(2, p.p2, self.start_tag_open(p.p1, tag))
-            return self.choice(x, self.start_tag_open(p.p2, tag)) \
+            x = self.apply_after(2, p.p2, self.start_tag_open(p.p1, tag, name))
+            return self.choice(x, self.start_tag_open(p.p2, tag, name)) \
                 if p.p1.nullable else x
         if kind == AFTER:
             assert p.p1 is not None and p.p2 is not None
-            return self.apply_after(3, p.p2, self.start_tag_open(p.p1, tag))
+            return self.apply_after(3, p.p2, self.start_tag_open(p.p1, tag, name))
         return self.not_allowed
 
     def apply_after(self, op: int, q: Pattern, p: Pattern) -> Pattern:
@@ -492,7 +503,8 @@ class Patterns:
             assert p.p1 is not None and p.p2 is not None
             return self.after(self._att(p.p1, ns, local, verdicts), p.p2)
         if kind == CHOICE:
-            return self.choices([self._att(a, ns, local, verdicts) for a in p.alts])
+            return self.choices([self._att(a, ns, local, verdicts) for a in p.alts
+                                 if a.kind != ELEMENT])
         if kind == GROUP:
             assert p.p1 is not None and p.p2 is not None
             return self.choice(self.group(self._att(p.p1, ns, local, verdicts), p.p2),
@@ -570,7 +582,8 @@ class Patterns:
     def _text(self, p: Pattern, verdicts: dict[int, bool]) -> Pattern:
         kind = p.kind
         if kind == CHOICE:
-            return self.choices([self._text(a, verdicts) for a in p.alts])
+            return self.choices([self._text(a, verdicts) for a in p.alts
+                                 if a.kind != ELEMENT])
         if kind == INTERLEAVE:
             assert p.p1 is not None and p.p2 is not None
             return self.choice(self.interleave(self._text(p.p1, verdicts), p.p2),
@@ -754,6 +767,22 @@ class Patterns:
 
 
 _XML_SPACE = re.compile("[ \t\r\n]+")
+
+
+_WIDE = 8  # a choice of this many alternatives or more is indexed by element name
+
+
+def _open_index(alts: tuple[Pattern, ...]) -> tuple[dict[tuple[str, str], tuple[Pattern, ...]],
+                                                    tuple[Pattern, ...]]:
+    """The alternatives that are elements of one name, by that name; the others."""
+    named: dict[tuple[str, str], list[Pattern]] = {}
+    others: list[Pattern] = []
+    for a in alts:
+        if a.kind == ELEMENT and a.nc is not None and a.nc.kind == "name":
+            named.setdefault((a.nc.ns, a.nc.local), []).append(a)
+        else:
+            others.append(a)
+    return {k: tuple(v) for k, v in named.items()}, tuple(others)
 
 
 def _values_only(p: Pattern) -> bool:
