@@ -20,8 +20,7 @@ from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPT
                      TeiToolkitError)
 from .files import expand_paths, is_input, remove_pending, write_atomic
 from .exports import DEFAULT_LICENCE, READINGS
-from .validation.embedded import MODES as EMBEDDED_MODES
-from .validation.engines import ENGINES, REPORT_FORMATS
+from .validation.engines import EMBEDDED_MODES, ENGINES, REPORT_FORMATS
 from .validation.compiled import SCHEMA_COMPILE_LIMIT
 from .validation.registry import DEFAULT_DEADLINE, MAX_DOWNLOAD
 from .exports.handoff import EXPORTS

@@ -27,7 +27,6 @@ from .schematron import (INCLUDE_FORMS, XLINK_HREF, ConfinedSchematron, ReadRefu
                          xpath2_use)
 
 _S = f"{{{SCHEMATRON_NS}}}"
-MODES = ("auto", "on", "off")
 
 
 @dataclass

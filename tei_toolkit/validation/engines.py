@@ -19,3 +19,7 @@ REPORT_FORMATS: dict[str, str] = {
     "junit": "for test-report dashboards",
     "github": "annotations on a pull request",
 }
+
+# --embedded-schematron: the Schematron a RELAX NG schema embeds (ODD output) is run where
+# the schema has some ("auto"), the same but saying so where it has none ("on"), or never.
+EMBEDDED_MODES = ("auto", "on", "off")

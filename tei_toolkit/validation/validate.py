@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Generator, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Generator, Iterable, Iterator
 
 from lxml import etree
 
@@ -31,13 +31,17 @@ from ..xmlcore import (FAST_PARSER_OPTIONS, PARSER_OPTIONS, SCHEMATRON_NS, XI_NS
                        has_doctype, tag_of)
 from .compiled import SchemaStore, document_names, group_files, scan_files
 from .document import Document, StreamedPointers
-from .engines import ENGINES
+from .engines import EMBEDDED_MODES, ENGINES
 from .problems import ERROR, WARNING, FileReport, Problem, severity_of
 from .resolver import SchemaChoice, SchemaResolver
-from . import embedded
-from .schematron import ConfinedSchematron
 from .xinclude import Expander
 from .relaxng.stream import validate_events
+
+if TYPE_CHECKING:
+    from . import embedded
+    from .schematron import ConfinedSchematron
+# Schematron (lxml's isoschematron, XSLT) is imported when a document is checked with it:
+# `tei validate --no-schematron` starts without it.
 
 # Problems that make a document invalid in RELAX NG terms, whichever engine finds them.
 _RNG_SOURCES = ("well-formedness", "xml:id", "relaxng")
@@ -64,8 +68,8 @@ class Validator:
                  xinclude: bool = True) -> None:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
-        if embedded_schematron not in embedded.MODES:
-            raise ValueError(f"embedded_schematron must be one of {', '.join(embedded.MODES)}")
+        if embedded_schematron not in EMBEDDED_MODES:
+            raise ValueError(f"embedded_schematron must be one of {', '.join(EMBEDDED_MODES)}")
         # The Schematron embedded in the RELAX NG schema (ODD output): "auto" runs it where
         # the schema has some, "on" also warns where it has none, "off" never runs it.
         self.embedded = embedded_schematron
@@ -113,6 +117,8 @@ class Validator:
     def _schematron(self, path: Path, document_dir: Path | None = None) -> ConfinedSchematron:
         """The schema at ``path`` compiled for documents in ``document_dir``, whose files its
         includes may read as document() may (None: before any document)."""
+        from .schematron import ConfinedSchematron
+
         cache = self._local.__dict__.setdefault("schematron", {})
         # A schema whose includes read nothing in the document's folder compiles the same for
         # every folder: one copy, under None. Only one that did is compiled per folder. A
@@ -384,6 +390,9 @@ class Validator:
 
     def _embedded_problems(self, doc: "Document", path: str | Path, rng: Path,
                            data: bytes) -> Iterator[Problem]:
+        from . import embedded
+        from .schematron import ConfinedSchematron
+
         try:
             found = embedded.extract(rng.resolve(), rng.stat().st_mtime, self.allow_read)
         except OSError:
@@ -423,6 +432,8 @@ class Validator:
     def _saxon_problems(self, doc: "Document", rng: Path, found: embedded.Embedded,
                         data: bytes) -> Iterator[Problem]:
         """The patterns that need XPath 2, with Saxon (the xpath2 extra)."""
+        from . import embedded
+
         cache = self._local.__dict__.setdefault("saxon", {})
         rules = cache.get(rng)
         if rules is None:
