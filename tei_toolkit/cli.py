@@ -20,7 +20,7 @@ from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPT
                      TeiToolkitError)
 from .files import expand_paths, is_input, remove_pending, write_atomic
 from .exports import DEFAULT_LICENCE, READINGS
-from .validation.engines import EMBEDDED_MODES, ENGINES, REPORT_FORMATS
+from .validation.engines import EMBEDDED_MODES, ENGINES, REPORT_FORMATS, engine_pair
 from .validation.compiled import SCHEMA_COMPILE_LIMIT
 from .validation.registry import DEFAULT_DEADLINE, MAX_DOWNLOAD
 from .exports.handoff import EXPORTS
@@ -149,6 +149,15 @@ def _load_register(registers: tuple[Path, ...], no_default: bool) -> Register:
 
     base = Register() if no_default else Register.default()
     return base.merged(Register.load(registers)) if registers else base
+
+
+def _engine(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """--engine: one engine, two as A,B, or both; a usage error (exit 2) otherwise."""
+    try:
+        engine_pair(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
 
 
 def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -478,7 +487,8 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
                    "default local files in the document's folder tree or under --allow-read "
                    "are included; remote ones never are (their xi:fallback is used).")
 @click.option("--no-pointers", is_flag=True, help="Skip the check that #id pointers resolve.")
-@click.option("--engine", type=click.Choice(tuple(ENGINES)), default="lxml", show_default=True,
+@click.option("--engine", default="lxml", show_default=True, callback=_engine,
+              metavar="|".join(ENGINES),
               help="RELAX NG engine: " + "; ".join(f"{k} ({v})" for k, v in ENGINES.items())
               + ".")
 @click.option("--format", "fmt", type=click.Choice(tuple(REPORT_FORMATS)), default="text",

@@ -274,8 +274,10 @@ def test_every_registered_format_is_offered_by_the_cli_and_documented():
     from tei_toolkit.validation.engines import ENGINES, REPORT_FORMATS
 
     def choices(command: str) -> dict[str, list[str]]:
-        return {p.name or "": list(p.type.choices) for p in main.commands[command].params
-                if isinstance(p.type, click.Choice)}
+        # A choice, or (--engine, which also takes two engines as A,B) its metavar.
+        return {p.name or "": list(p.type.choices) if isinstance(p.type, click.Choice)
+                else (p.metavar or "").split("|") for p in main.commands[command].params
+                if isinstance(p.type, click.Choice) or p.name == "engine"}
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for command, option, table in (("export", "to", EXPORTS), ("validate", "engine", ENGINES),

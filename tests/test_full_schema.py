@@ -167,6 +167,39 @@ def test_engine_both_reports_where_the_engines_disagree(jing):
     assert result.exit_code == 1
 
 
+@pytest.mark.parametrize("engines, said", [
+    ("lxml,derivative", "lxml says invalid, derivative says valid"),
+    ("derivative,lxml", "derivative says valid, lxml says invalid"),
+    ("jing,lxml", "jing says valid, lxml says invalid"),
+    ("derivative,jing", None), ("jing,derivative", None)])
+def test_any_two_engines_are_compared(jing, engines, said):
+    # --engine A,B: A's report, and an error where B judges a file otherwise. libxml2
+    # refuses a private-use character jing and our engine accept.
+    doc = DATA / "full" / "jing-accepts-private-use-in-rend.xml"
+    ok = DATA / "full" / "list-with-relation-ok.xml"
+    result = CliRunner().invoke(main, ["validate", str(doc), str(ok), "--schema", str(TEI_ALL),
+                                       "--engine", engines, "--format", "json", "--no-pointers"])
+    import json
+    data = json.loads(result.stdout)
+    disagreements = [p for p in data["problems"] if p["source"] == "engines"]
+    others = [p for p in data["problems"] if p["source"] != "engines"]
+    if said is None:
+        assert (disagreements, others, result.exit_code) == ([], [], 0)
+        return
+    assert [p["file"] for p in disagreements] == [str(doc)] and result.exit_code == 1
+    assert said in disagreements[0]["message"]
+    first = engines.split(",")[0]
+    # The report is the first engine's: lxml's error is in it only when lxml is first.
+    assert bool(others) == (first == "lxml")
+    assert disagreements[0]["line"] > 0
+
+
+def test_an_engine_that_is_not_one_is_a_usage_error():
+    for spec in ("lxml,lxml", "derivative,jing,lxml", "xerces", "lxml,"):
+        result = CliRunner().invoke(main, ["validate", str(TEI_ALL), "--engine", spec])
+        assert result.exit_code == 2 and "unknown engine" in result.output, (spec, result.output)
+
+
 def test_engine_jing_gives_problem_values(jing):
     doc = DATA / "full" / "body-sp-in-p.xml"
     report = Validator(TEI_ALL, schematron=False, engine="jing").validate(doc)

@@ -9,8 +9,24 @@ ENGINES: dict[str, str] = {
     "lxml": "libxml2, no Java",
     "derivative": "tei_toolkit's own, jing's algorithm (derivatives), no Java",
     "jing": "the reference validator, needs Java",
-    "both": "reports every file where their verdicts differ",
+    "A,B": "two of these: A's report, and an error on every file where B's verdict differs",
+    "both": "lxml,jing",
 }
+SINGLE_ENGINES = ("lxml", "derivative", "jing")
+
+
+def engine_pair(spec: str) -> tuple[str, str | None]:
+    """``--engine``'s value as (the engine whose report it is, the one compared with it or
+    None); ValueError, saying what is allowed, for anything else."""
+    if spec == "both":
+        return "lxml", "jing"
+    names = spec.split(",")
+    if len(names) == 1 and spec in SINGLE_ENGINES:
+        return spec, None
+    if len(names) == 2 and names[0] != names[1] and all(n in SINGLE_ENGINES for n in names):
+        return names[0], names[1]
+    raise ValueError(f"unknown engine {spec!r}: one of {', '.join(SINGLE_ENGINES)}, two of them "
+                     "as A,B (A's report, B's verdict compared), or both (lxml,jing)")
 
 # Report format -> what it is for.
 REPORT_FORMATS: dict[str, str] = {

@@ -51,6 +51,9 @@ class FileReport:
     not_checked: str = ""
     defaulted: bool = False  # no --schema and no usable <?xml-model?>: tei_all was used
     unreadable: bool = False  # the file itself could not be read (its problem says why)
+    # --engine A,B: B's verdict (its name, invalid?, its first error), A's report compared with
+    # it once both are known.
+    compared: tuple[str, bool, Problem | None] | None = None
 
     @property
     def errors(self) -> list[Problem]:

@@ -31,7 +31,7 @@ from ..xmlcore import (FAST_PARSER_OPTIONS, PARSER_OPTIONS, SCHEMATRON_NS, XI_NS
                        has_doctype, tag_of)
 from .compiled import SchemaStore, document_names, group_files, scan_files
 from .document import Document, StreamedPointers
-from .engines import EMBEDDED_MODES, ENGINES
+from .engines import EMBEDDED_MODES, engine_pair
 from .problems import ERROR, WARNING, FileReport, Problem, severity_of
 from .resolver import SchemaChoice, SchemaResolver
 from .xinclude import Expander
@@ -66,15 +66,19 @@ class Validator:
                  allow_read: Iterable[str | Path] = (), skip_non_tei: bool = False,
                  embedded_schematron: str = "off", compile_limit: float | None = None,
                  xinclude: bool = True) -> None:
-        if engine not in ENGINES:
-            raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
+        # The engine whose report it is, and the one whose verdict is compared with it.
+        self.engine, self.second = engine_pair(engine)
+        self.engines = (self.engine,) if self.second is None else (self.engine, self.second)
+        # RELAX NG in this process (lxml's or ours), and libxml2's grammar in use (lxml, or
+        # jing alone, whose schema lxml checks first).
+        self._here = any(e != "jing" for e in self.engines)
+        self._lxml_used = "lxml" in self.engines or "derivative" not in self.engines
         if embedded_schematron not in EMBEDDED_MODES:
             raise ValueError(f"embedded_schematron must be one of {', '.join(EMBEDDED_MODES)}")
         # The Schematron embedded in the RELAX NG schema (ODD output): "auto" runs it where
         # the schema has some, "on" also warns where it has none, "off" never runs it.
         self.embedded = embedded_schematron
-        self.engine = engine
-        if engine in ("jing", "both"):
+        if "jing" in self.engines:
             jing.command()  # fail now, not after the first file, when jing is missing
         self.pointers = pointers
         self.xinclude = xinclude
@@ -98,9 +102,9 @@ class Validator:
         # grammar that can be reduced is parsed (compiling it whole would take seconds for
         # tei_all), any other is compiled.
         path = self.schemas.first.path
-        if engine == "derivative":
+        if "derivative" in self.engines:
             self.store.derivative(path)
-        elif self.store.grammar(path) is None:
+        if self._lxml_used and self.store.grammar(path) is None:
             self.store.relaxng(path, None)
         if self.schematron_path is not None:
             self._schematron(self.schematron_path)
@@ -133,8 +137,8 @@ class Validator:
     # -- the three entry points --------------------------------------------------------------
     def validate(self, path: str | Path, data: bytes | None = None) -> FileReport:
         """A report for one file (or for ``data`` read elsewhere, named ``path``)."""
-        report = self._report(path, data, self.engine != "jing", None)
-        if self.engine in ("jing", "both"):
+        report = self._report(path, data, self._here, None)
+        if "jing" in self.engines:
             self._run_jing([report], {str(path): data} if data is not None else {})
         return report
 
@@ -143,6 +147,8 @@ class Validator:
         start = time.perf_counter()
         report = FileReport(str(path))
         found = list(self._problems(path, data, report, relaxng, batch))
+        if report.compared is not None and "jing" not in self.engines:
+            found += _disagreement(report, found, self.engine, *report.compared)
         # In line order whatever check found them (stable: one check's order is kept).
         # The document's own first, then each included file's (XInclude).
         report.problems = sorted(found, key=lambda p: (p.file != report.file, p.file, p.line,
@@ -155,7 +161,7 @@ class Validator:
 
     def iter_problems(self, path: str | Path, data: bytes | None = None) -> Iterator[Problem]:
         """Every problem of one document, as the checks find them (RELAX NG by lxml)."""
-        return self._problems(path, data, None, self.engine != "jing", None)
+        return self._problems(path, data, None, self._here, None)
 
     def _problems(self, path: str | Path, data: bytes | None, report: FileReport | None,
                   relaxng: bool, batch: "_Batch | None") -> Iterator[Problem]:
@@ -183,9 +189,9 @@ class Validator:
             return  # an include that cannot be read: not checked
 
         def usable(schema: Path) -> None:  # compiles it for this document, or raises
-            if self.engine == "derivative":
+            if "derivative" in self.engines:
                 self.store.derivative(schema)
-            else:
+            if self._lxml_used:
                 self._relaxng(schema, document_names(doc.tree), batch)  # type: ignore[arg-type]
 
         resolved = self.schemas.for_document(doc, path, usable)
@@ -199,7 +205,15 @@ class Validator:
             report.schema_path = choice.path
             report.defaulted = self.schemas.forced is None and choice is self.schemas.tei_all
         if relaxng:
-            yield from self._relaxng_problems(doc, path, choice, expanded, batch)
+            for engine in self.engines:
+                if engine == "jing":
+                    continue
+                found = self._relaxng_problems(engine, doc, path, choice, expanded, batch)
+                if engine == self.engine:
+                    yield from found
+                elif report is not None:  # the second engine's verdict, for the comparison
+                    errors = [p for p in found if p.severity == ERROR]
+                    report.compared = (engine, bool(errors), errors[0] if errors else None)
         if self.pointers:
             yield from doc.pointer_problems()
         if not (yield from self._schematron_problems(doc, path, choice)):
@@ -210,7 +224,7 @@ class Validator:
     def _streams(self, path: str | Path, relaxng: bool) -> bool:
         """Is this file read as a stream? Our engine, no Schematron, and a file of at least
         STREAM_MB megabytes: a tree of it would take several times its size in memory."""
-        if not (relaxng and self.engine == "derivative" and self.schematron_path is None
+        if not (relaxng and self.engines == ("derivative",) and self.schematron_path is None
                 and self.embedded == "off"):
             return False
         try:
@@ -322,14 +336,19 @@ class Validator:
             # check, which belong to a TEI schema, do not.
             yield from self._schematron_problems(doc, path, None)
 
-    def _relaxng_problems(self, doc: "Document", path: str | Path, choice: SchemaChoice,
-                          expanded: bool, batch: "_Batch | None") -> Iterator[Problem]:
-        """The RELAX NG check, with the schema reduced for the document's (or its group's)
-        element and attribute names."""
+    def _relaxng_problems(self, engine: str, doc: "Document", path: str | Path,
+                          choice: SchemaChoice, expanded: bool, batch: "_Batch | None"
+                          ) -> list[Problem]:
+        """The RELAX NG check by ``engine`` (ours, or lxml's with the schema reduced for the
+        document's, or its group's, element and attribute names)."""
         assert doc.tree is not None
-        if self.engine == "derivative":
-            yield from self._derivative_problems(doc, choice)
-            return
+        if engine == "derivative":
+            return list(self._derivative_problems(doc, choice))
+        return list(self._lxml_problems(doc, path, choice, expanded, batch))
+
+    def _lxml_problems(self, doc: "Document", path: str | Path, choice: SchemaChoice,
+                       expanded: bool, batch: "_Batch | None") -> Iterator[Problem]:
+        assert doc.tree is not None
         group = batch.groups.get(str(path)) if batch is not None else None
         if expanded:
             # Names the scan of its bytes did not show: its group's and the included files',
@@ -502,19 +521,20 @@ class Validator:
             folders = [p for p in paths if str(p) and os.path.isdir(p)]
         # The names in the files group them for libxml2's reduced grammars; our own engine
         # needs no reduction, nor the scan.
-        batch = _Batch.scan(files if self.engine != "derivative" else [], jobs,
+        batch = _Batch.scan(files if self._lxml_used else [], jobs,
                             tuple(Path(p) for p in folders))
-        if self.engine in ("lxml", "both") and files:
+        if "lxml" in self.engines and files:
             # The batch's reduction, proven to compile in time before any thread starts.
             for names in batch.distinct:
                 self.store.prepare(self.schemas.first.path, names)
         # jing: each file is parsed and checked here (well-formedness, safety, schema choice,
         # pointers, Schematron, and lxml's RELAX NG for "both"); jing then runs once per
         # schema over all the files.
-        run = functools.partial(self._report, data=None, relaxng=self.engine != "jing",
+        run = functools.partial(self._report, data=None, relaxng=self._here,
                                 batch=batch)
         results: Iterator[FileReport]
-        if jobs > 1 and self.engine == "derivative" and hasattr(os, "fork"):
+        if jobs > 1 and "derivative" in self.engines and "jing" not in self.engines \
+                and hasattr(os, "fork"):
             # Our engine runs in Python's thread (lxml's releases it): processes, forked
             # with the schema already read, share it until they write their own memos.
             yield from _forked(run, files, jobs)
@@ -525,7 +545,7 @@ class Validator:
             pool = ThreadPoolExecutor(jobs)
             results = pool.map(run, files)  # keeps order; holds only results not yet consumed
         try:
-            if self.engine in ("lxml", "derivative"):
+            if "jing" not in self.engines:
                 yield from results
             else:
                 reports = list(results)
@@ -536,8 +556,8 @@ class Validator:
                 pool.shutdown()
 
     def _run_jing(self, reports: list[FileReport], data: dict[str, bytes]) -> None:
-        """Add jing's verdicts: its problems (engine jing), or a problem where the two engines
-        disagree (engine both)."""
+        """Add jing's verdicts: its problems (jing's report), or a problem where jing and the
+        engine compared with it disagree."""
         groups: dict[Path, list[FileReport]] = {}
         for r in reports:
             if r.schema_path is not None:  # None: not well-formed, or unreadable
@@ -562,20 +582,14 @@ class Validator:
             for r, name in zip(group, names):
                 jing_problems = [Problem(r.file, line, col, sev, "relaxng", f"{msg} (jing)")
                                  for line, col, sev, msg in found.get(name, [])]
+                errors = [p for p in jing_problems if p.severity == ERROR]
                 if self.engine == "jing":
                     r.problems = _merge(r.problems, jing_problems)
-                    continue
-                lxml_invalid = any(p.source in _RNG_SOURCES and p.severity == ERROR
-                                   for p in r.problems)
-                jing_invalid = any(p.severity == ERROR for p in jing_problems)
-                if lxml_invalid != jing_invalid:
-                    first = jing_problems[0] if jing_problems else None
-                    r.problems.append(Problem(
-                        r.file, first.line if first else 0, first.column if first else 0, ERROR,
-                        "engines",
-                        f"lxml and jing disagree: lxml says {'invalid' if lxml_invalid else 'valid'}, "
-                        f"jing says {'invalid' if jing_invalid else 'valid'}"
-                        + (f" ({first.message})" if first else "")))
+                    if r.compared is not None:
+                        r.problems += _disagreement(r, r.problems, "jing", *r.compared)
+                else:
+                    r.problems += _disagreement(r, r.problems, self.engine, "jing",
+                                                bool(errors), errors[0] if errors else None)
 
 
 @dataclass(frozen=True)
@@ -683,6 +697,27 @@ def _run_schematron(doc: "Document", path: str | Path, sch: ConfinedSchematron, 
                       f"{what} failed while running: {outcome.error}")
     if outcome.report is not None:
         yield from doc.schematron_problems(outcome.report)
+
+
+def _disagreement(r: FileReport, problems: list[Problem], engine: str, other: str,
+                  other_invalid: bool, first: Problem | None) -> list[Problem]:
+    """An error when ``other`` judged the file otherwise than ``engine``, whose report
+    ``problems`` is: well-formedness and xml:id errors count for both, RELAX NG's for each
+    its own (``other_invalid``, its first error ``first``)."""
+    invalid = any(p.source in _RNG_SOURCES and p.severity == ERROR for p in problems)
+    other_invalid = other_invalid or any(
+        p.source in _RNG_SOURCES and p.source != "relaxng" and p.severity == ERROR
+        for p in problems)
+    if invalid == other_invalid:
+        return []
+    if first is None:  # placed at the report's own first error
+        first = next((p for p in problems if p.source in _RNG_SOURCES and p.severity == ERROR),
+                     None)
+    words = {True: "invalid", False: "valid"}
+    return [Problem(r.file, first.line if first else 0, first.column if first else 0, ERROR,
+                    "engines", f"{engine} and {other} disagree: {engine} says {words[invalid]}, "
+                    f"{other} says {words[other_invalid]}"
+                    + (f" ({first.message})" if first and other_invalid else ""))]
 
 
 def _merge(problems: list[Problem], more: list[Problem]) -> list[Problem]:
