@@ -98,6 +98,43 @@ def test_the_messages_are_jings(tmp_path, jing):
     assert theirs and messages(relaxng.load(path, cached=False), JING_EXAMPLE) == theirs
 
 
+# What a value must be, said of value and data patterns of every shape jing words its own
+# way: a value said as the schema writes it, a QName with the document's prefixes (or the
+# declaration it would need), a datatype's reason when the text is not of the type at all.
+_VALUES = [
+    ('<value type="QName" xmlns:a="urn:x">a:thing</value>', "b:other", 'xmlns:b="urn:x"'),
+    ('<value type="QName" xmlns:a="urn:x">a:thing</value>', "thing", ""),
+    ('<choice><value type="QName" xmlns:a="urn:x">a:t</value><value type="QName">u</value>'
+     "</choice>", "v", ""),
+    ('<value type="integer">05</value>', "6", ""), ('<value type="integer">05</value>', "x", ""),
+    ('<value type="double">1e2</value>', "3", ""), ('<value type="boolean">true</value>', "0", ""),
+    ('<value type="date">2000-01-01</value>', "2001-01-01", ""),
+    ('<choice><data type="integer"/><data type="boolean"/></choice>', "x", ""),
+    ('<choice><value>a</value><value>b</value><data type="integer"/></choice>', "x", ""),
+    ('<choice><value>abc</value><value type="integer">5</value></choice>', "x", ""),
+    ('<choice><value type="integer">5</value><value>abc</value></choice>', "6", ""),
+    ('<value type="NCName">abc</value>', "zz:q", ""),
+]
+
+
+def test_what_a_value_must_be_is_said_as_jing_says_it(tmp_path, jing):
+    defines = "".join(f'<element name="c{i}"><attribute name="k">{body}</attribute><empty/>'
+                      f'</element><element name="t{i}">{body}</element>'
+                      for i, (body, _, _) in enumerate(_VALUES))
+    path = tmp_path / "s.rng"
+    path.write_text(f'<grammar xmlns="{RNG}" datatypeLibrary="{XSD}"><start><element '
+                    f'name="doc"><interleave>{defines}</interleave></element></start></grammar>')
+    doc = "<doc>\n" + "".join(f'<c{i} k="{text}" {ns}/>\n<t{i} {ns}>{text}</t{i}>\n'
+                                for i, (_, text, ns) in enumerate(_VALUES)) + "</doc>\n"
+    (tmp_path / "d.xml").write_text(doc)
+    proc = subprocess.run([jing.exe, str(path), str(tmp_path / "d.xml")], capture_output=True,
+                          text=True, timeout=120)
+    theirs = [(int(line.split(":")[1]), line.split(": error: ", 1)[1])
+              for line in proc.stdout.splitlines() if ": error: " in line]
+    assert len(theirs) == 2 * len(_VALUES)
+    assert messages(relaxng.load(path, cached=False), doc) == theirs
+
+
 def test_inside_an_element_allowed_nowhere_its_children_are_checked(schema):
     """As jing does: each child against the schema's patterns for its name."""
     assert messages(schema, '<doc version="1"><head/><zz>\n<hi rend="x"/></zz></doc>') == [

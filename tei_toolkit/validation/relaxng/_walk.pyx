@@ -393,8 +393,7 @@ cdef class Walker:
             text = self.text_between(first, NULL)
             d = self.P.choice(c, self.P.text_deriv(c, text, cx))
         if d is self.na:
-            self.v.text_not_allowed(c, elementFactory(self.doc, node), text, None, None)
-            return c
+            return self.v.text_not_allowed(c, elementFactory(self.doc, node), text, None, None)
         if not self.context_dependent and (event == NOTHING or c.text_values == ()):
             self.memo.put(c, None, event, d)
         return d
@@ -424,11 +423,10 @@ cdef class Walker:
         if d is self.na:
             if text is None:
                 text = self.text_between(first, stop)
-            self.v.text_not_allowed(
+            return self.v.text_not_allowed(
                 c, elementFactory(self.doc, node), text,
                 elementFactory(self.doc, after) if after != NULL else None,
                 elementFactory(self.doc, before) if before != NULL else None)
-            return c
         return d
 
     cdef void remember_text(self, object c, object d):

@@ -78,7 +78,8 @@ class Pattern:
         # others (found once: a start tag then looks at the few that can take it).
         self.open_index: tuple[dict[tuple[str, str], tuple[Pattern, ...]],
                                tuple[Pattern, ...]] | None = None
-        # An element pattern's define name and place in the schema (messages).
+        # An element pattern's define name and place in the schema; a value pattern's value
+        # as the schema writes it (messages).
         self.name = ""
         self.line = 0
         self.file = ""
@@ -603,6 +604,11 @@ class Patterns:
         if kind in (DATA, VALUE, LIST):
             return self.empty if verdicts.get(p.id, False) else self.not_allowed
         return self.not_allowed
+
+    def text_forgiving(self, p: Pattern) -> Pattern:
+        """The derivative for a text whatever its value: the recovery after a value that is
+        wrong (its element is then complete, as for jing)."""
+        return self._text(p, {v.id: True for v in self._text_values(p)})
 
     def nothing(self, p: Pattern, cx: Context) -> Pattern:
         """The derivative for content that is nothing at all (``<a/>``, ``<a></a>``): as for

@@ -148,6 +148,8 @@ class _Reader:
         self.refs: list[Node] = []
         self.files: list[str] = []  # every file read, as a path
         self.scopes: list[tuple[Scope, str, int]] = []
+        # Each value (of a datatype) as the schema first writes it: messages say it so.
+        self.value_texts: dict[tuple[int, Hashable], str] = {}
 
     def load(self, url: str, what: str, where: tuple[str, int]) -> etree._Element:
         parts = urlparse(url)
@@ -320,6 +322,8 @@ class _Reader:
         node = Node("value", at.file, at.where[1])
         node.dt = dt
         node.value = value
+        # As written first: what messages say the value must be (jing's choice too).
+        node.name = self.value_texts.setdefault((id(dt), value), text)
         return node
 
     def _data(self, at: "_At") -> Node:
@@ -609,7 +613,9 @@ class _Builder:
             return p.not_allowed
         if kind == "value":
             assert node.dt is not None
-            return p.value_pattern(node.dt, node.value)
+            q = p.value_pattern(node.dt, node.value)
+            q.name = node.name
+            return q
         assert kind == "data" and node.dt is not None, kind
         return p.data(node.dt, self.build(kids[0]) if kids else None)
 

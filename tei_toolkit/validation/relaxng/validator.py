@@ -110,19 +110,57 @@ def _or(items: list[str]) -> str:
 
 
 def _must_be(values: list[Pattern], text: str, cx: Context) -> str:
-    """What a value must be, in jing's words: 'equal to "b" or "i"', 'an integer greater
-    than or equal to 1' (the datatype's reason for this text)..."""
-    equal = sorted({f'"{v.value}"' for v in values if v.kind == VALUE})
-    other: list[str] = []
+    """What a value must be, in jing's words: 'must be equal to "b" or "i"', 'must be an
+    integer greater than or equal to 1' (the datatype's reason for this text), several as jing
+    joins them ('must be an integer or must be equal to "abc"'). A value pattern whose
+    datatype does not take the text at all gives the datatype's reason, not its value; the
+    values are said as the schema writes them."""
+    reasons: list[str] = []
+    equal: set[str] = set()
+    qnames: set[tuple[str, str]] = set()
     for v in values:
-        if v.kind == DATA and v.dt is not None:
+        if v.dt is None:
+            continue
+        if v.kind == VALUE and v.dt.value(text, cx) is not None:
+            if isinstance(v.value, tuple) and v.dt.name == "QName":
+                qnames.add(v.value)
+            else:
+                equal.add(f'"{v.name or v.value}"')
+        elif v.kind in (VALUE, DATA):
             why = v.dt.reason(text, cx)
-            said = why[len("must be "):] if why and why.startswith("must be ") else why
-            other.append(said or v.dt.describe())
+            reasons.append(why if why and why.startswith("must be ")
+                           else f"must be {why or v.dt.describe()}")
     if any(v.kind == LIST for v in values):
-        other.append("a list of values")
-    parts = ([f"equal to {_or(equal)}"] if equal else []) + sorted(set(other))
-    return " or ".join(parts)
+        reasons.append("must be a list of values")
+    parts = list(dict.fromkeys(reasons))
+    if equal:
+        parts.append(f"must be equal to {_or(sorted(equal))}")
+    if qnames:
+        parts.append(_qnames_said(sorted(qnames), cx))
+    return _or(parts) if parts else ""
+
+
+def _qnames_said(qnames: list[tuple[str, str]], cx: Context) -> str:
+    """QName values as jing says them, with the document's prefixes where it has one for
+    the namespace: 'must be a QName equal to "b:thing"', or '"thing" (with xmlns="urn:x")'."""
+    prefixes = {uri: prefix for prefix, uri in cx.items() if prefix}
+    default = cx.get(None, "")
+    missing = sorted({ns for ns, _ in qnames if ns and ns not in prefixes and ns != default})
+    declared: dict[str, str] = {}
+    if len(missing) == 1 and not any(ns == "" for ns, _ in qnames) and not default:
+        declared[missing[0]] = ""
+    else:
+        for i, ns in enumerate(missing):
+            declared[ns] = "ns" if i == 0 else f"ns{i + 1}"
+    said = []
+    for ns, local in qnames:
+        prefix = prefixes.get(ns) if ns and ns != default else None
+        if prefix is None and ns in declared:
+            prefix = declared[ns] or None
+        said.append(f'"{prefix}:{local}"' if prefix else f'"{local}"')
+    notes = [f'xmlns{":" + p if p else ""}="{ns}"' for ns, p in declared.items()]
+    return f"must be a QName equal to {_or(sorted(said))}" + (
+        f" (with {', '.join(notes)})" if notes else "")
 
 
 # The Python walk recurses per element; deeper trees are walked by their events.
@@ -296,8 +334,7 @@ class Validation:
             if not text.strip(_WS):
                 d = P.choice(c, d)
         if d.kind == NOT_ALLOWED:
-            self.text_not_allowed(c, el, text, None, None)
-            return c
+            return self.text_not_allowed(c, el, text, None, None)
         return d
 
     def text(self, c: Pattern, el: etree._Element, text: str, after: etree._Element | None,
@@ -307,8 +344,7 @@ class Validation:
         P = self.p
         d = P.text_deriv(c, text, self.context(el) if P.context_dependent else _NO_CONTEXT)
         if d.kind == NOT_ALLOWED:
-            self.text_not_allowed(c, el, text, after, before)
-            return c
+            return self.text_not_allowed(c, el, text, after, before)
         return d
 
     @staticmethod
@@ -403,7 +439,7 @@ class Validation:
         if any(nc.contains(ns, local) for nc in allowed):
             must = _must_be(self.p.value_patterns(d, ns, local), value, self.context(el))
             self.report(el, f'value of attribute "{qname}" is invalid'
-                        + (f"; must be {must}" if must else ""))
+                        + (f"; {must}" if must else ""))
             return self.p.attribute_forgiving(d, ns, local)
         self.report(el, f'attribute "{qname}" not allowed here'
                     + (f"; expected {_names(allowed, el, True)}" if allowed else ""))
@@ -411,13 +447,15 @@ class Validation:
 
     def text_not_allowed(self, c: Pattern, el: etree._Element, text: str,
                          after: etree._Element | None, before: etree._Element | None
-                         ) -> None:
+                         ) -> Pattern:
+        """Report text the pattern does not take; what to go on with: as if the value
+        were right (a wrong value), or as if there were no text (text where none may be)."""
         elements, text_ok, end = self.p.expected(c)
         if text_ok:
             must = _must_be(self.p.value_patterns(c, "", None), text, self.context(el))
             self.report(el, f'character content of element "{_qname(el)}" invalid'
-                        + (f"; must be {must}" if must else ""))
-            return
+                        + (f"; {must}" if must else ""))
+            return self.p.text_forgiving(c)
         choices = []
         if end:
             choices.append("the element end-tag")
@@ -434,6 +472,7 @@ class Validation:
         self.issues.append(Issue(max(line, 0), 0, "text not allowed here"
                                  + (f"; expected {_or(choices)}" if choices else ""),
                                  element=el if self.keep_elements else None))
+        return c
 
 
 def validate(grammar: Grammar, root: etree._Element) -> list[Issue]:
