@@ -135,6 +135,54 @@ def test_what_a_value_must_be_is_said_as_jing_says_it(tmp_path, jing):
     assert messages(relaxng.load(path, cached=False), doc) == theirs
 
 
+_IDS_AND_LISTS = f"""<grammar xmlns="{RNG}" datatypeLibrary="{XSD}">
+  <start><element name="a"><zeroOrMore><element name="b">
+    <optional><attribute name="id"><data type="ID"/></attribute></optional>
+    <optional><attribute name="r"><data type="IDREF"/></attribute></optional>
+    <optional><attribute name="l"><list><oneOrMore><data type="anyURI">
+      <param name="pattern">\\S+</param></data></oneOrMore></list></attribute></optional>
+    <optional><attribute name="m"><list><data type="integer"/><data type="boolean"/></list>
+    </attribute></optional>
+    <optional><element name="c"><list><zeroOrMore><data type="integer"/></zeroOrMore></list>
+    </element></optional>
+  </element></zeroOrMore>
+  <zeroOrMore><element name="e"><interleave><element name="f"><empty/></element>
+    <element name="g"><empty/></element></interleave><element name="h"><empty/></element>
+  </element></zeroOrMore>
+  </element></start></grammar>"""
+_IDS_AND_LISTS_DOC = """<a>
+<b id="x"/>
+<b id="x"/>
+<b r="nope"/>
+<b l="a: b"/>
+<b l=" "/>
+<b m="1"/>
+<b m="x true"/>
+<b m="1 true 3"/>
+<b><c>1 x</c></b>
+<b l="ok %zz"/>
+<e/>
+<e><h/></e>
+<e><g/></e>
+</a>
+"""
+
+
+def test_ids_lists_and_required_elements_are_said_as_jing_says_them(tmp_path, jing):
+    # Duplicate IDs (and where the first was), references to none, the token of a list
+    # that is wrong or missing, the required elements that are missing.
+    path = tmp_path / "s.rng"
+    path.write_text(_IDS_AND_LISTS)
+    (tmp_path / "d.xml").write_text(_IDS_AND_LISTS_DOC)
+    proc = subprocess.run([jing.exe, str(path), str(tmp_path / "d.xml")], capture_output=True,
+                          text=True, timeout=120)
+    theirs = [(int(line.split(":")[1]), line.split(": error: ", 1)[1])
+              for line in proc.stdout.splitlines() if ": error: " in line]
+    assert len(theirs) == 13  # two for the duplicate ID, one for each other b and e
+    assert sorted(messages(relaxng.load(path, cached=False), _IDS_AND_LISTS_DOC)) == \
+        sorted(theirs)
+
+
 def test_inside_an_element_allowed_nowhere_its_children_are_checked(schema):
     """As jing does: each child against the schema's patterns for its name."""
     assert messages(schema, '<doc version="1"><head/><zz>\n<hi rend="x"/></zz></doc>') == [

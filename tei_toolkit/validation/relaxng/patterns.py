@@ -686,6 +686,38 @@ class Patterns:
         return self._anything
 
     # -- what was expected (messages) ----------------------------------------------------------
+    def required(self, p: Pattern) -> list[NameClass]:
+        """The element names content at ``p`` must still have that may come next (jing's
+        "missing required element"): those every way to complete the content has (both
+        parts of a group or interleave, all alternatives of a choice), among the next
+        possible ones."""
+        memo: dict[int, dict[tuple[object, ...], NameClass]] = {}
+
+        def must(q: Pattern) -> dict[tuple[object, ...], NameClass]:
+            found = memo.get(q.id)
+            if found is not None:
+                return found
+            kind = q.kind
+            found = {}
+            if kind == ELEMENT:
+                assert q.nc is not None
+                if q.nc.kind == "name":
+                    found = {q.nc.key: q.nc}
+            elif kind == CHOICE:
+                each = [must(a) for a in q.alts]
+                found = {k: v for k, v in each[0].items() if all(k in e for e in each[1:])}
+            elif kind in (GROUP, INTERLEAVE):
+                assert q.p1 is not None and q.p2 is not None
+                found = {**must(q.p1), **must(q.p2)}
+            elif kind in (ONE_OR_MORE, AFTER):  # an after: this element's content only
+                assert q.p1 is not None
+                found = must(q.p1)
+            memo[q.id] = found
+            return found
+
+        needed = must(p)
+        return [nc for nc in self.expected(p)[0] if nc.key in needed]
+
     def expected(self, p: Pattern) -> tuple[list[NameClass], bool, bool]:
         """At ``p`` (inside a start tag's content): the element name classes that may come
         next, whether text may, and whether the end tag may."""
@@ -743,6 +775,30 @@ class Patterns:
             else:
                 out.append(q)
         return out
+
+    def next_values(self, p: Pattern) -> list[Pattern]:
+        """The data and value patterns the next token of a list may match at ``p`` (a
+        group's second part only when its first may be empty)."""
+        found: dict[int, Pattern] = {}
+
+        def walk(q: Pattern) -> None:
+            kind = q.kind
+            if kind in (DATA, VALUE, LIST):
+                found.setdefault(q.id, q)
+            elif kind == CHOICE:
+                for a in q.alts:
+                    walk(a)
+            elif kind in (GROUP, INTERLEAVE):
+                assert q.p1 is not None and q.p2 is not None
+                walk(q.p1)
+                if kind == INTERLEAVE or q.p1.nullable:
+                    walk(q.p2)
+            elif kind in (ONE_OR_MORE, AFTER):
+                assert q.p1 is not None
+                walk(q.p1)
+
+        walk(p)
+        return list(found.values())
 
     def attributes(self, p: Pattern, required: bool) -> list[NameClass]:
         """The attribute name classes at ``p`` (in a start tag): all, or only those that must

@@ -69,10 +69,12 @@ def _split(tag: str) -> tuple[str, str]:
 _SHOWN = 12  # names a message lists before it says how many more there are
 
 
-def _names(classes: Iterable[NameClass], el: etree._Element, attribute: bool = False) -> str:
+def _names(classes: Iterable[NameClass], el: etree._Element, attribute: bool = False,
+           all_of: bool = False) -> str:
     """What may come, in jing's words: 'element "b" or "c"', 'attribute "q:z"', 'any
     element in namespace "urn:y"'; names as the document would write them at ``el`` (its
-    prefixes and default namespace); past a dozen names, how many more."""
+    prefixes and default namespace); past a dozen names, how many more. ``all_of``: what
+    must come, 'elements "b" and "c"'."""
     default = "" if attribute else (el.nsmap.get(None) or "")
     prefixes = {uri: prefix for prefix, uri in el.nsmap.items() if prefix}
     prefixes["http://www.w3.org/XML/1998/namespace"] = "xml"
@@ -90,7 +92,12 @@ def _names(classes: Iterable[NameClass], el: etree._Element, attribute: bool = F
             else:
                 names.add(f'"{{{leaf.ns}}}{leaf.local}"')
     shown = sorted(names)
-    if len(shown) > _SHOWN:
+    if all_of:
+        if len(shown) > 1:
+            what += "s"
+        listed = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else \
+            "".join(shown)
+    elif len(shown) > _SHOWN:
         listed = ", ".join(shown[:_SHOWN]) + f" or one of {len(shown) - _SHOWN} more"
     else:
         listed = _or(shown) if shown else ""
@@ -98,18 +105,12 @@ def _names(classes: Iterable[NameClass], el: etree._Element, attribute: bool = F
     return " or ".join(parts)
 
 
-def _one_name(classes: list[NameClass]) -> bool:
-    """Is exactly one element name possible (so it is "missing", not one of several)?"""
-    leaves = [leaf for nc in classes for leaf in nc.leaves()]
-    return len(leaves) == 1 and leaves[0].kind == "name"
-
-
 def _or(items: list[str]) -> str:
     """'a', 'a or b', 'a, b or c'."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def _must_be(values: list[Pattern], text: str, cx: Context) -> str:
+def _must_be(P: Patterns, values: list[Pattern], text: str, cx: Context) -> str:
     """What a value must be, in jing's words: 'must be equal to "b" or "i"', 'must be an
     integer greater than or equal to 1' (the datatype's reason for this text), several as jing
     joins them ('must be an integer or must be equal to "abc"'). A value pattern whose
@@ -130,14 +131,36 @@ def _must_be(values: list[Pattern], text: str, cx: Context) -> str:
             why = v.dt.reason(text, cx)
             reasons.append(why if why and why.startswith("must be ")
                            else f"must be {why or v.dt.describe()}")
-    if any(v.kind == LIST for v in values):
-        reasons.append("must be a list of values")
-    parts = list(dict.fromkeys(reasons))
+    lists = [v for v in values if v.kind == LIST]
+    if lists:
+        reasons.append(_list_said(P, lists[0], text, cx))
+    parts = [part for part in dict.fromkeys(reasons) if part]
     if equal:
         parts.append(f"must be equal to {_or(sorted(equal))}")
     if qnames:
         parts.append(_qnames_said(sorted(qnames), cx))
     return _or(parts) if parts else ""
+
+
+def _list_said(P: Patterns, v: Pattern, text: str, cx: Context) -> str:
+    """What is wrong with a list, as jing says it: 'token "a:" invalid; must be a URI', or
+    'missing token; must be a boolean' (what the next token must be); nothing more when a
+    token comes after the list's end."""
+    assert v.p1 is not None
+    d = v.p1
+    for word in xml_words(text):
+        after = P.text_deriv(d, word, cx)
+        if after.kind == NOT_ALLOWED:
+            nexts = P.next_values(d)
+            if not nexts:
+                return ""
+            must = _must_be(P, nexts, word, cx)
+            return f'token "{word}" invalid' + (f"; {must}" if must else "")
+        d = after
+    if d.nullable:
+        return ""
+    must = _must_be(P, P.next_values(d), "", cx)
+    return "missing token" + (f"; {must}" if must else "")
 
 
 def _qnames_said(qnames: list[tuple[str, str]], cx: Context) -> str:
@@ -185,7 +208,9 @@ class Validation:
         self.p: Patterns = grammar.patterns
         self.issues: list[Issue] = []
         self.id_names = grammar.id_attribute_names
-        self.ids: set[str] = set()
+        # ID -> where it was first given (an element, or its line when streaming); whether
+        # its first occurrence was said (jing says it once, beside the first duplicate).
+        self.ids: dict[str, tuple[etree._Element | int, list[bool]]] = {}
         self.idrefs: list[tuple[str, etree._Element | int, str]] = []
         # Streaming: issues keep lines, not elements (an element kept alive keeps memory).
         self.keep_elements = True
@@ -218,7 +243,7 @@ class Validation:
             if value not in self.ids:
                 el = where if isinstance(where, etree._Element) else None
                 line = where if isinstance(where, int) else (where.sourceline or 0)
-                self.issues.append(Issue(line, 0, f'reference to non-existent ID "{value}"',
+                self.issues.append(Issue(line, 0, f'IDREF "{value}" without matching ID',
                                          "id", name, el))
         return self.issues
 
@@ -227,13 +252,23 @@ class Validation:
         kind = self.grammar.id_type(tag, name)
         if kind == "ID":
             value = value.strip(_WS)
-            if value in self.ids:
-                self.issues.append(Issue(el.sourceline or 0, 0, f'duplicate ID "{value}"',
-                                         "id", name, el if self.keep_elements else None))
-            else:
-                self.ids.add(value)
-        elif kind:
             where: etree._Element | int = el if self.keep_elements else (el.sourceline or 0)
+            first = self.ids.get(value)
+            if first is None:
+                self.ids[value] = (where, [False])
+                return
+            self.issues.append(Issue(el.sourceline or 0, 0,
+                                     f'ID "{value}" has already been defined', "id", name,
+                                     el if self.keep_elements else None))
+            there, said = first
+            if not said[0]:
+                said[0] = True
+                at = there if isinstance(there, etree._Element) else None
+                self.issues.append(Issue(there if isinstance(there, int)
+                                         else (there.sourceline or 0), 0,
+                                         f'first occurrence of ID "{value}"', "id", name, at))
+        elif kind:
+            where = el if self.keep_elements else (el.sourceline or 0)
             self.idrefs.extend((v, where, name) for v in xml_words(value))
 
     def report(self, el: etree._Element, message: str) -> None:
@@ -278,11 +313,12 @@ class Validation:
     def incomplete(self, c: Pattern, el: etree._Element) -> Pattern:
         """Report what the content lacks at the end tag; go on after the element."""
         elements, text, _ = self.p.expected(c)
+        required = self.p.required(c)
         what = _names(elements, el)
         if text and not what:
             what = "text"
         self.report(el, f'element "{_qname(el)}" incomplete; '
-                    + (f"missing required {what}" if _one_name(elements) and not text
+                    + (f"missing required {_names(required, el, all_of=True)}" if required
                        else f"expected {what or 'more content'}"))
         return self.p.end_forgiving(c)
 
@@ -394,8 +430,9 @@ class Validation:
         else:
             go_on = P.start_tag_open(P.relaxed(p), tag)
             where = "yet" if go_on.kind != NOT_ALLOWED else "here"
-        if where == "yet" and _one_name(elements) and not end and not text:
-            said = f"; missing required {_names(elements, el)}"
+        required = P.required(p) if where == "yet" else []
+        if required:
+            said = f"; missing required {_names(required, el, all_of=True)}"
         else:
             said = f"; expected {_or(choices)}" if choices else ""
         self.report(el, f'element "{_qname(el)}" not allowed {where}{said}')
@@ -437,7 +474,8 @@ class Validation:
                 prefix = "xml"
             qname = f"{prefix}:{qname}" if prefix else name
         if any(nc.contains(ns, local) for nc in allowed):
-            must = _must_be(self.p.value_patterns(d, ns, local), value, self.context(el))
+            must = _must_be(self.p, self.p.value_patterns(d, ns, local), value,
+                            self.context(el))
             self.report(el, f'value of attribute "{qname}" is invalid'
                         + (f"; {must}" if must else ""))
             return self.p.attribute_forgiving(d, ns, local)
@@ -452,7 +490,8 @@ class Validation:
         were right (a wrong value), or as if there were no text (text where none may be)."""
         elements, text_ok, end = self.p.expected(c)
         if text_ok:
-            must = _must_be(self.p.value_patterns(c, "", None), text, self.context(el))
+            must = _must_be(self.p, self.p.value_patterns(c, "", None), text,
+                            self.context(el))
             self.report(el, f'character content of element "{_qname(el)}" invalid'
                         + (f"; {must}" if must else ""))
             return self.p.text_forgiving(c)
