@@ -454,9 +454,12 @@ class Patterns:
             d = by_value.get(matches)
             if d is not None:
                 return d
-        verdicts = {v.id: m for v, m in zip(vs, matches)}
-        ns, local = split(tag)
-        d = self._att(p, ns, local, verdicts)
+        if not vs:  # no attribute of this name here: nothing to walk
+            d = self.not_allowed
+        else:
+            verdicts = {v.id: m for v, m in zip(vs, matches)}
+            ns, local = split(tag)
+            d = self._att(p, ns, local, verdicts)
         by_value[matches] = d
         self._grew()
         return d
@@ -804,6 +807,11 @@ class Patterns:
         """The attribute name classes at ``p`` (in a start tag): all, or only those that must
         still come (the start tag cannot end without them)."""
         found: dict[tuple[object, ...], NameClass] = {}
+        if not required:  # all of them: the memoised attribute patterns say
+            for a in self.attribute_patterns(p):
+                assert a.nc is not None
+                found.setdefault(a.nc.key, a.nc)
+            return list(found.values())
 
         def walk(q: Pattern) -> None:
             kind = q.kind
