@@ -23,6 +23,10 @@ _SVRL = f"{{{SVRL_NS}}}"
 _POINTER_SET = frozenset(POINTER_ATTRIBUTES)
 
 
+# A start tag's name (a prefix and a local name), to find the columns of elements on a line.
+_START_TAG = re.compile(r"<([^\s/>!?][^\s/>]*)")
+
+
 class Document:
     """One document being validated: its bytes, tree and the positions of its elements."""
 
@@ -218,8 +222,8 @@ class Document:
             text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
             same = [e for e in self._by_line.get(line, [])
                     if etree.QName(e).localname == local]
-            starts = [m.start() for m in
-                      re.finditer(rf"<(?:[\w.-]+:)?{re.escape(local)}(?=[\s/>])", text)]
+            starts = [m.start() for m in _START_TAG.finditer(text)
+                      if m.group(1).rpartition(":")[2] == local]
             known = self._columns[(line, local)] = ({e: k for k, e in enumerate(same)}, starts)
         k = known[0].get(el, 0)
         return known[1][k] + 1 if k < len(known[1]) else 1
