@@ -23,6 +23,8 @@ _SVRL = f"{{{SVRL_NS}}}"
 _POINTER_SET = frozenset(POINTER_ATTRIBUTES)
 
 
+# A namespace declaration whose value holds a character reference (which may spell any URI).
+_NS_CHAR_REF = re.compile(rb"xmlns[^=>]*=\s*(?:\"[^\"]*&#|'[^']*&#)")
 # A start tag's name (a prefix and a local name), to find the columns of elements on a line.
 _START_TAG = re.compile(r"<([^\s/>!?][^\s/>]*)")
 
@@ -114,13 +116,14 @@ class Document:
         """Can the document hold an entity reference ("entity") or an XInclude ("include")?
         No when its bytes say so for sure, which spares a walk over the whole tree: without a
         DOCTYPE no entity is declared (and an undeclared one is not well-formed), and an
-        XInclude needs its namespace's name written out, or a character reference that may
-        spell it (a DOCTYPE could declare it too: then the tree is searched)."""
+        XInclude needs its namespace's name written out, or a namespace declaration with a
+        character reference that may spell it (a DOCTYPE could declare it too: then the tree
+        is searched)."""
         if has_doctype(self.data):
             return True
         if what == "entity":
             return False
-        return XI_NS.encode() in self.data or b"&#" in self.data
+        return XI_NS.encode() in self.data or _NS_CHAR_REF.search(self.data) is not None
 
     def _parameter_entities(self) -> Iterator[Problem]:
         """External parameter entities of the internal subset (``<!ENTITY % x SYSTEM "...">
