@@ -263,7 +263,11 @@ class Patterns:
             cached = memo.get(s)
             if cached is not None:
                 return cached
-        result = self._matches(p, s, cx)
+        dt = p.dt
+        if p.kind == DATA and p.p1 is None and dt is not None:
+            result = dt.allows(s, cx)  # the commonest case, without two calls between
+        else:
+            result = self._matches(p, s, cx)
         if not self.context_dependent:
             if memo is None or len(memo) >= _VALUE_MEMO_LIMIT:
                 memo = p.d_values = {}
