@@ -1599,15 +1599,7 @@ class Datatype:
 
     def allows(self, text: str, context: Context,
                entities: AbstractSet[str] = _NO_ENTITIES) -> bool:
-        # value(), inlined: this runs for every attribute value no memo has seen.
-        ws = self._ws
-        if ws == _COLLAPSE:
-            text = _collapse(text)
-        elif ws == _REPLACE:
-            text = text.translate(_TO_SPACE)
-        if self._plain:
-            return self._kind.parse(text, context, entities) is not None
-        return self._check(text, context, entities)[0] is not None
+        return self.value(text, context, entities) is not None
 
     def reason(self, text: str, context: Context,
                entities: AbstractSet[str] = _NO_ENTITIES) -> str | None:

@@ -729,43 +729,16 @@ class Patterns:
         """At ``p`` (inside a start tag's content): the element name classes that may come
         next, whether text may, and whether the end tag may."""
         elements: dict[tuple[object, ...], NameClass] = {}
-        text = [False]
-        end = [False]
-        seen: set[int] = set()
-
-        def walk(q: Pattern) -> None:
-            if q.id in seen:
-                return
-            seen.add(q.id)
-            kind = q.kind
-            if kind == ELEMENT:
+        text = end = False
+        for q in _firsts(p):
+            if q.kind == ELEMENT:
                 assert q.nc is not None
                 elements.setdefault(q.nc.key, q.nc)
-            elif kind == TEXT or kind in (DATA, VALUE, LIST):
-                text[0] = True
-            elif kind == CHOICE:
-                for a in q.alts:
-                    walk(a)
-            elif kind == INTERLEAVE:
-                assert q.p1 is not None and q.p2 is not None
-                walk(q.p1)
-                walk(q.p2)
-            elif kind == GROUP:
-                assert q.p1 is not None and q.p2 is not None
-                walk(q.p1)
-                if q.p1.nullable:
-                    walk(q.p2)
-            elif kind == ONE_OR_MORE:
-                assert q.p1 is not None
-                walk(q.p1)
-            elif kind == AFTER:
-                assert q.p1 is not None
-                walk(q.p1)
-                if q.p1.nullable:
-                    end[0] = True
-
-        walk(p)
-        return list(elements.values()), text[0], end[0]
+            elif q.kind == AFTER:
+                end = True
+            else:
+                text = True
+        return list(elements.values()), text, end
 
 
     def value_patterns(self, p: Pattern, ns: str, local: str | None) -> list[Pattern]:
@@ -784,28 +757,8 @@ class Patterns:
         return out
 
     def next_values(self, p: Pattern) -> list[Pattern]:
-        """The data and value patterns the next token of a list may match at ``p`` (a
-        group's second part only when its first may be empty)."""
-        found: dict[int, Pattern] = {}
-
-        def walk(q: Pattern) -> None:
-            kind = q.kind
-            if kind in (DATA, VALUE, LIST):
-                found.setdefault(q.id, q)
-            elif kind == CHOICE:
-                for a in q.alts:
-                    walk(a)
-            elif kind in (GROUP, INTERLEAVE):
-                assert q.p1 is not None and q.p2 is not None
-                walk(q.p1)
-                if kind == INTERLEAVE or q.p1.nullable:
-                    walk(q.p2)
-            elif kind in (ONE_OR_MORE, AFTER):
-                assert q.p1 is not None
-                walk(q.p1)
-
-        walk(p)
-        return list(found.values())
+        """The data and value patterns the next token of a list may match at ``p``."""
+        return [q for q in _firsts(p) if q.kind in (DATA, VALUE, LIST)]
 
     def attributes(self, p: Pattern, required: bool) -> list[NameClass]:
         """The attribute name classes at ``p`` (in a start tag): all, or only those that must
@@ -859,6 +812,16 @@ def _open_index(alts: tuple[Pattern, ...]) -> tuple[dict[tuple[str, str], tuple[
     return {k: tuple(v) for k, v in named.items()}, tuple(others)
 
 
+def _firsts(p: Pattern) -> Iterator[Pattern]:
+    """What may come next at ``p``: the element, text and value patterns (each once), and an
+    after whose content may end (the end tag may come)."""
+    for q in reached(p, lambda q: q.kind in STRUCTURE or q.kind == AFTER, first_only=True):
+        if q.kind in (ELEMENT, TEXT, DATA, VALUE, LIST):
+            yield q
+        elif q.kind == AFTER and q.p1 is not None and q.p1.nullable:
+            yield q
+
+
 def _values_only(p: Pattern) -> bool:
     """A data or value pattern, or a choice of them: a word matches it or not."""
     if p.kind == CHOICE:
@@ -872,9 +835,12 @@ def xml_words(s: str) -> list[str]:
     return [w for w in _XML_SPACE.split(s) if w]
 
 
-def reached(start: Pattern, into: Callable[[Pattern], bool]) -> Iterator[Pattern]:
+def reached(start: Pattern, into: Callable[[Pattern], bool],
+            first_only: bool = False) -> Iterator[Pattern]:
     """Every pattern ``start`` reaches through its operands, each once; the operands of a
-    pattern are followed only where ``into`` says so (an AFTER: its first one only)."""
+    pattern are followed only where ``into`` says so (an AFTER: its first one only).
+    ``first_only``: a group's second operand only where its first may be empty (what may
+    come next)."""
     seen: set[int] = set()
     stack = [start]
     while stack:
@@ -885,7 +851,8 @@ def reached(start: Pattern, into: Callable[[Pattern], bool]) -> Iterator[Pattern
         yield q
         if not into(q):
             continue
-        if q.kind == AFTER:
+        if q.kind == AFTER or (first_only and q.kind == GROUP and q.p1 is not None
+                               and not q.p1.nullable):
             assert q.p1 is not None
             stack.append(q.p1)
             continue
