@@ -276,8 +276,9 @@ cdef class Walker:
                 else:
                     found = self.memo.get(<PyObject*>d, <PyObject*>name, ATT_VALUE)
                     if found != NULL:
-                        value = attributeValue(node, attr)
-                        d2 = self.by_value(d, name, <object>found, value)
+                        v = <object>found  # held before any Python runs (a thread may
+                        value = attributeValue(node, attr)  # empty the table meanwhile)
+                        d2 = self.by_value(d, name, v, value)
             if d2 is None:
                 if value is None:
                     value = attributeValue(node, attr)
@@ -413,8 +414,9 @@ cdef class Walker:
             else:
                 found = self.memo.get(<PyObject*>c, NULL, TEXT_VALUE)
                 if found != NULL:
+                    v = <object>found  # held before any Python runs
                     text = self.text_between(first, stop)
-                    d = self.by_value(c, None, <object>found, text)
+                    d = self.by_value(c, None, v, text)
         if d is None:
             text = self.text_between(first, stop)
             d = self.P.text_deriv(c, text, self.context(node))
