@@ -183,6 +183,35 @@ def test_ids_lists_and_required_elements_are_said_as_jing_says_them(tmp_path, ji
         sorted(theirs)
 
 
+_NAMESPACES = f"""<grammar xmlns="{RNG}" xmlns:e="urn:e" xmlns:f="urn:f" datatypeLibrary="{XSD}">
+  <start><element name="a"><zeroOrMore><choice>
+    <element name="b"><element name="e:t"><empty/></element></element>
+    <element name="c"><choice><element name="e:t"><empty/></element>
+      <element name="f:u"><empty/></element><element name="v"><empty/></element></choice>
+    </element>
+    <element name="d"><empty/></element>
+    <element name="g"><attribute name="r"><list><oneOrMore><data type="anyURI"/></oneOrMore>
+    </list></attribute></element>
+  </choice></zeroOrMore></element></start></grammar>"""
+_NAMESPACES_DOC = '<a>\n<b/>\n<c/>\n<d x="1"/>\n<g r=""/>\n<b>text</b>\n</a>\n'
+
+
+def test_names_of_namespaces_the_document_does_not_declare_are_said_as_jing_says_them(
+        tmp_path, jing):
+    # '"t" (with xmlns="urn:e")', '"ns1:t", "ns2:u" or "v" (with xmlns:ns1=... xmlns:ns2=...)';
+    # an attribute where none may be; an empty list of URIs (nothing more to say).
+    path = tmp_path / "s.rng"
+    path.write_text(_NAMESPACES)
+    (tmp_path / "d.xml").write_text(_NAMESPACES_DOC)
+    proc = subprocess.run([jing.exe, str(path), str(tmp_path / "d.xml")], capture_output=True,
+                          text=True, timeout=120)
+    theirs = [(int(line.split(":")[1]), line.split(": error: ", 1)[1])
+              for line in proc.stdout.splitlines() if ": error: " in line]
+    assert len(theirs) == 6
+    assert sorted(messages(relaxng.load(path, cached=False), _NAMESPACES_DOC)) == \
+        sorted(theirs)
+
+
 def test_inside_an_element_allowed_nowhere_its_children_are_checked(schema):
     """As jing does: each child against the schema's patterns for its name."""
     assert messages(schema, '<doc version="1"><head/><zz>\n<hi rend="x"/></zz></doc>') == [

@@ -73,24 +73,26 @@ def _names(classes: Iterable[NameClass], el: etree._Element, attribute: bool = F
            all_of: bool = False) -> str:
     """What may come, in jing's words: 'element "b" or "c"', 'attribute "q:z"', 'any
     element in namespace "urn:y"'; names as the document would write them at ``el`` (its
-    prefixes and default namespace); past a dozen names, how many more. ``all_of``: what
-    must come, 'elements "b" and "c"'."""
+    prefixes and default namespace; a namespace it does not declare gets a prefix or the
+    default, and a note says so: '"t" (with xmlns="urn:e")'); past a dozen names, how many
+    more. ``all_of``: what must come, 'elements "b" and "c"'."""
     default = "" if attribute else (el.nsmap.get(None) or "")
     prefixes = {uri: prefix for prefix, uri in el.nsmap.items() if prefix}
     prefixes["http://www.w3.org/XML/1998/namespace"] = "xml"
+    leaves = [leaf for nc in classes for leaf in nc.leaves()]
+    named = [leaf for leaf in leaves if leaf.kind == "name"]
+    declared = _declared(
+        sorted({leaf.ns for leaf in named if leaf.ns != default and leaf.ns not in prefixes}),
+        attribute or bool(default) or any(leaf.ns == "" for leaf in named))
+    prefixes.update({ns: prefix for ns, prefix in declared.items() if prefix})
     names: set[str] = set()
-    wild: set[str] = set()
+    for leaf in named:
+        if leaf.ns == default or declared.get(leaf.ns) == "":
+            names.add(f'"{leaf.local}"')
+        else:
+            names.add(f'"{prefixes[leaf.ns]}:{leaf.local}"')
+    wild = {leaf.describe(attribute) for leaf in leaves if leaf.kind != "name"}
     what = "attribute" if attribute else "element"
-    for nc in classes:
-        for leaf in nc.leaves():
-            if leaf.kind != "name":
-                wild.add(leaf.describe(attribute))
-            elif leaf.ns == default:
-                names.add(f'"{leaf.local}"')
-            elif leaf.ns in prefixes:
-                names.add(f'"{prefixes[leaf.ns]}:{leaf.local}"')
-            else:
-                names.add(f'"{{{leaf.ns}}}{leaf.local}"')
     shown = sorted(names)
     if all_of:
         if len(shown) > 1:
@@ -102,7 +104,24 @@ def _names(classes: Iterable[NameClass], el: etree._Element, attribute: bool = F
     else:
         listed = _or(shown) if shown else ""
     parts = ([f"{what} {listed}"] if listed else []) + sorted(wild)
-    return " or ".join(parts)
+    return " or ".join(parts) + _note(declared)
+
+
+def _declared(unknown: list[str], bare_taken: bool) -> dict[str, str]:
+    """Namespaces a message must declare to write its names, as jing does: one of them as the
+    default namespace ("") when unprefixed names are free for it, else "ns"; several as
+    "ns1", "ns2"..."""
+    if len(unknown) == 1:
+        return {unknown[0]: "ns" if bare_taken else ""}
+    return {ns: f"ns{i}" for i, ns in enumerate(unknown, 1)}
+
+
+def _note(declared: dict[str, str]) -> str:
+    """' (with xmlns:ns1="a" xmlns:ns2="b")' for the namespaces a message declared."""
+    if not declared:
+        return ""
+    return " (with " + " ".join(f'xmlns{":" + p if p else ""}="{ns}"'
+                                for ns, p in declared.items()) + ")"
 
 
 def _or(items: list[str]) -> str:
@@ -110,12 +129,14 @@ def _or(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def _must_be(P: Patterns, values: list[Pattern], text: str, cx: Context) -> str:
+def _must_be(P: Patterns, values: list[Pattern], text: str, cx: Context,
+             described: bool = True) -> str:
     """What a value must be, in jing's words: 'must be equal to "b" or "i"', 'must be an
     integer greater than or equal to 1' (the datatype's reason for this text), several as jing
     joins them ('must be an integer or must be equal to "abc"'). A value pattern whose
     datatype does not take the text at all gives the datatype's reason, not its value; the
-    values are said as the schema writes them."""
+    values are said as the schema writes them. ``described``: a datatype that has no reason
+    for this text is named all the same."""
     reasons: list[str] = []
     equal: set[str] = set()
     qnames: set[tuple[str, str]] = set()
@@ -129,8 +150,9 @@ def _must_be(P: Patterns, values: list[Pattern], text: str, cx: Context) -> str:
                 equal.add(f'"{v.name or v.value}"')
         elif v.kind in (VALUE, DATA):
             why = v.dt.reason(text, cx)
-            reasons.append(why if why and why.startswith("must be ")
-                           else f"must be {why or v.dt.describe()}")
+            if why or described:
+                reasons.append(why if why and why.startswith("must be ")
+                               else f"must be {why or v.dt.describe()}")
     lists = [v for v in values if v.kind == LIST]
     if lists:
         reasons.append(_list_said(P, lists[0], text, cx))
@@ -159,8 +181,10 @@ def _list_said(P: Patterns, v: Pattern, text: str, cx: Context) -> str:
         d = after
     if d.nullable:
         return ""
-    must = _must_be(P, P.next_values(d), "", cx)
-    return "missing token" + (f"; {must}" if must else "")
+    # What the next token must be, when the datatype has something to say of no token at
+    # all (a pattern facet); else jing says nothing more, nor do we.
+    must = _must_be(P, P.next_values(d), "", cx, described=False)
+    return f"missing token; {must}" if must else ""
 
 
 def _qnames_said(qnames: list[tuple[str, str]], cx: Context) -> str:
@@ -168,22 +192,13 @@ def _qnames_said(qnames: list[tuple[str, str]], cx: Context) -> str:
     the namespace: 'must be a QName equal to "b:thing"', or '"thing" (with xmlns="urn:x")'."""
     prefixes = {uri: prefix for prefix, uri in cx.items() if prefix}
     default = cx.get(None, "")
-    missing = sorted({ns for ns, _ in qnames if ns and ns not in prefixes and ns != default})
-    declared: dict[str, str] = {}
-    if len(missing) == 1 and not any(ns == "" for ns, _ in qnames) and not default:
-        declared[missing[0]] = ""
-    else:
-        for i, ns in enumerate(missing):
-            declared[ns] = "ns" if i == 0 else f"ns{i + 1}"
-    said = []
-    for ns, local in qnames:
-        prefix = prefixes.get(ns) if ns and ns != default else None
-        if prefix is None and ns in declared:
-            prefix = declared[ns] or None
-        said.append(f'"{prefix}:{local}"' if prefix else f'"{local}"')
-    notes = [f'xmlns{":" + p if p else ""}="{ns}"' for ns, p in declared.items()]
-    return f"must be a QName equal to {_or(sorted(said))}" + (
-        f" (with {', '.join(notes)})" if notes else "")
+    declared = _declared(
+        sorted({ns for ns, _ in qnames if ns and ns not in prefixes and ns != default}),
+        bool(default) or any(ns == "" for ns, _ in qnames))
+    prefixes.update({ns: prefix for ns, prefix in declared.items() if prefix})
+    said = [f'"{local}"' if not ns or ns == default or declared.get(ns) == ""
+            else f'"{prefixes[ns]}:{local}"' for ns, local in qnames]
+    return f"must be a QName equal to {_or(sorted(said))}" + _note(declared)
 
 
 # The Python walk recurses per element; deeper trees are walked by their events.
@@ -479,8 +494,9 @@ class Validation:
             self.report(el, f'value of attribute "{qname}" is invalid'
                         + (f"; {must}" if must else ""))
             return self.p.attribute_forgiving(d, ns, local)
-        self.report(el, f'attribute "{qname}" not allowed here'
-                    + (f"; expected {_names(allowed, el, True)}" if allowed else ""))
+        self.report(el, f'attribute "{qname}" not allowed here; expected '
+                    f"{_names(allowed, el, True)}" if allowed
+                    else f'found attribute "{qname}", but no attributes allowed here')
         return d
 
     def text_not_allowed(self, c: Pattern, el: etree._Element, text: str,
