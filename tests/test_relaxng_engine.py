@@ -54,6 +54,19 @@ def messages(schema: relaxng.Schema, xml: str) -> list[tuple[int, str]]:
     return [(i.line, i.message) for i in schema.validate(root)]
 
 
+def jing_and_ours(tmp_path: Path, jing, grammar: str, doc: str
+                  ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(line, message) of each error, as jing says them and as our engine does."""
+    path = tmp_path / "s.rng"
+    path.write_text(grammar)
+    (tmp_path / "d.xml").write_text(doc)
+    proc = subprocess.run([jing.exe, str(path), str(tmp_path / "d.xml")], capture_output=True,
+                          text=True, timeout=120)
+    theirs = [(int(line.split(":")[1]), line.split(": error: ", 1)[1])
+              for line in proc.stdout.splitlines() if ": error: " in line]
+    return theirs, messages(relaxng.load(path, cached=False), doc)
+
+
 def test_a_valid_document_has_no_issues(schema):
     assert messages(schema, '<doc version="2" lang="en"><head>h</head><p>a <hi rend="b">x'
                             "</hi> b</p><p/></doc>") == []
@@ -87,15 +100,8 @@ def test_each_problem_is_said_once_in_jings_words(schema):
 
 def test_the_messages_are_jings(tmp_path, jing):
     """The README's claim, checked against jing itself: same messages, same lines."""
-    path = tmp_path / "s.rng"
-    path.write_text(SCHEMA)
-    doc = tmp_path / "d.xml"
-    doc.write_text(JING_EXAMPLE)
-    proc = subprocess.run([jing.exe, str(path), str(doc)], capture_output=True, text=True,
-                          timeout=120)
-    theirs = [(int(line.split(":")[1]), line.split(": error: ", 1)[1])
-              for line in proc.stdout.splitlines() if ": error: " in line]
-    assert theirs and messages(relaxng.load(path, cached=False), JING_EXAMPLE) == theirs
+    theirs, ours = jing_and_ours(tmp_path, jing, SCHEMA, JING_EXAMPLE)
+    assert theirs and ours == theirs
 
 
 # What a value must be, said of value and data patterns of every shape jing words its own
@@ -121,18 +127,13 @@ def test_what_a_value_must_be_is_said_as_jing_says_it(tmp_path, jing):
     defines = "".join(f'<element name="c{i}"><attribute name="k">{body}</attribute><empty/>'
                       f'</element><element name="t{i}">{body}</element>'
                       for i, (body, _, _) in enumerate(_VALUES))
-    path = tmp_path / "s.rng"
-    path.write_text(f'<grammar xmlns="{RNG}" datatypeLibrary="{XSD}"><start><element '
-                    f'name="doc"><interleave>{defines}</interleave></element></start></grammar>')
+    grammar = (f'<grammar xmlns="{RNG}" datatypeLibrary="{XSD}"><start><element '
+               f'name="doc"><interleave>{defines}</interleave></element></start></grammar>')
     doc = "<doc>\n" + "".join(f'<c{i} k="{text}" {ns}/>\n<t{i} {ns}>{text}</t{i}>\n'
                                 for i, (_, text, ns) in enumerate(_VALUES)) + "</doc>\n"
-    (tmp_path / "d.xml").write_text(doc)
-    proc = subprocess.run([jing.exe, str(path), str(tmp_path / "d.xml")], capture_output=True,
-                          text=True, timeout=120)
-    theirs = [(int(line.split(":")[1]), line.split(": error: ", 1)[1])
-              for line in proc.stdout.splitlines() if ": error: " in line]
+    theirs, ours = jing_and_ours(tmp_path, jing, grammar, doc)
     assert len(theirs) == 2 * len(_VALUES)
-    assert messages(relaxng.load(path, cached=False), doc) == theirs
+    assert ours == theirs
 
 
 _IDS_AND_LISTS = f"""<grammar xmlns="{RNG}" datatypeLibrary="{XSD}">
@@ -171,16 +172,9 @@ _IDS_AND_LISTS_DOC = """<a>
 def test_ids_lists_and_required_elements_are_said_as_jing_says_them(tmp_path, jing):
     # Duplicate IDs (and where the first was), references to none, the token of a list
     # that is wrong or missing, the required elements that are missing.
-    path = tmp_path / "s.rng"
-    path.write_text(_IDS_AND_LISTS)
-    (tmp_path / "d.xml").write_text(_IDS_AND_LISTS_DOC)
-    proc = subprocess.run([jing.exe, str(path), str(tmp_path / "d.xml")], capture_output=True,
-                          text=True, timeout=120)
-    theirs = [(int(line.split(":")[1]), line.split(": error: ", 1)[1])
-              for line in proc.stdout.splitlines() if ": error: " in line]
+    theirs, ours = jing_and_ours(tmp_path, jing, _IDS_AND_LISTS, _IDS_AND_LISTS_DOC)
     assert len(theirs) == 13  # two for the duplicate ID, one for each other b and e
-    assert sorted(messages(relaxng.load(path, cached=False), _IDS_AND_LISTS_DOC)) == \
-        sorted(theirs)
+    assert sorted(ours) == sorted(theirs)
 
 
 _NAMESPACES = f"""<grammar xmlns="{RNG}" xmlns:e="urn:e" xmlns:f="urn:f" datatypeLibrary="{XSD}">
@@ -200,16 +194,9 @@ def test_names_of_namespaces_the_document_does_not_declare_are_said_as_jing_says
         tmp_path, jing):
     # '"t" (with xmlns="urn:e")', '"ns1:t", "ns2:u" or "v" (with xmlns:ns1=... xmlns:ns2=...)';
     # an attribute where none may be; an empty list of URIs (nothing more to say).
-    path = tmp_path / "s.rng"
-    path.write_text(_NAMESPACES)
-    (tmp_path / "d.xml").write_text(_NAMESPACES_DOC)
-    proc = subprocess.run([jing.exe, str(path), str(tmp_path / "d.xml")], capture_output=True,
-                          text=True, timeout=120)
-    theirs = [(int(line.split(":")[1]), line.split(": error: ", 1)[1])
-              for line in proc.stdout.splitlines() if ": error: " in line]
+    theirs, ours = jing_and_ours(tmp_path, jing, _NAMESPACES, _NAMESPACES_DOC)
     assert len(theirs) == 6
-    assert sorted(messages(relaxng.load(path, cached=False), _NAMESPACES_DOC)) == \
-        sorted(theirs)
+    assert sorted(ours) == sorted(theirs)
 
 
 def test_inside_an_element_allowed_nowhere_its_children_are_checked(schema):
