@@ -17,6 +17,8 @@ from lxml.includes.etreepublic cimport (_Document, _Element, attributeValue, ele
 
 import_lxml__etree()
 
+from sys import intern
+
 cdef int TEXT = 2
 # Elements nested deeper than this are walked without recursion (by the caller): a tree made
 # with lxml's API may nest 100,000 deep, and the C stack would not hold it.
@@ -205,7 +207,7 @@ cdef class Walker:
         cdef TagSlot* slot = &self.slots[h]
         if slot.name == name and slot.href == href and slot.tag != NULL:
             return <object>slot.tag
-        tag = _interned(namespacedNameFromNsName(href, name))
+        tag = intern(namespacedNameFromNsName(href, name))
         if len(self.keep) > 4 * SLOTS:  # many names colliding: start the table again
             memset(self.slots, 0, sizeof(self.slots))
             self.keep = []
@@ -279,21 +281,20 @@ cdef class Walker:
                         v = <object>found  # held before any Python runs (a thread may
                         value = attributeValue(node, attr)  # empty the table meanwhile)
                         d2 = self.by_value(d, name, v, value)
-            if d2 is None:
-                if value is None:
-                    value = attributeValue(node, attr)
+            if d2 is None:  # (no value read yet: only the table's value pattern reads it)
+                value = attributeValue(node, attr)
                 d2 = self.P.attribute_deriv(d, name, value, self.context(node))
                 if not self.context_dependent:
-                    self.remember_attribute(d, name, d2)
+                    values = d.att_values
+                    self.remember(d, name, (<dict>values).get(name) if values is not None
+                                  else None, d2, ATT_ANY, ATT_VALUE)
+            if value is None and (d2 is self.na or name in self.id_names):
+                value = attributeValue(node, attr)
             if d2 is self.na:
-                if value is None:
-                    value = attributeValue(node, attr)
                 d = self.v.attribute_not_allowed(d, elementFactory(self.doc, node), name, value)
             else:
                 d = d2
                 if name in self.id_names:
-                    if value is None:
-                        value = attributeValue(node, attr)
                     self.v.check_id(elementFactory(self.doc, node), tag, name, value)
             attr = attr.next
         return d
@@ -322,20 +323,6 @@ cdef class Walker:
             d2 = self.P.attribute_deriv(d, name, value, _NO_CONTEXT)
         self.memo.put(d, name, event, d2)
         return d2
-
-    cdef void remember_attribute(self, object d, object name, object d2):
-        """What the grammar found for this (pattern, attribute name): the value patterns the
-        value is judged by. None or just text: the derivative is the same for any value."""
-        values = d.att_values
-        if values is None:  # the grammar's memos were just emptied
-            return
-        vs = (<dict>values).get(name)
-        if vs is None:
-            return
-        if len(<tuple>vs) == 0 or (len(<tuple>vs) == 1 and (<tuple>vs)[0].kind == TEXT):
-            self.memo.put(d, name, ATT_ANY, d2)
-        elif len(<tuple>vs) == 1:
-            self.memo.put(d, name, ATT_VALUE, (<tuple>vs)[0])
 
     cdef object text_between(self, xmlNode* first, xmlNode* stop):
         """The text of the text nodes from ``first`` up to ``stop`` (comments, processing
@@ -421,7 +408,7 @@ cdef class Walker:
             text = self.text_between(first, stop)
             d = self.P.text_deriv(c, text, self.context(node))
             if not self.context_dependent:
-                self.remember_text(c, d)
+                self.remember(c, None, c.text_values, d, TEXT_ANY, TEXT_VALUE)
         if d is self.na:
             if text is None:
                 text = self.text_between(first, stop)
@@ -431,27 +418,15 @@ cdef class Walker:
                 elementFactory(self.doc, before) if before != NULL else None)
         return d
 
-    cdef void remember_text(self, object c, object d):
-        """What the grammar found for a text at ``c``: no value pattern (any text alike), or
-        one (the text's match decides)."""
-        vs = c.text_values
-        if vs is None:  # the grammar's memos were just emptied
+    cdef void remember(self, object p, object name, object vs, object d, int any_event,
+                       int value_event):
+        """What the grammar found for an attribute (``name``) or a text (None) at ``p``: the
+        value patterns that judge it (``vs``; None when the grammar's memos were just
+        emptied). None, or only text: the derivative ``d`` is the same for any value; one: its
+        match decides."""
+        if vs is None:
             return
-        if len(<tuple>vs) == 0:
-            self.memo.put(c, None, TEXT_ANY, d)
+        if len(<tuple>vs) == 0 or (len(<tuple>vs) == 1 and (<tuple>vs)[0].kind == TEXT):
+            self.memo.put(p, name, any_event, d)
         elif len(<tuple>vs) == 1:
-            self.memo.put(c, None, TEXT_VALUE, (<tuple>vs)[0])
-
-
-cdef dict _strings = {}
-
-
-cdef object _interned(object tag):
-    """One string object per tag (the derivative table compares pointers)."""
-    found = _strings.get(tag)
-    if found is None:
-        if len(_strings) > 100_000:
-            _strings.clear()   # the table's entries hold their own references
-        _strings[tag] = tag
-        found = tag
-    return found
+            self.memo.put(p, name, value_event, (<tuple>vs)[0])
