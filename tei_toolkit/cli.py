@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import itertools
 import os
 import signal
@@ -533,6 +534,10 @@ def validate_command(paths: tuple[str, ...], schema: str | None, schematron_file
                           skip_non_tei=not strict,
                           embedded_schematron="off" if no_schematron else embedded_mode,
                           compile_limit=compile_limit, xinclude=not no_xinclude)
+    # What the validator read (grammars: hundreds of thousands of objects, kept to the end)
+    # is never garbage: the collector need not walk it at every collection again, nor
+    # forked jobs copy its pages by touching them.
+    gc.freeze()
     if output_file is not None:
         _note_new_folder(output_file.parent)
     reports = validator.validate_paths(files, jobs, folders=[p for p in paths if p != "-"

@@ -591,3 +591,108 @@ def test_a_schema_whose_include_cannot_be_read_is_refused_in_one_line(tmp_path, 
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and said in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# Judged by the installed package (its walk in C) in a process of its own: for each file, the
+# verdict without a tree and the tree walk's.
+_VERDICTS = """
+import json, sys
+from lxml import etree
+from tei_toolkit.validation import relaxng
+from tei_toolkit.validation.relaxng import validator
+from tei_toolkit.xmlcore import safe_parser
+schema = relaxng.load(sys.argv[1], cached=False)
+out = {"c": validator._Walker is not None}
+for f in sys.argv[2:]:
+    data = open(f, "rb").read()
+    try:
+        tree = not schema.validate(etree.fromstring(data, safe_parser()))
+    except etree.XMLSyntaxError:
+        tree = False
+    out[f] = [schema.surely_valid(data), tree]
+print(json.dumps(out))
+"""
+
+_EDGES = {
+    # Comments and processing instructions join the text around them; CDATA is text.
+    "joined": '<doc version="1"><head>t</head><p>a<!-- c -->b<hi rend="b">x</hi><?p x?>t</p>'
+              "</doc>",
+    "cdata": '<doc version="1"><head><![CDATA[x]]></head><p><![CDATA[]]></p></doc>',
+    "refs": '<doc version="&#49;"><head>&lt;&#x263A;</head></doc>',
+    "blank": '<doc version=" 1 "  lang="en">\n  <head/>\n  <p> </p>\n</doc>',
+    "text-between": '<doc version="1">x<head/></doc>',
+    "bad-integer": '<doc version="one"><head/></doc>',
+    "bad-value": '<doc version="1"><head/><p><hi rend="u"/></p></doc>',
+    "no-head": '<doc version="1"><p/></doc>',
+    "stranger": '<doc version="1"><head/><q/></doc>',
+    "extra-attribute": '<doc version="1" x="y"><head/></doc>',
+    "namespaced": '<doc xmlns="urn:x" version="1"><head/></doc>',
+    "element-in-text": '<doc version="1"><head><hi/></head></doc>',
+    "doctype": '<!DOCTYPE doc><doc version="1"><head/></doc>',
+    "not-well-formed": '<doc version="1"><head></doc>',
+    "latin-1": '<?xml version="1.0" encoding="ISO-8859-1"?><doc version="1"><head>\xe9</head>'
+               "</doc>",
+}
+
+
+def _verdicts(tmp_path: Path, schema: Path, files: list[Path]) -> dict[str, list[bool]]:
+    script = tmp_path / "verdicts.py"
+    script.write_text(_VERDICTS)
+    python = Path(installed_tei()).parent / "python"
+    proc = subprocess.run([str(python), str(script), str(schema), *map(str, files)],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout)
+    need(out.pop("c"), "the engine's walk in C (pip install . with a C compiler)")
+    return out
+
+
+def test_a_verdict_without_a_tree_is_the_trees(tmp_path):
+    """Schema.surely_valid (expat's events, no tree) says valid where the tree walk finds
+    nothing, and never where it finds something: on real TEI and mutants of it, and on
+    documents in every shape text, attributes and markup take; it declines what only the
+    tree should judge (a DOCTYPE), and the caller then walks the tree."""
+    tei_all = SHARED / "schemas" / "tei_all.rng"
+    need(tei_all.is_file(), str(tei_all))
+    files = []
+    for i, doc in enumerate(_mutants(_corpus())):
+        files.append(tmp_path / f"d{i:03d}.xml")
+        files[-1].write_bytes(etree.tostring(doc, encoding="UTF-8", xml_declaration=True))
+    found = _verdicts(tmp_path, tei_all, files)
+    assert all(quick == tree for quick, tree in found.values()), \
+        [f for f, (quick, tree) in found.items() if quick != tree]
+    assert 0 < sum(tree for _, tree in found.values()) < len(files)
+    (tmp_path / "s.rng").write_text(SCHEMA)
+    edges = []
+    for name, doc in _EDGES.items():
+        edges.append(tmp_path / f"{name}.xml")
+        edges[-1].write_bytes(doc.encode("latin-1" if "ISO-8859-1" in doc else "utf-8"))
+    found = _verdicts(tmp_path, tmp_path / "s.rng", edges)
+    said = {Path(f).stem: verdicts for f, verdicts in found.items()}
+    assert {name for name, (_, tree) in said.items() if tree} == {
+        "joined", "cdata", "refs", "blank", "doctype", "latin-1"}
+    assert {name for name, (quick, _) in said.items() if quick} == {
+        "joined", "cdata", "refs", "blank", "latin-1"}
+    # DTD compatibility: IDs unique, IDREFs naming one (known only at the end).
+    (tmp_path / "ids.rng").write_text(
+        f'<element xmlns="{RNG}" datatypeLibrary="{XSD}" name="r"><zeroOrMore>'
+        '<element name="e"><optional><attribute name="id"><data type="ID"/></attribute>'
+        '</optional><optional><attribute name="to"><data type="IDREFS"/></attribute>'
+        "</optional></element></zeroOrMore></element>")
+    docs = {"ids": '<r><e to="a b"/><e id="a"/><e id=" b "/></r>',
+            "twice": '<r><e id="a"/><e id="a"/></r>', "dangling": '<r><e to="a z"/><e id="a"/></r>'}
+    for name, doc in docs.items():
+        (tmp_path / f"{name}.xml").write_text(doc)
+    found = _verdicts(tmp_path, tmp_path / "ids.rng", [tmp_path / f"{n}.xml" for n in docs])
+    assert {Path(f).stem: v for f, v in found.items()} == {
+        "ids": [True, True], "twice": [False, False], "dangling": [False, False]}
+    # An XInclude is the tree's to expand (or to refuse), even where the grammar allows it.
+    (tmp_path / "any.rng").write_text(
+        f'<element xmlns="{RNG}" name="r"><zeroOrMore><element><anyName/><zeroOrMore>'
+        "<attribute><anyName/></attribute></zeroOrMore></element></zeroOrMore></element>")
+    (tmp_path / "xi.xml").write_text('<r><a/><xi:include xmlns:xi="http://www.w3.org/2001/'
+                                     'XInclude" href="x.xml"/></r>')
+    (tmp_path / "plain.xml").write_text("<r><a/><b/></r>")
+    found = _verdicts(tmp_path, tmp_path / "any.rng", [tmp_path / "xi.xml",
+                                                       tmp_path / "plain.xml"])
+    assert list(found.values()) == [[False, True], [True, True]]

@@ -108,6 +108,10 @@ class Validator:
             self.store.relaxng(path, None)
         if self.schematron_path is not None:
             self._schematron(self.schematron_path)
+        # Files our engine alone checks, with nothing that needs their tree (Schematron,
+        # pointers): a file proven valid without one is not parsed into one (_proven).
+        self._verdicts = (self.engines == ("derivative",) and self.schematron_path is None
+                          and self.embedded == "off" and not pointers)
 
     def _relaxng(self, path: Path, names: tuple[frozenset[str], frozenset[str]],
                  batch: "_Batch | None" = None) -> etree.RelaxNG:
@@ -179,6 +183,8 @@ class Validator:
                     report.unreadable = True
                 yield Problem(name, 0, 0, ERROR, "input", f"cannot read: {exc.strerror}")
                 return
+        if self._verdicts and (yield from self._proven(name, path, data, report)):
+            return
         doc = Document(name, data)
         yield from doc.parse()
         if doc.tree is None:
@@ -221,6 +227,39 @@ class Validator:
         if self.embedded != "off":
             yield from self._embedded_problems(doc, path, choice.path, data)
 
+    def _proven(self, name: str, path: str | Path, data: bytes, report: FileReport | None
+                ) -> Generator[Problem, None, bool]:
+        """True when our engine proves the file valid with no tree (see
+        :meth:`~.relaxng.Schema.surely_valid`: nothing to report, so no tree is needed to
+        say where); False, having said nothing, when its tree must be read: the file is
+        invalid, or holds what only the tree path handles (a DOCTYPE, an XInclude, a note
+        about its schema)."""
+        if has_doctype(data):  # (an XInclude, the walk without a tree declines)
+            return False
+        if self.schemas.forced is not None:
+            choice = self.schemas.forced
+        else:
+            head = _head_of(data)
+            doc = Document(name, head) if head is not None else None
+            if doc is None or list(doc.parse()) or doc.tree is None:
+                return False
+            resolved = self.schemas.for_document(doc, path, self._engine_ready)
+            if resolved.choice is None or resolved.notes:
+                return False
+            choice = resolved.choice
+        if not self.store.derivative(choice.path).surely_valid(data):
+            return False
+        if report is not None:
+            report.schema = choice.label
+            report.schema_path = choice.path
+            report.defaulted = self.schemas.forced is None and choice is self.schemas.tei_all
+        return True
+        yield  # a generator, like the other checks
+
+    def _engine_ready(self, schema: Path) -> None:
+        """Our engine's grammar for ``schema``, read for a document (or SetupError)."""
+        self.store.derivative(schema)
+
     def _streams(self, path: str | Path, relaxng: bool) -> bool:
         """Is this file read as a stream? Our engine, no Schematron, and a file of at least
         STREAM_MB megabytes: a tree of it would take several times its size in memory."""
@@ -246,10 +285,7 @@ class Validator:
             return False
         yield from doc.safety(xinclude=True)
 
-        def usable(schema: Path) -> None:  # reads it for this document, or raises
-            self.store.derivative(schema)
-
-        resolved = self.schemas.for_document(doc, path, usable)
+        resolved = self.schemas.for_document(doc, path, self._engine_ready)
         yield from resolved.notes
         choice = resolved.choice
         if choice is None:
@@ -641,6 +677,11 @@ def _head(path: Path, limit: int = 1 << 20) -> bytes | None:
             data = fh.read(limit)
     except OSError:
         return None
+    return _head_of(data)
+
+
+def _head_of(data: bytes) -> bytes | None:
+    """What :func:`_head` gives, from the file's first bytes (or all of them)."""
     # The prolog: declaration, comments, processing instructions, DOCTYPE, white space.
     pos = 0
     prolog = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>",

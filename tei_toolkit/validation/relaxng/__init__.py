@@ -12,6 +12,7 @@ attribute, end of attributes, text, end tag), memoised per (pattern, event).
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 from lxml import etree
@@ -38,6 +39,7 @@ class Schema:
 
     def __init__(self, grammar: Grammar) -> None:
         self.grammar = grammar
+        self._local = threading.local()  # each thread's Verdict (see surely_valid)
 
     def validate(self, root: etree._Element | etree._ElementTree) -> list[Issue]:
         """The document's RELAX NG errors, in document order; [] when it is valid."""
@@ -45,6 +47,25 @@ class Schema:
             root = root.getroot()
         _deep_enough()
         return validate(self.grammar, root)
+
+
+    def surely_valid(self, data: bytes) -> bool:
+        """True when the document whose bytes are ``data`` is well-formed and valid, found
+        with no tree: expat's events (Python's own expat) drive the same derivatives in C.
+        False when that cannot be said: the document is invalid, or is one the tree should
+        judge (a DOCTYPE, depth or text past libxml2's limits, no compiled walk, a grammar
+        with datatypes that need namespaces); :meth:`validate` on its tree then says why."""
+        verdict = getattr(self._local, "verdict", None)
+        if verdict is None:
+            try:
+                from ._walk import Verdict, verdict_available
+            except ImportError:  # the pure-Python install
+                return False
+            if not verdict_available() or self.grammar.patterns.context_dependent:
+                return False
+            verdict = self._local.verdict = Verdict(self.grammar)
+        _deep_enough()
+        return bool(verdict.valid(data))
 
 
 def load(path: str | Path, root: etree._Element | None = None, cached: bool = True

@@ -8,8 +8,10 @@ message), so both give the same verdicts and the same messages.
 
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
-from libc.stdlib cimport calloc, free
-from libc.string cimport memset
+from cpython.pycapsule cimport PyCapsule_Import
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.string cimport memcmp, memcpy, memset, strcmp, strlen
 from lxml.includes cimport tree
 from lxml.includes.tree cimport xmlNode, xmlAttr, xmlNs, const_xmlChar
 from lxml.includes.etreepublic cimport (_Document, _Element, attributeValue, elementFactory,
@@ -226,24 +228,12 @@ cdef class Walker:
         return e
 
     cdef object step(self, object p, int event):
-        """The derivative for an event with no name (CLOSE, END), from the table or the
-        grammar."""
-        cdef PyObject* found = self.memo.get(<PyObject*>p, NULL, event)
-        if found != NULL:
-            return <object>found
-        d = self.P.start_tag_close(p) if event == CLOSE else self.P.end_tag(p)
-        self.memo.put(p, None, event, d)
-        return d
+        return _step(self.memo, self.P, p, event)
 
     cdef object enter(self, object p, xmlNode* node):
         cdef PyObject* found
         tag = self.tag_of(node.name, node.ns)
-        found = self.memo.get(<PyObject*>p, <PyObject*>tag, OPEN)
-        if found != NULL:
-            d = <object>found
-        else:
-            d = self.P.start_tag_open(p, tag)
-            self.memo.put(p, tag, OPEN, d)
+        d = _open(self.memo, self.P, p, tag)
         if d is self.na:
             d = self.v.not_allowed(p, elementFactory(self.doc, node), tag)
             if d is None:
@@ -300,29 +290,7 @@ cdef class Walker:
         return d
 
     cdef object by_value(self, object d, object name, object v, object value):
-        """The derivative for an attribute (``name``) or a text (None) whose value decides
-        only by the one value pattern ``v`` (its matches memoised on ``v``, as the grammar
-        does)."""
-        cdef PyObject* found
-        cdef int event
-        vm = v.d_values
-        m = (<dict>vm).get(value) if vm is not None else None
-        if m is None:
-            m = self.P.value_match(v, value, _NO_CONTEXT)
-        if name is None:
-            event = TEXT_YES if m else TEXT_NO
-        else:
-            event = ATT_YES if m else ATT_NO
-        found = self.memo.get(<PyObject*>d, <PyObject*>name if name is not None else NULL,
-                              event)
-        if found != NULL:
-            return <object>found
-        if name is None:
-            d2 = self.P.text_deriv(d, value, _NO_CONTEXT)
-        else:
-            d2 = self.P.attribute_deriv(d, name, value, _NO_CONTEXT)
-        self.memo.put(d, name, event, d2)
-        return d2
+        return _by_value(self.memo, self.P, d, name, v, value)
 
     cdef object text_between(self, xmlNode* first, xmlNode* stop):
         """The text of the text nodes from ``first`` up to ``stop`` (comments, processing
@@ -420,13 +388,531 @@ cdef class Walker:
 
     cdef void remember(self, object p, object name, object vs, object d, int any_event,
                        int value_event):
-        """What the grammar found for an attribute (``name``) or a text (None) at ``p``: the
-        value patterns that judge it (``vs``; None when the grammar's memos were just
-        emptied). None, or only text: the derivative ``d`` is the same for any value; one: its
-        match decides."""
-        if vs is None:
+        _remember(self.memo, p, name, vs, d, any_event, value_event)
+
+
+cdef object _step(Memo memo, object P, object p, int event):
+    """The derivative for an event with no name (CLOSE, END), from the table or the
+    grammar."""
+    cdef PyObject* found = memo.get(<PyObject*>p, NULL, event)
+    if found != NULL:
+        return <object>found
+    d = P.start_tag_close(p) if event == CLOSE else P.end_tag(p)
+    memo.put(p, None, event, d)
+    return d
+
+
+cdef object _open(Memo memo, object P, object p, object tag):
+    """The derivative for a start tag (``tag``: "{ns}local", interned)."""
+    cdef PyObject* found = memo.get(<PyObject*>p, <PyObject*>tag, OPEN)
+    if found != NULL:
+        return <object>found
+    d = P.start_tag_open(p, tag)
+    memo.put(p, tag, OPEN, d)
+    return d
+
+
+cdef object _by_value(Memo memo, object P, object d, object name, object v, object value):
+    """The derivative for an attribute (``name``) or a text (None) whose value decides
+    only by the one value pattern ``v`` (its matches memoised on ``v``, as the grammar
+    does)."""
+    cdef PyObject* found
+    cdef int event
+    vm = v.d_values
+    m = (<dict>vm).get(value) if vm is not None else None
+    if m is None:
+        m = P.value_match(v, value, _NO_CONTEXT)
+    if name is None:
+        event = TEXT_YES if m else TEXT_NO
+    else:
+        event = ATT_YES if m else ATT_NO
+    found = memo.get(<PyObject*>d, <PyObject*>name if name is not None else NULL, event)
+    if found != NULL:
+        return <object>found
+    if name is None:
+        d2 = P.text_deriv(d, value, _NO_CONTEXT)
+    else:
+        d2 = P.attribute_deriv(d, name, value, _NO_CONTEXT)
+    memo.put(d, name, event, d2)
+    return d2
+
+
+cdef void _remember(Memo memo, object p, object name, object vs, object d, int any_event,
+                    int value_event):
+    """What the grammar found for an attribute (``name``) or a text (None) at ``p``: the
+    value patterns that judge it (``vs``; None when the grammar's memos were just
+    emptied). None, or only text: the derivative ``d`` is the same for any value; one: its
+    match decides."""
+    if vs is None:
+        return
+    if len(<tuple>vs) == 0 or (len(<tuple>vs) == 1 and (<tuple>vs)[0].kind == TEXT):
+        memo.put(p, name, any_event, d)
+    elif len(<tuple>vs) == 1:
+        memo.put(p, name, value_event, (<tuple>vs)[0])
+
+
+# -- the verdict without a tree: expat's events ---------------------------------------------
+# Python's own expat (pyexpat) lends its functions through a capsule (the one ElementTree's C
+# accelerator uses): expat reports start tags, end tags and text to C functions here, and no
+# tree is built. The layout is pyexpat.h's struct PyExpat_CAPI, fields only ever appended.
+
+ctypedef void* XML_Parser
+ctypedef void (*StartHandler)(void*, const char*, const char**) noexcept
+ctypedef void (*EndHandler)(void*, const char*) noexcept
+ctypedef void (*TextHandler)(void*, const char*, int) noexcept
+ctypedef void (*DoctypeHandler)(void*, const char*, const char*, const char*, int) noexcept
+
+cdef struct ExpatCAPI:
+    char* magic
+    int size
+    int MAJOR_VERSION
+    int MINOR_VERSION
+    int MICRO_VERSION
+    void* ErrorString
+    void* GetErrorCode
+    void* GetErrorColumnNumber
+    void* GetErrorLineNumber
+    int (*Parse)(XML_Parser, const char*, int, int) noexcept
+    XML_Parser (*ParserCreate_MM)(const char*, const void*, const char*) noexcept
+    void (*ParserFree)(XML_Parser) noexcept
+    void (*SetCharacterDataHandler)(XML_Parser, TextHandler) noexcept
+    void* SetCommentHandler
+    void* SetDefaultHandlerExpand
+    void (*SetElementHandler)(XML_Parser, StartHandler, EndHandler) noexcept
+    void* SetNamespaceDeclHandler
+    void* SetProcessingInstructionHandler
+    void* SetUnknownEncodingHandler
+    void (*SetUserData)(XML_Parser, void*) noexcept
+    void (*SetStartDoctypeDeclHandler)(XML_Parser, DoctypeHandler) noexcept
+
+cdef ExpatCAPI* _expat = NULL
+cdef str _XI = "{http://www.w3.org/2001/XInclude}"
+
+
+cdef bint _expat_ready() noexcept:
+    global _expat
+    cdef ExpatCAPI* api
+    if _expat != NULL:
+        return True
+    try:
+        import pyexpat  # noqa: F401 (the capsule is made when the module is)
+        api = <ExpatCAPI*>PyCapsule_Import("pyexpat.expat_CAPI", 0)
+    except Exception:
+        return False
+    if api == NULL or strcmp(api.magic, b"pyexpat.expat_CAPI 1.1") != 0 \
+            or <size_t>api.size < sizeof(ExpatCAPI):
+        return False
+    _expat = api
+    return True
+
+
+cdef enum:
+    NAME_SLOTS = 4096
+    # Beyond these libxml2 (lxml's parser, without huge_tree) refuses a document that expat
+    # takes: past them the tree is left to decide.
+    DEEPEST = 200
+    LONGEST = 1_000_000
+
+
+cdef struct NameSlot:
+    size_t hash
+    size_t length
+    char* name     # expat's "uri}local" or "local", a copy; NULL: free
+    PyObject* tag  # "{uri}local", interned (held in Verdict.keep)
+    bint xinclude  # in XInclude's namespace
+
+
+cdef inline size_t _hash_name(const char* s, size_t* n) noexcept:
+    """A hash of a NUL-terminated name, eight bytes at a time; its length into ``n``."""
+    cdef size_t length = strlen(s)
+    cdef size_t h = length * <size_t>0x9E3779B97F4A7C15
+    cdef size_t i = 0
+    cdef size_t w
+    while i + 8 <= length:
+        memcpy(&w, s + i, 8)
+        h = (h ^ w) * <size_t>0xC2B2AE3D27D4EB4F
+        h ^= h >> 31
+        i += 8
+    w = 0
+    memcpy(&w, s + i, length - i)
+    h = (h ^ w) * <size_t>0x165667B19E3779F9
+    n[0] = length
+    return h ^ (h >> 32)
+
+
+cdef void _on_start(void* data, const char* name, const char** atts) noexcept:
+    cdef Verdict v = <Verdict>data
+    try:
+        v.start(name, atts)
+    except BaseException as exc:
+        v.fail()
+        v.error = exc
+
+
+cdef void _on_end(void* data, const char* name) noexcept:
+    cdef Verdict v = <Verdict>data
+    try:
+        v.end()
+    except BaseException as exc:
+        v.fail()
+        v.error = exc
+
+
+cdef void _on_text(void* data, const char* s, int n) noexcept:
+    cdef Verdict v = <Verdict>data
+    v.text_in(s, n)
+
+
+cdef void _on_doctype(void* data, const char* a, const char* b, const char* c,
+                      int d) noexcept:
+    (<Verdict>data).fail()
+
+
+def verdict_available():
+    """Can a document be judged without a tree here (pyexpat's C functions at hand)?"""
+    return _expat_ready()
+
+
+cdef class Verdict:
+    """Is a document valid? Found from expat's events, with no tree, by the same derivatives
+    and tables as the tree walk: True when it is valid (and well-formed to expat), False at
+    the first thing the walk would report, or anything the tree should rather decide (a
+    DOCTYPE, an XInclude, nesting or text past libxml2's limits, IDs used twice or never
+    defined, an error in the grammar's code). False says nothing more: the caller then walks the tree for the
+    messages. For grammars whose datatypes need no namespace context."""
+    cdef object P
+    cdef Memo memo
+    cdef object na
+    cdef object start_pattern
+    cdef object grammar
+    cdef frozenset id_names
+    cdef dict id_kinds     # (tag, attribute) -> the grammar's ID type
+    cdef set ids
+    cdef list idrefs
+    cdef XML_Parser parser
+    cdef bint failed
+    cdef object error  # what the grammar's code raised in a handler, if anything
+    # The open elements: their content's pattern so far (held) and whether they have an
+    # element child yet.
+    cdef PyObject** pats
+    cdef char* has_child
+    cdef int depth
+    cdef int room
+    # The text since the last tag: its bytes, whether there was any, whether all blank.
+    cdef char* buf
+    cdef size_t blen
+    cdef size_t bcap
+    cdef bint any_text
+    cdef bint blank
+    cdef NameSlot names[NAME_SLOTS]
+    cdef list keep
+    cdef bint xinclude  # the name tag() gave last is in XInclude's namespace
+
+    def __cinit__(self):
+        self.pats = NULL
+        self.has_child = NULL
+        self.buf = NULL
+        memset(self.names, 0, sizeof(self.names))
+
+    def __init__(self, grammar):
+        self.grammar = grammar
+        self.P = grammar.patterns
+        memo = getattr(self.P, "c_memo", None)
+        if memo is None:
+            memo = Memo()
+            self.P.c_memo = memo
+        self.memo = memo
+        self.na = self.P.not_allowed
+        self.start_pattern = grammar.start
+        self.id_names = grammar.id_attribute_names
+        self.id_kinds = {}
+        self.keep = []
+        self.room = 64
+        self.pats = <PyObject**>calloc(self.room, sizeof(PyObject*))
+        self.has_child = <char*>calloc(self.room, 1)
+        self.bcap = 4096
+        self.buf = <char*>malloc(self.bcap)
+        if self.pats == NULL or self.has_child == NULL or self.buf == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        cdef int i
+        for i in range(NAME_SLOTS):
+            free(self.names[i].name)
+        free(self.pats)
+        free(self.has_child)
+        free(self.buf)
+
+    def valid(self, bytes data):
+        """True: the document (``data``, its bytes) is valid; False: walk its tree."""
+        if self.P.context_dependent or not _expat_ready() or len(data) > 0x7FFFFFFF:
+            return False
+        self.failed = False
+        self.error = None
+        self.depth = 0
+        self.blen = 0
+        self.any_text = False
+        self.blank = True
+        self.ids = set()
+        self.idrefs = []
+        self.parser = _expat.ParserCreate_MM(NULL, NULL, b"}")
+        if self.parser == NULL:
+            return False
+        try:
+            _expat.SetUserData(self.parser, <void*>self)
+            _expat.SetElementHandler(self.parser, _on_start, _on_end)
+            _expat.SetCharacterDataHandler(self.parser, _on_text)
+            _expat.SetStartDoctypeDeclHandler(self.parser, _on_doctype)
+            ok = _expat.Parse(self.parser, data, <int>len(data), 1) == 1
+        finally:
+            _expat.ParserFree(self.parser)
+            self.parser = NULL
+            self.release()
+        if self.error is not None and not isinstance(self.error, Exception):
+            raise self.error  # Ctrl-C and the like are not the tree's to judge
+        if not ok or self.failed:
+            return False
+        ids = self.ids
+        return all(ref in ids for ref in self.idrefs)
+
+    cdef void release(self):
+        while self.depth > 0:
+            self.depth -= 1
+            Py_XDECREF(self.pats[self.depth])
+            self.pats[self.depth] = NULL
+
+    cdef void fail(self) noexcept:
+        """Stop judging: the tree will tell (expat reads on to the end, unheard)."""
+        self.failed = True
+        if self.parser != NULL:
+            _expat.SetElementHandler(self.parser, NULL, NULL)
+            _expat.SetCharacterDataHandler(self.parser, NULL)
+
+    cdef void text_in(self, const char* s, int n) noexcept:
+        cdef size_t need = self.blen + <size_t>n
+        cdef char* bigger
+        cdef int i
+        if n <= 0 or self.failed:
             return
-        if len(<tuple>vs) == 0 or (len(<tuple>vs) == 1 and (<tuple>vs)[0].kind == TEXT):
-            self.memo.put(p, name, any_event, d)
-        elif len(<tuple>vs) == 1:
-            self.memo.put(p, name, value_event, (<tuple>vs)[0])
+        if need > LONGEST:
+            self.fail()
+            return
+        if need > self.bcap:
+            bigger = <char*>realloc(self.buf, 2 * need)
+            if bigger == NULL:
+                self.fail()
+                return
+            self.buf = bigger
+            self.bcap = 2 * need
+        memcpy(self.buf + self.blen, s, n)
+        self.blen = need
+        self.any_text = True
+        if self.blank:
+            for i in range(n):
+                if s[i] != 32 and s[i] != 9 and s[i] != 10 and s[i] != 13:
+                    self.blank = False
+                    break
+
+    cdef inline void text_gone(self) noexcept:
+        self.blen = 0
+        self.any_text = False
+        self.blank = True
+
+    cdef object tag(self, const char* name):
+        """expat's "uri}local" (or "local") as the tree's tag, "{uri}local" (interned)."""
+        cdef size_t n
+        cdef size_t h = _hash_name(name, &n)
+        cdef NameSlot* slot = &self.names[h & (NAME_SLOTS - 1)]
+        if slot.hash == h and slot.length == n and slot.name != NULL \
+                and memcmp(slot.name, name, n) == 0:
+            self.xinclude = slot.xinclude
+            return <object>slot.tag
+        if n > 1000:
+            return None  # longer than lxml takes names, give or take: the tree decides
+        text = PyUnicode_DecodeUTF8(name, n, NULL)
+        tag = intern("{" + text if "}" in text else text)
+        copy = <char*>malloc(n + 1)
+        if copy == NULL:
+            raise MemoryError()
+        memcpy(copy, name, n + 1)
+        free(slot.name)
+        slot.name = copy
+        slot.hash = h
+        slot.length = n
+        self.keep.append(tag)
+        if len(self.keep) > 4 * NAME_SLOTS:  # many names colliding: hold only the table's
+            self.keep = [<object>self.names[i].tag for i in range(NAME_SLOTS)
+                         if self.names[i].name != NULL and self.names[i].tag != NULL
+                         and self.names[i].name != copy]
+            self.keep.append(tag)
+        slot.tag = <PyObject*>tag
+        slot.xinclude = self.xinclude = tag.startswith(_XI)
+        return tag
+
+    cdef object run_text(self):
+        return PyUnicode_DecodeUTF8(self.buf, self.blen, NULL)
+
+    cdef int push(self, object c) except -1:
+        cdef PyObject** more
+        cdef char* flags
+        if self.depth == self.room:
+            more = <PyObject**>realloc(self.pats, 2 * self.room * sizeof(PyObject*))
+            if more == NULL:
+                raise MemoryError()
+            self.pats = more
+            flags = <char*>realloc(self.has_child, 2 * self.room)
+            if flags == NULL:
+                raise MemoryError()
+            self.has_child = flags
+            self.room *= 2
+        Py_INCREF(c)
+        self.pats[self.depth] = <PyObject*>c
+        self.has_child[self.depth] = 0
+        self.depth += 1
+        return 0
+
+    cdef void set_top(self, object c):
+        Py_INCREF(c)
+        Py_XDECREF(self.pats[self.depth - 1])
+        self.pats[self.depth - 1] = <PyObject*>c
+
+    cdef int start(self, const char* name, const char** atts) except -1:
+        cdef int i = 0
+        if self.depth >= DEEPEST:
+            self.fail()
+            return 0
+        tag = self.tag(name)
+        if tag is None or self.xinclude:  # an include is the tree's to process or refuse
+            self.fail()
+            return 0
+        if self.depth > 0:
+            if self.any_text and not self.blank:
+                c = self.text(<object>self.pats[self.depth - 1])
+                if c is None:
+                    return 0
+                self.set_top(c)
+            self.has_child[self.depth - 1] = 1
+            p = <object>self.pats[self.depth - 1]
+        else:
+            p = self.start_pattern
+        self.text_gone()
+        d = _open(self.memo, self.P, p, tag)
+        while d is not self.na and atts[i] != NULL:
+            d = self.attribute(d, tag, atts[i], atts[i + 1])
+            if d is None:
+                return 0
+            i += 2
+        if d is not self.na:
+            d = _step(self.memo, self.P, d, CLOSE)
+        if d is self.na:
+            self.fail()
+            return 0
+        return self.push(d)
+
+    cdef int end(self) except -1:
+        c = <object>self.pats[self.depth - 1]
+        if self.has_child[self.depth - 1]:
+            if self.any_text and not self.blank:
+                c = self.text(c)
+        else:
+            c = self.text_only(c)
+        self.text_gone()
+        if c is None:
+            return 0
+        e = _step(self.memo, self.P, c, END)
+        if e is self.na:
+            self.fail()
+            return 0
+        self.depth -= 1
+        Py_XDECREF(self.pats[self.depth])
+        self.pats[self.depth] = NULL
+        if self.depth > 0:
+            self.set_top(e)
+        return 0
+
+    cdef object attribute(self, object d, object tag, const char* raw_name,
+                          const char* raw):
+        """The derivative after one attribute, or None (the walk would report it)."""
+        cdef PyObject* found
+        name = self.tag(raw_name)
+        if name is None or strlen(raw) > LONGEST:
+            self.fail()
+            return None
+        value = None
+        found = self.memo.get(<PyObject*>d, <PyObject*>name, ATT_ANY)
+        if found != NULL:
+            d2 = <object>found
+        else:
+            found = self.memo.get(<PyObject*>d, <PyObject*>name, ATT_VALUE)
+            value = PyUnicode_DecodeUTF8(raw, strlen(raw), NULL)
+            if found != NULL:
+                d2 = _by_value(self.memo, self.P, d, name, <object>found, value)
+            else:
+                d2 = self.P.attribute_deriv(d, name, value, _NO_CONTEXT)
+                values = d.att_values
+                _remember(self.memo, d, name, (<dict>values).get(name)
+                          if values is not None else None, d2, ATT_ANY, ATT_VALUE)
+        if d2 is self.na:
+            self.fail()
+            return None
+        if name in self.id_names:
+            if value is None:
+                value = PyUnicode_DecodeUTF8(raw, strlen(raw), NULL)
+            if not self.id_value(tag, name, value):
+                self.fail()
+                return None
+        return d2
+
+    cdef bint id_value(self, object tag, object name, object value):
+        """DTD compatibility: False for an ID given before (IDREFs are checked at the end)."""
+        key = (tag, name)
+        kind = self.id_kinds.get(key)
+        if kind is None:
+            kind = self.id_kinds[key] = self.grammar.id_type(tag, name)
+        if kind == "ID":
+            value = value.strip(" \t\r\n")
+            if value in self.ids:
+                return False
+            self.ids.add(value)
+        elif kind:
+            self.idrefs.extend(value.split())
+        return True
+
+    cdef object text(self, object c):
+        """The derivative after the text run (not white space only), or None."""
+        cdef PyObject* found
+        found = self.memo.get(<PyObject*>c, NULL, TEXT_ANY)
+        if found != NULL:
+            d = <object>found
+        else:
+            found = self.memo.get(<PyObject*>c, NULL, TEXT_VALUE)
+            if found != NULL:
+                d = _by_value(self.memo, self.P, c, None, <object>found, self.run_text())
+            else:
+                d = self.P.text_deriv(c, self.run_text(), _NO_CONTEXT)
+                _remember(self.memo, c, None, c.text_values, d, TEXT_ANY, TEXT_VALUE)
+        if d is self.na:
+            self.fail()
+            return None
+        return d
+
+    cdef object text_only(self, object c):
+        """Content with no element: text, white space, or nothing; None when refused."""
+        cdef PyObject* found
+        cdef int event = NOTHING if not self.any_text else (BLANK_ANY if self.blank
+                                                            else TEXT_ANY)
+        if event == TEXT_ANY:
+            return self.text(c)
+        found = self.memo.get(<PyObject*>c, NULL, event)
+        if found != NULL:
+            return <object>found
+        if event == NOTHING:
+            d = self.P.nothing(c, _NO_CONTEXT)
+        else:
+            d = self.P.choice(c, self.P.text_deriv(c, self.run_text(), _NO_CONTEXT))
+        if d is self.na:
+            self.fail()
+            return None
+        if event == NOTHING or c.text_values == ():
+            self.memo.put(c, None, event, d)
+        return d
