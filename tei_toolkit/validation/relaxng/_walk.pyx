@@ -21,7 +21,10 @@ import_lxml__etree()
 
 from sys import intern
 
-cdef int TEXT = 2
+from .patterns import DATA as _DATA, TEXT as _TEXT
+
+cdef int TEXT = _TEXT
+cdef int DATA = _DATA
 # Elements nested deeper than this are walked without recursion (by the caller): a tree made
 # with lxml's API may nest 100,000 deep, and the C stack would not hold it.
 cdef int MAX_DEPTH = 2000
@@ -421,7 +424,11 @@ cdef object _by_value(Memo memo, object P, object d, object name, object v, obje
     vm = v.d_values
     m = (<dict>vm).get(value) if vm is not None else None
     if m is None:
-        m = P.value_match(v, value, _NO_CONTEXT)
+        # An ID's value is new every time: the commonest names are told here at once.
+        if _is_ncname(v) and _ascii_ncname(value):
+            m = True
+        else:
+            m = P.value_match(v, value, _NO_CONTEXT)
     if name is None:
         event = TEXT_YES if m else TEXT_NO
     else:
@@ -445,7 +452,7 @@ cdef void _remember(Memo memo, object p, object name, object vs, object d, int a
     match decides."""
     if vs is None:
         return
-    if len(<tuple>vs) == 0 or (len(<tuple>vs) == 1 and (<tuple>vs)[0].kind == TEXT):
+    if len(<tuple>vs) == 0 or (len(<tuple>vs) == 1 and _takes_any((<tuple>vs)[0])):
         memo.put(p, name, any_event, d)
     elif len(<tuple>vs) == 1:
         memo.put(p, name, value_event, (<tuple>vs)[0])
@@ -916,3 +923,39 @@ cdef class Verdict:
         if event == NOTHING or c.text_values == ():
             self.memo.put(c, None, event, d)
         return d
+
+
+cdef bint _takes_any(object v):
+    """Does the value pattern ``v`` match every text (text, or a string datatype with no
+    facet): then it decides nothing."""
+    if v.kind == TEXT:
+        return True
+    return v.kind == DATA and v.p1 is None and v.dt is not None and v.dt.takes_any()
+
+
+cdef dict _ncnames = {}  # value pattern -> whether it is a plain name without colons
+
+
+cdef bint _is_ncname(object v):
+    found = _ncnames.get(v)
+    if found is None:
+        found = _ncnames[v] = (v.kind == DATA and v.p1 is None and v.dt is not None
+                               and v.dt.is_ncname())
+    return found
+
+
+cdef bint _ascii_ncname(str s):
+    """Is ``s`` a name without colons written in ASCII ([A-Za-z_][A-Za-z0-9._-]*)? False
+    says nothing: the datatype decides."""
+    cdef Py_ssize_t i, n = len(s)
+    cdef Py_UCS4 c
+    if n == 0 or not s.isascii():
+        return False
+    for i in range(n):
+        c = s[i]
+        if (c >= 97 and c <= 122) or (c >= 65 and c <= 90) or c == 95:
+            continue
+        if i > 0 and ((c >= 48 and c <= 57) or c == 46 or c == 45):
+            continue
+        return False
+    return True

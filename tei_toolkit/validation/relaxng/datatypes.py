@@ -1601,6 +1601,16 @@ class Datatype:
                entities: AbstractSet[str] = _NO_ENTITIES) -> bool:
         return self.value(text, context, entities) is not None
 
+    def takes_any(self) -> bool:
+        """Is every text allowed (a string type with no facet)?"""
+        return self._plain and isinstance(self._kind, _StringKind)
+
+    def is_ncname(self) -> bool:
+        """Is it a name without colons and nothing more (NCName, ID, IDREF; no facet)?"""
+        kind = self._kind
+        # (By its source: a grammar read back from the cache has regexes of its own.)
+        return self._plain and isinstance(kind, _RegexKind) and kind.regex.source == _NCNAME
+
     def reason(self, text: str, context: Context,
                entities: AbstractSet[str] = _NO_ENTITIES) -> str | None:
         """Why ``text`` is not allowed, as jing says it ("must be an integer"), or None."""
