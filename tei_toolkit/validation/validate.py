@@ -711,7 +711,10 @@ def _forked(run: Callable[[Path], FileReport], files: list[Path], jobs: int
     with forking_children():
         pool = ctx.Pool(jobs, initializer=child_started)
     try:
-        chunk = max(1, min(8, len(files) // (jobs * 16)))
+        # Runs of neighbouring files (a folder's documents share their markup, so what a
+        # worker's derivative tables learnt from one serves the next), a few per worker so
+        # that none waits long for the others at the end.
+        chunk = max(1, min(64, len(files) // (jobs * 4)))
         yield from pool.imap(_run_one, files, chunksize=chunk)
         pool.close()
     finally:
