@@ -5,7 +5,7 @@
     python tests/bench/bench_validate.py --large 300
     python tests/bench/bench_validate.py --linear
 
-Every timing is a cold run of a fresh process (`tei validate ... --no-schematron --no-pointers`,
+Every timing is the median of --repeat cold runs (default 3) of a fresh process (`tei validate ... --no-schematron --no-pointers`,
 so the work matches jing's: RELAX NG only), for each engine (--engines, default libxml2's and
 our own), with --jobs 1 and all cores, and with no
 --schema at all after `tei schemas add` (a temporary cache: what a fresh clone gets),
@@ -57,6 +57,8 @@ def main() -> None:
     ap.add_argument("--per-file", action="store_true")
     ap.add_argument("--schema", type=Path, default=SHARED / "schemas" / "tei_all.rng")
     ap.add_argument("--cold-runs", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of each corpus row; its median is shown (default: %(default)s)")
     ap.add_argument("--large", type=float, metavar="MB",
                     help="one generated TEI file of this size instead (see above)")
     ap.add_argument("--linear", action="store_true",
@@ -96,45 +98,55 @@ def main() -> None:
     cold_jing = statistics.median(timed([jing, str(args.schema), small])[0]
                                   for _ in range(args.cold_runs))
 
-    t_jing, proc = timed([jing, str(args.schema), *files])
-    jing_bad = {line.split(":", 1)[0] for line in proc.stdout.splitlines() if ":" in line}
-    rows = [("jing", t_jing)]
-    disagreements: set[str] = set()
-    # As the README's recipe has it: `tei schemas add SCHEMA --name NAME` once (a schema is
-    # reduced only once it is proven), then `--schema NAME`. A temporary cache, so the run
-    # does not depend on what this machine's cache holds.
-    with tempfile.TemporaryDirectory() as cache:
+    # Each row's command runs --repeat times, the rows taking turns (so that a slow moment
+    # of the machine falls on all of them alike); a row's time is its median.
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as fresh, \
+            tempfile.TemporaryDirectory() as outs:
+        # As the README's recipe has it: `tei schemas add SCHEMA --name NAME` once, then
+        # `--schema NAME`; and no --schema at all, tei_all from a cache that holds only it
+        # (what a fresh clone gets after `tei schemas add`). Temporary caches: the run does
+        # not depend on what this machine's cache holds.
         env = {**os.environ, "TEI_TOOLKIT_CACHE": cache}
+        fresh_env = {**os.environ, "TEI_TOOLKIT_CACHE": fresh}
         timed_env([*tei, "schemas", "add", str(args.schema), "--name", "bench"], env)
+        t_add = timed_env([*tei, "schemas", "add", str(args.schema), "--name", "tei_all"],
+                          fresh_env)[0]
+        runs: list[tuple[str, list[str], dict[str, str] | None, Path | None]] = [
+            ("jing", [jing, str(args.schema), *files], None, None)]
         for engine in engines:
             for jobs in sorted({1, cores}):
-                with tempfile.NamedTemporaryFile(suffix=".json") as out:
-                    t, proc = timed_env([*tei, "validate", *files, "--schema", "bench",
-                                         "--no-schematron", "--no-pointers", "--format",
-                                         "json", "--output", out.name, "--jobs", str(jobs),
-                                         "--engine", engine], env)
-                    report = json.loads(Path(out.name).read_text(encoding="utf-8"))
+                out = Path(outs) / f"{engine}-{jobs}.json"
+                runs.append((f"tei validate --engine {engine} --jobs {jobs}",
+                             [*tei, "validate", *files, "--schema", "bench", "--no-schematron",
+                              "--no-pointers", "--format", "json", "--output", str(out),
+                              "--jobs", str(jobs), "--engine", engine], env, out))
+        out = Path(outs) / "default.json"
+        runs.append(("tei validate (no --schema)",
+                     [*tei, "validate", *files, "--no-schematron", "--no-pointers", "--format",
+                      "json", "--output", str(out)], fresh_env, out))
+        runs.append(("parse-only floor (lxml)", [
+            sys.executable, "-c", "import sys\nfrom lxml import etree\n"
+            "p = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)\n"
+            "for f in sys.argv[1:]:\n    etree.parse(f, p)\n", *files], None, None))
+        times: dict[str, list[float]] = {label: [] for label, *_ in runs}
+        jing_out = ""
+        disagreements: set[str] = set()
+        for rep in range(args.repeat):
+            for label, cmd, run_env, report_file in runs:
+                t, proc = timed_env(cmd, run_env) if run_env else timed(cmd)
+                times[label].append(t)
+                if rep or label == "parse-only floor (lxml)":
+                    continue
+                if report_file is None:
+                    jing_out = proc.stdout
+                    continue
+                jing_bad = {line.split(":", 1)[0] for line in jing_out.splitlines()
+                            if ":" in line}
+                report = json.loads(report_file.read_text(encoding="utf-8"))
                 ours_bad = {f["file"] for f in report["files"] if not f["valid"]}
-                disagreements |= {f"{f} ({engine})" for f in ours_bad ^ jing_bad}
-                rows.append((f"tei validate --engine {engine} --jobs {jobs}", t))
-
-    # No --schema: tei_all comes from the cache, as after `tei schemas add` on a fresh clone.
-    with tempfile.TemporaryDirectory() as cache, \
-            tempfile.NamedTemporaryFile(suffix=".json") as out:
-        env = {**os.environ, "TEI_TOOLKIT_CACHE": cache}
-        t_add = timed_env([*tei, "schemas", "add", str(args.schema), "--name", "tei_all"],
-                          env)[0]
-        t, proc = timed_env([*tei, "validate", *files, "--no-schematron", "--no-pointers",
-                             "--format", "json", "--output", out.name], env)
-        report = json.loads(Path(out.name).read_text(encoding="utf-8"))
-        ours_bad = {f["file"] for f in report["files"] if not f["valid"]}
-        disagreements |= ours_bad ^ jing_bad
-        rows.append(("tei validate (no --schema)", t))
-    parse = [sys.executable, "-c", "import sys\nfrom lxml import etree\n"
-             "p = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)\n"
-             "for f in sys.argv[1:]:\n    etree.parse(f, p)\n", *files]
-    rows.append(("parse-only floor (lxml)", timed(parse)[0]))
-
+                disagreements |= {f"{f} ({label})" for f in ours_bad ^ jing_bad}
+    rows = [(label, statistics.median(ts)) for label, ts in times.items()]
+    t_jing = rows[0][1]
     floor = rows[-1][1]
     print(f"\ncold start (one small file, median of {args.cold_runs}): jing {cold_jing:.2f} s; "
           + "; ".join(f"tei --engine {e} {t:.2f} s ({t / cold_jing:.2f}x jing's time)"
