@@ -198,5 +198,11 @@ def same_file(a: str | Path, b: os.stat_result | str | Path) -> bool:
 def is_input(dest: Path, inputs: Iterable[Path]) -> bool:
     """Is ``dest`` one of ``inputs`` (the same file, or the same path before it exists)?"""
     real = os.path.realpath(dest)
-    return any(os.path.realpath(i) == real or same_file(i, dest) for i in inputs)
+    try:
+        there: os.stat_result | None = os.stat(dest)
+    except OSError:
+        there = None  # not written yet: only its path can be an input's
+    folders: dict[str, str] = {}
+    return any(_real(i, folders) == real or (there is not None and same_file(i, there))
+               for i in inputs)
 

@@ -143,7 +143,11 @@ def test_validate_output_cannot_be_one_of_the_inputs(tmp_path):
     doc = tmp_path / "doc.xml"
     shutil.copy(LETTER, doc)
     before = doc.read_bytes()
-    for output in (str(doc), str(tmp_path / "." / "doc.xml")):
+    (tmp_path.parent / f"{tmp_path.name}-link").symlink_to(tmp_path)  # the folder again
+    os.link(doc, tmp_path / "doc.json")  # the document under another name
+    for output in (str(doc), str(tmp_path / "." / "doc.xml"),
+                   str(tmp_path.parent / f"{tmp_path.name}-link" / "doc.xml"),
+                   str(tmp_path / "doc.json")):
         result = run("validate", str(tmp_path), "--output", output)
         assert result.exit_code == 3 and "would overwrite a document" in result.stderr
     assert doc.read_bytes() == before

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import multiprocessing
 import os
 import re
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -101,6 +99,8 @@ def scan_files(files: list[Any], jobs: int = 1) -> dict[str, tuple[frozenset[str
             sizes.append(0)
     if jobs > 1 and sum(sizes) > _PARALLEL_SCAN_BYTES and hasattr(os, "fork") \
             and threading.active_count() == 1:
+        import multiprocessing  # (here: a start-up cost for every command otherwise)
+
         chunks = [files[i::jobs] for i in range(jobs)]
         ctx = multiprocessing.get_context("fork")
         pool = None
@@ -372,6 +372,8 @@ def compile_in_child(data: bytes, limit: float, base_url: str | None = None) -> 
             if pid:  # out of time, or interrupted while waiting
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
+    import subprocess  # (here: a start-up cost for every command otherwise)
+
     try:
         proc = subprocess.run([sys.executable, "-c", _COMPILE_CHILD, base_url or ""],
                               input=data, timeout=limit, capture_output=True, check=False)

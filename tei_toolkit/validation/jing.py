@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 from ..errors import Location, SchemaError, SetupError
@@ -111,6 +110,8 @@ def _run_chunk(exe: list[str], flags: list[str], schema: Path, chunk: list[str],
                ) -> tuple[dict[str, list[tuple[int, int, str, str]]], str | None, str | None]:
     """One jing run: (its problems per file, the fatal message that ended it or None, the
     file that fatal message names or None)."""
+    import subprocess  # (here: a start-up cost for every command otherwise)
+
     try:
         proc = subprocess.run([*exe, *flags, str(schema), *chunk], capture_output=True,
                               text=True, timeout=3600)

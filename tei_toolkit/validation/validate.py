@@ -10,13 +10,10 @@ or no. Sources of problems: ``input`` (unreadable), ``well-formedness``, ``xml:i
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 import re
-import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Generator, Iterable, Iterator
@@ -578,6 +575,8 @@ class Validator:
         if jobs == 1:
             results = map(run, files)
         else:
+            from concurrent.futures import ThreadPoolExecutor  # (see _forked)
+
             pool = ThreadPoolExecutor(jobs)
             results = pool.map(run, files)  # keeps order; holds only results not yet consumed
         try:
@@ -603,6 +602,8 @@ class Validator:
             names = []
             for r in group:
                 if r.file in data:  # stdin: jing reads files
+                    import tempfile  # (see _forked)
+
                     fd, name = tempfile.mkstemp(suffix=".xml")
                     with os.fdopen(fd, "wb") as fh:
                         fh.write(data[r.file])
@@ -706,6 +707,10 @@ def _forked(run: Callable[[Path], FileReport], files: list[Path], jobs: int
             ) -> Iterator[FileReport]:
     """``run`` over ``files`` in ``jobs`` forked processes, in order. Children ignore Ctrl-C
     (this process ends them) and die with SIGTERM."""
+    # Imported here, as the thread pool and tempfile are: `tei validate --jobs 1` does not
+    # use them, and each costs milliseconds of every command's start.
+    import multiprocessing
+
     ctx = multiprocessing.get_context("fork")
     _RUN[:] = [run]
     with forking_children():

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +62,8 @@ def load(path: str | Path) -> Grammar:
         deps = [(p, _digest(Path(p).read_bytes())) for p in grammar.files
                 if Path(p).resolve() != Path(path).resolve()]
         data = pickle.dumps((deps, dump(grammar)), protocol=pickle.HIGHEST_PROTOCOL)
+        import tempfile  # (here: a start-up cost for every command otherwise)
+
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
