@@ -21,10 +21,13 @@ import_lxml__etree()
 
 from sys import intern
 
-from .patterns import DATA as _DATA, TEXT as _TEXT
+from .patterns import (DATA as _DATA, LIST as _LIST, ONE_OR_MORE as _ONE_OR_MORE,
+                       TEXT as _TEXT, _values_only)
 
 cdef int TEXT = _TEXT
 cdef int DATA = _DATA
+cdef int LIST = _LIST
+cdef int ONE_OR_MORE = _ONE_OR_MORE
 # Elements nested deeper than this are walked without recursion (by the caller): a tree made
 # with lxml's API may nest 100,000 deep, and the C stack would not hold it.
 cdef int MAX_DEPTH = 2000
@@ -428,7 +431,9 @@ cdef object _by_value(Memo memo, object P, object d, object name, object v, obje
         if _is_ncname(v) and _ascii_ncname(value):
             m = True
         else:
-            m = P.value_match(v, value, _NO_CONTEXT)
+            item = _list_item(v)
+            m = P.value_match(v, value, _NO_CONTEXT) if item is None \
+                else _words_match(P, item, value)
     if name is None:
         event = TEXT_YES if m else TEXT_NO
     else:
@@ -959,3 +964,46 @@ cdef bint _ascii_ncname(str s):
             continue
         return False
     return True
+
+
+cdef dict _list_items = {}  # list pattern -> its item (list { item+ } of values), else False
+
+
+cdef object _list_item(object v):
+    """The item of ``v`` when it is a list of words each matching one value pattern (a
+    list of pointers, of tokens), else None."""
+    found = _list_items.get(v)
+    if found is None:
+        d = v.p1 if v.kind == LIST else None
+        found = _list_items[v] = d.p1 if d is not None and d.kind == ONE_OR_MORE and \
+            d.p1 is not None and _values_only(d.p1) else False
+    return found if found is not False else None
+
+
+cdef bint _words_match(object P, object item, str s) except -1:
+    """Is ``s`` one or more words (split at XML white space), each matching ``item``? As
+    the grammar's value_match says, each word memoised on ``item``, without a Python call
+    for a word met before."""
+    cdef Py_ssize_t i = 0, n = len(s), start
+    cdef Py_UCS4 c
+    cdef bint words = False
+    while i < n:
+        c = s[i]
+        if c == 32 or c == 9 or c == 10 or c == 13:
+            i += 1
+            continue
+        start = i
+        while i < n:
+            c = s[i]
+            if c == 32 or c == 9 or c == 10 or c == 13:
+                break
+            i += 1
+        word = s[start:i]
+        words = True
+        memo = item.d_values
+        found = (<dict>memo).get(word) if memo is not None else None
+        if found is None:
+            found = P.value_match(item, word, _NO_CONTEXT)
+        if not found:
+            return False
+    return words
