@@ -685,11 +685,21 @@ class Patterns:
         return r
 
     def anything(self) -> Pattern:
-        """Content of any text and elements, each element checked against the schema's
-        patterns for its name: how the content of an element allowed nowhere is checked."""
+        """Content of any text and elements: how jing checks the content of an element
+        allowed nowhere. An element the schema has patterns for is checked against them;
+        any other is taken as it is, its attributes unchecked and its content again as this
+        (jing says nothing of it: one error for the element allowed nowhere, not one more
+        for each element inside it)."""
         if self._anything is None:
-            self._anything = self.after(self.choice(self.one_or_more(self.choices(
-                [self.text, *self.elements])), self.empty), self.empty)
+            known = [e.nc for e in self.elements if e.nc is not None]
+            # Not among the schema's elements: an element pattern of this Patterns' own,
+            # outside the schema's list (messages and recovery never name it).
+            other = self._make(ELEMENT, nc=NameClass("anyName", left=_either(known)))
+            content = self.choice(self.one_or_more(self.choices(
+                [self.text, *self.elements, other])), self.empty)
+            other.p1 = self.group(self.choice(self.one_or_more(self.attribute(
+                NameClass("anyName"), self.text)), self.empty), content)
+            self._anything = self.after(content, self.empty)
         return self._anything
 
     # -- what was expected (messages) ----------------------------------------------------------
@@ -820,6 +830,18 @@ def _firsts(p: Pattern) -> Iterator[Pattern]:
             yield q
         elif q.kind == AFTER and q.p1 is not None and q.p1.nullable:
             yield q
+
+
+def _either(classes: list[NameClass]) -> NameClass | None:
+    """The choice of ``classes`` (None for none), as a balanced tree: a schema's hundreds of
+    names are matched at a depth of ten, not hundreds."""
+    if not classes:
+        return None
+    if len(classes) == 1:
+        return classes[0]
+    half = len(classes) // 2
+    left, right = _either(classes[:half]), _either(classes[half:])
+    return NameClass("choice", left=left, right=right)
 
 
 def _values_only(p: Pattern) -> bool:
