@@ -21,7 +21,8 @@ from .errors import (EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPT
                      TeiToolkitError)
 from .files import expand_paths, is_input, remove_pending, write_atomic
 from .exports import DEFAULT_LICENCE, READINGS
-from .validation.engines import EMBEDDED_MODES, ENGINES, REPORT_FORMATS, engine_pair
+from .validation.engines import (DEFAULT_ENGINE, EMBEDDED_MODES, ENGINES, REPORT_FORMATS,
+                                 engine_pair)
 from .validation.compiled import SCHEMA_COMPILE_LIMIT
 from .validation.registry import DEFAULT_DEADLINE, MAX_DOWNLOAD
 from .exports.handoff import EXPORTS
@@ -488,7 +489,7 @@ def export_command(sources: tuple[Path, ...], to: str, which: str, profile_file:
                    "default local files in the document's folder tree or under --allow-read "
                    "are included; remote ones never are (their xi:fallback is used).")
 @click.option("--no-pointers", is_flag=True, help="Skip the check that #id pointers resolve.")
-@click.option("--engine", default="lxml", show_default=True, callback=_engine,
+@click.option("--engine", default=DEFAULT_ENGINE, show_default=True, callback=_engine,
               metavar="|".join(ENGINES),
               help="RELAX NG engine: " + "; ".join(f"{k} ({v})" for k, v in ENGINES.items())
               + ".")

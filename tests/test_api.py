@@ -56,6 +56,7 @@ CLI_PRIVATE = {
     "walk": "the --version line says which walk the RELAX NG engine has",
     "MAX_SOURCE_BYTES": "--max-size's default", "DEFAULT_LICENCE": "--licence's default",
     "EMBEDDED_MODES": "--embedded-schematron's choices", "ENGINES": "--engine's choices",
+    "DEFAULT_ENGINE": "--engine's default",
     "engine_pair": "--engine's check (a usage error, before any schema is read)",
     "REPORT_FORMATS": "--format's choices", "SCHEMA_COMPILE_LIMIT": "--compile-limit's default",
     "DEFAULT_DEADLINE": "tei schemas fetch --deadline's default",

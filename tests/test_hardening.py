@@ -385,7 +385,7 @@ def test_the_pre_commit_hook_really_runs(tmp_path):
     (repo / "letter.xml").write_text(bad, encoding="utf-8")
     subprocess.run(["git", "add", "."], cwd=repo, check=True, env=env)
     proc = hook()
-    assert proc.returncode == 1 and "<sparkle> is not allowed anywhere" in proc.stdout, proc.stdout
+    assert proc.returncode == 1 and 'element "sparkle" not allowed anywhere' in proc.stdout, proc.stdout
 
 
 # 11. Messages -----------------------------------------------------------------------------------

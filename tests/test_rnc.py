@@ -20,6 +20,13 @@ def test_rnc_schema(tmp_path):
     rnc.write_text('default namespace = "http://www.tei-c.org/ns/1.0"\nstart = element TEI { empty }\n')
     report = Validator(rnc, schematron=False).validate(LETTER)
     assert report.schema == str(rnc)
+    # As jing says it: the attributes, and each child of TEI (not what is inside them).
+    assert [p.message for p in report.errors] == [
+        'found attribute "xml:id", but no attributes allowed here',
+        'found attribute "xml:lang", but no attributes allowed here'] + [
+        f'element "{name}" not allowed anywhere; expected the element end-tag'
+        for name in ("teiHeader", "standOff", "text")]
+    report = Validator(rnc, schematron=False, engine="lxml").validate(LETTER)
     assert [p.message for p in report.errors] == ["<teiHeader> is not allowed here, inside <TEI>"]
 
 

@@ -28,7 +28,7 @@ from ..xmlcore import (FAST_PARSER_OPTIONS, PARSER_OPTIONS, SCHEMATRON_NS, XI_NS
                        has_doctype, tag_of)
 from .compiled import SchemaStore, document_names, group_files, scan_files
 from .document import Document, StreamedPointers
-from .engines import EMBEDDED_MODES, engine_pair
+from .engines import DEFAULT_ENGINE, EMBEDDED_MODES, engine_pair
 from .problems import ERROR, WARNING, FileReport, Problem, severity_of
 from .resolver import SchemaChoice, SchemaResolver
 from .xinclude import Expander
@@ -59,7 +59,7 @@ class Validator:
     """
 
     def __init__(self, schema: str | Path | None = None, schematron: str | Path | None | bool = None,
-                 pointers: bool = True, reduce: bool = True, engine: str = "lxml",
+                 pointers: bool = True, reduce: bool = True, engine: str = DEFAULT_ENGINE,
                  allow_read: Iterable[str | Path] = (), skip_non_tei: bool = False,
                  embedded_schematron: str = "off", compile_limit: float | None = None,
                  xinclude: bool = True) -> None:
@@ -405,12 +405,17 @@ class Validator:
 
     def _derivative_problems(self, doc: "Document", choice: SchemaChoice) -> Iterator[Problem]:
         """Our own engine's errors, each on the element it is about. A duplicate xml:id is
-        the xml:id check's to report (the pointer check, or the parser's)."""
+        the xml:id check's to report (the pointer check's, the parser's, or here)."""
         assert doc.tree is not None
         schema = self.store.derivative(choice.path)
         for issue in schema.validate(doc.tree):
-            if issue.kind == "id" and (self.pointers or doc.id_problems) and \
-                    issue.attribute == XML_ID:
+            if issue.kind == "id" and issue.attribute == XML_ID:
+                # The xml:id check's: once, at the second one, whichever engine runs.
+                if not (self.pointers or doc.id_problems or issue.element is None
+                        or issue.message.startswith("first occurrence")):
+                    yield doc.problem(issue.element, ERROR, "xml:id", f'duplicate xml:id '
+                                      f'"{issue.element.get(XML_ID)}": every xml:id must be '
+                                      "unique")
                 continue
             if issue.element is not None and issue.line == (issue.element.sourceline or 0):
                 yield doc.problem(issue.element, ERROR, "relaxng", issue.message)

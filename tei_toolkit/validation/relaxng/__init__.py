@@ -3,7 +3,9 @@
 A schema is read and simplified as the specification's section 4 says, refused with the
 reason of its section 7 when incorrect, and turned into interned patterns; a document is then
 validated by taking the derivative of the current pattern for every event (start tag,
-attribute, end of attributes, text, end tag), memoised per (pattern, event).
+attribute, end of attributes, text, end tag), memoised per (pattern, event): over lxml's
+tree (:meth:`Schema.validate`, the errors in jing's words), or over expat's events with no
+tree (:meth:`Schema.surely_valid`, a verdict only).
 
 - :mod:`.datatypes`: the datatype libraries RELAX NG uses (its built-in one, XML Schema's,
   the DTD compatibility one).

@@ -4,6 +4,9 @@ proxies, no tag strings built twice), the derivatives found in a table of C poin
 does exactly what :meth:`tei_toolkit.validation.relaxng.validator.Validation.element` does,
 whose methods it calls for everything off the hot path (a table miss, an error and its
 message), so both give the same verdicts and the same messages.
+
+:class:`Verdict` takes the same derivatives from expat's events, with no tree at all, and
+only says whether a document is valid: anything else is the tree walk's to say.
 """
 
 from cpython.object cimport PyObject
