@@ -142,8 +142,9 @@ _NO_DEFAULT_REGISTER = click.option(
 _COMPILE_LIMIT = click.option(
     "--compile-limit", type=click.FloatRange(min=0.1), default=SCHEMA_COMPILE_LIMIT,
     show_default=True, metavar="SECONDS",
-    help="The most a schema not compiled before may take to compile (libxml2 loops for ever "
-         "on some grammars); past it the schema is refused (exit 3).")
+    help="libxml2's engine (--engine lxml) and tei schemas add: the most a schema not "
+         "compiled before may take to compile (libxml2 loops for ever on some grammars); past "
+         "it the schema is refused (exit 3).")
 
 
 def _load_register(registers: tuple[Path, ...], no_default: bool) -> Register:

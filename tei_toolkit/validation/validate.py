@@ -53,7 +53,9 @@ class Validator:
     and the document's. ``skip_non_tei``: a document whose root is not TEI (neither in the TEI
     namespace nor named ``TEI`` or ``teiCorpus``), with no schema of its own and none given, is
     skipped (reported as such), not checked against a TEI schema: for hooks that see every
-    XML file of a repository (``pom.xml``, a copied schema).
+    XML file of a repository (``pom.xml``, a copied schema). ``engine``: the RELAX NG
+    engine, our own by default, or ``"lxml"``, ``"jing"``, two as ``"A,B"`` (see
+    :data:`.engines.ENGINES`); ``reduce`` and ``compile_limit`` serve libxml2's.
 
     A Validator holds no state about the files it validated: each call stands alone.
     """
