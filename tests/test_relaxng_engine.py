@@ -268,15 +268,21 @@ def _mutants(files: list[Path]) -> list[etree._Element]:
     return out
 
 
+def _mutant_files(folder: Path) -> list[Path]:
+    """The mutants of the corpus, written as files."""
+    files = []
+    for i, doc in enumerate(_mutants(_corpus())):
+        files.append(folder / f"d{i:03d}.xml")
+        files[-1].write_bytes(etree.tostring(doc, encoding="UTF-8", xml_declaration=True))
+    return files
+
+
 def test_the_walk_in_c_and_in_python_say_the_same(tmp_path):
     """The installed `tei` (its walk in C, under CI) and this tree's engine walking in
     Python give the same problems, message for message, on real TEI and mutants of it."""
     tei_all = SHARED / "schemas" / "tei_all.rng"
     need(tei_all.is_file(), str(tei_all))
-    files = []
-    for i, doc in enumerate(_mutants(_corpus())):
-        files.append(tmp_path / f"d{i:03d}.xml")
-        files[-1].write_bytes(etree.tostring(doc, encoding="UTF-8", xml_declaration=True))
+    files = _mutant_files(tmp_path)
     out = tmp_path / "report.json"
     proc = tei("validate", *map(str, files), "--schema", str(tei_all), "--engine",
                "derivative", "--no-schematron", "--no-pointers", "--format", "json",
@@ -668,10 +674,7 @@ def test_a_verdict_without_a_tree_is_the_trees(tmp_path):
     tree should judge (a DOCTYPE), and the caller then walks the tree."""
     tei_all = SHARED / "schemas" / "tei_all.rng"
     need(tei_all.is_file(), str(tei_all))
-    files = []
-    for i, doc in enumerate(_mutants(_corpus())):
-        files.append(tmp_path / f"d{i:03d}.xml")
-        files[-1].write_bytes(etree.tostring(doc, encoding="UTF-8", xml_declaration=True))
+    files = _mutant_files(tmp_path)
     found = _verdicts(tmp_path, tei_all, files)
     assert all(quick == tree for quick, tree in found.values()), \
         [f for f, (quick, tree) in found.items() if quick != tree]

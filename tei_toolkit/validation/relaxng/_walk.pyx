@@ -190,11 +190,7 @@ cdef class Walker:
     def __init__(self, validation, _Element root):
         self.v = validation
         self.P = validation.p
-        memo = getattr(self.P, "c_memo", None)
-        if memo is None:
-            memo = Memo()
-            self.P.c_memo = memo
-        self.memo = memo
+        self.memo = _memo_of(self.P)
         self.doc = root._doc
         memset(self.slots, 0, sizeof(self.slots))
         self.keep = []
@@ -398,6 +394,15 @@ cdef class Walker:
     cdef void remember(self, object p, object name, object vs, object d, int any_event,
                        int value_event):
         _remember(self.memo, p, name, vs, d, any_event, value_event)
+
+
+cdef Memo _memo_of(object P):
+    """The grammar's table (kept on its Patterns between documents and walks)."""
+    memo = getattr(P, "c_memo", None)
+    if memo is None:
+        memo = Memo()
+        P.c_memo = memo
+    return memo
 
 
 cdef object _step(Memo memo, object P, object p, int event):
@@ -632,11 +637,7 @@ cdef class Verdict:
     def __init__(self, grammar):
         self.grammar = grammar
         self.P = grammar.patterns
-        memo = getattr(self.P, "c_memo", None)
-        if memo is None:
-            memo = Memo()
-            self.P.c_memo = memo
-        self.memo = memo
+        self.memo = _memo_of(self.P)
         self.na = self.P.not_allowed
         self.start_pattern = grammar.start
         self.id_names = grammar.id_attribute_names
