@@ -713,3 +713,54 @@ def test_a_verdict_without_a_tree_is_the_trees(tmp_path):
     found = _verdicts(tmp_path, tmp_path / "any.rng", [tmp_path / "xi.xml",
                                                        tmp_path / "plain.xml"])
     assert list(found.values()) == [[False, True], [True, True]]
+
+
+_POINTER_VERDICTS = """
+import json, sys
+from tei_toolkit.validation import relaxng
+from tei_toolkit.validation.document import Document, PointerCheck
+schema = relaxng.load(sys.argv[1], cached=False)
+out = {}
+for f in sys.argv[2:]:
+    data = open(f, "rb").read()
+    doc = Document(f, data)
+    tree = not list(doc.parse()) and not schema.validate(doc.tree.getroot()) and \\
+        not list(doc.pointer_problems())
+    out[f] = [schema.surely_valid(data, PointerCheck()), tree]
+print(json.dumps(out))
+"""
+
+
+def test_a_verdict_without_a_tree_checks_pointers_as_the_tree_does(tmp_path):
+    """With the pointer check, valid without a tree means unique xml:ids and every #id
+    pointer resolved (#range too), exactly as Document.pointer_problems has it: a pointer
+    attribute in another namespace or without "#" is not one; a grammar that does not type
+    xml:id as an ID still gets its duplicates refused."""
+    (tmp_path / "any.rng").write_text(
+        f'<element xmlns="{RNG}" name="r"><zeroOrMore><element><anyName/><zeroOrMore>'
+        "<attribute><anyName/></attribute></zeroOrMore><text/></element></zeroOrMore>"
+        "</element>")
+    xid = 'xmlns:xml="http://www.w3.org/XML/1998/namespace"'
+    docs = {
+        "resolved": '<r><a xml:id="a"/><b ref="#a  #b" target="#range(a,b)"/><c xml:id="b"/></r>',
+        "dangling": '<r><a xml:id="a"/><b corresp="#a #z"/></r>',
+        "twice": '<r><a xml:id="a"/><b xml:id="a"/></r>',
+        "other-schemes": '<r><a xml:id="a"/><b ref="http://x.org/#z xpath(//q) #a"/></r>',
+        "foreign-attribute": '<r xmlns:x="urn:x"><a x:ref="#nowhere" note="#nowhere"/></r>',
+        "bad-range": '<r><a xml:id="a"/><b target="#range(a,zz)"/></r>',
+    }
+    for name, doc in docs.items():
+        (tmp_path / f"{name}.xml").write_text(doc.replace("<r>", f"<r {xid}>", 1)
+                                              if "<r>" in doc else doc)
+    script = tmp_path / "pointers.py"
+    script.write_text(_POINTER_VERDICTS)
+    python = Path(installed_tei()).parent / "python"
+    proc = subprocess.run([str(python), str(script), str(tmp_path / "any.rng"),
+                           *[str(tmp_path / f"{n}.xml") for n in docs]],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    found = {Path(f).stem: v for f, v in json.loads(proc.stdout).items()}
+    assert {n: tree for n, (_, tree) in found.items()} == {
+        "resolved": True, "dangling": False, "twice": False, "other-schemes": True,
+        "foreign-attribute": True, "bad-range": False}
+    assert all(quick == tree for quick, tree in found.values()), found

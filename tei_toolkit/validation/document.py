@@ -436,6 +436,19 @@ def _found_in(el: etree._Element) -> str:
     return f" (found inside <{etree.QName(parent).localname}>)" if parent is not None else ""
 
 
+class PointerCheck:
+    """:meth:`Document.pointer_problems`'s rules for a document read without a tree (see
+    :meth:`~.relaxng.Schema.surely_valid`): the attributes that hold pointers, and whether
+    the pointers found (each value of theirs with a "#") all name an xml:id."""
+
+    names = _POINTER_SET
+
+    @staticmethod
+    def resolve(values: set[str], xml_ids: set[str]) -> bool:
+        return all(target in xml_ids for value in values for token in value.split()
+                   for target in _local_ids(token))
+
+
 class StreamedPointers:
     """:meth:`Document.pointer_problems` for a document read as a stream: xml:ids and ``#id``
     pointers gathered element by element. A pointer to an xml:id already seen is settled at

@@ -27,7 +27,7 @@ from ..interrupts import child_started, forking_children
 from ..xmlcore import (FAST_PARSER_OPTIONS, PARSER_OPTIONS, SCHEMATRON_NS, XI_NS, XML_ID,
                        has_doctype, tag_of)
 from .compiled import SchemaStore, document_names, group_files, scan_files
-from .document import Document, StreamedPointers
+from .document import Document, PointerCheck, StreamedPointers
 from .engines import DEFAULT_ENGINE, EMBEDDED_MODES, engine_pair
 from .problems import ERROR, WARNING, FileReport, Problem, severity_of
 from .resolver import SchemaChoice, SchemaResolver
@@ -107,10 +107,10 @@ class Validator:
             self.store.relaxng(path, None)
         if self.schematron_path is not None:
             self._schematron(self.schematron_path)
-        # Files our engine alone checks, with nothing that needs their tree (Schematron,
-        # pointers): a file proven valid without one is not parsed into one (_proven).
+        # Files our engine alone checks, with nothing that needs their tree (Schematron):
+        # a file proven valid without one (pointers too) is not parsed into one (_proven).
         self._verdicts = (self.engines == ("derivative",) and self.schematron_path is None
-                          and self.embedded == "off" and not pointers)
+                          and self.embedded == "off")
 
     def _relaxng(self, path: Path, names: tuple[frozenset[str], frozenset[str]],
                  batch: "_Batch | None" = None) -> etree.RelaxNG:
@@ -246,7 +246,8 @@ class Validator:
             if resolved.choice is None or resolved.notes:
                 return False
             choice = resolved.choice
-        if not self.store.derivative(choice.path).surely_valid(data):
+        if not self.store.derivative(choice.path).surely_valid(
+                data, PointerCheck() if self.pointers else None):
             return False
         if report is not None:
             report.schema = choice.label

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
+from typing import Protocol
 
 from lxml import etree
 
@@ -35,6 +36,15 @@ def _deep_enough() -> None:
         sys.setrecursionlimit(_DEPTH)
 
 
+class PointerCheck(Protocol):
+    """A pointer check a verdict without a tree makes too: the (unprefixed) attributes that
+    hold pointers, and whether the values of those that hold a "#" all name an xml:id."""
+
+    names: frozenset[str]
+
+    def resolve(self, values: set[str], xml_ids: set[str]) -> bool: ...
+
+
 class Schema:
     """A RELAX NG schema ready to validate documents (interned patterns, memoised
     derivatives: the second document is faster than the first)."""
@@ -51,12 +61,13 @@ class Schema:
         return validate(self.grammar, root)
 
 
-    def surely_valid(self, data: bytes) -> bool:
+    def surely_valid(self, data: bytes, pointers: PointerCheck | None = None) -> bool:
         """True when the document whose bytes are ``data`` is well-formed and valid, found
         with no tree: expat's events (Python's own expat) drive the same derivatives in C.
         False when that cannot be said: the document is invalid, or is one the tree should
         judge (a DOCTYPE, depth or text past libxml2's limits, no compiled walk, a grammar
-        with datatypes that need namespaces); :meth:`validate` on its tree then says why."""
+        with datatypes that need namespaces); :meth:`validate` on its tree then says why.
+        ``pointers``: valid also means unique xml:ids and every pointer resolved."""
         verdict = getattr(self._local, "verdict", None)
         if verdict is None:
             try:
@@ -67,7 +78,7 @@ class Schema:
                 return False
             verdict = self._local.verdict = Verdict(self.grammar)
         _deep_enough()
-        return bool(verdict.valid(data))
+        return bool(verdict.valid(data, pointers))
 
 
 def load(path: str | Path, root: etree._Element | None = None, cached: bool = True
@@ -86,4 +97,4 @@ def load(path: str | Path, root: etree._Element | None = None, cached: bool = Tr
                               ) from None
 
 
-__all__ = ["Issue", "Schema", "SchemaIncorrect", "load"]
+__all__ = ["Issue", "PointerCheck", "Schema", "SchemaIncorrect", "load"]

@@ -14,7 +14,7 @@ from cpython.ref cimport Py_INCREF, Py_XDECREF
 from cpython.pycapsule cimport PyCapsule_Import
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport calloc, free, malloc, realloc
-from libc.string cimport memcmp, memcpy, memset, strcmp, strlen
+from libc.string cimport memcmp, memcpy, memset, strchr, strcmp, strlen
 from lxml.includes cimport tree
 from lxml.includes.tree cimport xmlNode, xmlAttr, xmlNs, const_xmlChar
 from lxml.includes.etreepublic cimport (_Document, _Element, attributeValue, elementFactory,
@@ -507,6 +507,7 @@ cdef struct ExpatCAPI:
 
 cdef ExpatCAPI* _expat = NULL
 cdef str _XI = "{http://www.w3.org/2001/XInclude}"
+cdef str _XML_ID = intern("{http://www.w3.org/XML/1998/namespace}id")
 
 
 cdef bint _expat_ready() noexcept:
@@ -598,7 +599,8 @@ cdef class Verdict:
     and tables as the tree walk: True when it is valid (and well-formed to expat), False at
     the first thing the walk would report, or anything the tree should rather decide (a
     DOCTYPE, an XInclude, nesting or text past libxml2's limits, IDs used twice or never
-    defined, an error in the grammar's code). False says nothing more: the caller then walks the tree for the
+    defined, an error in the grammar's code; with a pointer check, an xml:id given twice or
+    a pointer to none). False says nothing more: the caller then walks the tree for the
     messages. For grammars whose datatypes need no namespace context."""
     cdef object P
     cdef Memo memo
@@ -609,6 +611,12 @@ cdef class Verdict:
     cdef dict id_kinds     # (tag, attribute) -> the grammar's ID type
     cdef set ids
     cdef list idrefs
+    # With a pointer check (see valid()): its attribute names, the xml:ids, the values of
+    # those attributes that hold a "#".
+    cdef object pointers
+    cdef frozenset pointer_names
+    cdef set xml_ids
+    cdef set pointed  # (each value once: TEI says who="#x" at every speech)
     cdef XML_Parser parser
     cdef bint failed
     cdef object error  # what the grammar's code raised in a handler, if anything
@@ -659,8 +667,11 @@ cdef class Verdict:
         free(self.has_child)
         free(self.buf)
 
-    def valid(self, bytes data):
-        """True: the document (``data``, its bytes) is valid; False: walk its tree."""
+    def valid(self, bytes data, pointers=None):
+        """True: the document (``data``, its bytes) is valid; False: walk its tree.
+        ``pointers``: a pointer check too (its ``names``, the attributes that hold pointers,
+        and ``resolve(values, xml_ids)``): valid only with unique xml:ids and every pointer
+        resolved."""
         if self.P.context_dependent or not _expat_ready() or len(data) > 0x7FFFFFFF:
             return False
         self.failed = False
@@ -671,6 +682,10 @@ cdef class Verdict:
         self.blank = True
         self.ids = set()
         self.idrefs = []
+        self.pointers = pointers
+        self.pointer_names = pointers.names if pointers is not None else frozenset()
+        self.xml_ids = set()
+        self.pointed = set()
         self.parser = _expat.ParserCreate_MM(NULL, NULL, b"}")
         if self.parser == NULL:
             return False
@@ -689,7 +704,9 @@ cdef class Verdict:
         if not ok or self.failed:
             return False
         ids = self.ids
-        return all(ref in ids for ref in self.idrefs)
+        if not all(ref in ids for ref in self.idrefs):
+            return False
+        return self.pointers is None or bool(self.pointers.resolve(self.pointed, self.xml_ids))
 
     cdef void release(self):
         while self.depth > 0:
@@ -877,7 +894,23 @@ cdef class Verdict:
             if not self.id_value(tag, name, value):
                 self.fail()
                 return None
+        if self.pointers is not None and not self.pointer(name, raw, value):
+            self.fail()
+            return None
         return d2
+
+    cdef bint pointer(self, object name, const char* raw, object value):
+        """The pointer check's part: False for an xml:id given before."""
+        if name is _XML_ID:
+            if value is None:
+                value = PyUnicode_DecodeUTF8(raw, strlen(raw), NULL)
+            if value in self.xml_ids:
+                return False
+            self.xml_ids.add(value)
+        elif name in self.pointer_names and strchr(raw, 35) != NULL:  # "#"
+            self.pointed.add(value if value is not None
+                             else PyUnicode_DecodeUTF8(raw, strlen(raw), NULL))
+        return True
 
     cdef bint id_value(self, object tag, object name, object value):
         """DTD compatibility: False for an ID given before (IDREFs are checked at the end)."""
