@@ -71,10 +71,8 @@ class Schema:
         verdict = getattr(self._local, "verdict", None)
         if verdict is None:
             try:
-                from ._walk import Verdict, verdict_available
+                from ._walk import Verdict
             except ImportError:  # the pure-Python install
-                return False
-            if not verdict_available() or self.grammar.patterns.context_dependent:
                 return False
             verdict = self._local.verdict = Verdict(self.grammar)
         _deep_enough()

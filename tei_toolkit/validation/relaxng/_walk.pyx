@@ -364,19 +364,14 @@ cdef class Walker:
         """Text that is not white space only, from ``first`` up to ``stop``, between the
         element children ``after`` and ``before`` (NULL: the start, the end; both NULL:
         the element's only content)."""
-        cdef PyObject* found
+        cdef bint decides = False
         text = None
         d = None
         if not self.context_dependent:
-            found = self.memo.get(<PyObject*>c, NULL, TEXT_ANY)
-            if found != NULL:
-                d = <object>found
-            else:
-                found = self.memo.get(<PyObject*>c, NULL, TEXT_VALUE)
-                if found != NULL:
-                    v = <object>found  # held before any Python runs
-                    text = self.text_between(first, stop)
-                    d = self.by_value(c, None, v, text)
+            d = _text_known(self.memo, c, &decides)
+            if decides:
+                text = self.text_between(first, stop)
+                d = self.by_value(c, None, d, text)
         if d is None:
             text = self.text_between(first, stop)
             d = self.P.text_deriv(c, text, self.context(node))
@@ -424,6 +419,20 @@ cdef object _open(Memo memo, object P, object p, object tag):
     d = P.start_tag_open(p, tag)
     memo.put(p, tag, OPEN, d)
     return d
+
+
+cdef object _text_known(Memo memo, object c, bint* decides):
+    """What the table knows of a text at ``c``: the derivative whatever the text, or (with
+    ``decides`` set) the one value pattern the text's value decides by; None: nothing yet.
+    (Held as an object before any Python runs: a thread may empty the table meanwhile.)"""
+    cdef PyObject* found = memo.get(<PyObject*>c, NULL, TEXT_ANY)
+    if found != NULL:
+        return <object>found
+    found = memo.get(<PyObject*>c, NULL, TEXT_VALUE)
+    if found != NULL:
+        decides[0] = True
+        return <object>found
+    return None
 
 
 cdef object _by_value(Memo memo, object P, object d, object name, object v, object value):
@@ -587,11 +596,6 @@ cdef void _on_text(void* data, const char* s, int n) noexcept:
 cdef void _on_doctype(void* data, const char* a, const char* b, const char* c,
                       int d) noexcept:
     (<Verdict>data).fail()
-
-
-def verdict_available():
-    """Can a document be judged without a tree here (pyexpat's C functions at hand)?"""
-    return _expat_ready()
 
 
 cdef class Verdict:
@@ -929,17 +933,13 @@ cdef class Verdict:
 
     cdef object text(self, object c):
         """The derivative after the text run (not white space only), or None."""
-        cdef PyObject* found
-        found = self.memo.get(<PyObject*>c, NULL, TEXT_ANY)
-        if found != NULL:
-            d = <object>found
-        else:
-            found = self.memo.get(<PyObject*>c, NULL, TEXT_VALUE)
-            if found != NULL:
-                d = _by_value(self.memo, self.P, c, None, <object>found, self.run_text())
-            else:
-                d = self.P.text_deriv(c, self.run_text(), _NO_CONTEXT)
-                _remember(self.memo, c, None, c.text_values, d, TEXT_ANY, TEXT_VALUE)
+        cdef bint decides = False
+        d = _text_known(self.memo, c, &decides)
+        if decides:
+            d = _by_value(self.memo, self.P, c, None, d, self.run_text())
+        elif d is None:
+            d = self.P.text_deriv(c, self.run_text(), _NO_CONTEXT)
+            _remember(self.memo, c, None, c.text_values, d, TEXT_ANY, TEXT_VALUE)
         if d is self.na:
             self.fail()
             return None
