@@ -5,11 +5,12 @@
     python tests/bench/bench_validate.py --large 300
     python tests/bench/bench_validate.py --linear
 
-Every timing is the median of --repeat cold runs (default 3) of a fresh process (`tei validate ... --no-schematron --no-pointers`,
-so the work matches jing's: RELAX NG only), for each engine (--engines, default libxml2's and
-our own), with --jobs 1 and all cores, and with no
---schema at all after `tei schemas add` (a temporary cache: what a fresh clone gets),
-beside jing on the same files in the same run and the parse-only floor (lxml parsing every
+Every timing is the median of --repeat cold runs (default 3) of a fresh process (`tei
+validate ... --no-schematron --no-pointers`, so the work matches jing's: RELAX NG only), for
+each engine (--engines, default libxml2's and our own), with --jobs 1 and all cores, with no
+--schema at all after `tei schemas add` (a temporary cache: what a fresh clone gets), and
+with the pointer check on (the default engine, all cores; its verdicts not compared), beside
+jing on the same files in the same run and the parse-only floor (lxml parsing every
 file in one process). Prints wall time, MB/s and the ratio to jing, and the files on which
 the verdicts differ. --per-file times every file alone, tei and jing, and lists the files
 where tei is slower (TEI's own test files, P5/Test in the TEI sources: github.com/TEIC/TEI).
@@ -124,6 +125,12 @@ def main() -> None:
         runs.append(("tei validate (no --schema)",
                      [*tei, "validate", *files, "--no-schematron", "--no-pointers", "--format",
                       "json", "--output", str(out)], fresh_env, out))
+        # The pointer check too (the default engine): more work than jing's, so its verdicts
+        # are not compared.
+        runs.append((f"tei validate --jobs {cores}, pointers checked",
+                     [*tei, "validate", *files, "--schema", "bench", "--no-schematron",
+                      "--jobs", str(cores), "--format", "json", "--output",
+                      str(Path(outs) / "pointers.json")], env, None))
         runs.append(("parse-only floor (lxml)", [
             sys.executable, "-c", "import sys\nfrom lxml import etree\n"
             "p = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)\n"
@@ -135,7 +142,7 @@ def main() -> None:
             for label, cmd, run_env, report_file in runs:
                 t, proc = timed_env(cmd, run_env) if run_env else timed(cmd)
                 times[label].append(t)
-                if rep or label == "parse-only floor (lxml)":
+                if rep or label == "parse-only floor (lxml)" or "pointers" in label:
                     continue
                 if report_file is None:
                     jing_out = proc.stdout
